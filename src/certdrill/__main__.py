@@ -1,0 +1,3 @@
+from certdrill.cli import main
+
+main()

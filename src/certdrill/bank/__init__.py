@@ -1,0 +1,1 @@
+"""A bank: YAML files in, validated items out."""

@@ -1,0 +1,78 @@
+"""The validated bank as plain data: what every other module works with."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+LETTERS = "abcdefgh"
+TRUE_FALSE = ("True", "False")
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    note: str
+    quote: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Item:
+    id: str
+    type: str  # single | multi | truefalse | flashcard
+    topic: str
+    prompt: str
+    choices: tuple[str, ...]  # file order; ("True", "False") for truefalse; () for flashcards
+    answer: tuple[int, ...]  # 0-based indices into choices; () for flashcards
+    explanation: str
+    back: str | None = None
+    tags: tuple[str, ...] = ()
+    sources: tuple[Source, ...] = ()
+    status: str = "active"
+    previous_ids: tuple[str, ...] = ()
+    file: str = ""
+    line: int = 0
+
+    @property
+    def is_choice(self) -> bool:
+        return self.type != "flashcard"
+
+    def to_json(self) -> dict:
+        return {
+            "id": self.id,
+            "type": self.type,
+            "topic": self.topic,
+            "prompt": self.prompt,
+            "choices": list(self.choices),
+            "answer": list(self.answer),
+            "back": self.back,
+            "explanation": self.explanation,
+            "sources": [{"note": s.note, "quote": s.quote} for s in self.sources],
+            "tags": list(self.tags),
+            "status": self.status,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Topic:
+    slug: str
+    title: str
+    file: str
+
+
+@dataclass(frozen=True)
+class Bank:
+    name: str
+    title: str
+    items: tuple[Item, ...]
+    topics: tuple[Topic, ...]
+    weights: dict[str, float] = field(default_factory=dict)
+    minutes_per_question: float = 2.0
+    description: str = ""
+
+    def by_id(self) -> dict[str, Item]:
+        return {item.id: item for item in self.items}
+
+    def topic_title(self, slug: str) -> str:
+        for topic in self.topics:
+            if topic.slug == slug:
+                return topic.title
+        return slug

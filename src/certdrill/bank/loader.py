@@ -1,0 +1,351 @@
+"""YAML → validated Bank, every problem reported as file:line: message.
+
+A cache keyed by the files' contents makes the common case (nothing changed) skip both YAML
+parsing and pydantic, which is most of certdrill's start-up time.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import re
+from pathlib import Path
+
+from certdrill.bank.items import LETTERS, TRUE_FALSE, Bank, Item, Source, Topic
+from certdrill.errors import BankError, CertdrillError, InputError
+
+CACHE_VERSION = 3
+MAX_FILE_BYTES = 8 * 1024 * 1024
+MAX_ALIASES = 100
+MAX_NODES = 1_000_000
+MANIFEST = "bank.yaml"
+
+_COUNT_WORDS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6}
+_CHOOSE = re.compile(r"\b(?:choose|select|pick)\s+(two|three|four|five|six|\d)\b", re.IGNORECASE)
+
+
+def expected_count(prompt: str) -> int | None:
+    """The number a "(Choose two.)" prompt asks for, if it says one."""
+    match = _CHOOSE.search(prompt)
+    if not match:
+        return None
+    word = match.group(1).lower()
+    return int(word) if word.isdigit() else _COUNT_WORDS[word]
+
+
+def bank_files(path: Path) -> tuple[Path | None, list[Path]]:
+    """The manifest and topic files of a bank given as a folder or one topic file."""
+    if path.is_file():
+        return None, [path]
+    if not path.is_dir():
+        raise InputError("no such bank file or folder", file=str(path))
+    manifest = path / MANIFEST
+    topics = sorted(p for p in path.glob("*.y*ml") if p.name != MANIFEST and p.suffix in (".yaml", ".yml"))
+    if not topics:
+        raise InputError("no topic files (*.yaml) in this folder", file=str(path))
+    return (manifest if manifest.is_file() else None), topics
+
+
+def load_bank(path: Path, *, cache_dir: Path | None = None) -> Bank:
+    path = Path(path)
+    manifest, topics = bank_files(path)
+    files = ([manifest] if manifest else []) + topics
+    blobs = [(f, _read_bytes(f)) for f in files]
+    key = None
+    if cache_dir is not None:
+        digest = hashlib.sha256(f"{CACHE_VERSION}\0{path.resolve()}".encode())
+        for f, blob in blobs:
+            digest.update(f.name.encode() + b"\0" + str(len(blob)).encode() + b"\0" + blob)
+        key = cache_dir / f"bank-{digest.hexdigest()[:32]}.pickle"
+        cached = _read_cache(key)
+        if cached is not None:
+            return cached
+    bank = _build(path, manifest, blobs)
+    if key is not None:
+        _write_cache(key, bank)
+    return bank
+
+
+def _read_cache(key: Path) -> Bank | None:
+    try:
+        with open(key, "rb") as fh:
+            value = pickle.load(fh)
+    except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, TypeError, ValueError):
+        return None
+    return value if isinstance(value, Bank) else None
+
+
+def _write_cache(key: Path, bank: Bank) -> None:
+    try:
+        key.parent.mkdir(parents=True, exist_ok=True)
+        tmp = key.with_suffix(f".{os.getpid()}.tmp")
+        with open(tmp, "wb") as fh:
+            pickle.dump(bank, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, key)
+        for old in key.parent.glob("bank-*.pickle"):
+            if old != key and old.stat().st_mtime < key.stat().st_mtime - 7 * 86400:
+                old.unlink(missing_ok=True)
+    except OSError:
+        pass  # the cache is an optimisation; a read-only home still studies
+
+
+def _read_bytes(file: Path) -> bytes:
+    try:
+        size = file.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise InputError(f"file is {size:,} bytes; the limit is {MAX_FILE_BYTES:,}", file=str(file))
+        return file.read_bytes()
+    except OSError as exc:
+        raise InputError(f"cannot read: {exc.strerror}", file=str(file)) from None
+
+
+def _decode(file: Path, blob: bytes) -> str:
+    try:
+        return blob.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = blob[: exc.start].count(b"\n") + 1
+        raise InputError(f"not UTF-8 text (byte {exc.start})", file=str(file), line=line) from None
+
+
+def parse_yaml(file: Path, blob: bytes) -> tuple[object, dict[tuple, int]]:
+    """Safe-load one YAML document and map each node path to its 1-based line."""
+    import yaml
+
+    text = _decode(file, blob)
+
+    class Loader(yaml.SafeLoader):
+        aliases = 0
+
+        def compose_node(self, parent, index):
+            if self.check_event(yaml.AliasEvent):
+                Loader.aliases += 1
+                if Loader.aliases > MAX_ALIASES:
+                    mark = self.peek_event().start_mark
+                    raise InputError(
+                        f"more than {MAX_ALIASES} YAML aliases; refusing (possible alias bomb)",
+                        file=str(file),
+                        line=mark.line + 1,
+                    )
+            return super().compose_node(parent, index)
+
+    loader = Loader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            raise InputError("the file is empty", file=str(file), line=1)
+        lines: dict[tuple, int] = {}
+        _map_lines(node, (), lines, [0], file)
+        data = loader.construct_document(node)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        where = mark.line + 1 if mark else None
+        problem = exc.problem or exc.context or "invalid YAML"
+        if "could not determine a constructor" in str(exc):
+            problem = f"unsafe or unknown YAML tag refused: {exc.problem.split('tag ')[-1] if exc.problem else ''}".strip()
+        raise InputError(problem, file=str(file), line=where) from None
+    except yaml.YAMLError as exc:
+        raise InputError(f"invalid YAML: {exc}", file=str(file)) from None
+    except RecursionError:
+        raise InputError("YAML nested too deeply", file=str(file)) from None
+    finally:
+        loader.dispose()
+    return data, lines
+
+
+def _map_lines(node, path: tuple, lines: dict[tuple, int], count: list[int], file: Path) -> None:
+    """Walks aliases as expanded, so the node limit also bounds what validation would walk."""
+    import yaml
+
+    count[0] += 1
+    if count[0] > MAX_NODES:
+        raise InputError(
+            f"more than {MAX_NODES:,} YAML nodes once aliases are expanded; refusing (alias bomb or oversized file)",
+            file=str(file),
+            line=node.start_mark.line + 1,
+        )
+    lines.setdefault(path, node.start_mark.line + 1)
+    if isinstance(node, yaml.MappingNode):
+        for key_node, value_node in node.value:
+            key = key_node.value if isinstance(key_node, yaml.ScalarNode) else repr(key_node)
+            lines[(*path, key)] = key_node.start_mark.line + 1
+            _map_lines(value_node, (*path, key), lines, count, file)
+    elif isinstance(node, yaml.SequenceNode):
+        for index, child in enumerate(node.value):
+            _map_lines(child, (*path, index), lines, count, file)
+
+
+def line_of(lines: dict[tuple, int], loc: tuple) -> int:
+    """The line of the longest known prefix of a pydantic error location."""
+    for cut in range(len(loc), -1, -1):
+        if tuple(loc[:cut]) in lines:
+            return lines[tuple(loc[:cut])]
+    return 1
+
+
+def _validation_problems(file: Path, exc, lines: dict[tuple, int]) -> list[CertdrillError]:
+    problems = []
+    for error in exc.errors():
+        loc = tuple(part for part in error["loc"] if not isinstance(part, str) or not part.startswith(("function-", "literal[")))
+        loc = tuple(p for p in loc if p not in ("str", "bool", "list[str]", "constrained-str"))
+        field = ".".join(str(p) for p in loc) or "file"
+        message = error["msg"]
+        if error["type"] == "extra_forbidden":
+            message = "unknown field"
+        elif error["type"] == "missing":
+            message = "required field is missing"
+        problems.append(CertdrillError(f"{field}: {message}", file=str(file), line=line_of(lines, loc)))
+    return problems
+
+
+def _item_rules(model, path: tuple, lines, file: Path) -> list[CertdrillError]:
+    """Type-specific rules that pydantic's field checks cannot express."""
+    problems: list[CertdrillError] = []
+
+    def bad(field: str, message: str) -> None:
+        problems.append(CertdrillError(f"{model.id}: {field}: {message}", file=str(file), line=line_of(lines, (*path, field))))
+
+    if model.type in ("single", "multi"):
+        choices = model.choices or []
+        if len(choices) < 2:
+            bad("choices", f"a {model.type} item needs at least 2 choices")
+        if len(choices) > len(LETTERS):
+            bad("choices", f"at most {len(LETTERS)} choices")
+        seen = set()
+        for choice in choices:
+            if choice.casefold() in seen:
+                bad("choices", f"duplicate choice {choice!r}")
+            seen.add(choice.casefold())
+        answer = model.answer
+        letters = [answer] if isinstance(answer, str) else answer if isinstance(answer, list) else None
+        if letters is None or not letters:
+            bad(
+                "answer",
+                "give the right choice as a letter (e.g. b)" if model.type == "single" else "give the right choices as a list of letters (e.g. [a, c])",
+            )
+        else:
+            normal = [str(letter).strip().lower() for letter in letters]
+            for letter in normal:
+                if len(letter) != 1 or letter not in LETTERS[: len(choices)]:
+                    bad("answer", f"{letter!r} is not one of the choice letters a-{LETTERS[max(len(choices) - 1, 0)]}")
+            if len(set(normal)) != len(normal):
+                bad("answer", "a letter is repeated")
+            if model.type == "single" and len(normal) != 1:
+                bad("answer", f"a single-answer item has exactly one answer, got {len(normal)}")
+            if model.type == "multi":
+                if len(normal) < 2:
+                    bad("answer", "a multi item has at least two answers; use type: single for one")
+                want = expected_count(model.prompt)
+                if want is not None and want != len(normal):
+                    bad("answer", f"the prompt asks to choose {want} but the key has {len(normal)}")
+                if len(choices) and len(normal) >= len(choices):
+                    bad("answer", "every choice is marked right")
+        if model.back is not None:
+            bad("back", "only flashcards have a back")
+    elif model.type == "truefalse":
+        if model.choices is not None:
+            bad("choices", "a truefalse item takes no choices")
+        if not isinstance(model.answer, bool):
+            bad("answer", "a truefalse item needs answer: true or answer: false")
+        if model.back is not None:
+            bad("back", "only flashcards have a back")
+    else:
+        if model.choices is not None:
+            bad("choices", "a flashcard takes no choices")
+        if model.answer is not None:
+            bad("answer", "a flashcard takes no answer; put it in back")
+        if not model.back:
+            bad("back", "a flashcard needs a back")
+    return problems
+
+
+def _to_item(model, topic: str, file: Path, line: int) -> Item:
+    if model.type in ("single", "multi"):
+        choices = tuple(model.choices or ())
+        letters = [model.answer] if isinstance(model.answer, str) else list(model.answer)
+        answer = tuple(sorted(LETTERS.index(str(x).strip().lower()) for x in letters))
+    elif model.type == "truefalse":
+        choices = TRUE_FALSE
+        answer = (0,) if model.answer else (1,)
+    else:
+        choices, answer = (), ()
+    return Item(
+        id=model.id,
+        type=model.type,
+        topic=topic,
+        prompt=model.prompt,
+        choices=choices,
+        answer=answer,
+        explanation=model.explanation,
+        back=model.back,
+        tags=tuple(model.tags),
+        sources=tuple(Source(s.note, s.quote) for s in model.sources),
+        status=model.status,
+        previous_ids=tuple(model.previous_ids),
+        file=str(file),
+        line=line,
+    )
+
+
+def _build(path: Path, manifest: Path | None, blobs: list[tuple[Path, bytes]]) -> Bank:
+    from pydantic import ValidationError
+
+    from certdrill.bank.schema import ManifestModel, TopicFileModel
+
+    problems: list[CertdrillError] = []
+    name = path.stem if path.is_file() else path.name
+    title, description, weights, minutes = name, "", {}, 2.0
+    items: list[Item] = []
+    topics: list[Topic] = []
+    first_seen: dict[str, Item] = {}
+    topic_seen: dict[str, str] = {}
+
+    for file, blob in blobs:
+        try:
+            data, lines = parse_yaml(file, blob)
+        except InputError as exc:
+            problems.append(exc)
+            continue
+        if file == manifest:
+            try:
+                m = ManifestModel.model_validate(data)
+            except ValidationError as exc:
+                problems.extend(_validation_problems(file, exc, lines))
+                continue
+            name, title, description = m.name, m.title, m.description
+            weights, minutes = dict(m.exam.weights), m.exam.minutes_per_question
+            continue
+        try:
+            t = TopicFileModel.model_validate(data)
+        except ValidationError as exc:
+            problems.extend(_validation_problems(file, exc, lines))
+            continue
+        if t.topic in topic_seen:
+            problems.append(CertdrillError(f"topic {t.topic!r} is also defined in {topic_seen[t.topic]}", file=str(file), line=lines.get(("topic",), 1)))
+        topic_seen[t.topic] = str(file)
+        topics.append(Topic(t.topic, t.title, str(file)))
+        for index, model in enumerate(t.items):
+            path_ = ("items", index)
+            rule_problems = _item_rules(model, path_, lines, file)
+            problems.extend(rule_problems)
+            line = lines.get((*path_, "id"), lines.get(path_, 1))
+            if model.id in first_seen:
+                other = first_seen[model.id]
+                problems.append(CertdrillError(f"duplicate id {model.id!r} (first defined at {other.file}:{other.line})", file=str(file), line=line))
+                continue
+            if rule_problems:
+                continue
+            item = _to_item(model, t.topic, file, line)
+            first_seen[model.id] = item
+            items.append(item)
+
+    for item in items:
+        for old in item.previous_ids:
+            if old in first_seen:
+                problems.append(CertdrillError(f"{item.id}: previous_ids: {old!r} is a live id of another item", file=item.file, line=item.line))
+    for topic in weights:
+        if topic not in topic_seen:
+            problems.append(CertdrillError(f"exam.weights: unknown topic {topic!r}", file=str(manifest)))
+    if problems:
+        raise BankError(problems)
+    return Bank(name=name, title=title, items=tuple(items), topics=tuple(topics), weights=weights, minutes_per_question=minutes, description=description)

@@ -1,0 +1,53 @@
+"""The command line: thin Typer wiring over the core. `--version` answers before importing it."""
+
+from __future__ import annotations
+
+import sys
+
+
+def main() -> None:
+    if sys.argv[1:] in (["--version"], ["-V"]):
+        from certdrill import __version__
+
+        sys.stdout.write(f"certdrill {__version__}\n")
+        return
+    build_app()()
+
+
+def build_app():
+    import typer
+
+    from certdrill.cli import bank, config, progress, study
+    from certdrill.cli.common import root
+
+    application = typer.Typer(
+        name="certdrill",
+        help="Spaced-repetition drills for cloud certification exams.",
+        no_args_is_help=True,
+        pretty_exceptions_enable=False,
+        add_completion=False,
+        context_settings={"help_option_names": ["--help", "-h"]},
+    )
+
+    application.callback()(root)
+    application.command()(study.study)
+    application.command()(study.missed)
+    application.command()(progress.export)
+    application.command("import")(progress.import_)
+    application.add_typer(bank.app, name="bank")
+    application.add_typer(config.app, name="config")
+    for register in _extensions():
+        register(application)
+    return application
+
+
+def _extensions():
+    """Commands that live in their own modules register themselves here."""
+    return []
+
+
+def __getattr__(name: str):
+    """`certdrill.cli.app` is the Typer app, built on first use so that importing this is cheap."""
+    if name == "app":
+        return build_app()
+    raise AttributeError(name)

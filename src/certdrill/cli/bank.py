@@ -1,0 +1,101 @@
+"""`certdrill bank …`: look at and check banks."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from certdrill.cli.common import errors_to_exit, filter_topics, load_banks, out_console
+
+app = typer.Typer(help="List and check question banks.", no_args_is_help=True)
+
+
+@app.command("list")
+@errors_to_exit
+def list_items(
+    bank: Annotated[list[Path] | None, typer.Option("--bank", "-b", help="Bank folder or topic file (default: the built-in bank; repeatable).")] = None,
+    topic: Annotated[list[str] | None, typer.Option("--topic", "-t", help="Only this topic (repeatable).")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="A JSON array, one object per item.")] = False,
+) -> None:
+    """List the items of a bank."""
+    the_bank = load_banks(bank)
+    items = filter_topics(the_bank, topic)
+    if as_json:
+        typer.echo(json.dumps([i.to_json() for i in items], ensure_ascii=False, indent=1))
+        return
+    from rich.table import Table
+
+    from certdrill.ui.render import safe
+
+    table = Table(title=f"{the_bank.title} ({len(items)} items)", show_lines=False)
+    for column in ("id", "type", "topic", "prompt"):
+        table.add_column(column, overflow="fold" if column == "prompt" else "ellipsis", no_wrap=column != "prompt")
+    for item in items:
+        first_line = item.prompt.strip().splitlines()[0] if item.prompt.strip() else ""
+        table.add_row(safe(item.id), item.type, safe(item.topic), safe(first_line[:100]))
+    out_console().print(table)
+
+
+@app.command("lint")
+@errors_to_exit
+def lint(
+    path: Annotated[list[Path] | None, typer.Argument(help="Bank folders or topic files (default: the built-in bank).")] = None,
+) -> None:
+    """Check a bank: every problem as file:line: message. Exit 0 clean, 1 findings, 2 does not load."""
+    from certdrill import paths
+    from certdrill.bank.lint import lint_bank
+    from certdrill.bank.loader import load_bank
+    from certdrill.errors import BankError, CertdrillError
+
+    targets = path or [paths.builtin_bank_dir()]
+    known = _ids_with_progress()
+    problems: list[str] = []
+    findings_total = 0
+    failed = False
+    for target in targets:
+        try:
+            the_bank = load_bank(target)
+        except BankError as exc:
+            problems.extend(exc.lines())
+            failed = True
+            continue
+        except CertdrillError as exc:
+            problems.append(str(exc))
+            failed = True
+            continue
+        findings = lint_bank(the_bank, known_ids=known if not path else None)
+        findings_total += sum(1 for f in findings if f.severity == "error")
+        problems.extend(str(f) for f in findings)
+        if not findings:
+            typer.echo(f"{target}: {len(the_bank.items)} items in {len(the_bank.topics)} topics, no problems")
+    console = None
+    for line in problems:
+        if console is None:
+            from certdrill.cli.common import err_console
+
+            console = err_console()
+        console.print(line, markup=False, highlight=False)
+    if failed:
+        raise typer.Exit(2)
+    if findings_total:
+        raise typer.Exit(1)
+
+
+def _ids_with_progress() -> set[str] | None:
+    from certdrill import paths
+
+    if not paths.db_path().exists():
+        return None
+    try:
+        from certdrill.store.store import Store
+
+        store = Store.open(paths.db_path())
+        try:
+            return store.item_ids_with_progress()
+        finally:
+            store.close()
+    except Exception:  # noqa: BLE001 - lint still works without a readable store
+        return None

@@ -1,0 +1,164 @@
+"""`certdrill study` and `certdrill missed`: the daily loop."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from certdrill.cli.common import errors_to_exit, filter_topics, load_banks, load_settings, open_store, out_console
+from certdrill.errors import InputError
+
+BankPaths = Annotated[list[Path] | None, typer.Option("--bank", "-b", help="Bank folder or topic file instead of the built-in bank (repeatable).")]
+Topics = Annotated[list[str] | None, typer.Option("--topic", "-t", help="Only items of this topic (repeatable).")]
+Seed = Annotated[int | None, typer.Option("--seed", help="Seed for shuffling choices (repeatable sessions).")]
+Unreviewed = Annotated[bool, typer.Option("--include-unreviewed", help="Also ask items marked status: needs-review.")]
+
+
+def scheduler_config(settings, retention: float | None = None):
+    from datetime import UTC, datetime, time
+
+    from certdrill.scheduler import SchedulerConfig
+
+    exam = datetime.combine(settings.exam_date, time(0, 0), tzinfo=UTC) if settings.exam_date else None
+    return SchedulerConfig(desired_retention=retention or settings.desired_retention, parameters=getattr(settings, "parameters", None), exam_date=exam)
+
+
+def _check_range(name: str, value, low, high):
+    if value is not None and not low <= value <= high:
+        raise InputError(f"{name}: {value} is out of range ({low} to {high})")
+
+
+@errors_to_exit
+def study(
+    bank: BankPaths = None,
+    topic: Topics = None,
+    new: Annotated[int | None, typer.Option("--new", help="New items today at most (default from config: 20).")] = None,
+    reviews: Annotated[int | None, typer.Option("--reviews", help="Reviews today at most (default from config: 200).")] = None,
+    retention: Annotated[float | None, typer.Option("--retention", help="Desired retention for this run, 0.70-0.99.")] = None,
+    include_unreviewed: Unreviewed = False,
+    seed: Seed = None,
+) -> None:
+    """Today's session: due items first (most at risk first), then new ones."""
+    from certdrill import clock
+    from certdrill.queue import Limits, build_queue
+    from certdrill.scheduler import retrievability
+
+    _check_range("--new", new, 0, 10_000)
+    _check_range("--reviews", reviews, 0, 100_000)
+    _check_range("--retention", retention, 0.7, 0.99)
+    settings = load_settings()
+    config = scheduler_config(settings, retention)
+    the_bank = load_banks(bank)
+    items = filter_topics(the_bank, topic)
+    now = clock.now()
+    day_start, day_end = clock.day_bounds(now)
+    store = open_store()
+    try:
+        _daily_backup(store, now)
+        cards = store.cards()
+        new_done, reviews_done = store.done_today(day_start)
+        limits = Limits(new if new is not None else settings.new_per_day, reviews if reviews is not None else settings.reviews_per_day)
+        queue = build_queue(
+            items,
+            cards,
+            now=now,
+            day_end=day_end,
+            limits=limits,
+            new_done_today=new_done,
+            reviews_done_today=reviews_done,
+            recall=lambda c: retrievability(c, now, config),
+            include_unreviewed=include_unreviewed,
+        )
+        console = out_console()
+        if not queue.items:
+            console.print(f"Nothing due today in {the_bank.title}. {_next_due_text(cards, items, now)}", markup=False)
+            return
+        console.print(f"{the_bank.title}: {len(queue.due)} due, {len(queue.new)} new.", markup=False, style="bold")
+        _run(console, store, the_bank, list(queue.items), cards, config, kind="study", seed=seed, day_end=day_end, items=items)
+    finally:
+        store.close()
+
+
+@errors_to_exit
+def missed(
+    bank: BankPaths = None,
+    topic: Topics = None,
+    days: Annotated[int, typer.Option("--days", help="How far back a wrong answer counts (1-3650).")] = 7,
+    limit: Annotated[int | None, typer.Option("--limit", help="At most this many items.")] = None,
+    seed: Seed = None,
+) -> None:
+    """Drill what you got wrong recently, until each is right once."""
+    from datetime import timedelta
+
+    from certdrill import clock
+    from certdrill.missed import missed_items
+
+    _check_range("--days", days, 1, 3650)
+    _check_range("--limit", limit, 1, 100_000)
+    settings = load_settings()
+    config = scheduler_config(settings)
+    the_bank = load_banks(bank)
+    items = filter_topics(the_bank, topic)
+    now = clock.now()
+    _, day_end = clock.day_bounds(now)
+    store = open_store()
+    try:
+        todo = missed_items(items, store.reviews(since=now - timedelta(days=days)))
+        if limit:
+            todo = todo[:limit]
+        console = out_console()
+        if not todo:
+            console.print(f"No missed items in the last {days} days.", markup=False)
+            return
+        console.print(f"{len(todo)} missed in the last {days} days: each comes back until you get it right.", markup=False, style="bold")
+        _run(console, store, the_bank, todo, store.cards(), config, kind="missed", seed=seed, day_end=day_end, items=items)
+    finally:
+        store.close()
+
+
+def _run(console, store, bank, queue_items, cards, config, *, kind, seed, day_end, items):
+    import random
+
+    from certdrill import clock
+    from certdrill.session import Session
+    from certdrill.ui import render
+    from certdrill.ui.loop import run_session
+
+    session = Session(queue_items, cards, bank=bank.name, kind=kind, config=config, rng=random.Random(seed))
+
+    def save(outcome):
+        store.record(outcome.review, outcome.card)
+
+    def save_amend(outcome):
+        store.amend_rating(outcome.review.id, outcome.review.rating, outcome.card)
+
+    def status(s):
+        return f"{s.remaining - 1} left after this" if s.remaining > 1 else "last one"
+
+    run_session(session, console, save=save, save_amend=save_amend, now=clock.now, status=status, interactive=sys.stdin.isatty())
+    from datetime import timedelta
+
+    ids = {i.id for i in items}
+    tomorrow_end = day_end + timedelta(days=1)
+    due_tomorrow = sum(1 for item_id, c in session.cards.items() if item_id in ids and c.due < tomorrow_end)
+    console.print(render.summary(session.tally, bank.topic_title, due_tomorrow))
+
+
+def _next_due_text(cards, items, now) -> str:
+    ids = {i.id for i in items}
+    upcoming = [c.due for item_id, c in cards.items() if item_id in ids and c.due > now]
+    if not upcoming:
+        return ""
+    return f"Next item due {min(upcoming).astimezone().strftime('%Y-%m-%d %H:%M')}."
+
+
+def _daily_backup(store, now) -> None:
+    from certdrill.store.backup import daily_backup
+
+    try:
+        daily_backup(store.conn, store.path, now.astimezone().date().isoformat())
+    except Exception:  # noqa: BLE001 - a failed backup must not block studying
+        pass

@@ -1,0 +1,43 @@
+"""The one place that reads the wall clock; CERTDRILL_NOW freezes it."""
+
+from __future__ import annotations
+
+import os
+from datetime import UTC, datetime, timedelta
+
+from certdrill.errors import InputError
+
+
+def parse_instant(text: str, *, what: str = "time") -> datetime:
+    try:
+        value = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+    except ValueError:
+        raise InputError(f"{what}: {text!r} is not an ISO 8601 date-time") from None
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value
+
+
+def now() -> datetime:
+    frozen = os.environ.get("CERTDRILL_NOW")
+    if frozen:
+        return parse_instant(frozen, what="CERTDRILL_NOW")
+    return datetime.now(UTC)
+
+
+def day_bounds(moment: datetime) -> tuple[datetime, datetime]:
+    """The local calendar day around `moment`, as aware datetimes."""
+    start = moment.astimezone().replace(hour=0, minute=0, second=0, microsecond=0)
+    return start, start + timedelta(days=1)
+
+
+def to_ms(moment: datetime) -> int:
+    return int(moment.timestamp() * 1000)
+
+
+def from_ms(ms: int) -> datetime:
+    return datetime.fromtimestamp(ms / 1000, UTC)
+
+
+def iso(moment: datetime) -> str:
+    return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")

@@ -1,0 +1,101 @@
+"""User settings: a small JSON file in the data dir; flags override it for one run."""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import asdict, dataclass, fields, replace
+from datetime import date
+from pathlib import Path
+
+from certdrill.errors import InputError
+
+
+@dataclass(frozen=True)
+class Settings:
+    new_per_day: int = 20
+    reviews_per_day: int = 200
+    desired_retention: float = 0.9
+    exam_date: date | None = None
+
+
+KEYS = {f.name.replace("_", "-"): f.name for f in fields(Settings)}
+HELP = {
+    "new-per-day": "new items introduced a day (0-10000)",
+    "reviews-per-day": "reviews a day at most (0-100000)",
+    "desired-retention": "target probability of recall, 0.70-0.99",
+    "exam-date": "YYYY-MM-DD, or 'none' to clear",
+}
+
+
+def parse_value(key: str, raw: str) -> object:
+    name = KEYS.get(key.replace("_", "-"))
+    if name is None:
+        raise InputError(f"unknown setting {key!r}; known: {', '.join(KEYS)}")
+    text = str(raw).strip()
+    try:
+        if name == "new_per_day":
+            return _int_in(text, 0, 10_000)
+        if name == "reviews_per_day":
+            return _int_in(text, 0, 100_000)
+        if name == "desired_retention":
+            value = float(text)
+            if not 0.7 <= value <= 0.99:
+                raise ValueError
+            return value
+        if text.lower() in ("", "none", "null", "off"):
+            return None
+        return date.fromisoformat(text)
+    except ValueError:
+        raise InputError(f"{key.replace('_', '-')}: {raw!r} is not valid ({HELP[name.replace('_', '-')]})") from None
+
+
+def _int_in(text: str, low: int, high: int) -> int:
+    value = int(text)
+    if not low <= value <= high:
+        raise ValueError
+    return value
+
+
+def load(path: Path) -> Settings:
+    if not path.exists():
+        return Settings()
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise InputError(f"unreadable settings ({exc}); fix or delete the file", file=str(path)) from None
+    if not isinstance(data, dict):
+        raise InputError("settings must be a JSON object", file=str(path))
+    settings = Settings()
+    for key, raw in data.items():
+        try:
+            value = parse_value(key, "none" if raw is None else raw)
+        except InputError as exc:
+            raise InputError(exc.message, file=str(path)) from None
+        settings = replace(settings, **{KEYS[key.replace("_", "-")]: value})
+    return settings
+
+
+def save(path: Path, settings: Settings) -> None:
+    data = {key: _jsonable(getattr(settings, name)) for key, name in KEYS.items()}
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(f".{os.getpid()}.tmp")
+    try:
+        tmp.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+        os.replace(tmp, path)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise InputError(f"cannot save settings: {exc.strerror}", file=str(path)) from None
+
+
+def set_value(settings: Settings, key: str, raw: str) -> Settings:
+    value = parse_value(key, raw)
+    return replace(settings, **{KEYS[key.replace("_", "-")]: value})
+
+
+def as_dict(settings: Settings) -> dict[str, object]:
+    return {key: _jsonable(value) for key, value in zip(KEYS, asdict(settings).values(), strict=True)}
+
+
+def _jsonable(value: object) -> object:
+    return value.isoformat() if isinstance(value, date) else value

@@ -1,0 +1,1 @@
+"""The versioned JSON progress file: export, validate, merge."""

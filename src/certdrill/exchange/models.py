@@ -1,0 +1,61 @@
+"""The progress file's contract (docs/progress.schema.json describes the same shape)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
+
+FORMAT = "certdrill-progress"
+VERSION = 1
+
+Id = Annotated[str, StringConstraints(min_length=1, max_length=200, pattern=r"^[A-Za-z0-9._:-]+$")]
+
+
+class Base(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class ReviewModel(Base):
+    id: Id
+    item_id: Id
+    bank: Annotated[str, StringConstraints(max_length=500)] = ""
+    reviewed_at: AwareDatetime
+    rating: Annotated[int, Field(ge=1, le=4)]
+    answer: list[Annotated[int, Field(ge=0, le=25)]] | None = None
+    correct: bool | None = None
+    duration_ms: Annotated[int, Field(ge=0)] | None = None
+    kind: Literal["study", "missed", "exam", "import"] = "study"
+    session_id: Annotated[str, StringConstraints(max_length=200)] | None = None
+
+
+class CardModel(Base):
+    item_id: Id
+    bank: str = ""
+    state: Literal["learning", "review", "relearning"]
+    step: int | None = None
+    stability: float | None = None
+    difficulty: float | None = None
+    due: datetime
+    last_review: datetime | None = None
+    reps: int = 0
+    lapses: int = 0
+
+
+class BankRef(Base):
+    name: str
+    title: str = ""
+    items: int = 0
+
+
+class ProgressFile(Base):
+    model_config = ConfigDict(extra="allow")
+
+    format: Literal["certdrill-progress"]
+    version: Literal[1]
+    exported_at: datetime | None = None
+    app_version: str | None = None
+    bank: BankRef | None = None
+    reviews: list[ReviewModel]
+    cards: list[CardModel] = Field(default_factory=list)

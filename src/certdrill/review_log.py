@@ -1,0 +1,42 @@
+"""One answered question: the unit of the append-only log that everything else is rebuilt from."""
+
+from __future__ import annotations
+
+import itertools
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+
+from certdrill.scheduler import ReviewEvent
+
+KINDS = ("study", "missed", "exam", "import")
+
+
+@dataclass(frozen=True, slots=True)
+class Review:
+    id: str
+    item_id: str
+    bank: str
+    reviewed_at: datetime
+    rating: int
+    answer: tuple[int, ...] | None  # chosen choice indices in file order; None for flashcards
+    correct: bool | None  # None for self-graded flashcards
+    duration_ms: int | None
+    kind: str = "study"
+    session_id: str | None = None
+
+    def event(self) -> ReviewEvent:
+        return ReviewEvent(self.id, self.reviewed_at, self.rating)
+
+
+_sequence = itertools.count()
+
+
+def new_review_id(at: datetime | None = None) -> str:
+    """Unique and time-ordered (ms, then a per-process sequence, then randomness), like UUIDv7.
+
+    Replay sorts by (time, id): answers given within one millisecond, or under a frozen clock,
+    still replay in the order they were given.
+    """
+    ms = int(at.timestamp() * 1000) if at is not None else 0
+    return f"{ms & 0xFFFFFFFFFFFF:012x}{next(_sequence) & 0xFFFF:04x}{secrets.token_hex(8)}"

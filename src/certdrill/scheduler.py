@@ -1,0 +1,140 @@
+"""The one module that speaks fsrs: review a card, replay a log, predict recall.
+
+Fuzz is applied here from a seed derived from the review id instead of fsrs's global `random`,
+so replaying the log always rebuilds exactly the cached state.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
+from functools import lru_cache
+
+AGAIN, HARD, GOOD, EASY = 1, 2, 3, 4
+RATING_NAMES = {AGAIN: "Again", HARD: "Hard", GOOD: "Good", EASY: "Easy"}
+STATE_NAMES = {1: "learning", 2: "review", 3: "relearning"}
+DEFAULT_RETENTION = 0.9
+
+
+@dataclass(frozen=True, slots=True)
+class CardState:
+    """What the scheduler knows of one item; absent for items never answered."""
+
+    state: int  # 1 learning, 2 review, 3 relearning (fsrs.State)
+    step: int | None
+    stability: float | None
+    difficulty: float | None
+    due: datetime
+    last_review: datetime | None
+    reps: int = 0
+    lapses: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewEvent:
+    """The part of a logged review that replay needs."""
+
+    id: str
+    reviewed_at: datetime
+    rating: int
+
+
+@dataclass(frozen=True)
+class SchedulerConfig:
+    desired_retention: float = DEFAULT_RETENTION
+    parameters: tuple[float, ...] | None = None
+    exam_date: datetime | None = None  # reviews are not scheduled past it when recall would drop too low
+
+
+@lru_cache(maxsize=16)
+def _fsrs_scheduler(desired_retention: float, parameters: tuple[float, ...] | None):
+    import fsrs
+
+    kwargs = {"desired_retention": desired_retention, "enable_fuzzing": False}
+    if parameters is not None:
+        kwargs["parameters"] = parameters
+    return fsrs.Scheduler(**kwargs)
+
+
+def _to_fsrs(card: CardState | None):
+    import fsrs
+
+    if card is None:
+        return fsrs.Card(card_id=1)
+    return fsrs.Card(
+        card_id=1,
+        state=fsrs.State(card.state),
+        step=card.step,
+        stability=card.stability,
+        difficulty=card.difficulty,
+        due=card.due,
+        last_review=card.last_review,
+    )
+
+
+def fuzz_days(interval_days: float, seed: str) -> int:
+    """A deterministic spread of long intervals, so items learned together don't stay together."""
+    if interval_days < 3:
+        return 0
+    spread = max(1, round(interval_days * 0.05))
+    h = int.from_bytes(hashlib.blake2b(seed.encode(), digest_size=4).digest(), "big")
+    return h % (2 * spread + 1) - spread
+
+
+def review(card: CardState | None, rating: int, when: datetime, review_id: str, config: SchedulerConfig = SchedulerConfig()) -> CardState:
+    import fsrs
+
+    scheduler = _fsrs_scheduler(config.desired_retention, config.parameters)
+    new, _ = scheduler.review_card(_to_fsrs(card), fsrs.Rating(rating), review_datetime=when)
+    due = new.due
+    if new.state == fsrs.State.Review:
+        interval = (due - when).total_seconds() / 86400
+        due = due + timedelta(days=fuzz_days(interval, review_id))
+        if config.exam_date is not None:
+            due = cap_for_exam(new.stability, when, due, config)
+    reps = (card.reps if card else 0) + 1
+    lapses = (card.lapses if card else 0) + (1 if rating == AGAIN and card is not None and card.state == 2 else 0)
+    return CardState(int(new.state), new.step, new.stability, new.difficulty, due, new.last_review, reps, lapses)
+
+
+def cap_for_exam(stability: float | None, when: datetime, due: datetime, config: SchedulerConfig) -> datetime:
+    """Pull a review back before the exam when waiting would let recall on exam day fall too low."""
+    exam = config.exam_date
+    if exam is None or stability is None or due <= exam or when >= exam:
+        return due
+    if recall_after(stability, (exam - when).total_seconds() / 86400, config) >= config.desired_retention:
+        return due
+    latest = exam - timedelta(days=1)
+    return max(min(due, latest), when + timedelta(days=1)) if latest > when else exam
+
+
+def recall_after(stability: float, days: float, config: SchedulerConfig = SchedulerConfig()) -> float:
+    """FSRS's forgetting curve: predicted recall `days` after a review with this stability."""
+    import fsrs
+
+    scheduler = _fsrs_scheduler(config.desired_retention, config.parameters)
+    card = fsrs.Card(card_id=1, state=fsrs.State.Review, stability=stability, difficulty=5.0)
+    start = datetime(2000, 1, 1, tzinfo=UTC)
+    card.last_review = start
+    return scheduler.get_card_retrievability(card, start + timedelta(days=max(days, 0)))
+
+
+def replay(events: list[ReviewEvent], config: SchedulerConfig = SchedulerConfig()) -> CardState | None:
+    """Rebuild a card from its log, oldest first: the log is the truth, the cache is not."""
+    card = None
+    for event in sorted(events, key=lambda e: (e.reviewed_at, e.id)):
+        card = review(card, event.rating, event.reviewed_at, event.id, config)
+    return card
+
+
+def retrievability(card: CardState | None, now: datetime, config: SchedulerConfig = SchedulerConfig()) -> float:
+    """Predicted probability of recall now; 0 for items never seen."""
+    if card is None or card.last_review is None or card.stability is None:
+        return 0.0
+    scheduler = _fsrs_scheduler(config.desired_retention, config.parameters)
+    return scheduler.get_card_retrievability(_to_fsrs(card), max(now, card.last_review))
+
+
+def with_due(card: CardState, due: datetime) -> CardState:
+    return replace(card, due=due)

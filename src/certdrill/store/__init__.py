@@ -1,0 +1,1 @@
+"""The progress store: the only code that speaks SQL."""

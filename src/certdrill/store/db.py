@@ -1,0 +1,88 @@
+"""Opening the database: WAL, busy timeout, identity check, migrations."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from certdrill.errors import StoreError
+from certdrill.store.migrations import APPLICATION_ID, MIGRATIONS
+
+BUSY_TIMEOUT_MS = 15_000
+
+
+def _restore_hint(path: Path) -> str:
+    return f"it was left untouched. Restore a backup (certdrill backup list / restore) or move {path.name} away to start fresh"
+
+
+def connect(path: Path, *, migrate: bool = True) -> sqlite3.Connection:
+    path = Path(path)
+    fresh = not path.exists() or path.stat().st_size == 0
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise StoreError(f"cannot create the data folder: {exc.strerror}", file=str(path.parent)) from None
+    try:
+        conn = sqlite3.connect(path, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
+    except sqlite3.Error as exc:
+        raise StoreError(f"cannot open the progress database: {exc}", file=str(path)) from None
+    try:
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        app_id = conn.execute("PRAGMA application_id").fetchone()[0]
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        if not fresh and app_id != APPLICATION_ID:
+            tables = conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+            if tables:
+                raise StoreError(f"not a certdrill database (another program's file); {_restore_hint(path)}", file=str(path))
+        if version > len(MIGRATIONS):
+            raise StoreError(f"made by a newer certdrill (schema {version}, this one knows {len(MIGRATIONS)}); upgrade certdrill", file=str(path))
+        if conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+            conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("PRAGMA synchronous = FULL")
+        conn.execute("PRAGMA foreign_keys = ON")
+        if migrate and version < len(MIGRATIONS):
+            _migrate(conn, version, path)
+    except sqlite3.DatabaseError as exc:
+        conn.close()
+        if "readonly" in str(exc) or "read-only" in str(exc):
+            raise StoreError(f"the progress database is read-only ({exc})", file=str(path)) from None
+        raise StoreError(f"corrupt or not a database ({exc}); {_restore_hint(path)}", file=str(path)) from None
+    except StoreError:
+        conn.close()
+        raise
+    return conn
+
+
+def _migrate(conn: sqlite3.Connection, version: int, path: Path) -> None:
+    if version > 0:
+        from certdrill.store.backup import backup_before_migration
+
+        backup_before_migration(conn, path, version)
+    for number in range(version, len(MIGRATIONS)):
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            current = conn.execute("PRAGMA user_version").fetchone()[0]
+            if current > number:  # another process migrated meanwhile
+                conn.execute("ROLLBACK")
+                continue
+            for statement in _statements(MIGRATIONS[number]):
+                conn.execute(statement)
+            conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+            conn.execute(f"PRAGMA user_version = {number + 1}")
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+
+
+def _statements(script: str) -> list[str]:
+    """Split a migration into statements (executescript would commit our transaction)."""
+    out, buf = [], []
+    for line in script.splitlines():
+        buf.append(line.split("--", 1)[0])
+        joined = "\n".join(buf)
+        if sqlite3.complete_statement(joined):
+            if joined.strip():
+                out.append(joined.strip())
+            buf = []
+    return out

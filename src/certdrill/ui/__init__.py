@@ -1,0 +1,1 @@
+"""The terminal: Rich renderables, reading answers, the interactive loop."""

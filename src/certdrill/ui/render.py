@@ -1,0 +1,94 @@
+"""Rich renderables for questions, feedback and summaries. Bank text is always data, never markup."""
+
+from __future__ import annotations
+
+from rich.console import Group
+from rich.padding import Padding
+from rich.table import Table
+from rich.text import Text
+
+from certdrill.bank.items import LETTERS, Item
+from certdrill.loader_words import count_word
+from certdrill.text import strip_controls
+
+
+def safe(text: str, style: str = "") -> Text:
+    """Bank text as literal Text: markup shows as typed, control characters are removed."""
+    return Text(strip_controls(text), style=style)
+
+
+def header(position: int, total: int, item: Item, extra: str = "") -> Text:
+    line = Text()
+    line.append(f"Question {position} of {total}", style="bold")
+    if extra:
+        line.append(f"  ·  {extra}", style="dim")
+    line.append("  ·  ", style="dim")
+    line.append(strip_controls(item.id), style="dim")
+    return line
+
+
+def question(item: Item, order: tuple[int, ...], head: Text) -> Group:
+    parts = [head, Text(), safe(item.prompt.rstrip())]
+    if item.type == "multi":
+        parts.append(Text(f"(choose {count_word(len(item.answer))}; type all letters, e.g. ac)", style="italic dim"))
+    if item.type == "truefalse":
+        parts.append(Text("(t = true, f = false)", style="italic dim"))
+    if item.is_choice:
+        parts.append(Text())
+        for position, index in enumerate(order):
+            line = Text(f"  {LETTERS[position]}) ", style="bold cyan")
+            line.append_text(safe(item.choices[index]))
+            parts.append(line)
+    parts.append(Text())
+    return Group(*parts)
+
+
+def letters_for(indices: tuple[int, ...], order: tuple[int, ...]) -> str:
+    """File indices → the letters they had on screen."""
+    return ", ".join(LETTERS[order.index(i)] for i in sorted(indices, key=order.index))
+
+
+def feedback(item: Item, order: tuple[int, ...], chosen: tuple[int, ...] | None, correct: bool | None) -> Group:
+    parts: list = []
+    if item.is_choice:
+        if correct:
+            parts.append(Text("Correct.", style="bold green"))
+        else:
+            verdict = Text("Wrong. ", style="bold red")
+            verdict.append(f"The answer is {letters_for(item.answer, order)}", style="bold")
+            parts.append(verdict)
+            for index in item.answer:
+                line = Text(f"  {LETTERS[order.index(index)]}) ", style="green")
+                line.append_text(safe(item.choices[index]))
+                parts.append(line)
+    else:
+        parts.append(Text("Answer:", style="bold"))
+        parts.append(Padding(safe(item.back or ""), (0, 0, 0, 2)))
+    parts.append(Text())
+    parts.append(safe(item.explanation.rstrip()))
+    sources = "; ".join(strip_controls(s.note) + (f' ("{strip_controls(s.quote)}")' if s.quote else "") for s in item.sources)
+    if sources:
+        parts.append(Text(f"Source: {sources}", style="dim"))
+    parts.append(Text())
+    return Group(*parts)
+
+
+def summary(tally, topic_title, due_tomorrow: int, *, title: str = "Session summary") -> Group:
+    parts: list = [Text(title, style="bold")]
+    if not tally.answered:
+        parts.append(Text("Nothing answered this time."))
+    else:
+        pct = tally.percent
+        line = f"Answered {tally.answered}"
+        if pct is not None:
+            line += f", {tally.correct} of {tally.graded} right ({pct:.0f}%)"
+        parts.append(Text(line))
+        table = Table(show_edge=False, pad_edge=False, box=None)
+        table.add_column("Topic")
+        table.add_column("Answered", justify="right")
+        table.add_column("Right", justify="right")
+        for topic, t in sorted(tally.by_topic.items()):
+            table.add_row(safe(topic_title(topic)), str(t.answered), str(t.correct))
+        parts.append(table)
+    parts.append(Text(f"Due tomorrow: {due_tomorrow}"))
+    return Group(*parts)

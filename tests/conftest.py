@@ -1,0 +1,58 @@
+"""Every test gets its own data dir, a frozen clock, no colour and a fixed width."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+TESTS = Path(__file__).parent
+MINI = TESTS / "banks" / "mini"
+FROZEN = "2026-11-23T09:00:00+00:00"
+
+
+@pytest.fixture(autouse=True)
+def certdrill_env(tmp_path, monkeypatch):
+    home = tmp_path / "home"
+    monkeypatch.setenv("CERTDRILL_HOME", str(home))
+    monkeypatch.setenv("CERTDRILL_NOW", FROZEN)
+    monkeypatch.setenv("NO_COLOR", "1")
+    monkeypatch.setenv("COLUMNS", "100")
+    monkeypatch.setenv("TZ", "UTC")
+    monkeypatch.delenv("FORCE_COLOR", raising=False)
+    if hasattr(os, "tzset"):
+        import time
+
+        time.tzset()
+    return home
+
+
+@pytest.fixture
+def home(certdrill_env) -> Path:
+    return certdrill_env
+
+
+@pytest.fixture
+def runner():
+    from typer.testing import CliRunner
+
+    return CliRunner()
+
+
+@pytest.fixture
+def cli(runner):
+    """Invoke certdrill in-process; returns the Click result."""
+    from certdrill.cli import build_app
+
+    app = build_app()
+
+    def invoke(*args: str, input: str | None = None):
+        return runner.invoke(app, [str(a) for a in args], input=input)
+
+    return invoke
+
+
+@pytest.fixture
+def mini() -> Path:
+    return MINI

@@ -1,0 +1,145 @@
+from pathlib import Path
+
+import pytest
+
+from certdrill.bank.loader import expected_count, load_bank
+from certdrill.errors import BankError, InputError
+
+ITEM = """\
+topic: t
+title: T
+items:
+  - id: t-one
+    type: single
+    prompt: Pick b.
+    choices: [x, y, z]
+    answer: b
+    explanation: Because.
+    sources:
+      - note: 000.txt
+"""
+
+
+def write(tmp_path: Path, text: str, name: str = "t.yaml") -> Path:
+    folder = tmp_path / "bank"
+    folder.mkdir(exist_ok=True)
+    (folder / name).write_text(text, encoding="utf-8")
+    return folder
+
+
+def problems(folder: Path) -> list[str]:
+    with pytest.raises(BankError) as info:
+        load_bank(folder)
+    return info.value.lines()
+
+
+def test_mini_bank_loads_every_type(mini):
+    bank = load_bank(mini)
+    assert bank.name == "mini"
+    assert {i.type for i in bank.items} == {"single", "multi", "truefalse", "flashcard"}
+    by_id = bank.by_id()
+    assert by_id["roles-pull"].answer == (1,)
+    assert by_id["roles-two"].answer == (0, 1)
+    assert by_id["roles-secrets-tf"].choices == ("True", "False")
+    assert by_id["roles-secrets-tf"].answer == (1,)
+    assert by_id["roles-task-role-card"].answer == ()
+    assert bank.weights == {"roles": 2}
+
+
+def test_item_line_is_recorded(tmp_path):
+    bank = load_bank(write(tmp_path, ITEM))
+    assert bank.items[0].line == 4
+
+
+@pytest.mark.parametrize(
+    ("change", "line", "fragment"),
+    [
+        (("    explanation: Because.\n", "    explaination: Because.\n"), 9, "unknown field"),
+        (("    explanation: Because.\n", ""), 4, "explanation: required field is missing"),
+        (("    answer: b\n", "    answer: [a, b]\n"), 8, "exactly one answer"),
+        (("    answer: b\n", "    answer: e\n"), 8, "not one of the choice letters"),
+        (("    choices: [x, y, z]\n", "    choices: []\n"), 7, "at least 2 choices"),
+        (("    choices: [x, y, z]\n", "    choices: [x, '', z]\n"), 7, "at least 1 character"),
+        (("    type: single\n", "    type: essay\n"), 5, "type"),
+        (("  - id: t-one\n", "  - id: T One\n"), 4, "id"),
+        (("    choices: [x, y, z]\n", "    choices: [x, x, z]\n"), 7, "duplicate choice"),
+    ],
+)
+def test_item_errors_name_file_line_and_field(tmp_path, change, line, fragment):
+    folder = write(tmp_path, ITEM.replace(*change))
+    found = problems(folder)
+    assert any(p.startswith(f"{folder / 't.yaml'}:{line}:") and fragment in p for p in found), found
+
+
+def test_multi_count_must_match_prompt(tmp_path):
+    text = ITEM.replace("type: single", "type: multi").replace("Pick b.", "Which TWO? (Choose two.)").replace("answer: b", "answer: [a, b, c]")
+    text = text.replace("choices: [x, y, z]", "choices: [w, x, y, z]")
+    (found,) = problems(write(tmp_path, text))
+    assert ":8:" in found and "asks to choose 2 but the key has 3" in found
+
+
+def test_duplicate_ids_across_files_name_both_places(tmp_path):
+    folder = write(tmp_path, ITEM)
+    write(tmp_path, ITEM.replace("topic: t", "topic: u"), "u.yaml")
+    (found,) = problems(folder)
+    assert found.startswith(f"{folder / 'u.yaml'}:4:")
+    assert f"first defined at {folder / 't.yaml'}:4" in found
+
+
+def test_yaml_syntax_error_has_line(tmp_path):
+    (found,) = problems(write(tmp_path, ITEM.replace("    answer: b\n", "    answer: [b\n")))
+    assert ":9:" in found or ":8:" in found
+
+
+def test_python_tags_are_refused(tmp_path):
+    (found,) = problems(write(tmp_path, ITEM.replace("answer: b", "answer: !!python/object/apply:os.system ['true']")))
+    assert "t.yaml:8:" in found and "python/object" in found
+
+
+def test_alias_bomb_is_refused(tmp_path):
+    bomb = "a: &a [x, x, x, x, x, x, x, x, x]\n"
+    for n in range(1, 12):
+        bomb += f"{'abcdefghijklmnop'[n]}: &{'abcdefghijklmnop'[n]} [" + ", ".join([f"*{'abcdefghijklmnop'[n - 1]}"] * 9) + "]\n"
+    (found,) = problems(write(tmp_path, bomb))
+    assert "t.yaml:" in found and "alias" in found
+
+
+def test_too_many_aliases_are_refused(tmp_path):
+    text = "a: &a x\nb: [" + ", ".join(["*a"] * 150) + "]\n"
+    (found,) = problems(write(tmp_path, text))
+    assert "t.yaml:2:" in found and "aliases" in found
+
+
+def test_non_utf8_is_reported_with_line(tmp_path):
+    folder = tmp_path / "bank"
+    folder.mkdir()
+    (folder / "t.yaml").write_bytes(ITEM.encode().replace(b"Because.", b"Caf\xe9."))
+    (found,) = problems(folder)
+    assert "t.yaml:9:" in found and "not UTF-8" in found
+
+
+def test_missing_bank_is_an_input_error(tmp_path):
+    with pytest.raises(InputError):
+        load_bank(tmp_path / "nope")
+
+
+def test_truefalse_and_flashcard_shapes(tmp_path):
+    text = ITEM.replace("type: single", "type: truefalse").replace("    answer: b\n", "    answer: maybe\n")
+    found = problems(write(tmp_path, text))
+    assert any("truefalse item takes no choices" in p for p in found)
+    assert any("answer: true or answer: false" in p for p in found)
+
+
+def test_cache_returns_same_bank_and_notices_edits(tmp_path):
+    folder = write(tmp_path, ITEM)
+    cache = tmp_path / "cache"
+    first = load_bank(folder, cache_dir=cache)
+    assert list(cache.glob("bank-*.pickle"))
+    assert load_bank(folder, cache_dir=cache) == first
+    (folder / "t.yaml").write_text(ITEM.replace("Pick b.", "Pick the second."), encoding="utf-8")
+    assert load_bank(folder, cache_dir=cache).items[0].prompt == "Pick the second."
+
+
+@pytest.mark.parametrize(("prompt", "count"), [("Which TWO? (Choose two.)", 2), ("Select THREE answers", 3), ("choose 2", 2), ("Pick one", None)])
+def test_expected_count(prompt, count):
+    assert expected_count(prompt) == count
