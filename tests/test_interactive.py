@@ -2,7 +2,6 @@
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 
@@ -16,9 +15,8 @@ pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="needs a POSIX p
 
 def spawn(args, home):
     env = dict(os.environ, CERTDRILL_HOME=str(home), NO_COLOR="1", COLUMNS="100", TERM="xterm")
-    exe = shutil.which("certdrill")
-    cmd, argv = (exe, args) if exe else (sys.executable, ["-m", "certdrill", *args])
-    return pexpect.spawn(cmd, [str(a) for a in argv], env=env, encoding="utf-8", timeout=20, dimensions=(40, 100))
+    argv = ["-m", "certdrill", *[str(a) for a in args]]
+    return pexpect.spawn(sys.executable, argv, env=env, encoding="utf-8", timeout=20, dimensions=(40, 100))
 
 
 def correct_letter(child, answer_texts):
