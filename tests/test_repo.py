@@ -33,8 +33,8 @@ def test_every_readme_command_exists():
     from certdrill.cli import build_app
 
     root = get_command(build_app())
-    text = (ROOT / "README.md").read_text()
-    for line in re.findall(r"^\s*certdrill ([a-z][a-z -]*)", text, re.M):
+    blocks = "\n".join(re.findall(r"```\n(.*?)```", (ROOT / "README.md").read_text(), re.S))
+    for line in re.findall(r"(?:^|&& |\| )certdrill ([a-z][a-z -]*)", blocks, re.M):
         words = line.split()
         cmd = root
         for word in words:
