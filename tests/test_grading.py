@@ -62,3 +62,10 @@ def test_override_only_after_a_right_answer(items):
 @pytest.mark.parametrize(("typed", "rating"), [("1", AGAIN), ("hard", HARD), ("g", GOOD), ("4", EASY)])
 def test_self_rating(typed, rating):
     assert parse_self_rating(typed) == rating
+
+
+def test_reflow_joins_wrapped_lines_but_keeps_lists_and_paragraphs():
+    from certdrill.text import reflow
+
+    text = "A long line\nwrapped here.\n\nSteps:\n- one\n- two\n  indented code\nend"
+    assert reflow(text) == "A long line wrapped here.\n\nSteps:\n- one\n- two\n  indented code\nend"

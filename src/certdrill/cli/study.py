@@ -135,8 +135,11 @@ def _run(console, store, bank, queue_items, cards, config, *, kind, seed, day_en
     def save_amend(outcome):
         store.amend_rating(outcome.review.id, outcome.review.rating, outcome.card)
 
+    was_new = {i.id for i in queue_items if i.id not in cards}
+
     def status(s):
-        return f"{s.remaining - 1} left after this" if s.remaining > 1 else "last one"
+        new_left = sum(1 for i in s.pending if i.id in was_new and i.id not in s.cards)
+        return f"due {len(s.pending) - new_left} · new {new_left} left"
 
     run_session(session, console, save=save, save_amend=save_amend, now=clock.now, status=status, interactive=sys.stdin.isatty())
     from datetime import timedelta

@@ -9,12 +9,17 @@ from rich.text import Text
 
 from certdrill.bank.items import LETTERS, Item
 from certdrill.loader_words import count_word
-from certdrill.text import strip_controls
+from certdrill.text import reflow, strip_controls
 
 
 def safe(text: str, style: str = "") -> Text:
     """Bank text as literal Text: markup shows as typed, control characters are removed."""
     return Text(strip_controls(text), style=style)
+
+
+def prose(text: str, style: str = "") -> Text:
+    """Bank paragraphs: literal like safe(), with hard-wrapped lines joined."""
+    return safe(reflow(text), style)
 
 
 def header(position: int, total: int, item: Item, extra: str = "") -> Text:
@@ -28,19 +33,26 @@ def header(position: int, total: int, item: Item, extra: str = "") -> Text:
 
 
 def question(item: Item, order: tuple[int, ...], head: Text) -> Group:
-    parts = [head, Text(), safe(item.prompt.rstrip())]
+    parts = [head, Text(), prose(item.prompt)]
     if item.type == "multi":
         parts.append(Text(f"(choose {count_word(len(item.answer))}; type all letters, e.g. ac)", style="italic dim"))
     if item.type == "truefalse":
         parts.append(Text("(t = true, f = false)", style="italic dim"))
     if item.is_choice:
         parts.append(Text())
-        for position, index in enumerate(order):
-            line = Text(f"  {LETTERS[position]}) ", style="bold cyan")
-            line.append_text(safe(item.choices[index]))
-            parts.append(line)
+        parts.append(choice_table([(LETTERS[position], item.choices[index]) for position, index in enumerate(order)], "bold cyan"))
     parts.append(Text())
     return Group(*parts)
+
+
+def choice_table(rows: list[tuple[str, str]], letter_style: str) -> Table:
+    """Lettered choices with a hanging indent, so a wrapped choice stays under its text."""
+    grid = Table.grid(padding=(0, 1))
+    grid.add_column(justify="right", no_wrap=True)
+    grid.add_column(overflow="fold")
+    for letter, text in rows:
+        grid.add_row(Text(f"  {letter})", style=letter_style), safe(text))
+    return grid
 
 
 def letters_for(indices: tuple[int, ...], order: tuple[int, ...]) -> str:
@@ -55,17 +67,16 @@ def feedback(item: Item, order: tuple[int, ...], chosen: tuple[int, ...] | None,
             parts.append(Text("Correct.", style="bold green"))
         else:
             verdict = Text("Wrong. ", style="bold red")
-            verdict.append(f"The answer is {letters_for(item.answer, order)}", style="bold")
+            if chosen:
+                verdict.append(f"You chose {letters_for(chosen, order)}; ")
+            verdict.append(f"the answer is {letters_for(item.answer, order)}:", style="bold")
             parts.append(verdict)
-            for index in item.answer:
-                line = Text(f"  {LETTERS[order.index(index)]}) ", style="green")
-                line.append_text(safe(item.choices[index]))
-                parts.append(line)
+            parts.append(choice_table([(LETTERS[order.index(i)], item.choices[i]) for i in sorted(item.answer, key=order.index)], "green"))
     else:
         parts.append(Text("Answer:", style="bold"))
-        parts.append(Padding(safe(item.back or ""), (0, 0, 0, 2)))
+        parts.append(Padding(prose(item.back or ""), (0, 0, 0, 2)))
     parts.append(Text())
-    parts.append(safe(item.explanation.rstrip()))
+    parts.append(prose(item.explanation))
     sources = "; ".join(strip_controls(s.note) + (f' ("{strip_controls(s.quote)}")' if s.quote else "") for s in item.sources)
     if sources:
         parts.append(Text(f"Source: {sources}", style="dim"))
