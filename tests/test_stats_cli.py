@@ -162,3 +162,17 @@ def test_missed_confusions_drills_exactly_the_confused_items(cli, mini, logged):
 def test_missed_confusions_without_wrong_picks(cli, mini):
     result = cli("missed", "--bank", mini, "--confusions")
     assert result.exit_code == 0 and "No confusions yet" in result.output
+
+
+def test_charts_in_a_real_terminal(mini, logged):
+    import os
+    import sys
+
+    import pexpect
+
+    env = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "FORCE_COLOR")} | {"TERM": "xterm-256color", "COLUMNS": "100"}
+    child = pexpect.spawn(sys.executable, ["-m", "certdrill", "stats", "--bank", str(mini)], env=env, encoding="utf-8", timeout=20, dimensions=(60, 100))
+    child.expect(pexpect.EOF)
+    screen = ANSI.sub("", child.before)
+    assert BLOCKS.search(screen) and "less ░▒▓█ more" in screen
+    assert "\x1b[" in child.before  # colour, since NO_COLOR is not set
