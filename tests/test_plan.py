@@ -5,7 +5,8 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from certdrill.bank.items import Item
-from certdrill.plan import NEW_ITEM_PRIOR, PASS_SCORE, plan, readiness, scaled_score
+from certdrill.exam import PASS_SCALED
+from certdrill.plan import NEW_ITEM_PRIOR, plan, readiness, scaled_score
 from certdrill.queue import Limits
 from certdrill.scheduler import GOOD, CardState, SchedulerConfig, review
 
@@ -32,7 +33,8 @@ CARDS = {"a1": ninety(), "b1": ninety()}
 
 def test_scaled_score():
     assert (scaled_score(0.0), scaled_score(1.0), scaled_score(0.5)) == (100, 1000, 550)
-    assert scaled_score((PASS_SCORE - 100) / 900) == PASS_SCORE
+    assert scaled_score((PASS_SCALED - 100) / 900) == PASS_SCALED
+    assert scaled_score(0.7375) == 764 and scaled_score(0.5 / 900) == 101  # half up, like the mock exam's score
 
 
 def test_readiness_by_hand():

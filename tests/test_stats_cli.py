@@ -36,7 +36,7 @@ def stats_json(cli, *args):
 
 def test_json_has_every_figure_worked_out_by_hand(cli, mini, logged):
     data = stats_json(cli, "--bank", mini)
-    assert set(data) == {"bank", "now", "today", "overall", "retention", "streak", "heatmap", "forecast", "mastery", "confusions", "exam"}
+    assert set(data) == {"bank", "now", "today", "overall", "retention", "streak", "heatmap", "forecast", "mastery", "confusions", "mock_exams", "exam"}
     assert data["bank"] == {"name": "mini", "title": "Mini test bank", "items": 12}
     assert data["today"] == {"date": "2026-11-23", "reviews": 3, "time_ms": 20_000, "graded": 2, "right": 1, "accuracy": 0.5}
     assert data["overall"] == {"reviews": 7, "time_ms": 70_000, "graded": 6, "right": 2, "accuracy": pytest.approx(1 / 3)}
@@ -53,7 +53,22 @@ def test_json_has_every_figure_worked_out_by_hand(cli, mini, logged):
         {"picked": "Instance profile", "answer": "Task execution role", "count": 1, "items": ["roles-two"]},
         {"picked": "Lifecycle policies", "answer": "Image scanning", "count": 1, "items": ["ecr-scan"]},
     ]
+    assert data["mock_exams"] == {"scored": 0, "best": None, "last": None}
     assert data["exam"] is None
+
+
+def test_mock_exam_answers_count_as_reviews_and_the_last_score_shows(cli, mini, home):
+    from test_exam_cli import planned
+
+    answers = [right if n % 2 else wrong for n, (_, right, wrong) in enumerate(planned(mini, 4, 3))]  # two right, two wrong
+    exam = cli("exam", "--bank", mini, "--count", "4", "--seed", "3", input="\n".join(answers) + "\n")
+    assert exam.exit_code == 0, exam.output
+    score = int(re.search(r"Score (\d+) / 1000", exam.output).group(1))
+    assert score == 550
+    data = stats_json(cli, "--bank", mini)
+    assert {k: data["overall"][k] for k in ("reviews", "graded", "right")} == {"reviews": 4, "graded": 4, "right": 2}
+    assert data["mock_exams"]["scored"] == 1 and data["mock_exams"]["last"]["scaled"] == score == data["mock_exams"]["best"]
+    assert f"Mock exams: 1 scored; last {score} on 2026-11-23" in cli("stats", "--bank", mini).output
 
 
 def test_mastery_and_readiness_follow_the_memory_model(cli, mini, logged):
@@ -73,7 +88,7 @@ def test_mastery_and_readiness_follow_the_memory_model(cli, mini, logged):
     assert exam_json["date"] == "2026-12-20" and exam_json["days_left"] == 27 and exam_json["passed"] is False
     assert exam_json["new_item_prior"] == NEW_ITEM_PRIOR
     assert exam_json["predicted_recall"] == pytest.approx((sum(on_exam_day) + 8 * NEW_ITEM_PRIOR) / 12)
-    assert exam_json["predicted_score"] == round(100 + 900 * exam_json["predicted_share_correct"])
+    assert exam_json["predicted_score"] == int(100 + 900 * exam_json["predicted_share_correct"] + 0.5)
     assert exam_json["pass_score"] == 720
     plan = exam_json["plan"]
     assert len(plan["days"]) == 27 and plan["days"][0]["date"] == "2026-11-23"

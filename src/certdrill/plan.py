@@ -13,12 +13,11 @@ from datetime import date, datetime, timedelta
 
 from certdrill.bank.items import Item
 from certdrill.clock import day_bounds, local_day
+from certdrill.exam import MAX_SCALED, MIN_SCALED, PASS_SCALED, eligible, weight_of
 from certdrill.queue import ExamFocus, Limits, build_queue
 from certdrill.scheduler import GOOD, CardState, SchedulerConfig, retrievability, review
 
 NEW_ITEM_PRIOR = 0.25  # chance of getting an item never studied right: a guess among four options
-PASS_SCORE = 720
-MIN_SCORE, MAX_SCORE = 100, 1000
 PLAN_HORIZON_DAYS = 365  # an exam further out is planned for its first year only
 
 
@@ -35,8 +34,8 @@ def recall_on(card: CardState | None, at: datetime, config: SchedulerConfig) -> 
 
 
 def scaled_score(share_correct: float) -> int:
-    """AWS's reporting scale: 100 to 1000, 720 to pass."""
-    return round(MIN_SCORE + (MAX_SCORE - MIN_SCORE) * share_correct)
+    """The mock exam's scale (exam.scaled_score) for a predicted share of right answers."""
+    return math.floor(MIN_SCALED + (MAX_SCALED - MIN_SCALED) * share_correct + 0.5)
 
 
 @dataclass(frozen=True)
@@ -52,7 +51,7 @@ class Readiness:
 
     @property
     def passes(self) -> bool | None:
-        return None if self.score is None else self.score >= PASS_SCORE
+        return None if self.score is None else self.score >= PASS_SCALED
 
     def to_json(self) -> dict:
         return {
@@ -62,7 +61,7 @@ class Readiness:
             "predicted_recall": self.recall,
             "predicted_share_correct": self.share_correct,
             "predicted_score": self.score,
-            "pass_score": PASS_SCORE,
+            "pass_score": PASS_SCALED,
             "passes": self.passes,
         }
 
@@ -77,16 +76,15 @@ def readiness(
     config: SchedulerConfig,
     weights: Mapping[str, float] | None = None,
 ) -> Readiness:
-    """Recall over all items; the score over multiple-choice items, each topic weighted as in a mock exam (unnamed topics weigh 1)."""
+    """Recall over all items; the score over the items a mock exam draws from, each topic weighted as it draws them."""
     at = max(exam_at, now)
     recall = {item.id: recall_on(cards.get(item.id), at, config) for item in items}
-    by_topic: dict[str, list[float]] = {}
-    for item in items:
-        if item.is_choice:
-            by_topic.setdefault(item.topic, []).append(recall[item.id])
     weights = weights or {}
-    total_weight = sum(weights.get(t, 1.0) for t in by_topic)
-    share = sum(weights.get(t, 1.0) * sum(r) / len(r) for t, r in by_topic.items()) / total_weight if total_weight else None
+    by_topic: dict[str, list[float]] = {}
+    for item in eligible(items, weights):
+        by_topic.setdefault(item.topic, []).append(recall[item.id])
+    total_weight = sum(weight_of(weights, t) for t in by_topic)
+    share = sum(weight_of(weights, t) * sum(r) / len(r) for t, r in by_topic.items()) / total_weight if total_weight else None
     mean = sum(recall.values()) / len(recall) if recall else 0.0
     return Readiness(exam_day, (exam_day - local_day(now)).days, mean, share)
 

@@ -47,9 +47,12 @@ def stats(
     day_start, _ = clock.day_bounds(now)
     store = open_store()
     try:
+        from certdrill.store.exams import history
+
         reviews = [r for r in store.reviews() if r.item_id in ids]
         cards = {k: c for k, c in cards_for(store, config, now).items() if k in ids}
         new_done, reviews_done = store.done_today(day_start)
+        mock_exams = [e for e in history(store) if e.bank == the_bank.name and e.scaled is not None]
     finally:
         store.close()
 
@@ -63,6 +66,7 @@ def stats(
         "forecast": figures.forecast(cards.values(), today),
         "mastery": figures.mastery(items, cards, now, config, the_bank.topic_title),
         "confusions": confusions(items, reviews)[:top],
+        "mock_exams": mock_exams,
     }
     ready = the_plan = None
     if settings.exam_date is not None and settings.exam_date >= today:
@@ -95,7 +99,20 @@ def _as_json(the_bank, items, now, today, report, exam_day, ready, the_plan) -> 
         "forecast": {day.isoformat(): n for day, n in report["forecast"].items()},
         "mastery": [row.to_json() for row in report["mastery"]],
         "confusions": [c.to_json() for c in report["confusions"]],
+        "mock_exams": _mock_exams_json(report["mock_exams"]),
         "exam": exam,
+    }
+
+
+def _mock_exams_json(rows) -> dict:
+    """Scored mock exams of this bank (certdrill exam --history has them all)."""
+    from certdrill.clock import iso
+
+    last = rows[-1] if rows else None
+    return {
+        "scored": len(rows),
+        "best": max((e.scaled for e in rows), default=None),
+        "last": None if last is None else {"started_at": iso(last.started_at), "questions": last.count, "scaled": last.scaled, "passed": last.passed},
     }
 
 
@@ -110,7 +127,7 @@ def _show(the_bank, today, report, exam_day, ready, the_plan, show_plan: bool) -
     plain = plain_terminal(console)
     console.print(safe(f"{the_bank.title}: progress on {today.isoformat()}", "bold"))
     parts = [
-        charts.figures(report["today"], report["overall"], report["retention"], report["streak"]),
+        charts.figures(report["today"], report["overall"], report["retention"], report["streak"], report["mock_exams"]),
         charts.heatmap(report["heatmap"], plain=plain, width=console.width),
         charts.forecast(report["forecast"], plain=plain, width=console.width),
         charts.mastery(report["mastery"], plain=plain, width=console.width),

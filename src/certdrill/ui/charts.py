@@ -15,7 +15,8 @@ from rich.table import Table
 from rich.text import Text
 
 from certdrill.confusions import Confusion
-from certdrill.plan import NEW_ITEM_PRIOR, PASS_SCORE, Plan, Readiness
+from certdrill.exam import PASS_SCALED
+from certdrill.plan import NEW_ITEM_PRIOR, Plan, Readiness
 from certdrill.stats import Heatmap, Retention, Tally, TopicMastery
 from certdrill.ui.render import safe
 
@@ -47,7 +48,8 @@ def _table(*columns: str, right_from: int = 1) -> Table:
     return table
 
 
-def figures(today: Tally, overall: Tally, retention: Retention, streak: int) -> Group:
+def figures(today: Tally, overall: Tally, retention: Retention, streak: int, mock_exams: Sequence = ()) -> Group:
+    """The headline numbers; `mock_exams` are scored exams (store.exams rows), oldest first."""
     table = _table("", "Today", "Overall")
     table.add_row("Reviews", str(today.reviews), str(overall.reviews))
     table.add_row("Time spent", duration(today.time_ms), duration(overall.time_ms))
@@ -58,6 +60,11 @@ def figures(today: Tally, overall: Tally, retention: Retention, streak: int) -> 
     else:
         lines.append(Text("True retention: – (no recalls of mature items yet)"))
     lines.append(Text(f"Streak: {streak} day{'s' if streak != 1 else ''}"))
+    if mock_exams:
+        last = mock_exams[-1]
+        when = last.started_at.astimezone().date().isoformat()
+        best = max(e.scaled for e in mock_exams)
+        lines.append(Text(f"Mock exams: {len(mock_exams)} scored; last {last.scaled} on {when} ({'pass' if last.passed else 'fail'}), best {best}"))
     return Group(*lines)
 
 
@@ -201,7 +208,7 @@ def exam(r: Readiness, plan: Plan | None) -> RenderableType:
     lines.append(Text(f"  (FSRS forgetting curve per item; items never seen count as {NEW_ITEM_PRIOR:.2f}, a guess among four)", style="dim"))
     if r.score is not None:
         verdict = Text(" pass" if r.passes else " below the pass mark", style="bold green" if r.passes else "bold red")
-        line = Text(f"Predicted mock-exam score: {r.score} / 1000 (pass {PASS_SCORE}):")
+        line = Text(f"Predicted mock-exam score: {r.score} / 1000 (pass {PASS_SCALED}):")
         line.append_text(verdict)
         lines.append(line)
     if plan is not None:
