@@ -81,3 +81,32 @@ def test_garbage_file_is_refused_and_untouched(tmp_path):
     with pytest.raises(StoreError, match="corrupt or not a database"):
         Store.open(path)
     assert path.read_bytes() == b"this is not sqlite at all" * 100
+
+
+def test_cards_due_before_and_cards_of_some_items(store):
+    at = T0
+    for n in range(600):
+        answer(store, f"i{n:03d}", GOOD if n % 2 else AGAIN, at, f"r{n:03d}")
+    every = store.cards()
+    cut = T0 + timedelta(minutes=5)
+    assert store.cards(due_before=cut) == {k: c for k, c in every.items() if c.due < cut}
+    assert 0 < len(store.cards(due_before=cut)) < len(every)
+    wanted = [f"i{n:03d}" for n in range(0, 600, 1)] + ["never-seen"]
+    assert store.cards(item_ids=wanted) == every
+
+
+def test_due_cards_include_those_an_exam_date_pulls_into_today(store):
+    from certdrill.cli.study import cards_for
+
+    at = T0 - timedelta(days=400)
+    for n in range(4):
+        answer(store, "x", GOOD, at, f"r{n}")
+        at += timedelta(days=30)
+    now = store.cards()["x"].last_review + timedelta(days=20)
+    day_end = now + timedelta(hours=12)
+    assert store.cards()["x"].due > day_end + timedelta(days=30)
+    exam = SchedulerConfig(exam_date=day_end + timedelta(hours=12), exam_retention=0.99)
+    assert cards_for(store, SchedulerConfig(), now, due_before=day_end) == {}
+    pulled = cards_for(store, exam, now, due_before=day_end)
+    assert list(pulled) == ["x"]
+    assert pulled == {k: c for k, c in cards_for(store, exam, now).items() if c.due < day_end}

@@ -136,6 +136,11 @@ def cap_for_exam(stability: float | None, when: datetime, due: datetime, config:
     return latest - timedelta(days=_hash(f"exam:{seed}") % ((latest - earliest).days + 1))
 
 
+def earliest_capped_due(config: SchedulerConfig) -> datetime | None:
+    """No due date that `cap_for_exam` moves lands before this (the start of the final days)."""
+    return None if config.exam_date is None else config.exam_date - timedelta(days=EXAM_FINAL_DAYS)
+
+
 def under_exam_date(card: CardState, config: SchedulerConfig, now: datetime) -> CardState:
     """The card as if reviewed under `config`'s exam date: a date set after the last review still caps its due.
 

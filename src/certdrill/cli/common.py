@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import gc
 from pathlib import Path
 from typing import Annotated
 
@@ -42,12 +43,25 @@ def errors_to_exit(fn):
             raise typer.Exit(exc.exit_code) from None
         except KeyboardInterrupt:
             raise typer.Exit(130) from None
+        finally:
+            gc.unfreeze()  # what load_banks froze, once the command is done (tests run many in one process)
 
     return wrapper
 
 
 def load_banks(bank_paths: list[Path] | None) -> Bank:
-    """The built-in bank, or the banks named with --bank merged into one."""
+    """The built-in bank, or the banks named with --bank merged into one.
+
+    The bank lives as long as the command, so it is moved out of the cyclic GC's reach
+    (`gc.freeze`): a big bank is hundreds of thousands of objects that every later collection
+    would otherwise walk again, a quarter of a second on a 50,000-item bank.
+    """
+    bank = _load_banks(bank_paths)
+    gc.freeze()
+    return bank
+
+
+def _load_banks(bank_paths: list[Path] | None) -> Bank:
     from certdrill.bank.loader import load_bank
 
     cache = paths.cache_dir()

@@ -44,11 +44,21 @@ def load_settings_for(exam_date: str | None):
     return replace(settings, exam_date=parse_value("exam-date", exam_date))
 
 
-def cards_for(store, config, now):
-    """The stored cards, with due dates capped by an exam date set after their last review."""
-    from certdrill.scheduler import under_exam_date
+def cards_for(store, config, now, *, due_before=None, item_ids=None):
+    """The stored cards (or those of `item_ids`), with due dates capped by an exam date set after their last review.
 
-    return {item_id: under_exam_date(card, config, now) for item_id, card in store.cards().items()}
+    With `due_before`, only the cards due before it: read through the due index when no capped
+    due date can land that early, so a big collection is not read whole.
+    """
+    from certdrill.scheduler import earliest_capped_due, under_exam_date
+
+    floor = earliest_capped_due(config)
+    indexed = due_before is not None and (floor is None or due_before <= floor or now >= config.exam_date)
+    stored = store.cards(due_before=due_before if indexed else None, item_ids=item_ids)
+    cards = {item_id: under_exam_date(card, config, now) for item_id, card in stored.items()}
+    if due_before is None or indexed:
+        return cards
+    return {item_id: card for item_id, card in cards.items() if card.due < due_before}
 
 
 def _check_range(name: str, value, low, high):
@@ -88,7 +98,7 @@ def study(
     store = open_store()
     try:
         _daily_backup(store, now)
-        cards = cards_for(store, config, now)
+        cards = cards_for(store, config, now, due_before=day_end)
         new_done, reviews_done = store.done_today(day_start)
         limits = Limits(new if new is not None else settings.new_per_day, reviews if reviews is not None else settings.reviews_per_day)
         queue = build_queue(
@@ -102,10 +112,11 @@ def study(
             recall=lambda c: retrievability(c, now, config),
             include_unreviewed=include_unreviewed,
             exam=exam_focus(config),
+            seen=store.item_ids_with_progress(),
         )
         console = out_console()
         if not queue.items:
-            console.print(f"Nothing due today in {the_bank.title}. {_next_due_text(cards, items, now)}", markup=False)
+            console.print(f"Nothing due today in {the_bank.title}. {_next_due_text(cards_for(store, config, now), items, now)}", markup=False)
             return
         console.print(f"{the_bank.title}: {len(queue.due)} due, {len(queue.new)} new.", markup=False, style="bold")
         _run(console, store, the_bank, list(queue.items), cards, config, kind="study", seed=seed, day_end=day_end, items=items)
@@ -159,7 +170,8 @@ def missed(
             console.print(empty, markup=False)
             return
         console.print(heading.format(n=len(todo)) + ": each comes back until you get it right.", markup=False, style="bold")
-        _run(console, store, the_bank, todo, cards_for(store, config, now), config, kind="missed", seed=seed, day_end=day_end, items=items)
+        cards = cards_for(store, config, now, item_ids=[i.id for i in todo])
+        _run(console, store, the_bank, todo, cards, config, kind="missed", seed=seed, day_end=day_end, items=items)
     finally:
         store.close()
 
@@ -190,8 +202,7 @@ def _run(console, store, bank, queue_items, cards, config, *, kind, seed, day_en
     from datetime import timedelta
 
     ids = {i.id for i in items}
-    tomorrow_end = day_end + timedelta(days=1)
-    due_tomorrow = sum(1 for item_id, c in session.cards.items() if item_id in ids and c.due < tomorrow_end)
+    due_tomorrow = sum(1 for item_id in cards_for(store, session.config, clock.now(), due_before=day_end + timedelta(days=1)) if item_id in ids)
     console.print(render.summary(session.tally, bank.topic_title, due_tomorrow))
 
 

@@ -15,6 +15,7 @@ from certdrill.review_log import Review
 from certdrill.scheduler import CardState, SchedulerConfig, replay
 from certdrill.store.db import connect
 
+_BATCH = 500  # ids an `IN (...)` query takes at once, well under SQLite's variable limit
 _REVIEW_COLUMNS = "id, item_id, bank, reviewed_at, rating, answer, correct, duration_ms, kind, session_id"
 
 
@@ -148,7 +149,17 @@ class Store:
 
     # reads
 
-    def cards(self) -> dict[str, CardState]:
+    def cards(self, *, due_before: datetime | None = None, item_ids: Iterable[str] | None = None) -> dict[str, CardState]:
+        """All cached cards, or those due before a time (through the due index), or those of some items."""
+        if item_ids is not None:
+            ids = list(item_ids)
+            out: dict[str, CardState] = {}
+            for start in range(0, len(ids), _BATCH):
+                chunk = ids[start : start + _BATCH]
+                out.update((row[0], row_card(row)) for row in self.conn.execute(f"SELECT * FROM cards WHERE item_id IN ({','.join('?' * len(chunk))})", chunk))
+            return out
+        if due_before is not None:
+            return {row[0]: row_card(row) for row in self.conn.execute("SELECT * FROM cards WHERE due < ?", (to_ms(due_before),))}
         return {row[0]: row_card(row) for row in self.conn.execute("SELECT * FROM cards")}
 
     def reviews(self, *, since: datetime | None = None, item_id: str | None = None) -> list[Review]:
