@@ -110,3 +110,33 @@ def test_due_cards_include_those_an_exam_date_pulls_into_today(store):
     pulled = cards_for(store, exam, now, due_before=day_end)
     assert list(pulled) == ["x"]
     assert pulled == {k: c for k, c in cards_for(store, exam, now).items() if c.due < day_end}
+
+
+def test_mature_counts_kept_answer_by_answer_equal_a_replay_and_the_definition(store):
+    import random
+
+    from certdrill.stats import true_retention
+
+    rng = random.Random(11)
+    at = T0 - timedelta(days=900)
+    for n in range(300):
+        item = f"i{n % 5}"
+        right = rng.random() < 0.85
+        answer(store, item, GOOD if right else AGAIN, at, f"r{n:04d}", correct=right)
+        at += timedelta(days=rng.choice([0.01, 1, 3, 9]))
+    kept = store.mature_counts()
+    for item, (recalls, right) in kept.items():
+        reference = true_retention(store.reviews(item_id=item))
+        assert (reference.mature, reference.right) == (recalls, right)
+    assert sum(recalls for recalls, _ in kept.values()) > 20
+    store.rebuild_cards()
+    assert store.mature_counts() == kept
+
+
+def test_a_changed_verdict_forgets_the_counts_until_the_next_replay(store):
+    for n, at in enumerate([T0 - timedelta(days=200), T0 - timedelta(days=100), T0 - timedelta(days=40), T0]):
+        card = answer(store, "card", GOOD, at, f"r{n}", correct=None, answer=None)
+    store.amend_rating("r3", AGAIN, card)
+    assert store.mature_counts() == {"card": (None, None)}
+    store.rebuild_cards(item_ids=["card"])
+    assert store.mature_counts() == {"card": (2, 1)}  # r2 and r3 asked of a mature card; r3 is now a miss

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 from typing import Annotated
 
 import typer
@@ -28,7 +29,7 @@ def stats(
     """
     from certdrill import clock
     from certdrill import stats as figures
-    from certdrill.confusions import confusions
+    from certdrill.confusions import counted_confusions
     from certdrill.errors import InputError
     from certdrill.plan import plan, readiness
     from certdrill.queue import Limits
@@ -48,24 +49,30 @@ def stats(
     store = open_store()
     try:
         from certdrill.store.exams import history
+        from certdrill.store.store import ItemScope
 
-        reviews = [r for r in store.reviews() if r.item_id in ids]
-        cards = {k: c for k, c in cards_for(store, config, now).items() if k in ids}
+        every_card = cards_for(store, config, now)
+        scope = ItemScope.of(ids, studied=every_card)
+        totals = store.review_totals(scope)
+        today_reviews = [r for r in store.reviews(since=day_start) if r.item_id in ids]
+        counts = _daily_counts(store, scope, store.first_review_at(), today)
+        retention = _retention(store, ids, config)
+        wrong = store.wrong_answers()
+        cards = {k: c for k, c in every_card.items() if k in ids}
         new_done, reviews_done = store.done_today(day_start)
         mock_exams = [e for e in history(store) if e.bank == the_bank.name and e.scaled is not None]
     finally:
         store.close()
 
-    counts = figures.daily_counts(reviews)
     report = {
-        "today": figures.tally(r for r in reviews if r.reviewed_at >= day_start),
-        "overall": figures.tally(reviews),
-        "retention": figures.true_retention(reviews, config),
+        "today": figures.tally(today_reviews),
+        "overall": figures.Tally(*totals),
+        "retention": retention,
         "streak": figures.streak(counts, today),
         "heatmap": figures.heatmap(counts, today),
         "forecast": figures.forecast(cards.values(), today),
         "mastery": figures.mastery(items, cards, now, config, the_bank.topic_title),
-        "confusions": confusions(items, reviews)[:top],
+        "confusions": counted_confusions(items, wrong, top),
         "mock_exams": mock_exams,
     }
     ready = the_plan = None
@@ -78,6 +85,32 @@ def stats(
         typer.echo(json.dumps(_as_json(the_bank, items, now, today, report, settings.exam_date, ready, the_plan), indent=1, ensure_ascii=False))
         return
     _show(the_bank, today, report, settings.exam_date, ready, the_plan, show_plan)
+
+
+def _daily_counts(store, scope, first, today) -> dict:
+    """Reviews a local day, from the first review to today, counted by the store."""
+    from certdrill import clock
+    from certdrill import stats as figures
+
+    if first is None:
+        return {}
+    start = min(clock.local_day(first), today)
+    edges = figures.day_starts(start, today)
+    counts = store.review_histogram(edges, scope)
+    return {start + timedelta(days=n): count for n, count in enumerate(counts) if count}
+
+
+def _retention(store, ids, config):
+    """True retention from the counts each card keeps; cards without them yet (a store from before
+    they were kept) are replayed once to fill them in."""
+    from certdrill import stats as figures
+
+    counted = store.mature_counts()
+    unknown = [k for k in ids if k in counted and counted[k][0] is None]
+    if unknown:
+        store.rebuild_cards(config, item_ids=unknown)
+        counted = store.mature_counts()
+    return figures.counted_retention(counted[k] for k in ids if k in counted)
 
 
 def _as_json(the_bank, items, now, today, report, exam_day, ready, the_plan) -> dict:

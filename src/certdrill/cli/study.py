@@ -155,10 +155,9 @@ def missed(
     store = open_store()
     try:
         if confusions:
-            from certdrill.confusions import confusions as find_confusions
-            from certdrill.confusions import items_in
+            from certdrill.confusions import counted_confusions, items_in
 
-            todo = items_in(find_confusions(items, store.reviews())[:top], items)
+            todo = items_in(counted_confusions(items, store.wrong_answers(), top), items)
             empty, heading = "No confusions yet: no wrong picks on multiple-choice items.", f"{{n}} item(s) behind your top {top} confusion(s)"
         else:
             todo = missed_items(items, store.reviews(since=now - timedelta(days=days)))

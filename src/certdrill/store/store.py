@@ -4,19 +4,27 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable, Iterator
+from bisect import bisect_right
+from collections.abc import Collection, Iterable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import datetime
+from itertools import groupby, pairwise
+from operator import itemgetter
 from pathlib import Path
 
 from certdrill.clock import from_ms, to_ms
 from certdrill.errors import StoreError
+from certdrill.missed import answer_missed
 from certdrill.review_log import Review
-from certdrill.scheduler import CardState, SchedulerConfig, replay
+from certdrill.scheduler import CardState, ReviewEvent, SchedulerConfig, is_mature, replay
 from certdrill.store.db import connect
 
 _BATCH = 500  # ids an `IN (...)` query takes at once, well under SQLite's variable limit
 _REVIEW_COLUMNS = "id, item_id, bank, reviewed_at, rating, answer, correct, duration_ms, kind, session_id"
+_CARD_COLUMNS = "item_id, bank, state, step, stability, difficulty, due, last_review, reps, lapses, first_review, mature_recalls, mature_right"
+_CARD_MARKS = ",".join("?" * len(_CARD_COLUMNS.split(",")))
+_REPLAY_COLUMNS = "item_id, reviewed_at, id, rating, correct, bank"  # what `replayed` reads, in item then replay order
 
 
 def review_row(r: Review) -> tuple:
@@ -42,14 +50,28 @@ def row_review(row: tuple) -> Review:
 
 
 def write_review(conn: sqlite3.Connection, review: Review, card: CardState) -> None:
-    """Append one review and its card state, inside the caller's transaction."""
+    """Append one review and its card state, inside the caller's transaction.
+
+    The card's mature-recall counts carry on from the card before this answer.
+    """
     conn.execute(f"INSERT INTO reviews ({_REVIEW_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?)", review_row(review))
-    first = conn.execute("SELECT first_review FROM cards WHERE item_id = ?", (review.item_id,)).fetchone()
-    first_at = from_ms(first[0]) if first else review.reviewed_at
-    conn.execute("INSERT OR REPLACE INTO cards VALUES (?,?,?,?,?,?,?,?,?,?,?)", card_row(review.item_id, review.bank, card, first_at))
+    before = conn.execute(f"SELECT {_CARD_COLUMNS} FROM cards WHERE item_id = ?", (review.item_id,)).fetchone()
+    if before is None:
+        first_at, counts = review.reviewed_at, (0, 0)
+    else:
+        first_at = from_ms(before[10])
+        counts = _counted(before[11], before[12], is_mature(row_card(before)), answer_missed(review.correct, review.rating))
+    conn.execute(f"INSERT OR REPLACE INTO cards ({_CARD_COLUMNS}) VALUES ({_CARD_MARKS})", card_row(review.item_id, review.bank, card, first_at, counts))
 
 
-def card_row(item_id: str, bank: str, c: CardState, first_review: datetime) -> tuple:
+def _counted(recalls: int | None, right: int | None, mature: bool, missed: bool) -> tuple[int | None, int | None]:
+    if recalls is None or right is None:
+        return None, None  # not known yet; a replay of the item fills them in
+    return (recalls + 1, right + (not missed)) if mature else (recalls, right)
+
+
+def card_row(item_id: str, bank: str, c: CardState, first_review: datetime, mature: tuple[int | None, int | None] = (None, None)) -> tuple:
+    """`mature`: recalls asked of the card while mature, and how many were right (None: not known)."""
     return (
         item_id,
         bank,
@@ -62,12 +84,21 @@ def card_row(item_id: str, bank: str, c: CardState, first_review: datetime) -> t
         c.reps,
         c.lapses,
         to_ms(first_review),
+        *mature,
     )
 
 
 def row_card(row: tuple) -> CardState:
-    _, _, state, step, stability, difficulty, due, last, reps, lapses, _ = row
+    _, _, state, step, stability, difficulty, due, last, reps, lapses = row[:10]
     return CardState(state, step, stability, difficulty, from_ms(due), from_ms(last) if last is not None else None, reps, lapses)
+
+
+def replayed(item_id: str, log: list[tuple], config: SchedulerConfig) -> tuple:
+    """The card row of one item from its log rows (item_id, reviewed_at, id, rating, correct, bank), in replay order."""
+    maturity: list[bool] = []
+    card = replay([ReviewEvent(rid, from_ms(at), rating) for _, at, rid, rating, _, _ in log], config, maturity=maturity)
+    right = sum(1 for mature, row in zip(maturity, log, strict=True) if mature and not answer_missed(row[4], row[3]))
+    return card_row(item_id, log[-1][5], card, from_ms(log[0][1]), (sum(maturity), right))
 
 
 class Store:
@@ -113,39 +144,56 @@ class Store:
 
     def amend_rating(self, review_id: str, rating: int, card: CardState) -> None:
         with self.transaction() as conn:
-            row = conn.execute("SELECT item_id FROM reviews WHERE id = ?", (review_id,)).fetchone()
+            row = conn.execute("SELECT item_id, rating, correct FROM reviews WHERE id = ?", (review_id,)).fetchone()
             if row is None:
                 raise StoreError(f"no review {review_id}")
+            item_id, old, correct = row
             conn.execute("UPDATE reviews SET rating = ? WHERE id = ?", (rating, review_id))
             conn.execute(
                 "UPDATE cards SET state=?, step=?, stability=?, difficulty=?, due=?, last_review=? WHERE item_id=?",
-                (card.state, card.step, card.stability, card.difficulty, to_ms(card.due), to_ms(card.last_review) if card.last_review else None, row[0]),
+                (card.state, card.step, card.stability, card.difficulty, to_ms(card.due), to_ms(card.last_review) if card.last_review else None, item_id),
             )
+            if answer_missed(correct, old) != answer_missed(correct, rating):  # right or not changed: recounted by the next replay
+                conn.execute("UPDATE cards SET mature_recalls = NULL, mature_right = NULL WHERE item_id = ?", (item_id,))
 
     def merge_reviews(self, reviews: Iterable[Review], config: SchedulerConfig = SchedulerConfig(), progress=None) -> int:
         """Union by review id, then rebuild the touched cards by replay: idempotent and commutative."""
         with self.transaction() as conn:
             before = conn.total_changes
+            last = conn.execute("SELECT max(rowid) FROM reviews").fetchone()[0]
             conn.executemany(f"INSERT OR IGNORE INTO reviews ({_REVIEW_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?)", (review_row(r) for r in reviews))
             added = conn.total_changes - before
             if added:
-                self._rebuild(conn, config, progress=progress)
+                touched = None if last is None else [row[0] for row in conn.execute("SELECT DISTINCT item_id FROM reviews WHERE rowid > ?", (last,))]
+                self._rebuild(conn, config, progress=progress, item_ids=touched)
         return added
 
-    def rebuild_cards(self, config: SchedulerConfig = SchedulerConfig(), progress=None) -> int:
+    def rebuild_cards(self, config: SchedulerConfig = SchedulerConfig(), progress=None, item_ids: Iterable[str] | None = None) -> int:
+        """Replay the log into the card cache: every item's, or only these items'."""
         with self.transaction() as conn:
-            return self._rebuild(conn, config, progress=progress)
+            return self._rebuild(conn, config, progress=progress, item_ids=item_ids)
 
-    def _rebuild(self, conn: sqlite3.Connection, config: SchedulerConfig, progress=None) -> int:
-        conn.execute("DELETE FROM cards")
-        rows = []
-        for item_id, bank, reviews in _grouped(conn.execute(f"SELECT {_REVIEW_COLUMNS} FROM reviews ORDER BY item_id, reviewed_at, id")):
-            card = replay([r.event() for r in reviews], config)
-            rows.append(card_row(item_id, bank, card, reviews[0].reviewed_at))
+    def _rebuild(self, conn: sqlite3.Connection, config: SchedulerConfig, progress=None, item_ids: Iterable[str] | None = None) -> int:
+        if item_ids is None:
+            conn.execute("DELETE FROM cards")
+            rows: Iterable[tuple] = conn.execute(f"SELECT {_REPLAY_COLUMNS} FROM reviews ORDER BY item_id, reviewed_at, id")
+        else:
+            ids = sorted(set(item_ids))
+            for chunk in _chunks(ids):
+                conn.execute(f"DELETE FROM cards WHERE item_id IN ({_marks(chunk)})", chunk)
+            rows = (
+                row
+                for chunk in _chunks(ids)
+                for row in conn.execute(f"SELECT {_REPLAY_COLUMNS} FROM reviews WHERE item_id IN ({_marks(chunk)}) ORDER BY item_id, reviewed_at, id", chunk)
+            )
+        cards = []
+        for item_id, group in groupby(rows, key=itemgetter(0)):
+            log = list(group)
+            cards.append(replayed(item_id, log, config))
             if progress:
-                progress(len(reviews))
-        conn.executemany("INSERT INTO cards VALUES (?,?,?,?,?,?,?,?,?,?,?)", rows)
-        return len(rows)
+                progress(len(log))
+        conn.executemany(f"INSERT INTO cards ({_CARD_COLUMNS}) VALUES ({_CARD_MARKS})", cards)
+        return len(cards)
 
     # reads
 
@@ -154,9 +202,8 @@ class Store:
         if item_ids is not None:
             ids = list(item_ids)
             out: dict[str, CardState] = {}
-            for start in range(0, len(ids), _BATCH):
-                chunk = ids[start : start + _BATCH]
-                out.update((row[0], row_card(row)) for row in self.conn.execute(f"SELECT * FROM cards WHERE item_id IN ({','.join('?' * len(chunk))})", chunk))
+            for chunk in _chunks(ids):
+                out.update((row[0], row_card(row)) for row in self.conn.execute(f"SELECT * FROM cards WHERE item_id IN ({_marks(chunk)})", chunk))
             return out
         if due_before is not None:
             return {row[0]: row_card(row) for row in self.conn.execute("SELECT * FROM cards WHERE due < ?", (to_ms(due_before),))}
@@ -195,17 +242,87 @@ class Store:
     def item_ids_with_progress(self) -> set[str]:
         return {row[0] for row in self.conn.execute("SELECT item_id FROM cards")}
 
+    # figures over the whole log, counted by SQLite (a million reviews are never read one by one)
 
-def _grouped(rows) -> Iterator[tuple[str, str, list[Review]]]:
-    current, bank, batch = None, None, []
-    for row in rows:
-        if row[1] != current and batch:
-            yield current, bank, batch
-            batch = []
-        current, bank = row[1], row[2]
-        batch.append(row_review(row))
-    if batch:
-        yield current, bank, batch
+    def first_review_at(self) -> datetime | None:
+        at = self.conn.execute("SELECT min(reviewed_at) FROM reviews").fetchone()[0]
+        return None if at is None else from_ms(at)
+
+    def review_totals(self, scope: ItemScope | None = None) -> tuple[int, int, int, int]:
+        """(reviews, time in ms, graded answers, right ones) of every item's reviews, or of the scope's items'."""
+        sql = "SELECT count(*), coalesce(sum(duration_ms), 0), count(correct), coalesce(sum(correct), 0) FROM reviews"
+
+        def some(chunk: list[str]) -> list[int]:
+            return list(self.conn.execute(f"{sql} WHERE item_id IN ({_marks(chunk)})", chunk).fetchone())
+
+        return tuple(_by_items(scope, 4, lambda: list(self.conn.execute(sql).fetchone()), some))
+
+    def review_histogram(self, edges: list[datetime], scope: ItemScope | None = None) -> list[int]:
+        """Reviews between each two consecutive `edges` (ascending), of every item or of the scope's items."""
+        bounds = [to_ms(edge) for edge in edges]
+
+        def every() -> list[int]:
+            sql = "SELECT count(*) FROM reviews WHERE reviewed_at >= ? AND reviewed_at < ?"
+            return [self.conn.execute(sql, pair).fetchone()[0] for pair in pairwise(bounds)]
+
+        def some(chunk: list[str]) -> list[int]:
+            counts = [0] * (len(bounds) + 1)
+            for (at,) in self.conn.execute(f"SELECT reviewed_at FROM reviews WHERE item_id IN ({_marks(chunk)})", chunk):
+                counts[bisect_right(bounds, at)] += 1
+            return counts[1:-1]
+
+        return _by_items(scope, max(len(bounds) - 1, 0), every, some)
+
+    def wrong_answers(self) -> list[tuple[str, tuple[int, ...], int]]:
+        """Wrong multiple-choice answers counted: (item id, choices picked, times), in the order first given."""
+        sql = (
+            "SELECT item_id, answer, count(*) FROM reviews WHERE correct = 0 AND answer IS NOT NULL"
+            " GROUP BY item_id, answer ORDER BY min(printf('%015d', reviewed_at) || id)"
+        )
+        return [(item_id, tuple(json.loads(answer)), n) for item_id, answer, n in self.conn.execute(sql)]
+
+    def mature_counts(self) -> dict[str, tuple[int | None, int | None]]:
+        """Per card: recalls asked while it was mature, and how many were right (None: not counted yet)."""
+        return {item_id: (recalls, right) for item_id, recalls, right in self.conn.execute("SELECT item_id, mature_recalls, mature_right FROM cards")}
+
+
+@dataclass(frozen=True)
+class ItemScope:
+    """The items studied (those with a card), split into those to count and the others."""
+
+    wanted: list[str]
+    others: list[str]
+
+    @classmethod
+    def of(cls, item_ids: Collection[str], studied: Iterable[str]) -> ItemScope:
+        studied = set(studied)
+        return cls(sorted(studied.intersection(item_ids)), sorted(studied.difference(item_ids)))
+
+
+def _by_items(scope: ItemScope | None, size: int, every, some) -> list[int]:
+    """`every()` (counts over the whole log), restricted to the scope through `some(chunk of ids)`.
+
+    Adds up what is wanted, or takes what is not away from the whole, whichever reads fewer
+    items: the usual case (every item studied is in the bank) reads no item's reviews at all.
+    """
+    if scope is None:
+        return every()
+    if len(scope.wanted) <= len(scope.others):
+        total, chunks, sign = [0] * size, _chunks(scope.wanted), 1
+    else:
+        total, chunks, sign = every(), _chunks(scope.others), -1
+    for chunk in chunks:
+        total = [a + sign * b for a, b in zip(total, some(chunk), strict=True)]
+    return total
+
+
+def _chunks(ids: list[str]) -> Iterator[list[str]]:
+    for start in range(0, len(ids), _BATCH):
+        yield ids[start : start + _BATCH]
+
+
+def _marks(chunk: list) -> str:
+    return ",".join("?" * len(chunk))
 
 
 def _store_error(exc: sqlite3.Error, path: Path) -> StoreError:
