@@ -32,10 +32,10 @@ def list_items(
 
     table = Table(title=f"{the_bank.title} ({len(items)} items)", show_lines=False)
     for column in ("id", "type", "topic", "status", "prompt"):
-        table.add_column(column, overflow="fold" if column == "prompt" else "ellipsis", no_wrap=column != "prompt")
+        table.add_column(column, overflow="fold" if column in ("id", "prompt") else "ellipsis", no_wrap=column not in ("id", "prompt"))
     for item in items:
         first_line = item.prompt.strip().splitlines()[0] if item.prompt.strip() else ""
-        table.add_row(safe(item.id), item.type, safe(item.topic), item.status, safe(first_line[:100]))
+        table.add_row(safe(item.id), item.type, safe(item.topic), "review" if item.status == "needs-review" else "", safe(first_line[:100]))
     out_console().print(table)
 
 

@@ -66,11 +66,15 @@ def _export_anki(output: Path, bank: list[Path] | None, fmt: str, *, with_progre
     from certdrill.exchange.anki import build_notes
 
     the_bank = load_banks(bank)
+    now = clock.now()
     cards = None
     if with_progress:
+        from certdrill.cli.common import load_settings
+        from certdrill.cli.study import cards_for, scheduler_config
+
         store = open_store()
         try:
-            cards = store.cards()
+            cards = cards_for(store, scheduler_config(load_settings()), now)  # due dates as `study` sees them
         finally:
             store.close()
     notes = build_notes(the_bank.items, cards=cards, include_unreviewed=include_unreviewed)
@@ -83,7 +87,6 @@ def _export_anki(output: Path, bank: list[Path] | None, fmt: str, *, with_progre
 
         if str(output) == "-":
             raise InputError("--output: an Anki package is a binary file; give a file name ending in .apkg")
-        now = clock.now()
         write_atomically(output, lambda path: write_apkg(path, notes, deck_name=the_bank.title, now=now), binary=True)
     if str(output) != "-":
         scheduled = sum(1 for n in notes if n.schedule is not None)

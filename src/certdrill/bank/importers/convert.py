@@ -50,7 +50,7 @@ def stable_id(prompt: str) -> str:
     """Slug of the first words plus a hash of the whole question: the same question keeps its id."""
     ascii_text = unicodedata.normalize("NFKD", prompt).encode("ascii", "ignore").decode().lower()
     words = re.findall(r"[a-z0-9]+", ascii_text)[:6]
-    slug = "-".join(words)[:48].strip("-") or "q"
+    slug = "-".join(words)[:40].strip("-") or "q"
     digest = hashlib.blake2b(normalized(prompt).encode(), digest_size=4).hexdigest()
     return f"{slug}-{digest}"
 
@@ -167,9 +167,9 @@ def _choice_fields(question: Question, prompt: str, reasons: list[str]) -> dict:
         reasons.append("every option is marked right")
         trusted = False
     if not trusted:
-        listed = "\n".join(f"{label(i)}) {text or '(empty)'}" for i, text in enumerate(options))
+        listed = "\n".join(f"- {label(i)}) {text or '(empty)'}" for i, text in enumerate(options))
         key = ", ".join(label(i) for i in marked) or "none"
-        return {"back": f"Options in the source:\n{listed}\nMarked right in the source: {key}"}
+        return {"back": f"Options in the source:\n{listed}\n\nMarked right in the source: {key}"}
     choices = [options[i] for i in keep]
     answer = [LETTERS[keep.index(i)] for i in marked]
     if [c.casefold() for c in choices] == ["true", "false"] and len(answer) == 1:
