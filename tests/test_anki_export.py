@@ -142,6 +142,14 @@ def test_unknown_format_and_misplaced_flags(cli, mini, tmp_path):
     assert not (tmp_path / "x").exists() and not (tmp_path / "x.txt").exists()
 
 
+def test_missing_genanki_is_a_one_line_error(cli, mini, tmp_path, monkeypatch):
+    monkeypatch.setitem(__import__("sys").modules, "genanki", None)
+    result = cli("export", "-o", tmp_path / "x.apkg", "--bank", mini)
+    assert result.exit_code == 2
+    assert result.output.strip() == "Error: the anki export needs the genanki package: pip install 'certdrill[anki]'"
+    assert not (tmp_path / "x.apkg").exists()
+
+
 def test_anki_text_has_the_header_lines(cli, mini, tmp_path):
     out = tmp_path / "mini.txt"
     result = cli("export", "--format", "anki-text", "-o", out, "--bank", mini)
