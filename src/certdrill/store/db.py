@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from pathlib import Path
 
@@ -11,8 +12,32 @@ from certdrill.store.migrations import APPLICATION_ID, MIGRATIONS
 BUSY_TIMEOUT_MS = 15_000
 
 
-def _restore_hint(path: Path) -> str:
-    return f"it was left untouched. Restore a backup (certdrill backup list / restore) or move {path.name} away to start fresh"
+def restore_hint(path: Path) -> str:
+    return (
+        "it was left untouched. To get your progress back run `certdrill backup list`, then "
+        f"`certdrill backup restore NAME` (the damaged file is kept aside); or move {path.name} away to start fresh"
+    )
+
+
+def _writable(path: Path) -> bool:
+    """False on a read-only file system or folder (os.access sees EROFS even for root)."""
+    if path.exists() and not os.access(path, os.W_OK):
+        return False
+    return os.access(path.parent, os.W_OK)
+
+
+def store_error(exc: sqlite3.Error, path: Path) -> StoreError:
+    """One clear message for each way the store can fail; never a bare SQLite error."""
+    text = str(exc).lower()
+    if "readonly" in text or "read-only" in text or (not _writable(path) and ("unable to open" in text or "disk i/o" in text)):
+        return StoreError(f"the progress database is read-only, so nothing can be saved: make {path.parent} writable, or set CERTDRILL_HOME", file=str(path))
+    if "full" in text:
+        return StoreError("the disk is full, so the last answer was not saved (every earlier one was): free some space and run again", file=str(path))
+    if "locked" in text or "busy" in text:
+        return StoreError(f"another certdrill kept the progress database busy for {BUSY_TIMEOUT_MS // 1000} s; try again", file=str(path))
+    if "unable to open" in text:
+        return StoreError(f"cannot open the progress database ({exc})", file=str(path))
+    return StoreError(f"corrupt or not a database ({exc}); {restore_hint(path)}", file=str(path))
 
 
 def connect(path: Path, *, migrate: bool = True) -> sqlite3.Connection:
@@ -25,7 +50,7 @@ def connect(path: Path, *, migrate: bool = True) -> sqlite3.Connection:
     try:
         conn = sqlite3.connect(path, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
     except sqlite3.Error as exc:
-        raise StoreError(f"cannot open the progress database: {exc}", file=str(path)) from None
+        raise store_error(exc, path) from None
     try:
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         app_id = conn.execute("PRAGMA application_id").fetchone()[0]
@@ -33,7 +58,7 @@ def connect(path: Path, *, migrate: bool = True) -> sqlite3.Connection:
         if not fresh and app_id != APPLICATION_ID:
             tables = conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
             if tables:
-                raise StoreError(f"not a certdrill database (another program's file); {_restore_hint(path)}", file=str(path))
+                raise StoreError(f"not a certdrill database (another program's file); {restore_hint(path)}", file=str(path))
         if version > len(MIGRATIONS):
             raise StoreError(f"made by a newer certdrill (schema {version}, this one knows {len(MIGRATIONS)}); upgrade certdrill", file=str(path))
         if conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
@@ -42,11 +67,9 @@ def connect(path: Path, *, migrate: bool = True) -> sqlite3.Connection:
         conn.execute("PRAGMA foreign_keys = ON")
         if migrate and version < len(MIGRATIONS):
             _migrate(conn, version, path)
-    except sqlite3.DatabaseError as exc:
+    except sqlite3.Error as exc:
         conn.close()
-        if "readonly" in str(exc) or "read-only" in str(exc):
-            raise StoreError(f"the progress database is read-only ({exc})", file=str(path)) from None
-        raise StoreError(f"corrupt or not a database ({exc}); {_restore_hint(path)}", file=str(path)) from None
+        raise store_error(exc, path) from None
     except StoreError:
         conn.close()
         raise
