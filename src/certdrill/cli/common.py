@@ -123,12 +123,15 @@ def open_store(*, daily_backup: bool = True):
 
 def _daily_backup(store) -> None:
     from certdrill import clock
-    from certdrill.errors import StoreError
+    from certdrill.errors import DamagedStoreError, StoreError
     from certdrill.store import backup
 
     try:
         with store.reading() as conn:
             backup.daily_backup(conn, store.path, clock.now())
+    except DamagedStoreError:
+        store.close()
+        raise
     except StoreError as exc:
         err_console().print(f"Warning: today's automatic backup failed ({exc}); your progress is still saved.", markup=False, highlight=False)
 

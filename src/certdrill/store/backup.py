@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from certdrill.errors import InputError, StoreError
+from certdrill.errors import DamagedStoreError, InputError, StoreError
+from certdrill.store.db import restore_hint
 from certdrill.store.migrations import APPLICATION_ID, MIGRATIONS
 
 KEEP = 10
@@ -88,8 +89,13 @@ def _copy_database(source: sqlite3.Connection, target: Path) -> None:
 def make_backup(conn: sqlite3.Connection, db_path: Path, reason: str, *, when: datetime | None = None, keep: int = KEEP) -> Path:
     """Copy the open database into backups/, written beside and then renamed into place.
 
+    SQLite's quick check runs first: a damaged database is reported (within a day, by the daily
+    copy) instead of copied, where it would push good copies out of the last KEEP.
     `when` only names the file; without it (a migration, deep in the store) the wall clock does.
     """
+    verdict = conn.execute("PRAGMA quick_check").fetchone()[0]
+    if verdict != "ok":
+        raise DamagedStoreError(f"the progress database is damaged ({verdict}); {restore_hint(db_path)}", file=str(db_path))
     when = when or datetime.now(UTC)
     folder = backup_dir(db_path)
     tmp = None

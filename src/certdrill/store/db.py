@@ -6,7 +6,7 @@ import os
 import sqlite3
 from pathlib import Path
 
-from certdrill.errors import StoreError
+from certdrill.errors import DamagedStoreError, StoreError
 from certdrill.store.migrations import APPLICATION_ID, MIGRATIONS
 
 BUSY_TIMEOUT_MS = 15_000
@@ -37,7 +37,7 @@ def store_error(exc: sqlite3.Error, path: Path) -> StoreError:
         return StoreError(f"another certdrill kept the progress database busy for {BUSY_TIMEOUT_MS // 1000} s; try again", file=str(path))
     if "unable to open" in text:
         return StoreError(f"cannot open the progress database ({exc})", file=str(path))
-    return StoreError(f"corrupt or not a database ({exc}); {restore_hint(path)}", file=str(path))
+    return DamagedStoreError(f"corrupt or not a database ({exc}); {restore_hint(path)}", file=str(path))
 
 
 def connect(path: Path, *, migrate: bool = True) -> sqlite3.Connection:

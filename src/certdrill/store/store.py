@@ -126,13 +126,15 @@ class Store:
     def record(self, review: Review, card: CardState, *, prior: object = _UNSET, config: SchedulerConfig | None = None) -> CardState:
         """Append one answer and its card state, durably, in one transaction; returns the card stored.
 
-        Given the card the answer was computed from (`prior`) and the config, a card changed meanwhile
-        by another session on the same data is rebuilt from the item's log instead of overwritten.
+        Given the card the answer was computed from (`prior`) and the config, the card is rebuilt from
+        the item's log instead when that is not what replay would give: another session changed the
+        card meanwhile, or logged a review of this item that sorts later (same millisecond).
         """
         with self.transaction() as conn:
             stored = conn.execute("SELECT * FROM cards WHERE item_id = ?", (review.item_id,)).fetchone()
-            conn.execute(f"INSERT INTO reviews ({_REVIEW_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?)", review_row(review))
-            if config is not None and prior is not _UNSET and not _same_card(stored, prior):
+            row = review_row(review)
+            conn.execute(f"INSERT INTO reviews ({_REVIEW_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?)", row)
+            if config is not None and prior is not _UNSET and (not _same_card(stored, prior) or _sorts_later(conn, row)):
                 return self._replay_item(conn, review.item_id, config)
             first_at = from_ms(stored[10]) if stored else review.reviewed_at
             conn.execute("INSERT OR REPLACE INTO cards VALUES (?,?,?,?,?,?,?,?,?,?,?)", card_row(review.item_id, review.bank, card, first_at))
@@ -287,6 +289,13 @@ def _same_card(stored: tuple | None, prior) -> bool:
     if stored is None or prior is None:
         return stored is None and prior is None
     return tuple(stored[2:10]) == card_row("", "", prior, prior.due)[2:10]
+
+
+def _sorts_later(conn: sqlite3.Connection, row: tuple) -> bool:
+    """Is a review of this item already logged that replay orders after this one?"""
+    rid, item_id, _, at = row[:4]
+    sql = "SELECT EXISTS (SELECT 1 FROM reviews WHERE item_id = ? AND (reviewed_at > ? OR (reviewed_at = ? AND id > ?)))"
+    return bool(conn.execute(sql, (item_id, at, at, rid)).fetchone()[0])
 
 
 def _grouped(rows) -> Iterator[tuple[str, str, list[Review]]]:
