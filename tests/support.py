@@ -52,12 +52,20 @@ def truefalse_bank(folder: Path, count: int, *, topic: str = "tf") -> Path:
     return folder
 
 
-def stored_reviews(home: Path):
+def stored(home: Path, read):
     store = Store.open(home / "progress.sqlite3")
     try:
-        return store.reviews()
+        return read(store)
     finally:
         store.close()
+
+
+def stored_reviews(home: Path):
+    return stored(home, Store.reviews)
+
+
+def stored_cards(home: Path):
+    return stored(home, Store.cards)
 
 
 def integrity(db: Path) -> str:

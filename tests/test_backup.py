@@ -35,6 +35,8 @@ def test_daily_backup_once_a_day_on_first_use(cli, mini, home, monkeypatch):
     assert len(backups(home)) == 1
     on_day(monkeypatch, 24)
     assert cli("export", "-o", home.parent / "p.json", "--bank", mini).exit_code == 0
+    assert len(backups(home)) == 1  # export only reads (it works from a read-only disk)
+    assert cli("missed", "--bank", mini).exit_code == 0
     assert backups(home)[-1] == "progress-20261124T090000-daily-2026-11-24.sqlite3"
 
 

@@ -111,13 +111,20 @@ def filter_topics(bank: Bank, topics: list[str] | None):
     return [i for i in bank.items if i.topic in topics]
 
 
-def open_store(*, daily_backup: bool = True):
-    """The progress store, after the day's first automatic backup (a failed backup only warns)."""
+def open_store(*, writable: bool = True):
+    """The progress store; for writing, after the day's first automatic backup (a failed backup
+    only warns), and checked up front so that a read-only home fails before the first question."""
     from certdrill.store.store import Store
 
+    if not writable:
+        return Store.open(paths.db_path(), read_only=True)
     store = Store.open(paths.db_path())
-    if daily_backup:
+    try:
+        store.check_writable()
         _daily_backup(store)
+    except BaseException:
+        store.close()
+        raise
     return store
 
 
@@ -130,7 +137,6 @@ def _daily_backup(store) -> None:
         with store.reading() as conn:
             backup.daily_backup(conn, store.path, clock.now())
     except DamagedStoreError:
-        store.close()
         raise
     except StoreError as exc:
         err_console().print(f"Warning: today's automatic backup failed ({exc}); your progress is still saved.", markup=False, highlight=False)

@@ -26,7 +26,7 @@ def export(
     if fmt != "json":
         raise InputError(f"--format: unknown format {fmt!r} (known: json)")
     the_bank = load_banks(bank)
-    store = open_store()
+    store = open_store(writable=False)
     try:
         with store.reading() as conn:
             banks = dict(conn.execute("SELECT item_id, bank FROM cards"))

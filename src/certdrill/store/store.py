@@ -85,8 +85,8 @@ class Store:
         self.conn = conn
 
     @classmethod
-    def open(cls, path: Path) -> Store:
-        return cls(Path(path), connect(Path(path)))
+    def open(cls, path: Path, *, read_only: bool = False) -> Store:
+        return cls(Path(path), connect(Path(path), read_only=read_only))
 
     def close(self) -> None:
         self.conn.close()
@@ -106,6 +106,11 @@ class Store:
         except BaseException:
             self._rollback()
             raise
+
+    def check_writable(self) -> None:
+        """Fail now, with a clear error, rather than at the first answer (read-only file or folder)."""
+        with self.transaction():
+            pass
 
     @contextmanager
     def reading(self) -> Iterator[sqlite3.Connection]:
@@ -252,8 +257,15 @@ class Store:
             return [row_review(row) for row in conn.execute(sql, args)]
 
     def iter_review_rows(self) -> Iterator[tuple]:
+        """Streamed in batches; a consumer that stops early leaves no half-read cursor behind."""
         with self.reading() as conn:
-            yield from conn.execute(f"SELECT {_REVIEW_COLUMNS} FROM reviews ORDER BY reviewed_at, id")
+            cursor = conn.execute(f"SELECT {_REVIEW_COLUMNS} FROM reviews ORDER BY reviewed_at, id")
+        while True:
+            with self.reading():
+                rows = cursor.fetchmany(_BATCH)
+            if not rows:
+                return
+            yield from rows
 
     def review_count(self) -> int:
         with self.reading() as conn:
