@@ -11,6 +11,21 @@ from pathlib import Path
 
 from certdrill.store.store import Store
 
+# A topic file with one valid item; tests break it in one place at a time.
+ITEM = """\
+topic: t
+title: T
+items:
+  - id: t-one
+    type: single
+    prompt: Pick b.
+    choices: [x, y, z]
+    answer: b
+    explanation: Because.
+    sources:
+      - note: 000.txt
+"""
+
 
 def env_for(home: Path, **extra: str) -> dict[str, str]:
     return dict(os.environ, CERTDRILL_HOME=str(home), NO_COLOR="1", COLUMNS="100", TERM="xterm", **extra)
