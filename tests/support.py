@@ -1,4 +1,4 @@
-"""Running certdrill as a real process, in a pseudo-terminal (pexpect) or through pipes."""
+"""Shared by the tests: certdrill as a real process (a pseudo-terminal or pipes), what it stored, a sample topic."""
 
 from __future__ import annotations
 

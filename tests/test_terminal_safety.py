@@ -58,7 +58,7 @@ def test_a_real_terminal_gets_no_escape_from_the_bank(tmp_path, home):
 def test_bank_list_and_json_are_inert(cli, tmp_path):
     bank = evil_bank(tmp_path)
     table = cli("bank", "list", "--bank", bank)
-    assert table.exit_code == 0 and "[bold red]loud[/]" in table.output
+    assert table.exit_code == 0 and "Title [2J]0;owned31m [bold red]loud[/]" in table.output
     assert_inert(table.output)
     listing = cli("bank", "list", "--bank", bank, "--json")
     assert_inert(listing.output)

@@ -104,7 +104,7 @@ def _progress():
     try:
         from certdrill.store.store import Store
 
-        store = Store.open(paths.db_path())
+        store = Store.open(paths.db_path(), read_only=True)
         try:
             return store.progress_by_item()
         finally:
