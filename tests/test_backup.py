@@ -69,13 +69,14 @@ def test_backup_before_a_schema_migration(tmp_path, monkeypatch):
     store = Store.open(db)
     store.conn.execute("INSERT INTO reviews (id, item_id, bank, reviewed_at, rating) VALUES ('r', 'x', 'b', 0, 3)")
     store.close()
+    before = len(migrations.MIGRATIONS)
     monkeypatch.setattr(migrations, "MIGRATIONS", [*migrations.MIGRATIONS, "CREATE TABLE extra (x INTEGER);"])
     monkeypatch.setattr("certdrill.store.db.MIGRATIONS", migrations.MIGRATIONS)
     Store.open(db).close()
     (copy,) = backup.list_backups(db)
-    assert copy.name.endswith("-schema1.sqlite3")
+    assert copy.name.endswith(f"-schema{before}.sqlite3")
     conn = sqlite3.connect(copy)
-    assert conn.execute("PRAGMA user_version").fetchone()[0] == 1
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == before
     assert conn.execute("SELECT id FROM reviews").fetchall() == [("r",)]
     conn.close()
 
@@ -88,7 +89,7 @@ def test_no_migration_without_its_backup(tmp_path, monkeypatch):
     with pytest.raises(StoreError, match="cannot write a backup"):
         Store.open(db)
     conn = sqlite3.connect(db)
-    assert conn.execute("PRAGMA user_version").fetchone()[0] == 1
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == len(migrations.MIGRATIONS)
     conn.close()
 
 

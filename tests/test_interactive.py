@@ -68,3 +68,97 @@ def test_each_answer_is_committed_before_the_next_question(mini, home):
     finally:
         store.close()
     child.close(force=True)
+
+
+def exam_plan(mini, count, seed):
+    """The questions `certdrill exam --seed` draws and the letters of their right answers."""
+    import random
+
+    from certdrill.bank.items import LETTERS
+    from certdrill.bank.loader import load_bank
+    from certdrill.exam import choice_order, draw_exam
+
+    bank = load_bank(mini)
+    drawn = draw_exam(bank.items, bank.weights, count, random.Random(seed))
+    return [(item, "".join(sorted(LETTERS[choice_order(item, seed).index(i)] for i in item.answer))) for item in drawn]
+
+
+EXAM_PROMPT = r"Answer or key > "
+
+
+def test_exam_flag_back_and_submit_in_a_terminal(mini, home):
+    plan = exam_plan(mini, 4, 7)
+    child = spawn(["exam", "--bank", mini, "--count", "4", "--seed", "7"], home)
+    child.expect("Question 1 of 4  ·  8:00 left")
+    child.expect(EXAM_PROMPT)
+    child.sendline(plan[0][1])
+    child.expect("Question 2 of 4  ·  8:00 left")
+    child.expect(EXAM_PROMPT)
+    child.sendline("f")
+    child.expect("Question 2 flagged for review.")
+    child.sendline("p")
+    child.expect("Question 1 of 4")
+    child.expect(f"Your answer: {plan[0][1]}")
+    child.expect(EXAM_PROMPT)
+    child.sendline("g 2")
+    child.expect(r"Question 2 of 4  ·  8:00 left\S*  ·  flagged")
+    child.expect(EXAM_PROMPT)
+    child.sendline("l")
+    child.expect(rf"1 {plan[0][1]} +2 - +F +3 - +4 -")
+    child.expect("1 of 4 answered · 1 flagged · 8:00 left")
+    child.sendline("s")
+    child.expect("3 unanswered and 1 flagged. Submit anyway?")
+    child.sendline("n")
+    child.expect("Not submitted.")
+    child.sendline("s")
+    child.expect("Submit anyway?")
+    child.sendline("y")
+    child.expect(r"Score 325 / 1000  ·  \S*FAIL")
+    child.expect("Review: 3 missed")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+    store = Store.open(home / "progress.sqlite3")
+    try:
+        flags = store.conn.execute("SELECT position, flagged FROM exam_answers ORDER BY position").fetchall()
+        (review,) = store.reviews()
+    finally:
+        store.close()
+    assert flags == [(0, 0), (1, 1), (2, 0), (3, 0)]
+    assert (review.item_id, review.kind, review.correct) == (plan[0][0].id, "exam", True)
+
+
+def test_killed_exam_resumed_after_its_deadline_is_submitted(mini, home, cli, monkeypatch):
+    plan = exam_plan(mini, 3, 5)
+    child = spawn(["exam", "--bank", mini, "--count", "3", "--seed", "5"], home)
+    child.expect(EXAM_PROMPT)
+    child.sendline(plan[0][1])
+    child.expect("Question 2 of 3")  # the answer is saved before the next question is drawn
+    child.close(force=True)
+    assert child.signalstatus is not None
+    monkeypatch.setenv("CERTDRILL_NOW", "2026-11-23T11:00:00+00:00")
+    result = cli("exam", "--resume", "--bank", mini)
+    assert result.exit_code == 0, result.output
+    assert "Time is up" in result.output and "Score 400 / 1000" in result.output
+    store = Store.open(home / "progress.sqlite3")
+    try:
+        (review,) = store.reviews()
+        status = store.conn.execute("SELECT status FROM exams").fetchone()[0]
+    finally:
+        store.close()
+    assert (review.item_id, review.kind, status) == (plan[0][0].id, "exam", "submitted")
+
+
+def test_ctrl_c_leaves_the_exam_to_resume(mini, home):
+    child = spawn(["exam", "--bank", mini, "--count", "3", "--seed", "5"], home)
+    child.expect(EXAM_PROMPT)
+    child.sendline("f")
+    child.expect("flagged for review")
+    child.sendintr()
+    child.expect("left in progress: certdrill exam --resume continues it")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 130
+    child = spawn(["exam", "--resume", "--bank", mini], home)
+    child.expect(r"Question 1 of 3  ·  6:00 left\S*  ·  flagged")
+    child.close(force=True)

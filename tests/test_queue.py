@@ -3,8 +3,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from certdrill.bank.items import Item
-from certdrill.queue import Limits, build_queue, interleave_topics
-from certdrill.scheduler import CardState
+from certdrill.queue import ExamFocus, Limits, build_queue, interleave_topics
+from certdrill.scheduler import EXAM_FINAL_DAYS, CardState
 
 NOW = datetime(2026, 11, 23, 9, tzinfo=UTC)
 END = datetime(2026, 11, 24, tzinfo=UTC)
@@ -53,3 +53,35 @@ def test_needs_review_items_only_when_asked():
 
 def test_interleave_topics_round_robins():
     assert [i.id for i in interleave_topics([item("a1"), item("a2"), item("b1", "b"), item("a3")])] == ["a1", "b1", "a2", "a3"]
+
+
+# --- the final days before an exam --------------------------------------------------------------
+
+EXAM = datetime(2026, 11, 28, tzinfo=UTC)  # five days after NOW
+EXAM_ITEMS = [item("steady"), item("fading"), item("middle"), item("new")]
+# recall now vs predicted recall on exam day: "steady" is weak today but holds; "fading" is fine today but will not last
+EXAM_CARDS = {
+    "steady": card(NOW - timedelta(days=1), stability=2.0),
+    "fading": card(NOW - timedelta(hours=1), stability=6.0),
+    "middle": card(NOW - timedelta(hours=2), stability=4.0),
+}
+ON_EXAM_DAY = {2.0: 0.8, 6.0: 0.3, 4.0: 0.5}
+
+
+def exam_queue(now, exam=None, limits=Limits(20, 200)):
+    return [i.id for i in build_queue(EXAM_ITEMS, EXAM_CARDS, now=now, day_end=now + timedelta(hours=15), limits=limits, recall=recall, exam=exam).items]
+
+
+def test_final_days_review_what_is_most_at_risk_on_exam_day_first():
+    focus = ExamFocus(EXAM, lambda c: ON_EXAM_DAY[c.stability])
+    assert exam_queue(NOW) == ["steady", "middle", "fading", "new"]  # plain FSRS: lowest recall now first
+    assert exam_queue(NOW, focus) == ["fading", "middle", "steady", "new"]  # lowest recall on exam day first
+    assert exam_queue(NOW, focus, Limits(20, 1)) == ["fading", "new"]  # the review limit cuts what will hold anyway
+
+
+def test_exam_order_only_in_the_final_days_and_not_after_the_exam():
+    focus = ExamFocus(EXAM, lambda c: ON_EXAM_DAY[c.stability])
+    plain = exam_queue(NOW)
+    assert exam_queue(NOW, ExamFocus(NOW + timedelta(days=8), focus.recall)) == plain
+    assert exam_queue(EXAM, focus) == exam_queue(EXAM)
+    assert focus.applies(EXAM - timedelta(days=EXAM_FINAL_DAYS)) and not focus.applies(EXAM - timedelta(days=EXAM_FINAL_DAYS, seconds=1))

@@ -1,6 +1,24 @@
 from datetime import UTC, datetime, timedelta
 
-from certdrill.scheduler import AGAIN, GOOD, ReviewEvent, SchedulerConfig, cap_for_exam, replay, retrievability, review
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from certdrill.scheduler import (
+    AGAIN,
+    EASY,
+    EXAM_DAY_RETENTION,
+    EXAM_FINAL_DAYS,
+    GOOD,
+    HARD,
+    ReviewEvent,
+    SchedulerConfig,
+    cap_for_exam,
+    recall_after,
+    replay,
+    retrievability,
+    review,
+    under_exam_date,
+)
 
 T0 = datetime(2026, 1, 1, 9, tzinfo=UTC)
 
@@ -52,3 +70,100 @@ def test_exam_date_caps_intervals_that_would_end_too_weak():
     capped = cap_for_exam(10.0, T0, due, config)
     assert capped <= exam
     assert cap_for_exam(10_000.0, T0, due, config) == due
+
+
+# --- exam date -------------------------------------------------------------------------------
+
+EXAM = T0 + timedelta(days=60)
+
+
+def test_without_an_exam_date_scheduling_is_plain_fsrs():
+    plain = run([GOOD, GOOD, AGAIN, GOOD, GOOD, GOOD, GOOD])
+    assert run([GOOD, GOOD, AGAIN, GOOD, GOOD, GOOD, GOOD], SchedulerConfig(exam_date=None)) == plain
+    past = SchedulerConfig(exam_date=T0 - timedelta(days=1))  # an exam already sat changes nothing either
+    assert run([GOOD, GOOD, AGAIN, GOOD, GOOD, GOOD, GOOD], past) == plain
+    card = plain[0]
+    assert under_exam_date(card, SchedulerConfig(), T0) is card
+
+
+def test_cap_leaves_reviews_before_the_exam_and_strong_items_alone():
+    config = SchedulerConfig(exam_date=EXAM)
+    assert cap_for_exam(10.0, T0, T0 + timedelta(days=10), config) == T0 + timedelta(days=10)  # due before the exam
+    assert cap_for_exam(10_000.0, T0, T0 + timedelta(days=90), config) == T0 + timedelta(days=90)  # recall on exam day ≥ 0.9
+    assert cap_for_exam(None, T0, T0 + timedelta(days=90), config) == T0 + timedelta(days=90)  # learning: no stability yet
+
+
+def test_cap_pulls_a_weak_item_into_the_final_days():
+    config = SchedulerConfig(exam_date=EXAM)
+    assert recall_after(20.0, 60) < 0.9
+    days = {cap_for_exam(20.0, T0, T0 + timedelta(days=61), config, seed=f"s{n}") for n in range(40)}
+    assert all(EXAM - timedelta(days=EXAM_FINAL_DAYS) <= d <= EXAM - timedelta(days=1) for d in days)
+    assert len(days) == EXAM_FINAL_DAYS  # spread over the final week, not piled on the eve
+
+
+def test_cap_close_to_the_exam():
+    config = SchedulerConfig(exam_date=EXAM)
+    three_days_before = EXAM - timedelta(days=3)
+    days = {cap_for_exam(2.0, three_days_before, EXAM + timedelta(days=2), config, seed=str(n)) for n in range(20)}
+    assert days == {EXAM - timedelta(days=2), EXAM - timedelta(days=1)}  # at least a day after this review
+    noon_before_eve = EXAM - timedelta(hours=36)
+    assert cap_for_exam(0.5, noon_before_eve, EXAM + timedelta(days=1), config) == noon_before_eve + timedelta(days=1)
+    last_evening = EXAM - timedelta(hours=10)  # under a day later, recall counts as whole (FSRS counts whole days)
+    assert cap_for_exam(0.5, last_evening, EXAM + timedelta(days=1), config) == EXAM + timedelta(days=1)
+
+
+def test_exam_day_target_is_above_the_everyday_one():
+    assert SchedulerConfig().exam_target == EXAM_DAY_RETENTION == 0.95
+    assert SchedulerConfig(desired_retention=0.97).exam_target == 0.97  # never below the everyday target
+    assert SchedulerConfig(exam_retention=0.8).exam_target == 0.9
+    due = T0 + timedelta(days=70)
+    assert 0.9 < recall_after(70.0, 60) < 0.95  # holds the everyday target, not the exam-day one
+    assert cap_for_exam(70.0, T0, due, SchedulerConfig(exam_date=EXAM, exam_retention=0.9)) == due
+    assert cap_for_exam(70.0, T0, due, SchedulerConfig(exam_date=EXAM)) < EXAM
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    ratings=st.lists(st.sampled_from([AGAIN, HARD, GOOD, EASY]), min_size=1, max_size=12),
+    exam_days=st.integers(min_value=1, max_value=400),
+    retention=st.sampled_from([0.8, 0.9, 0.95]),
+    target=st.sampled_from([None, 0.9, 0.97]),
+)
+def test_no_review_lands_after_the_exam_while_exam_day_recall_would_be_too_low(ratings, exam_days, retention, target):
+    config = SchedulerConfig(desired_retention=retention, exam_date=T0 + timedelta(days=exam_days, hours=15), exam_retention=target)
+    card, at = None, T0
+    for n, rating in enumerate(ratings):
+        card = review(card, rating, at, f"h{n}", config)
+        if card.state == 2 and at < config.exam_date:
+            assert card.due <= config.exam_date or retrievability(card, config.exam_date, config) >= config.exam_target
+        at = card.due
+
+
+def test_a_date_set_later_caps_cards_already_scheduled():
+    card, _, _ = run([GOOD, GOOD, GOOD], SchedulerConfig(desired_retention=0.75))  # scheduled under a lower retention
+    exam = card.last_review + timedelta(days=round(2 * card.stability))
+    assert card.due > exam and retrievability(card, exam) < 0.9
+    now = card.last_review + timedelta(days=1)
+    capped = under_exam_date(card, SchedulerConfig(exam_date=exam), now)
+    assert exam - timedelta(days=EXAM_FINAL_DAYS) <= capped.due < exam
+    assert capped.stability == card.stability and capped.last_review == card.last_review
+    soon = card.last_review + timedelta(days=round(card.stability / 4))
+    assert under_exam_date(card, SchedulerConfig(exam_date=soon), now) == card  # recall on that day holds
+    assert under_exam_date(card, SchedulerConfig(exam_date=exam), exam) == card  # the exam has begun: plain FSRS again
+    learning = review(None, GOOD, T0, "l")
+    assert under_exam_date(learning, SchedulerConfig(exam_date=T0 + timedelta(days=1)), T0) == learning
+
+
+def test_replay_equals_folding_review_over_random_logs():
+    import random
+
+    rng = random.Random(7)
+    for n in range(200):
+        at, events, card = T0, [], None
+        for k in range(rng.randint(1, 25)):
+            at += timedelta(hours=rng.choice([0.01, 0.2, 5, 30, 24 * rng.randint(1, 60)]))
+            rating = rng.choice([AGAIN, 2, GOOD, GOOD, 4])
+            rid = f"{n}-{k}"
+            card = review(card, rating, at, rid)
+            events.append(ReviewEvent(rid, at, rating))
+        assert replay(events) == card

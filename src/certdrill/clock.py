@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from certdrill.errors import InputError
 
@@ -29,6 +29,16 @@ def day_bounds(moment: datetime) -> tuple[datetime, datetime]:
     """The local calendar day around `moment`, as aware datetimes."""
     start = moment.astimezone().replace(hour=0, minute=0, second=0, microsecond=0)
     return start, start + timedelta(days=1)
+
+
+def local_day(moment: datetime) -> date:
+    """The local calendar date of `moment`: days, streaks and heatmaps follow the learner's calendar."""
+    return moment.astimezone().date()
+
+
+def local_midnight(day: date) -> datetime:
+    """The start of a local calendar day, as an aware datetime (an exam date means that day's morning)."""
+    return datetime.combine(day, time()).astimezone()
 
 
 def to_ms(moment: datetime) -> int:

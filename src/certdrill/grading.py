@@ -44,6 +44,13 @@ def parse_truefalse(text: str) -> tuple[int, ...]:
     raise AnswerParseError("type t (true) or f (false)")
 
 
+def parse_answer(item: Item, text: str, n_choices: int) -> tuple[int, ...]:
+    """What was typed for a multiple-choice item → display positions."""
+    if item.type == "truefalse":
+        return parse_truefalse(text)
+    return parse_letters(text, n_choices, multi=item.type == "multi")
+
+
 def grade_answer(item: Item, chosen: tuple[int, ...]) -> Grade:
     """All-or-nothing, like the real exam: right → Good, wrong → Again."""
     correct = tuple(sorted(chosen)) == tuple(sorted(item.answer))

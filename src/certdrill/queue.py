@@ -4,16 +4,28 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from certdrill.bank.items import Item
-from certdrill.scheduler import CardState
+from certdrill.scheduler import EXAM_FINAL_DAYS, CardState
 
 
 @dataclass(frozen=True)
 class Limits:
     new_per_day: int = 20
     reviews_per_day: int = 200
+
+
+@dataclass(frozen=True)
+class ExamFocus:
+    """The last days before an exam: what matters then is recall on exam day, not today."""
+
+    at: datetime
+    recall: Callable[[CardState], float]  # predicted recall at `at`
+    final_days: int = EXAM_FINAL_DAYS
+
+    def applies(self, now: datetime) -> bool:
+        return self.at - timedelta(days=self.final_days) <= now < self.at
 
 
 @dataclass(frozen=True)
@@ -39,11 +51,17 @@ def build_queue(
     reviews_done_today: int = 0,
     recall: Callable[[CardState], float],
     include_unreviewed: bool = False,
+    exam: ExamFocus | None = None,
 ) -> Queue:
-    """Due items first, lowest predicted recall first; then new items in bank order, topics mixed."""
+    """Due items first, lowest predicted recall first; then new items in bank order, topics mixed.
+
+    In the final days before an exam the due items are ordered by predicted recall on exam day
+    instead, so that when the review limit cuts the list, what is cut is what will hold anyway.
+    """
     active = [i for i in items if include_unreviewed or i.status == "active"]
     due = [i for i in active if i.id in cards and cards[i.id].due < day_end]
-    due.sort(key=lambda i: (recall(cards[i.id]), cards[i.id].due, i.id))
+    risk = exam.recall if exam is not None and exam.applies(now) else recall
+    due.sort(key=lambda i: (risk(cards[i.id]), cards[i.id].due, i.id))
     fresh = [i for i in active if i.id not in cards]
     review_room = max(0, limits.reviews_per_day - reviews_done_today)
     new_room = max(0, limits.new_per_day - new_done_today)

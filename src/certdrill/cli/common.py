@@ -101,6 +101,11 @@ def load_banks(bank_paths: list[Path] | None) -> Bank:
     )
 
 
+def check_range(name: str, value, low, high) -> None:
+    if value is not None and not low <= value <= high:
+        raise InputError(f"{name}: {value} is out of range ({low} to {high})")
+
+
 def filter_topics(bank: Bank, topics: list[str] | None):
     if not topics:
         return list(bank.items)

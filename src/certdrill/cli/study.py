@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from certdrill.cli.common import apply_renames, errors_to_exit, filter_topics, load_banks, load_settings, open_store, out_console
+from certdrill.cli.common import apply_renames, check_range, errors_to_exit, filter_topics, load_banks, load_settings, open_store, out_console
 from certdrill.errors import InputError
 
 BankPaths = Annotated[list[Path] | None, typer.Option("--bank", "-b", help="Bank folder or topic file instead of the built-in bank (repeatable).")]
@@ -18,18 +18,38 @@ Unreviewed = Annotated[bool, typer.Option("--include-unreviewed", help="Also ask
 ItemIds = Annotated[list[str] | None, typer.Option("--item", "-i", help="Ask exactly this item, due or not (repeatable).")]
 
 
-def scheduler_config(settings, retention: float | None = None):
-    from datetime import UTC, datetime, time
+ExamDate = Annotated[
+    str | None,
+    typer.Option("--exam-date", metavar="YYYY-MM-DD", help="Exam date for this run ('none': ignore the configured one); default from config."),
+]
 
+
+def scheduler_config(settings, retention: float | None = None):
+    """The exam date means the start of that local day: reviews land on the days before it."""
+    from certdrill.clock import local_midnight
     from certdrill.scheduler import SchedulerConfig
 
-    exam = datetime.combine(settings.exam_date, time(0, 0), tzinfo=UTC) if settings.exam_date else None
+    exam = local_midnight(settings.exam_date) if settings.exam_date else None
     return SchedulerConfig(desired_retention=retention or settings.desired_retention, parameters=getattr(settings, "parameters", None), exam_date=exam)
 
 
-def _check_range(name: str, value, low, high):
-    if value is not None and not low <= value <= high:
-        raise InputError(f"{name}: {value} is out of range ({low} to {high})")
+def load_settings_for(exam_date: str | None):
+    """The settings file, with --exam-date (if given) in place of the configured exam date."""
+    from dataclasses import replace
+
+    from certdrill.config import parse_value
+
+    settings = load_settings()
+    if exam_date is None:
+        return settings
+    return replace(settings, exam_date=parse_value("exam-date", exam_date))
+
+
+def cards_for(store, config, now):
+    """The stored cards, with due dates capped by an exam date set after their last review."""
+    from certdrill.scheduler import under_exam_date
+
+    return {item_id: under_exam_date(card, config, now) for item_id, card in store.cards().items()}
 
 
 @errors_to_exit
@@ -39,20 +59,25 @@ def study(
     new: Annotated[int | None, typer.Option("--new", help="New items today at most (default from config: 20).")] = None,
     reviews: Annotated[int | None, typer.Option("--reviews", help="Reviews today at most (default from config: 200).")] = None,
     retention: Annotated[float | None, typer.Option("--retention", help="Desired retention for this run, 0.70-0.99.")] = None,
+    exam_date: ExamDate = None,
     include_unreviewed: Unreviewed = False,
     item: ItemIds = None,
     seed: Seed = None,
 ) -> None:
-    """Today's session: due items first (most at risk first), then new ones; or the items named with --item."""
+    """Today's session: due items first (most at risk first), then new ones; or the items named with --item.
+
+    With an exam date, no review is put off past the exam when predicted recall on exam day would drop below 95% (or the desired retention, if higher): it moves into the final 7 days, where the items most at risk on exam day come first.
+    """
     from certdrill import clock
+    from certdrill.plan import exam_focus
     from certdrill.queue import Limits, build_queue
     from certdrill.scheduler import retrievability
     from certdrill.ui import render
 
-    _check_range("--new", new, 0, 10_000)
-    _check_range("--reviews", reviews, 0, 100_000)
-    _check_range("--retention", retention, 0.7, 0.99)
-    settings = load_settings()
+    check_range("--new", new, 0, 10_000)
+    check_range("--reviews", reviews, 0, 100_000)
+    check_range("--retention", retention, 0.7, 0.99)
+    settings = load_settings_for(exam_date)
     config = scheduler_config(settings, retention)
     the_bank = load_banks(bank)
     items = filter_topics(the_bank, topic)
@@ -62,7 +87,7 @@ def study(
     store = open_store()
     try:
         apply_renames(store, the_bank, config)
-        cards = store.cards()
+        cards = cards_for(store, config, now)
         console = out_console()
         if chosen:
             console.print(render.safe(f"{the_bank.title}: {len(chosen)} chosen item{'s' if len(chosen) != 1 else ''}.", "bold"))
@@ -80,6 +105,7 @@ def study(
             reviews_done_today=reviews_done,
             recall=lambda c: retrievability(c, now, config),
             include_unreviewed=include_unreviewed,
+            exam=exam_focus(config),
         )
         if not queue.items:
             console.print(render.safe(f"Nothing due today in {the_bank.title}. {_next_due_text(cards, items, now)}"))
@@ -96,6 +122,11 @@ def missed(
     topic: Topics = None,
     days: Annotated[int, typer.Option("--days", help="How far back a wrong answer counts (1-3650).")] = 7,
     limit: Annotated[int | None, typer.Option("--limit", help="At most this many items.")] = None,
+    confusions: Annotated[
+        bool, typer.Option("--confusions", help="Instead: the items behind your most frequent confusions over all your answers (see certdrill stats).")
+    ] = False,
+    top: Annotated[int, typer.Option("--top", help="With --confusions: how many of the top confusions (1-1000).")] = 10,
+    exam_date: ExamDate = None,
     seed: Seed = None,
 ) -> None:
     """Drill what you got wrong recently, until each is right once."""
@@ -104,9 +135,10 @@ def missed(
     from certdrill import clock
     from certdrill.missed import missed_items
 
-    _check_range("--days", days, 1, 3650)
-    _check_range("--limit", limit, 1, 100_000)
-    settings = load_settings()
+    check_range("--days", days, 1, 3650)
+    check_range("--limit", limit, 1, 100_000)
+    check_range("--top", top, 1, 1000)
+    settings = load_settings_for(exam_date)
     config = scheduler_config(settings)
     the_bank = load_banks(bank)
     items = filter_topics(the_bank, topic)
@@ -115,15 +147,23 @@ def missed(
     store = open_store()
     try:
         apply_renames(store, the_bank, config)
-        todo = missed_items(items, store.reviews(since=now - timedelta(days=days)))
+        if confusions:
+            from certdrill.confusions import confusions as find_confusions
+            from certdrill.confusions import items_in
+
+            todo = items_in(find_confusions(items, store.reviews())[:top], items)
+            empty, heading = "No confusions yet: no wrong picks on multiple-choice items.", f"{{n}} item(s) behind your top {top} confusion(s)"
+        else:
+            todo = missed_items(items, store.reviews(since=now - timedelta(days=days)))
+            empty, heading = f"No missed items in the last {days} days.", f"{{n}} missed in the last {days} days"
         if limit:
             todo = todo[:limit]
         console = out_console()
         if not todo:
-            console.print(f"No missed items in the last {days} days.", markup=False)
+            console.print(empty, markup=False)
             return
-        console.print(f"{len(todo)} missed in the last {days} days: each comes back until you get it right.", markup=False, style="bold")
-        _run(console, store, the_bank, todo, store.cards(), config, kind="missed", seed=seed, day_end=day_end, items=items)
+        console.print(heading.format(n=len(todo)) + ": each comes back until you get it right.", markup=False, style="bold")
+        _run(console, store, the_bank, todo, cards_for(store, config, now), config, kind="missed", seed=seed, day_end=day_end, items=items)
     finally:
         store.close()
 

@@ -37,4 +37,32 @@ MIGRATIONS: list[str] = [
     ) WITHOUT ROWID;
     CREATE INDEX cards_due ON cards (due);
     """,
+    # 2: mock exams; answers are saved as they are given so a killed exam can be resumed
+    """
+    CREATE TABLE exams (
+        id INTEGER PRIMARY KEY,
+        bank TEXT NOT NULL,
+        started_at INTEGER NOT NULL,       -- ms since the epoch, UTC
+        finished_at INTEGER,               -- submitted or abandoned at; the deadline when time ran out
+        minutes REAL NOT NULL,
+        count INTEGER NOT NULL,
+        seed INTEGER NOT NULL,             -- fixes the choice order of every question
+        correct INTEGER,
+        scaled INTEGER,                    -- 100-1000, 720 passes
+        passed INTEGER,
+        per_topic TEXT,                    -- JSON {topic: {"correct": n, "total": n}}
+        status TEXT NOT NULL DEFAULT 'in_progress' CHECK (status IN ('in_progress', 'submitted', 'abandoned'))
+    );
+    CREATE INDEX exams_status ON exams (status, bank);
+    CREATE TABLE exam_answers (
+        exam_id INTEGER NOT NULL REFERENCES exams (id),
+        position INTEGER NOT NULL,         -- 0-based order in the exam
+        item_id TEXT NOT NULL,
+        chosen TEXT,                       -- choice indices (file order) as JSON; NULL: unanswered
+        answered_at INTEGER,
+        flagged INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (exam_id, position),
+        UNIQUE (exam_id, item_id)
+    ) WITHOUT ROWID;
+    """,
 ]

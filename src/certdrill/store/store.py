@@ -41,6 +41,14 @@ def row_review(row: tuple) -> Review:
     )
 
 
+def write_review(conn: sqlite3.Connection, review: Review, card: CardState) -> None:
+    """Append one review and its card state, inside the caller's transaction."""
+    conn.execute(f"INSERT INTO reviews ({_REVIEW_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?)", review_row(review))
+    first = conn.execute("SELECT first_review FROM cards WHERE item_id = ?", (review.item_id,)).fetchone()
+    first_at = from_ms(first[0]) if first else review.reviewed_at
+    conn.execute("INSERT OR REPLACE INTO cards VALUES (?,?,?,?,?,?,?,?,?,?,?)", card_row(review.item_id, review.bank, card, first_at))
+
+
 def card_row(item_id: str, bank: str, c: CardState, first_review: datetime) -> tuple:
     return (
         item_id,

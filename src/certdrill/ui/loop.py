@@ -13,7 +13,7 @@ from datetime import datetime
 from rich.console import Console
 
 from certdrill.bank.items import Item
-from certdrill.grading import AnswerParseError, override_rating, parse_letters, parse_self_rating, parse_truefalse
+from certdrill.grading import AnswerParseError, override_rating, parse_answer, parse_self_rating
 from certdrill.session import Outcome, Session
 from certdrill.ui import render
 from certdrill.ui.prompt import read_line
@@ -89,7 +89,7 @@ def _read_choice(console: Console, item: Item, order: tuple[int, ...]):
         if line.lower() in QUIT:
             return "quit"
         try:
-            positions = parse_truefalse(line) if item.type == "truefalse" else parse_letters(line, len(order), multi=item.type == "multi")
+            positions = parse_answer(item, line, len(order))
         except AnswerParseError as exc:
             console.print(f"  {exc}", style="yellow", markup=False)
             continue

@@ -32,12 +32,12 @@ def header(position: int, total: int, item: Item, extra: str = "") -> Text:
     return line
 
 
-def question(item: Item, order: tuple[int, ...], head: Text) -> Group:
+def question(item: Item, order: tuple[int, ...], head: Text, *, truefalse_hint: str = "(t = true, f = false)") -> Group:
     parts = [head, Text(), prose(item.prompt)]
     if item.type == "multi":
         parts.append(Text(f"(choose {count_word(len(item.answer))}; type all letters, e.g. ac)", style="italic dim"))
     if item.type == "truefalse":
-        parts.append(Text("(t = true, f = false)", style="italic dim"))
+        parts.append(Text(truefalse_hint, style="italic dim"))
     if item.is_choice:
         parts.append(Text())
         parts.append(choice_table([(LETTERS[position], item.choices[index]) for position, index in enumerate(order)], "bold cyan"))

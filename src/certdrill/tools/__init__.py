@@ -1,0 +1,1 @@
+"""Developer tools for maintaining the built-in bank; not part of the certdrill CLI."""
