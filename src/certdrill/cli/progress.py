@@ -26,11 +26,11 @@ def export(
     if fmt != "json":
         raise InputError(f"--format: unknown format {fmt!r} (known: json)")
     the_bank = load_banks(bank)
-    store = open_store()
+    store = open_store(writable=False)
     try:
-        cards = {item_id: ("", card) for item_id, card in store.cards().items()}
-        banks = dict(store.conn.execute("SELECT item_id, bank FROM cards"))
-        cards = {k: (banks.get(k, ""), v[1]) for k, v in cards.items()}
+        with store.reading() as conn:
+            banks = dict(conn.execute("SELECT item_id, bank FROM cards"))
+        cards = {item_id: (banks.get(item_id, ""), card) for item_id, card in store.cards().items()}
         ref = {"name": the_bank.name, "title": the_bank.title, "items": len(the_bank.items)}
         now = clock.now()
         if str(output) == "-":
@@ -44,11 +44,22 @@ def export(
                 os.fsync(fh.fileno())
             os.replace(tmp, output)
         except OSError as exc:
-            tmp.unlink(missing_ok=True)
+            _discard(tmp)
             raise InputError(f"cannot write: {exc.strerror}", file=str(output)) from None
+        except BaseException:
+            _discard(tmp)
+            raise
     finally:
         store.close()
     out_console().print(f"Exported {count} reviews and {len(cards)} cards to {output}", markup=False)
+
+
+def _discard(tmp: Path) -> None:
+    """Remove a half-written export; on a read-only disk there is none to remove."""
+    try:
+        tmp.unlink(missing_ok=True)
+    except OSError:
+        pass
 
 
 @errors_to_exit
