@@ -152,3 +152,18 @@ def test_a_date_set_later_caps_cards_already_scheduled():
     assert under_exam_date(card, SchedulerConfig(exam_date=exam), exam) == card  # the exam has begun: plain FSRS again
     learning = review(None, GOOD, T0, "l")
     assert under_exam_date(learning, SchedulerConfig(exam_date=T0 + timedelta(days=1)), T0) == learning
+
+
+def test_replay_equals_folding_review_over_random_logs():
+    import random
+
+    rng = random.Random(7)
+    for n in range(200):
+        at, events, card = T0, [], None
+        for k in range(rng.randint(1, 25)):
+            at += timedelta(hours=rng.choice([0.01, 0.2, 5, 30, 24 * rng.randint(1, 60)]))
+            rating = rng.choice([AGAIN, 2, GOOD, GOOD, 4])
+            rid = f"{n}-{k}"
+            card = review(card, rating, at, rid)
+            events.append(ReviewEvent(rid, at, rating))
+        assert replay(events) == card

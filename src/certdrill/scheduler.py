@@ -101,14 +101,19 @@ def review(card: CardState | None, rating: int, when: datetime, review_id: str, 
 
     scheduler = _fsrs_scheduler(config.desired_retention, config.parameters)
     new, _ = scheduler.review_card(_to_fsrs(card), fsrs.Rating(rating), review_datetime=when)
+    reps = (card.reps if card else 0) + 1
+    lapses = (card.lapses if card else 0) + (1 if rating == AGAIN and card is not None and card.state == 2 else 0)
+    return _settle(new, when, review_id, reps, lapses, config)
+
+
+def _settle(new, when: datetime, review_id: str, reps: int, lapses: int, config: SchedulerConfig) -> CardState:
+    """An fsrs card after a review at `when` → CardState, its due date spread by fuzz and capped for the exam."""
     due = new.due
-    if new.state == fsrs.State.Review:
+    if new.state == 2:
         interval = (due - when).total_seconds() / 86400
         due = due + timedelta(days=fuzz_days(interval, review_id))
         if config.exam_date is not None:
             due = cap_for_exam(new.stability, when, due, config, seed=review_id)
-    reps = (card.reps if card else 0) + 1
-    lapses = (card.lapses if card else 0) + (1 if rating == AGAIN and card is not None and card.state == 2 else 0)
     return CardState(int(new.state), new.step, new.stability, new.difficulty, due, new.last_review, reps, lapses)
 
 
@@ -154,11 +159,27 @@ def recall_after(stability: float, days: float, config: SchedulerConfig = Schedu
 
 
 def replay(events: list[ReviewEvent], config: SchedulerConfig = SchedulerConfig()) -> CardState | None:
-    """Rebuild a card from its log, oldest first: the log is the truth, the cache is not."""
-    card = None
-    for event in sorted(events, key=lambda e: (e.reviewed_at, e.id)):
-        card = review(card, event.rating, event.reviewed_at, event.id, config)
-    return card
+    """Rebuild a card from its log, oldest first: the log is the truth, the cache is not.
+
+    Equal to folding `review` over the log, but it keeps fsrs's own Card between steps: fsrs reads
+    only stability, difficulty, state, step and last review from it, never the due date, so the
+    fuzz and the exam cap (which only move `due`) are applied once, after the last review.
+    """
+    if not events:
+        return None
+    import fsrs
+
+    scheduler = _fsrs_scheduler(config.desired_retention, config.parameters)
+    ratings = {r: fsrs.Rating(r) for r in (AGAIN, HARD, GOOD, EASY)}
+    card = fsrs.Card(card_id=1)
+    lapses = 0
+    ordered = sorted(events, key=lambda e: (e.reviewed_at, e.id))
+    for event in ordered:
+        if event.rating == AGAIN and card.state == fsrs.State.Review and card.stability is not None:
+            lapses += 1
+        card, _ = scheduler.review_card(card, ratings[event.rating], review_datetime=event.reviewed_at)
+    last = ordered[-1]
+    return _settle(card, last.reviewed_at, last.id, len(ordered), lapses, config)
 
 
 def retrievability(card: CardState | None, now: datetime, config: SchedulerConfig = SchedulerConfig()) -> float:

@@ -47,11 +47,11 @@ def _export_progress(output: Path, bank: list[Path] | None) -> None:
     from certdrill.exchange.export import write_progress
 
     the_bank = load_banks(bank)
-    store = open_store()
+    store = open_store(writable=False)
     try:
-        cards = {item_id: ("", card) for item_id, card in store.cards().items()}
-        banks = dict(store.conn.execute("SELECT item_id, bank FROM cards"))
-        cards = {k: (banks.get(k, ""), v[1]) for k, v in cards.items()}
+        with store.reading() as conn:
+            banks = dict(conn.execute("SELECT item_id, bank FROM cards"))
+        cards = {item_id: (banks.get(item_id, ""), card) for item_id, card in store.cards().items()}
         ref = {"name": the_bank.name, "title": the_bank.title, "items": len(the_bank.items)}
         now = clock.now()
         count = write_atomically(output, lambda fh: write_progress(fh, review_rows=store.iter_review_rows(), cards=cards, bank=ref, now=now))
@@ -72,7 +72,7 @@ def _export_anki(output: Path, bank: list[Path] | None, fmt: str, *, with_progre
         from certdrill.cli.common import load_settings
         from certdrill.cli.study import cards_for, scheduler_config
 
-        store = open_store()
+        store = open_store(writable=False)
         try:
             cards = cards_for(store, scheduler_config(load_settings()), now)  # due dates as `study` sees them
         finally:
@@ -114,8 +114,16 @@ def write_atomically(output: Path, write, *, binary: bool = False):
     except OSError as exc:
         raise InputError(f"cannot write: {exc.strerror}", file=str(output)) from None
     finally:
-        tmp.unlink(missing_ok=True)
+        _discard(tmp)
     return result
+
+
+def _discard(tmp: Path) -> None:
+    """Remove a half-written export; on a read-only disk there is none to remove."""
+    try:
+        tmp.unlink(missing_ok=True)
+    except OSError:
+        pass
 
 
 @errors_to_exit

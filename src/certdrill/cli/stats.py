@@ -45,7 +45,7 @@ def stats(
     now = clock.now()
     today = clock.local_day(now)
     day_start, _ = clock.day_bounds(now)
-    store = open_store()
+    store = open_store(writable=False)
     try:
         from certdrill.store.exams import history
 
