@@ -71,8 +71,8 @@ BREAKAGES = [
     Breakage(
         "a half-written export is left behind",
         "cli/progress.py",
-        "        except OSError as exc:\n            _discard(tmp)\n",
-        "        except OSError as exc:\n",
+        "    finally:\n        _discard(tmp)\n",
+        "    finally:\n        pass\n",
         ("test_disk_errors.py::test_export_to_a_full_disk_leaves_no_half_written_file",),
     ),
     Breakage(

@@ -33,11 +33,11 @@ def list_items(
     from certdrill.ui.render import safe
 
     table = Table(title=safe(f"{the_bank.title} ({len(items)} items)"), show_lines=False)
-    for column in ("id", "type", "topic", "prompt"):
-        table.add_column(column, overflow="fold" if column == "prompt" else "ellipsis", no_wrap=column != "prompt")
+    for column in ("id", "type", "topic", "status", "prompt"):
+        table.add_column(column, overflow="fold" if column in ("id", "prompt") else "ellipsis", no_wrap=column not in ("id", "prompt"))
     for item in items:
         first_line = item.prompt.strip().splitlines()[0] if item.prompt.strip() else ""
-        table.add_row(safe(item.id), item.type, safe(item.topic), safe(first_line[:100]))
+        table.add_row(safe(item.id), item.type, safe(item.topic), "review" if item.status == "needs-review" else "", safe(first_line[:100]))
     out_console().print(table)
 
 
@@ -111,6 +111,47 @@ def _progress():
             store.close()
     except StoreError:
         return None
+
+
+@app.command("import")
+@errors_to_exit
+def import_(
+    file: Annotated[Path, typer.Argument(help="A question list: Markdown (.md), Anki plain text, or CSV with a header row.")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="The bank folder to write into (created with a bank.yaml if missing).")],
+    topic: Annotated[str | None, typer.Option("--topic", "-t", help="Topic slug, and so the file name (default: from the file name).")] = None,
+    fmt: Annotated[str | None, typer.Option("--format", "-f", help="markdown, anki-text or csv (default: from the extension or the header lines).")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="The report as a JSON object.")] = False,
+) -> None:
+    """Convert a community question list into bank YAML; untrusted items get status: needs-review."""
+    from certdrill.bank.importers.importer import import_file
+    from certdrill.ui.render import safe
+
+    report = import_file(file, output, topic=topic, fmt=fmt)
+    if as_json:
+        typer.echo(json.dumps(report.to_json(), ensure_ascii=False, indent=1))
+        return
+    console = out_console()
+
+    def say(text: str, style: str = "") -> None:
+        console.print(safe(text, style), highlight=False, soft_wrap=True)
+
+    changes = report.changes
+    counts = f"{len(changes.new)} new, {len(changes.updated)} updated, {len(changes.unchanged)} unchanged, {len(changes.removed)} removed"
+    say(f"Imported {len(report.items)} questions from {file} into {report.topic_file} ({counts}).", "bold")
+    if report.manifest_created:
+        say(f"Created {report.topic_file.parent / 'bank.yaml'}; edit its title.")
+    review = report.needs_review
+    if review:
+        say(f"{len(review)} need review (status: needs-review; study them with --include-unreviewed):")
+        for item in review:
+            say(f"  {file.name}:{item.line}: {'; '.join(item.reasons)} ({item.id})")
+    for item_id in changes.kept_reviewed:
+        say(f"  kept your reviewed version of {item_id}: the source still needs review there")
+    for item_id in changes.removed:
+        say(f"  removed {item_id}: no longer in {file.name} (its progress stays; add the id to previous_ids if it was reworded)")
+    if report.skipped_lines:
+        lines = ", ".join(str(n) for n in report.skipped_lines)
+        say(f"Skipped headings or numbered lines with no options (not questions): line{'s' if len(report.skipped_lines) > 1 else ''} {lines}.", "dim")
 
 
 def _of_bank(progress, name: str) -> dict[str, int] | None:

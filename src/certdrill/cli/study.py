@@ -127,6 +127,7 @@ def missed(
     ] = False,
     top: Annotated[int, typer.Option("--top", help="With --confusions: how many of the top confusions (1-1000).")] = 10,
     exam_date: ExamDate = None,
+    include_unreviewed: Unreviewed = False,
     seed: Seed = None,
 ) -> None:
     """Drill what you got wrong recently, until each is right once."""
@@ -147,14 +148,15 @@ def missed(
     store = open_store()
     try:
         apply_renames(store, the_bank, config)
+        askable = [i for i in items if include_unreviewed or i.status == "active"]
         if confusions:
             from certdrill.confusions import confusions as find_confusions
             from certdrill.confusions import items_in
 
-            todo = items_in(find_confusions(items, store.reviews())[:top], items)
+            todo = items_in(find_confusions(askable, store.reviews())[:top], askable)
             empty, heading = "No confusions yet: no wrong picks on multiple-choice items.", f"{{n}} item(s) behind your top {top} confusion(s)"
         else:
-            todo = missed_items(items, store.reviews(since=now - timedelta(days=days)))
+            todo = missed_items(askable, store.reviews(since=now - timedelta(days=days)))
             empty, heading = f"No missed items in the last {days} days.", f"{{n}} missed in the last {days} days"
         if limit:
             todo = todo[:limit]
