@@ -72,9 +72,13 @@ def item(**overrides) -> Item:
 
 
 def test_bank_text_is_escaped_and_inert():
-    assert html_text("<script>alert(1)</script> & [sound:x.mp3]\n\x1b]0;owned\x07next") == (
-        "&lt;script&gt;alert(1)&lt;/script&gt; &amp; &#91;sound:x.mp3]<br>]0;ownednext"
+    assert html_text("<script>alert(1)</script> & [sound:x.mp3]\n\n\x1b]0;owned\x07next") == (
+        "&lt;script&gt;alert(1)&lt;/script&gt; &amp; &#91;sound:x.mp3]<br><br>]0;ownednext"
     )
+
+
+def test_hard_wrapped_lines_become_one_paragraph_and_lists_keep_their_breaks():
+    assert html_text("A job runs for two hours and needs an\nOS-level codec.\n\n- one\n- two") == "A job runs for two hours and needs an OS-level codec.<br><br>- one<br>- two"
 
 
 def test_note_fields_show_lettered_choices_and_the_answer():

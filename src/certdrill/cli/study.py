@@ -108,7 +108,7 @@ def study(
             exam=exam_focus(config),
         )
         if not queue.items:
-            console.print(render.safe(f"Nothing due today in {the_bank.title}. {_next_due_text(cards, items, now)}"))
+            console.print(render.safe(" ".join(filter(None, [f"Nothing due today in {the_bank.title}.", _next_due_text(cards, items, now)]))))
             return
         console.print(render.safe(f"{the_bank.title}: {len(queue.due)} due, {len(queue.new)} new.", "bold"))
         _run(console, store, the_bank, list(queue.items), cards, config, kind="study", seed=seed, day_end=day_end, items=items)

@@ -18,7 +18,7 @@ from certdrill.bank.items import LETTERS, Item
 from certdrill.bank.loader import expected_count
 from certdrill.loader_words import count_word
 from certdrill.scheduler import CardState
-from certdrill.text import strip_controls
+from certdrill.text import reflow, strip_controls
 
 FIELDS = ("Id", "Prompt", "Choices", "Answer", "Explanation", "Source")
 NOTETYPE = "certdrill question"
@@ -54,8 +54,9 @@ class AnkiNote:
 
 
 def html_text(text: str) -> str:
-    """Bank text as an inert HTML fragment: escaped, control characters gone, newlines as <br>."""
-    escaped = html.escape(strip_controls(text).strip(), quote=False).replace("[", "&#91;")
+    """Bank text as an inert HTML fragment: escaped, control characters gone, hard-wrapped lines
+    joined (as the terminal shows them), remaining newlines as <br>."""
+    escaped = html.escape(reflow(strip_controls(text)).strip(), quote=False).replace("[", "&#91;")
     return escaped.replace("\n", "<br>")
 
 
