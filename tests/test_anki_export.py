@@ -78,7 +78,10 @@ def test_bank_text_is_escaped_and_inert():
 
 
 def test_hard_wrapped_lines_become_one_paragraph_and_lists_keep_their_breaks():
-    assert html_text("A job runs for two hours and needs an\nOS-level codec.\n\n- one\n- two") == "A job runs for two hours and needs an OS-level codec.<br><br>- one<br>- two"
+    assert (
+        html_text("A job runs for two hours and needs an\nOS-level codec.\n\n- one\n- two")
+        == "A job runs for two hours and needs an OS-level codec.<br><br>- one<br>- two"
+    )
 
 
 def test_note_fields_show_lettered_choices_and_the_answer():
