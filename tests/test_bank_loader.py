@@ -1,23 +1,14 @@
+import os
+import re
+import time
 from pathlib import Path
 
 import pytest
 
+from certdrill.bank import loader
 from certdrill.bank.loader import expected_count, load_bank
 from certdrill.errors import BankError, InputError
-
-ITEM = """\
-topic: t
-title: T
-items:
-  - id: t-one
-    type: single
-    prompt: Pick b.
-    choices: [x, y, z]
-    answer: b
-    explanation: Because.
-    sources:
-      - note: 000.txt
-"""
+from support import ITEM
 
 
 def write(tmp_path: Path, text: str, name: str = "t.yaml") -> Path:
@@ -143,6 +134,89 @@ def test_cache_returns_same_bank_and_notices_edits(tmp_path):
 @pytest.mark.parametrize(("prompt", "count"), [("Which TWO? (Choose two.)", 2), ("Select THREE answers", 3), ("choose 2", 2), ("Pick one", None)])
 def test_expected_count(prompt, count):
     assert expected_count(prompt) == count
+
+
+FILE_LINE = r"^.+\.yaml:\d+: "
+
+
+def only_problem(tmp_path, text: str | bytes) -> str:
+    folder = tmp_path / "bank"
+    folder.mkdir(exist_ok=True)
+    path = folder / "t.yaml"
+    path.write_bytes(text if isinstance(text, bytes) else text.encode())
+    return one_problem(folder)
+
+
+def one_problem(folder: Path) -> str:
+    """The only problem loading reports, which must read file:line: message."""
+    with pytest.raises(InputError) as info:
+        load_bank(folder)
+    (found,) = info.value.lines() if isinstance(info.value, BankError) else [str(info.value)]
+    assert re.match(FILE_LINE, found), found
+    return found
+
+
+@pytest.mark.parametrize(
+    "tag",
+    [
+        "!!python/object/apply:os.mkdir [{target}]",
+        "!!python/object/new:os.mkdir [{target}]",
+        "!!python/name:os.mkdir",
+        "!!python/module:os",
+        "!!python/object:pathlib.Path {{}}",
+        "!!python/tuple [1]",
+    ],
+)
+def test_every_python_tag_is_refused_and_nothing_runs(tmp_path, tag):
+    target = tmp_path / "created-by-yaml"
+    found = only_problem(tmp_path, ITEM.replace("answer: b", "answer: " + tag.format(target=target)))
+    assert "t.yaml:8:" in found and ("unsafe or unknown YAML tag" in found or "YAML" in found)
+    assert not target.exists()
+
+
+def test_raw_escape_character_in_the_file_is_reported_with_its_line(tmp_path):
+    found = only_problem(tmp_path, ITEM.replace("Pick b.", "Pick \x1b[31mb."))
+    assert "t.yaml:6:" in found and "control character U+001B" in found
+
+
+def test_recursive_alias_is_refused(tmp_path):
+    found = only_problem(tmp_path, "topic: t\ntitle: T\nitems: &loop\n  - *loop\n")
+    assert "recursive alias" in found
+
+
+def test_deep_nesting_is_refused(tmp_path):
+    found = only_problem(tmp_path, "topic: t\ntitle: T\nitems: " + "[" * 5000 + "]" * 5000 + "\n")
+    assert "t.yaml:3:" in found and "nested more than" in found
+
+
+def test_duplicate_keys_are_refused(tmp_path):
+    found = only_problem(tmp_path, ITEM.replace("    answer: b\n", "    answer: b\n    answer: c\n"))
+    assert "t.yaml:9:" in found and "duplicate key 'answer'" in found
+
+
+def test_huge_file_is_refused_without_reading_it_all(tmp_path, monkeypatch):
+    monkeypatch.setattr(loader, "MAX_FILE_BYTES", 1000)
+    found = only_problem(tmp_path, ITEM + "# padding\n" * 200)
+    assert "t.yaml:1:" in found and "larger than the limit of 1,000 bytes" in found
+
+
+def test_alias_bomb_is_refused_quickly(tmp_path):
+    bomb = (
+        "a: &a [" + ", ".join(["x"] * 9) + "]\n" + "".join(f"b{n}: &b{n} [" + ", ".join([f"*{'a' if n == 0 else f'b{n - 1}'}"] * 9) + "]\n" for n in range(12))
+    )
+    started = time.monotonic()
+    found = only_problem(tmp_path, bomb)
+    assert "nodes once aliases are expanded" in found or "aliases" in found
+    assert time.monotonic() - started < 5
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs named pipes")
+def test_a_fifo_in_a_bank_is_refused_not_waited_on(tmp_path):
+    folder = tmp_path / "bank"
+    folder.mkdir()
+    os.mkfifo(folder / "t.yaml")
+    found = one_problem(folder)
+    assert "t.yaml:1: not a regular file" in found
 
 
 def test_an_unchanged_bank_comes_from_the_cache_without_parsing_yaml(tmp_path, monkeypatch):

@@ -95,3 +95,23 @@ def test_published_schema_matches_the_model():
     generated = ProgressFile.model_json_schema()
     assert published["properties"] == generated["properties"]
     assert published["$defs"] == generated["$defs"]
+
+
+def test_a_number_too_big_for_sqlite_is_refused_with_its_line(cli, tmp_path):
+    """Found by fuzzing: a duration past 2**63 reached SQLite and overflowed."""
+    review = {"id": "r1", "item_id": "t-one", "reviewed_at": "2026-11-20T09:00:00Z", "rating": 3, "duration_ms": 2**63}
+    f = tmp_path / "big.json"
+    f.write_text(json.dumps({"format": "certdrill-progress", "version": 1, "reviews": [review]}, indent=1))
+    result = cli("import", f)
+    assert result.exit_code == 2 and "big.json:" in result.output and "duration_ms" in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+
+
+def test_an_error_about_a_key_with_a_line_separator_stays_on_one_line(cli, tmp_path):
+    """Found by fuzzing: U+2028 in a field name split the error message in two."""
+    review = {"id": "r1", "item_id": "t-one", "reviewed_at": "2026-11-20T09:00:00Z", "rating": 3, "\u2028kind": "study"}
+    f = tmp_path / "sep.json"
+    f.write_text(json.dumps({"format": "certdrill-progress", "version": 1, "reviews": [review]}, ensure_ascii=False, indent=1))
+    result = cli("import", f)
+    assert result.exit_code == 2
+    assert len(result.output.splitlines()) == 1 and "\\u2028kind" in result.output

@@ -1,7 +1,6 @@
 """The real thing: certdrill in a pseudo-terminal, typed at like a person would."""
 
 import json
-import os
 import subprocess
 import sys
 
@@ -9,14 +8,9 @@ import pexpect
 import pytest
 
 from certdrill.store.store import Store
+from support import spawn
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="needs a POSIX pseudo-terminal")
-
-
-def spawn(args, home):
-    env = dict(os.environ, CERTDRILL_HOME=str(home), NO_COLOR="1", COLUMNS="100", TERM="xterm")
-    argv = ["-m", "certdrill", *[str(a) for a in args]]
-    return pexpect.spawn(sys.executable, argv, env=env, encoding="utf-8", timeout=20, dimensions=(40, 100))
 
 
 def correct_letter(child, answer_texts):

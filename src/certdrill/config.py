@@ -84,7 +84,10 @@ def save(path: Path, settings: Settings) -> None:
         tmp.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
         os.replace(tmp, path)
     except OSError as exc:
-        tmp.unlink(missing_ok=True)
+        try:
+            tmp.unlink(missing_ok=True)
+        except OSError:
+            pass  # a read-only folder has no half-written file to remove
         raise InputError(f"cannot save settings: {exc.strerror}", file=str(path)) from None
 
 

@@ -44,3 +44,7 @@ class StoreError(CertdrillError):
     """The progress store cannot be used (corrupt, foreign, read-only, full)."""
 
     exit_code = 3
+
+
+class DamagedStoreError(StoreError):
+    """The progress database fails SQLite's own check: stop before anything else is written."""

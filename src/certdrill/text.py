@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import re
 
-# C0 controls but tab and newline, DEL, C1 controls, and bidi overrides (which reorder what is shown).
-CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+# C0 controls but tab and newline, DEL, C1 controls, the Unicode line and paragraph separators
+# (a line break that turns a one-line error into two), and bidi overrides (which reorder what is shown).
+CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 
 
 def strip_controls(text: str) -> str:
@@ -15,6 +16,25 @@ def strip_controls(text: str) -> str:
 
 def has_controls(text: str) -> bool:
     return CONTROL.search(text.replace("\r\n", "\n")) is not None
+
+
+def show_controls(text: str) -> str:
+    """Control characters as visible escapes (`\\x1b`), for messages that must keep them legible."""
+    return CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100 else f"\\u{ord(m.group()):04x}", text)
+
+
+def json_controls(text: str) -> str:
+    """Escape what json.dumps(ensure_ascii=False) leaves raw (DEL, C1, bidi); only valid on JSON text."""
+    return CONTROL.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+# Rich markup an author may have meant as styling: closing tags, and opening tags of styles and links.
+_STYLE = r"(?:not )?(?:bold|dim|italic|underline|blink|reverse|strike|conceal)|link(?:=[^\]\s]*)?|(?:bright_)?(?:black|red|green|yellow|blue|magenta|cyan|white)|#[0-9a-f]{6}"
+MARKUP = re.compile(rf"\[/(?:[^\]\s]*)\]|\[(?:{_STYLE})(?: (?:on )?(?:{_STYLE}))*\]", re.IGNORECASE)
+
+
+def has_markup(text: str) -> bool:
+    return MARKUP.search(text) is not None
 
 
 _KEEP_BREAK = re.compile(r"^(\s|[-*•] |\d+[.)] |\$ |```)")

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
-from certdrill.bank.items import Bank
-from certdrill.text import has_controls
+from certdrill.bank.items import Bank, Item
+from certdrill.text import has_controls, has_markup
 
 
 @dataclass(frozen=True)
@@ -16,23 +17,56 @@ class Finding:
     severity: str = "error"  # error | warning
 
     def __str__(self) -> str:
-        return f"{self.file}:{self.line}: {self.severity}: {self.message}"
+        where = f"{self.file}:{self.line}" if self.line else self.file
+        return f"{where}: {self.severity}: {self.message}"
 
 
-def lint_bank(bank: Bank, *, known_ids: set[str] | None = None) -> list[Finding]:
-    """Control characters in text, and (given the ids with progress) ids that vanished."""
+def _item_texts(item: Item) -> Iterator[tuple[str, str]]:
+    yield "prompt", item.prompt
+    yield "explanation", item.explanation
+    if item.back:
+        yield "back", item.back
+    for i, choice in enumerate(item.choices):
+        yield f"choices[{i}]", choice
+    for i, source in enumerate(item.sources):
+        yield f"sources[{i}].note", source.note
+        if source.quote:
+            yield f"sources[{i}].quote", source.quote
+
+
+def _text_findings(file: str, line: int, label: str, texts: Iterable[tuple[str, str]]) -> Iterator[Finding]:
+    for name, value in texts:
+        if has_controls(value):
+            yield Finding(file, line, f"{label}{name}: contains control characters or escape sequences (they are stripped when shown)")
+        elif has_markup(value):
+            yield Finding(file, line, f"{label}{name}: looks like Rich markup, which is shown literally, not as styling", "warning")
+
+
+def lint_bank(bank: Bank, *, progress: Mapping[str, int] | None = None, where: str = "") -> list[Finding]:
+    """Control characters or markup in any text, and ids with progress (id → reviews) that vanished."""
+    where = where or bank.name
     findings: list[Finding] = []
+    findings.extend(_text_findings(where, 0, "", [("title", bank.title), ("description", bank.description)]))
+    for topic in bank.topics:
+        findings.extend(_text_findings(topic.file, 0, f"topic {topic.slug}: ", [("title", topic.title)]))
     for item in bank.items:
-        fields = {"prompt": item.prompt, "explanation": item.explanation, "back": item.back or ""}
-        fields.update({f"choices[{i}]": c for i, c in enumerate(item.choices)})
-        for name, value in fields.items():
-            if has_controls(value):
-                findings.append(Finding(item.file, item.line, f"{item.id}: {name}: contains control characters or escape sequences"))
-    if known_ids:
-        live = {item.id for item in bank.items}
-        live.update(old for item in bank.items for old in item.previous_ids)
-        for gone in sorted(known_ids - live):
+        findings.extend(_text_findings(item.file, item.line, f"{item.id}: ", _item_texts(item)))
+    if progress:
+        for gone, count in sorted(retired(bank, progress).items()):
             findings.append(
-                Finding(bank.name, 0, f"id {gone!r} has progress but is no longer in the bank (retired; add it to previous_ids if it was renamed)", "warning")
+                Finding(
+                    where,
+                    0,
+                    f"id {gone!r} has {count} review{'s' if count != 1 else ''} but is no longer in the bank: it is retired "
+                    "(its history is kept and its schedule resumes if it comes back; list its id in previous_ids if it was renamed)",
+                    "warning",
+                )
             )
     return findings
+
+
+def retired(bank: Bank, progress: Mapping[str, int]) -> dict[str, int]:
+    """Ids with progress that no item of the bank has, now or as a previous id."""
+    live = {item.id for item in bank.items}
+    live.update(old for item in bank.items for old in item.previous_ids)
+    return {item_id: count for item_id, count in progress.items() if item_id not in live}

@@ -20,7 +20,8 @@ from certdrill.errors import BankError, CertdrillError, InputError
 CACHE_VERSION = 4
 MAX_FILE_BYTES = 8 * 1024 * 1024
 MAX_ALIASES = 100
-MAX_NODES = 1_000_000
+MAX_NODES = 300_000  # about what MAX_FILE_BYTES of real bank text holds (~30 nodes a KB)
+MAX_DEPTH = 64
 MANIFEST = "bank.yaml"
 
 _COUNT_WORDS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6}
@@ -77,7 +78,7 @@ def _read_cache(key: Path) -> Bank | None:
     try:
         with open(key, "rb") as fh:
             value = pickle.load(fh)
-    except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, TypeError, ValueError):
+    except Exception:  # noqa: BLE001 - a damaged cache is rebuilt from the YAML, whatever the damage
         return None
     finally:
         if paused:
@@ -86,9 +87,9 @@ def _read_cache(key: Path) -> Bank | None:
 
 
 def _write_cache(key: Path, bank: Bank) -> None:
+    tmp = key.with_suffix(f".{os.getpid()}.tmp")
     try:
         key.parent.mkdir(parents=True, exist_ok=True)
-        tmp = key.with_suffix(f".{os.getpid()}.tmp")
         with open(tmp, "wb") as fh:
             pickle.dump(bank, fh, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(tmp, key)
@@ -96,17 +97,25 @@ def _write_cache(key: Path, bank: Bank) -> None:
             if old != key and old.stat().st_mtime < key.stat().st_mtime - 7 * 86400:
                 old.unlink(missing_ok=True)
     except OSError:
-        pass  # the cache is an optimisation; a read-only home still studies
+        try:
+            tmp.unlink(missing_ok=True)
+        except OSError:
+            pass
+        # the cache is an optimisation; a read-only or full home still studies
 
 
 def _read_bytes(file: Path) -> bytes:
+    """At most MAX_FILE_BYTES, from a regular file only (a FIFO or a device would block or never end)."""
     try:
-        size = file.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise InputError(f"file is {size:,} bytes; the limit is {MAX_FILE_BYTES:,}", file=str(file))
-        return file.read_bytes()
+        if not file.is_file():
+            raise InputError("not a regular file", file=str(file), line=1)
+        with open(file, "rb") as fh:
+            blob = fh.read(MAX_FILE_BYTES + 1)
     except OSError as exc:
         raise InputError(f"cannot read: {exc.strerror}", file=str(file)) from None
+    if len(blob) > MAX_FILE_BYTES:
+        raise InputError(f"file is larger than the limit of {MAX_FILE_BYTES:,} bytes; refusing", file=str(file), line=1)
+    return blob
 
 
 def _decode(file: Path, blob: bytes) -> str:
@@ -136,32 +145,41 @@ def parse_yaml(file: Path, blob: bytes) -> tuple[object, dict[tuple, int]]:
 
     class Loader(yaml.SafeLoader):
         aliases = 0
+        depth = 0
 
         def compose_node(self, parent, index):
+            mark = self.peek_event().start_mark
             if self.check_event(yaml.AliasEvent):
                 Loader.aliases += 1
                 if Loader.aliases > MAX_ALIASES:
-                    mark = self.peek_event().start_mark
-                    raise InputError(
-                        f"more than {MAX_ALIASES} YAML aliases; refusing (possible alias bomb)",
-                        file=str(file),
-                        line=mark.line + 1,
-                    )
-            return super().compose_node(parent, index)
+                    raise InputError(f"more than {MAX_ALIASES} YAML aliases; refusing (possible alias bomb)", file=str(file), line=mark.line + 1)
+            Loader.depth += 1
+            try:
+                if Loader.depth > MAX_DEPTH:
+                    raise InputError(f"YAML nested more than {MAX_DEPTH} levels deep; refusing", file=str(file), line=mark.line + 1)
+                return super().compose_node(parent, index)
+            finally:
+                Loader.depth -= 1
 
     try:
-        return _load(Loader(text), file)
+        loader = Loader(text)
+    except yaml.reader.ReaderError as exc:
+        raise InputError(_reader_problem(exc), file=str(file), line=text.count("\n", 0, exc.position) + 1) from None
+    try:
+        return _load(loader, file)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        where = mark.line + 1 if mark else None
+        where = mark.line + 1 if mark else 1
         problem = exc.problem or exc.context or "invalid YAML"
         if "could not determine a constructor" in str(exc):
             problem = f"unsafe or unknown YAML tag refused: {exc.problem.split('tag ')[-1] if exc.problem else ''}".strip()
         raise InputError(problem, file=str(file), line=where) from None
+    except yaml.reader.ReaderError as exc:
+        raise InputError(_reader_problem(exc), file=str(file), line=text.count("\n", 0, exc.position) + 1) from None
     except yaml.YAMLError as exc:
-        raise InputError(f"invalid YAML: {exc}", file=str(file)) from None
+        raise InputError(f"invalid YAML: {exc}", file=str(file), line=1) from None
     except RecursionError:
-        raise InputError("YAML nested too deeply", file=str(file)) from None
+        raise InputError("YAML aliases nest too deeply once expanded; refusing", file=str(file), line=1) from None
 
 
 def _load(loader, file: Path) -> tuple[object, dict[tuple, int]]:
@@ -170,32 +188,45 @@ def _load(loader, file: Path) -> tuple[object, dict[tuple, int]]:
         if node is None:
             raise InputError("the file is empty", file=str(file), line=1)
         lines: dict[tuple, int] = {}
-        _map_lines(node, (), lines, [0], file)
+        _map_lines(node, (), lines, [0], file, set())
         return loader.construct_document(node), lines
     finally:
         loader.dispose()
 
 
-def _map_lines(node, path: tuple, lines: dict[tuple, int], count: list[int], file: Path) -> None:
+def _reader_problem(exc) -> str:
+    if isinstance(exc.character, int):
+        return f"control character U+{exc.character:04X} is not allowed in YAML (write it as an escape, or remove it)"
+    return f"invalid YAML: {exc.reason}"
+
+
+def _map_lines(node, path: tuple, lines: dict[tuple, int], count: list[int], file: Path, ancestors: set[int]) -> None:
     """Walks aliases as expanded, so the node limit also bounds what validation would walk."""
     import yaml
 
     count[0] += 1
+    line = node.start_mark.line + 1
     if count[0] > MAX_NODES:
-        raise InputError(
-            f"more than {MAX_NODES:,} YAML nodes once aliases are expanded; refusing (alias bomb or oversized file)",
-            file=str(file),
-            line=node.start_mark.line + 1,
-        )
-    lines.setdefault(path, node.start_mark.line + 1)
+        raise InputError(f"more than {MAX_NODES:,} YAML nodes once aliases are expanded; refusing (alias bomb or oversized file)", file=str(file), line=line)
+    if len(path) >= MAX_DEPTH:  # the guarded loader refuses this while composing; libyaml's is sent back to it
+        raise InputError(f"YAML nested more than {MAX_DEPTH} levels deep; refusing", file=str(file), line=line)
+    if id(node) in ancestors:
+        raise InputError("a YAML alias refers to a node that contains it; refusing (recursive alias)", file=str(file), line=line)
+    lines.setdefault(path, line)
+    ancestors.add(id(node))
     if isinstance(node, yaml.MappingNode):
+        seen: set = set()
         for key_node, value_node in node.value:
             key = key_node.value if isinstance(key_node, yaml.ScalarNode) else repr(key_node)
+            if key in seen:
+                raise InputError(f"duplicate key {key!r}", file=str(file), line=key_node.start_mark.line + 1)
+            seen.add(key)
             lines[(*path, key)] = key_node.start_mark.line + 1
-            _map_lines(value_node, (*path, key), lines, count, file)
+            _map_lines(value_node, (*path, key), lines, count, file, ancestors)
     elif isinstance(node, yaml.SequenceNode):
         for index, child in enumerate(node.value):
-            _map_lines(child, (*path, index), lines, count, file)
+            _map_lines(child, (*path, index), lines, count, file, ancestors)
+    ancestors.discard(id(node))
 
 
 def line_of(lines: dict[tuple, int], loc: tuple) -> int:
@@ -364,10 +395,19 @@ def _build(path: Path, manifest: Path | None, blobs: list[tuple[Path, bytes]]) -
             first_seen[model.id] = item
             items.append(item)
 
+    claimed: dict[str, Item] = {}
     for item in items:
         for old in item.previous_ids:
             if old in first_seen:
                 problems.append(CertdrillError(f"{item.id}: previous_ids: {old!r} is a live id of another item", file=item.file, line=item.line))
+            elif old in claimed:
+                other = claimed[old]
+                problems.append(
+                    CertdrillError(
+                        f"{item.id}: previous_ids: {old!r} is also claimed by {other.id} ({other.file}:{other.line})", file=item.file, line=item.line
+                    )
+                )
+            claimed.setdefault(old, item)
     for topic in weights:
         if topic not in topic_seen:
             problems.append(CertdrillError(f"exam.weights: unknown topic {topic!r}", file=str(manifest)))

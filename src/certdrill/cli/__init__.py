@@ -17,11 +17,12 @@ def main() -> None:
 def build_app():
     import typer
 
-    from certdrill.cli import bank, config, exam, progress, stats, study
-    from certdrill.cli.common import root
+    from certdrill.cli import backup, bank, config, exam, progress, stats, study
+    from certdrill.cli.common import OneLineErrors, root
 
     application = typer.Typer(
         name="certdrill",
+        cls=OneLineErrors,
         help="Spaced-repetition drills for cloud certification exams.",
         no_args_is_help=True,
         pretty_exceptions_enable=False,
@@ -38,6 +39,7 @@ def build_app():
     application.command("import")(progress.import_)
     application.add_typer(bank.app, name="bank")
     application.add_typer(config.app, name="config")
+    application.add_typer(backup.app, name="backup")
     for register in _extensions():
         register(application)
     return application

@@ -24,18 +24,20 @@ def list_items(
     the_bank = load_banks(bank)
     items = filter_topics(the_bank, topic)
     if as_json:
-        typer.echo(json.dumps([i.to_json() for i in items], ensure_ascii=False, indent=1))
+        from certdrill.text import json_controls
+
+        typer.echo(json_controls(json.dumps([i.to_json() for i in items], ensure_ascii=False, indent=1)))
         return
     from rich.table import Table
 
     from certdrill.ui.render import safe
 
-    table = Table(title=f"{the_bank.title} ({len(items)} items)", show_lines=False)
-    for column in ("id", "type", "topic", "prompt"):
-        table.add_column(column, overflow="fold" if column == "prompt" else "ellipsis", no_wrap=column != "prompt")
+    table = Table(title=safe(f"{the_bank.title} ({len(items)} items)"), show_lines=False)
+    for column in ("id", "type", "topic", "status", "prompt"):
+        table.add_column(column, overflow="fold" if column in ("id", "prompt") else "ellipsis", no_wrap=column not in ("id", "prompt"))
     for item in items:
         first_line = item.prompt.strip().splitlines()[0] if item.prompt.strip() else ""
-        table.add_row(safe(item.id), item.type, safe(item.topic), safe(first_line[:100]))
+        table.add_row(safe(item.id), item.type, safe(item.topic), "review" if item.status == "needs-review" else "", safe(first_line[:100]))
     out_console().print(table)
 
 
@@ -44,16 +46,20 @@ def list_items(
 def lint(
     path: Annotated[list[Path] | None, typer.Argument(help="Bank folders or topic files (default: the built-in bank).")] = None,
 ) -> None:
-    """Check a bank: every problem as file:line: message. Exit 0 clean, 1 findings, 2 does not load."""
+    """Check a bank: every problem as file:line: message. Exit 0 clean, 1 findings, 2 does not load.
+
+    Also warns about retired items: ids with progress that the bank no longer has.
+    """
     from certdrill import paths
     from certdrill.bank.lint import lint_bank
     from certdrill.bank.loader import load_bank
     from certdrill.errors import BankError, CertdrillError
+    from certdrill.text import show_controls
 
     targets = path or [paths.builtin_bank_dir()]
-    known = _ids_with_progress()
+    progress = _progress()
     problems: list[str] = []
-    findings_total = 0
+    errors_total = 0
     failed = False
     for target in targets:
         try:
@@ -66,36 +72,90 @@ def lint(
             problems.append(str(exc))
             failed = True
             continue
-        findings = lint_bank(the_bank, known_ids=known if not path else None)
-        findings_total += sum(1 for f in findings if f.severity == "error")
+        findings = lint_bank(the_bank, progress=_of_bank(progress, the_bank.name), where=str(target))
+        errors = sum(1 for f in findings if f.severity == "error")
+        errors_total += errors
         problems.extend(str(f) for f in findings)
-        if not findings:
-            typer.echo(f"{target}: {len(the_bank.items)} items in {len(the_bank.topics)} topics, no problems")
+        warnings = len(findings) - errors
+        verdict = (
+            "no problems" if not findings else ", ".join(f"{n} {word}{'s' if n != 1 else ''}" for n, word in ((errors, "error"), (warnings, "warning")) if n)
+        )
+        typer.echo(show_controls(f"{target}: {len(the_bank.items)} items in {len(the_bank.topics)} topics, {verdict}"))
     console = None
     for line in problems:
         if console is None:
             from certdrill.cli.common import err_console
 
             console = err_console()
-        console.print(line, markup=False, highlight=False)
+        console.print(show_controls(line), markup=False, highlight=False)
     if failed:
         raise typer.Exit(2)
-    if findings_total:
+    if errors_total:
         raise typer.Exit(1)
 
 
-def _ids_with_progress() -> set[str] | None:
+def _progress():
+    """Progress per item id, or None when there is no readable store (lint works without one)."""
     from certdrill import paths
+    from certdrill.errors import StoreError
 
     if not paths.db_path().exists():
         return None
     try:
         from certdrill.store.store import Store
 
-        store = Store.open(paths.db_path())
+        store = Store.open(paths.db_path(), read_only=True)
         try:
-            return store.item_ids_with_progress()
+            return store.progress_by_item()
         finally:
             store.close()
-    except Exception:  # noqa: BLE001 - lint still works without a readable store
+    except StoreError:
         return None
+
+
+@app.command("import")
+@errors_to_exit
+def import_(
+    file: Annotated[Path, typer.Argument(help="A question list: Markdown (.md), Anki plain text, or CSV with a header row.")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="The bank folder to write into (created with a bank.yaml if missing).")],
+    topic: Annotated[str | None, typer.Option("--topic", "-t", help="Topic slug, and so the file name (default: from the file name).")] = None,
+    fmt: Annotated[str | None, typer.Option("--format", "-f", help="markdown, anki-text or csv (default: from the extension or the header lines).")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="The report as a JSON object.")] = False,
+) -> None:
+    """Convert a community question list into bank YAML; untrusted items get status: needs-review."""
+    from certdrill.bank.importers.importer import import_file
+    from certdrill.ui.render import safe
+
+    report = import_file(file, output, topic=topic, fmt=fmt)
+    if as_json:
+        typer.echo(json.dumps(report.to_json(), ensure_ascii=False, indent=1))
+        return
+    console = out_console()
+
+    def say(text: str, style: str = "") -> None:
+        console.print(safe(text, style), highlight=False, soft_wrap=True)
+
+    changes = report.changes
+    counts = f"{len(changes.new)} new, {len(changes.updated)} updated, {len(changes.unchanged)} unchanged, {len(changes.removed)} removed"
+    say(f"Imported {len(report.items)} questions from {file} into {report.topic_file} ({counts}).", "bold")
+    if report.manifest_created:
+        say(f"Created {report.topic_file.parent / 'bank.yaml'}; edit its title.")
+    review = report.needs_review
+    if review:
+        say(f"{len(review)} need review (status: needs-review; study them with --include-unreviewed):")
+        for item in review:
+            say(f"  {file.name}:{item.line}: {'; '.join(item.reasons)} ({item.id})")
+    for item_id in changes.kept_reviewed:
+        say(f"  kept your reviewed version of {item_id}: the source still needs review there")
+    for item_id in changes.removed:
+        say(f"  removed {item_id}: no longer in {file.name} (its progress stays; add the id to previous_ids if it was reworded)")
+    if report.skipped_lines:
+        lines = ", ".join(str(n) for n in report.skipped_lines)
+        say(f"Skipped headings or numbered lines with no options (not questions): line{'s' if len(report.skipped_lines) > 1 else ''} {lines}.", "dim")
+
+
+def _of_bank(progress, name: str) -> dict[str, int] | None:
+    """Reviews per id, counting only items studied as part of this bank."""
+    if not progress:
+        return None
+    return {item_id: p.reviews for item_id, p in progress.items() if name in p.banks}

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import functools
 import gc
+import sys
 from pathlib import Path
 from typing import Annotated
 
 import typer
+from typer.core import TyperGroup
 
 from certdrill import paths
 from certdrill.bank.items import Bank
 from certdrill.errors import BankError, CertdrillError, InputError
+from certdrill.text import show_controls
 
 
 def err_console():
@@ -36,10 +39,10 @@ def errors_to_exit(fn):
         except BankError as exc:
             console = err_console()
             for line in exc.lines():
-                console.print(line, markup=False, highlight=False)
+                console.print(show_controls(line), markup=False, highlight=False)
             raise typer.Exit(exc.exit_code) from None
         except CertdrillError as exc:
-            err_console().print(f"Error: {exc}", markup=False, highlight=False)
+            err_console().print(show_controls(f"Error: {exc}"), markup=False, highlight=False)
             raise typer.Exit(exc.exit_code) from None
         except KeyboardInterrupt:
             raise typer.Exit(130) from None
@@ -47,6 +50,32 @@ def errors_to_exit(fn):
             gc.unfreeze()  # what load_banks froze, once the command is done (tests run many in one process)
 
     return wrapper
+
+
+class OneLineErrors(TyperGroup):
+    """Usage errors (an unknown option, a value that is not a number) as one `Error:` line, exit 2,
+    instead of a usage block and a framed panel: the same shape as every other bad input."""
+
+    def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        try:
+            code = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        except typer.Abort:
+            typer.echo("Aborted.", err=True)
+            sys.exit(1)
+        except Exception as exc:
+            if type(exc).__name__ == "NoArgsIsHelpError":  # the help is already shown
+                if exc.format_message().strip():
+                    exc.show()
+                sys.exit(exc.exit_code)
+            if not hasattr(exc, "format_message"):
+                raise
+            ctx = getattr(exc, "ctx", None)
+            hint = f" (see {ctx.command_path} --help)" if ctx is not None else ""
+            typer.echo(show_controls(f"Error: {exc.format_message()}{hint}"), err=True)
+            sys.exit(getattr(exc, "exit_code", 2))
+        sys.exit(code if isinstance(code, int) else 0)
 
 
 def load_banks(bank_paths: list[Path] | None) -> Bank:
@@ -86,6 +115,11 @@ def _load_banks(bank_paths: list[Path] | None) -> Bank:
     )
 
 
+def check_range(name: str, value, low, high) -> None:
+    if value is not None and not low <= value <= high:
+        raise InputError(f"{name}: {value} is out of range ({low} to {high})")
+
+
 def filter_topics(bank: Bank, topics: list[str] | None):
     if not topics:
         return list(bank.items)
@@ -96,10 +130,45 @@ def filter_topics(bank: Bank, topics: list[str] | None):
     return [i for i in bank.items if i.topic in topics]
 
 
-def open_store():
+def open_store(*, writable: bool = True):
+    """The progress store; for writing, after the day's first automatic backup (a failed backup
+    only warns), and checked up front so that a read-only home fails before the first question."""
     from certdrill.store.store import Store
 
-    return Store.open(paths.db_path())
+    if not writable:
+        return Store.open(paths.db_path(), read_only=True)
+    store = Store.open(paths.db_path())
+    try:
+        store.check_writable()
+        _daily_backup(store)
+    except BaseException:
+        store.close()
+        raise
+    return store
+
+
+def _daily_backup(store) -> None:
+    from certdrill import clock
+    from certdrill.errors import DamagedStoreError, StoreError
+    from certdrill.store import backup
+
+    try:
+        with store.reading() as conn:
+            backup.daily_backup(conn, store.path, clock.now())
+    except DamagedStoreError:
+        raise
+    except StoreError as exc:
+        err_console().print(f"Warning: today's automatic backup failed ({exc}); your progress is still saved.", markup=False, highlight=False)
+
+
+def catch_up(store, bank: Bank, config) -> None:
+    """Bring the store up to date before a session: carry the history of renamed items
+    (`previous_ids`) over to their new ids, and count the mature recalls of cards kept before
+    certdrill counted them (each once; after that, nothing to do)."""
+    renames = {old: item.id for item in bank.items for old in item.previous_ids}
+    if renames:
+        store.apply_renames(renames, config)
+    store.fill_mature_counts(config)
 
 
 def load_settings():

@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from certdrill.cli.common import errors_to_exit, filter_topics, load_banks, load_settings, open_store, out_console
-from certdrill.cli.study import BankPaths, Topics, _check_range, _daily_backup, scheduler_config
+from certdrill.cli.common import catch_up, check_range, errors_to_exit, filter_topics, load_banks, load_settings, open_store, out_console
+from certdrill.cli.study import BankPaths, Topics, scheduler_config
 from certdrill.errors import InputError
 
 if TYPE_CHECKING:
@@ -40,10 +40,9 @@ def exam(
         return
     if resume and (count is not None or minutes is not None or seed is not None or topic):
         raise InputError("--resume continues the exam as it was drawn; --count, --minutes, --topic and --seed do not apply")
-    _check_range("--count", count, 1, 10_000)
-    _check_range("--minutes", minutes, 1, 10_000)
-    _check_range("--seed", seed, 0, 2**63 - 1)
-    from certdrill import clock
+    check_range("--count", count, 1, 10_000)
+    check_range("--minutes", minutes, 1, 10_000)
+    check_range("--seed", seed, 0, 2**63 - 1)
     from certdrill.store import exams
 
     config = scheduler_config(load_settings())
@@ -52,7 +51,7 @@ def exam(
     console = out_console()
     store = open_store()
     try:
-        _daily_backup(store, clock.now())
+        catch_up(store, the_bank, config)
         current = next((row for row in exams.in_progress(store) if row.bank == the_bank.name), None)
         if resume and current is None:
             others = sorted({row.bank for row in exams.in_progress(store)})

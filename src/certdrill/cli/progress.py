@@ -1,4 +1,4 @@
-"""`certdrill export` and `certdrill import`: progress as one JSON document."""
+"""`certdrill export` and `certdrill import`: progress as one JSON document; the bank as an Anki deck."""
 
 from __future__ import annotations
 
@@ -12,43 +12,118 @@ import typer
 from certdrill.cli.common import errors_to_exit, load_banks, open_store, out_console
 from certdrill.errors import InputError
 
+FORMATS = ("json", "anki", "anki-text")
+
 
 @errors_to_exit
 def export(
-    output: Annotated[Path, typer.Option("--output", "-o", help="File to write ('-' for standard output).")],
-    fmt: Annotated[str, typer.Option("--format", "-f", help="json (progress).")] = "json",
-    bank: Annotated[list[Path] | None, typer.Option("--bank", "-b", help="Bank the export names (default: built-in).")] = None,
+    output: Annotated[Path, typer.Option("--output", "-o", help="File to write ('-' for standard output; not for anki).")],
+    fmt: Annotated[
+        str | None,
+        typer.Option(
+            "--format", "-f", help="json (progress, the default), anki (an .apkg package; the default for -o *.apkg) or anki-text (Anki's plain-text import)."
+        ),
+    ] = None,
+    bank: Annotated[list[Path] | None, typer.Option("--bank", "-b", help="Bank to export or name (default: built-in; repeatable).")] = None,
+    with_progress: Annotated[bool, typer.Option("--with-progress", help="anki: carry each card's due date, interval and memory state over.")] = False,
+    include_unreviewed: Annotated[bool, typer.Option("--include-unreviewed", help="anki, anki-text: also export items marked status: needs-review.")] = False,
 ) -> None:
-    """Write every review and card state to a JSON file (see docs/progress.schema.json)."""
+    """Write progress as JSON (see docs/progress.schema.json), or the bank as an Anki deck."""
+    fmt = fmt or ("anki" if output.suffix.lower() == ".apkg" else "json")
+    if fmt not in FORMATS:
+        raise InputError(f"--format: unknown format {fmt!r} (known: {', '.join(FORMATS)})")
+    if with_progress and fmt != "anki":
+        raise InputError("--with-progress: only with --format anki")
+    if include_unreviewed and fmt == "json":
+        raise InputError("--include-unreviewed: only with --format anki or anki-text")
+    if fmt == "json":
+        _export_progress(output, bank)
+    else:
+        _export_anki(output, bank, fmt, with_progress=with_progress, include_unreviewed=include_unreviewed)
+
+
+def _export_progress(output: Path, bank: list[Path] | None) -> None:
     from certdrill import clock
     from certdrill.exchange.export import write_progress
 
-    if fmt != "json":
-        raise InputError(f"--format: unknown format {fmt!r} (known: json)")
     the_bank = load_banks(bank)
-    store = open_store()
+    store = open_store(writable=False)
     try:
-        cards = {item_id: ("", card) for item_id, card in store.cards().items()}
-        banks = dict(store.conn.execute("SELECT item_id, bank FROM cards"))
-        cards = {k: (banks.get(k, ""), v[1]) for k, v in cards.items()}
+        with store.reading() as conn:
+            banks = dict(conn.execute("SELECT item_id, bank FROM cards"))
+        cards = {item_id: (banks.get(item_id, ""), card) for item_id, card in store.cards().items()}
         ref = {"name": the_bank.name, "title": the_bank.title, "items": len(the_bank.items)}
         now = clock.now()
-        if str(output) == "-":
-            count = write_progress(sys.stdout, review_rows=store.iter_review_rows(), cards=cards, bank=ref, now=now)
-            return
-        tmp = output.with_name(f".{output.name}.{os.getpid()}.tmp")
-        try:
-            with open(tmp, "w", encoding="utf-8") as fh:
-                count = write_progress(fh, review_rows=store.iter_review_rows(), cards=cards, bank=ref, now=now)
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.replace(tmp, output)
-        except OSError as exc:
-            tmp.unlink(missing_ok=True)
-            raise InputError(f"cannot write: {exc.strerror}", file=str(output)) from None
+        count = write_atomically(output, lambda fh: write_progress(fh, review_rows=store.iter_review_rows(), cards=cards, bank=ref, now=now))
     finally:
         store.close()
-    out_console().print(f"Exported {count} reviews and {len(cards)} cards to {output}", markup=False)
+    if str(output) != "-":
+        out_console().print(f"Exported {count} reviews and {len(cards)} cards to {output}", markup=False, soft_wrap=True)
+
+
+def _export_anki(output: Path, bank: list[Path] | None, fmt: str, *, with_progress: bool, include_unreviewed: bool) -> None:
+    from certdrill import clock
+    from certdrill.exchange.anki import build_notes
+
+    the_bank = load_banks(bank)
+    now = clock.now()
+    cards = None
+    if with_progress:
+        from certdrill.cli.common import load_settings
+        from certdrill.cli.study import cards_for, scheduler_config
+
+        store = open_store(writable=False)
+        try:
+            cards = cards_for(store, scheduler_config(load_settings()), now)  # due dates as `study` sees them
+        finally:
+            store.close()
+    notes = build_notes(the_bank.items, cards=cards, include_unreviewed=include_unreviewed)
+    if fmt == "anki-text":
+        from certdrill.exchange.anki_text import write_anki_text
+
+        write_atomically(output, lambda fh: write_anki_text(fh, notes, deck_name=the_bank.title))
+    else:
+        from certdrill.exchange.apkg import write_apkg
+
+        if str(output) == "-":
+            raise InputError("--output: an Anki package is a binary file; give a file name ending in .apkg")
+        write_atomically(output, lambda path: write_apkg(path, notes, deck_name=the_bank.title, now=now), binary=True)
+    if str(output) != "-":
+        scheduled = sum(1 for n in notes if n.schedule is not None)
+        progress = f", {scheduled} with progress" if with_progress else ""
+        out_console().print(f'Exported {len(notes)} notes{progress} to {output} (deck "{the_bank.title}")', markup=False, highlight=False, soft_wrap=True)
+
+
+def write_atomically(output: Path, write, *, binary: bool = False):
+    """Write through a temporary file beside `output`, renamed over it only when complete.
+
+    `write` gets an open text file, or with `binary=True` the temporary path; '-' writes text to stdout.
+    """
+    if str(output) == "-":
+        return write(sys.stdout)
+    tmp = output.with_name(f".{output.name}.{os.getpid()}.tmp")
+    try:
+        if binary:
+            result = write(tmp)
+        else:
+            with open(tmp, "w", encoding="utf-8", newline="") as fh:
+                result = write(fh)
+                fh.flush()
+                os.fsync(fh.fileno())
+        os.replace(tmp, output)
+    except OSError as exc:
+        raise InputError(f"cannot write: {exc.strerror}", file=str(output)) from None
+    finally:
+        _discard(tmp)
+    return result
+
+
+def _discard(tmp: Path) -> None:
+    """Remove a half-written export; on a read-only disk there is none to remove."""
+    try:
+        tmp.unlink(missing_ok=True)
+    except OSError:
+        pass
 
 
 @errors_to_exit

@@ -46,7 +46,7 @@ def stats(
     now = clock.now()
     today = clock.local_day(now)
     day_start, _ = clock.day_bounds(now)
-    store = open_store()
+    store = open_store(writable=False)
     try:
         from certdrill.store.exams import history
         from certdrill.store.store import ItemScope
@@ -56,7 +56,7 @@ def stats(
         totals = store.review_totals(scope)
         today_reviews = [r for r in store.reviews(since=day_start) if r.item_id in ids]
         counts = _daily_counts(store, scope, store.first_review_at(), today)
-        retention = _retention(store, ids, config)
+        counted = store.mature_counts(config)
         wrong = store.wrong_answers()
         cards = {k: c for k, c in every_card.items() if k in ids}
         new_done, reviews_done = store.done_today(day_start)
@@ -67,7 +67,7 @@ def stats(
     report = {
         "today": figures.tally(today_reviews),
         "overall": figures.Tally(*totals),
-        "retention": retention,
+        "retention": figures.counted_retention(counted[k] for k in ids if k in counted),
         "streak": figures.streak(counts, today),
         "heatmap": figures.heatmap(counts, today),
         "forecast": figures.forecast(cards.values(), today),
@@ -98,19 +98,6 @@ def _daily_counts(store, scope, first, today) -> dict:
     edges = figures.day_starts(start, today)
     counts = store.review_histogram(edges, scope)
     return {start + timedelta(days=n): count for n, count in enumerate(counts) if count}
-
-
-def _retention(store, ids, config):
-    """True retention from the counts each card keeps; cards without them yet (a store from before
-    they were kept) are replayed once to fill them in."""
-    from certdrill import stats as figures
-
-    counted = store.mature_counts()
-    unknown = [k for k in ids if k in counted and counted[k][0] is None]
-    if unknown:
-        store.rebuild_cards(config, item_ids=unknown)
-        counted = store.mature_counts()
-    return figures.counted_retention(counted[k] for k in ids if k in counted)
 
 
 def _as_json(the_bank, items, now, today, report, exam_day, ready, the_plan) -> dict:

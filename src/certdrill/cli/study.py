@@ -8,13 +8,14 @@ from typing import Annotated
 
 import typer
 
-from certdrill.cli.common import errors_to_exit, filter_topics, load_banks, load_settings, open_store, out_console
+from certdrill.cli.common import catch_up, check_range, errors_to_exit, filter_topics, load_banks, load_settings, open_store, out_console
 from certdrill.errors import InputError
 
 BankPaths = Annotated[list[Path] | None, typer.Option("--bank", "-b", help="Bank folder or topic file instead of the built-in bank (repeatable).")]
 Topics = Annotated[list[str] | None, typer.Option("--topic", "-t", help="Only items of this topic (repeatable).")]
 Seed = Annotated[int | None, typer.Option("--seed", help="Seed for shuffling choices (repeatable sessions).")]
 Unreviewed = Annotated[bool, typer.Option("--include-unreviewed", help="Also ask items marked status: needs-review.")]
+ItemIds = Annotated[list[str] | None, typer.Option("--item", "-i", help="Ask exactly this item, due or not (repeatable).")]
 
 
 ExamDate = Annotated[
@@ -61,11 +62,6 @@ def cards_for(store, config, now, *, due_before=None, item_ids=None):
     return {item_id: card for item_id, card in cards.items() if card.due < due_before}
 
 
-def _check_range(name: str, value, low, high):
-    if value is not None and not low <= value <= high:
-        raise InputError(f"{name}: {value} is out of range ({low} to {high})")
-
-
 @errors_to_exit
 def study(
     bank: BankPaths = None,
@@ -75,9 +71,10 @@ def study(
     retention: Annotated[float | None, typer.Option("--retention", help="Desired retention for this run, 0.70-0.99.")] = None,
     exam_date: ExamDate = None,
     include_unreviewed: Unreviewed = False,
+    item: ItemIds = None,
     seed: Seed = None,
 ) -> None:
-    """Today's session: due items first (most at risk first), then new ones.
+    """Today's session: due items first (most at risk first), then new ones; or the items named with --item.
 
     With an exam date, no review is put off past the exam when predicted recall on exam day would drop below 95% (or the desired retention, if higher): it moves into the final 7 days, where the items most at risk on exam day come first.
     """
@@ -85,19 +82,27 @@ def study(
     from certdrill.plan import exam_focus
     from certdrill.queue import Limits, build_queue
     from certdrill.scheduler import retrievability
+    from certdrill.ui import render
 
-    _check_range("--new", new, 0, 10_000)
-    _check_range("--reviews", reviews, 0, 100_000)
-    _check_range("--retention", retention, 0.7, 0.99)
+    check_range("--new", new, 0, 10_000)
+    check_range("--reviews", reviews, 0, 100_000)
+    check_range("--retention", retention, 0.7, 0.99)
     settings = load_settings_for(exam_date)
     config = scheduler_config(settings, retention)
     the_bank = load_banks(bank)
     items = filter_topics(the_bank, topic)
+    chosen = pick_items(the_bank, items, item) if item else None
     now = clock.now()
     day_start, day_end = clock.day_bounds(now)
     store = open_store()
     try:
-        _daily_backup(store, now)
+        catch_up(store, the_bank, config)
+        console = out_console()
+        if chosen:
+            cards = cards_for(store, config, now, item_ids=[i.id for i in chosen])
+            console.print(render.safe(f"{the_bank.title}: {len(chosen)} chosen item{'s' if len(chosen) != 1 else ''}.", "bold"))
+            _run(console, store, the_bank, chosen, cards, config, kind="study", seed=seed, day_end=day_end, items=items)
+            return
         cards = cards_for(store, config, now, due_before=day_end)
         new_done, reviews_done = store.done_today(day_start)
         limits = Limits(new if new is not None else settings.new_per_day, reviews if reviews is not None else settings.reviews_per_day)
@@ -114,11 +119,12 @@ def study(
             exam=exam_focus(config),
             seen=store.item_ids_with_progress(),
         )
-        console = out_console()
         if not queue.items:
-            console.print(f"Nothing due today in {the_bank.title}. {_next_due_text(cards_for(store, config, now), items, now)}", markup=False)
+            console.print(
+                render.safe(" ".join(filter(None, [f"Nothing due today in {the_bank.title}.", _next_due_text(cards_for(store, config, now), items, now)])))
+            )
             return
-        console.print(f"{the_bank.title}: {len(queue.due)} due, {len(queue.new)} new.", markup=False, style="bold")
+        console.print(render.safe(f"{the_bank.title}: {len(queue.due)} due, {len(queue.new)} new.", "bold"))
         _run(console, store, the_bank, list(queue.items), cards, config, kind="study", seed=seed, day_end=day_end, items=items)
     finally:
         store.close()
@@ -135,6 +141,7 @@ def missed(
     ] = False,
     top: Annotated[int, typer.Option("--top", help="With --confusions: how many of the top confusions (1-1000).")] = 10,
     exam_date: ExamDate = None,
+    include_unreviewed: Unreviewed = False,
     seed: Seed = None,
 ) -> None:
     """Drill what you got wrong recently, until each is right once."""
@@ -143,9 +150,9 @@ def missed(
     from certdrill import clock
     from certdrill.missed import missed_items
 
-    _check_range("--days", days, 1, 3650)
-    _check_range("--limit", limit, 1, 100_000)
-    _check_range("--top", top, 1, 1000)
+    check_range("--days", days, 1, 3650)
+    check_range("--limit", limit, 1, 100_000)
+    check_range("--top", top, 1, 1000)
     settings = load_settings_for(exam_date)
     config = scheduler_config(settings)
     the_bank = load_banks(bank)
@@ -154,13 +161,15 @@ def missed(
     _, day_end = clock.day_bounds(now)
     store = open_store()
     try:
+        catch_up(store, the_bank, config)
+        askable = [i for i in items if include_unreviewed or i.status == "active"]
         if confusions:
             from certdrill.confusions import counted_confusions, items_in
 
-            todo = items_in(counted_confusions(items, store.wrong_answers(), top), items)
+            todo = items_in(counted_confusions(askable, store.wrong_answers(), top), askable)
             empty, heading = "No confusions yet: no wrong picks on multiple-choice items.", f"{{n}} item(s) behind your top {top} confusion(s)"
         else:
-            todo = missed_items(items, store.reviews(since=now - timedelta(days=days)))
+            todo = missed_items(askable, store.reviews(since=now - timedelta(days=days)))
             empty, heading = f"No missed items in the last {days} days.", f"{{n}} missed in the last {days} days"
         if limit:
             todo = todo[:limit]
@@ -186,10 +195,10 @@ def _run(console, store, bank, queue_items, cards, config, *, kind, seed, day_en
     session = Session(queue_items, cards, bank=bank.name, kind=kind, config=config, rng=random.Random(seed))
 
     def save(outcome):
-        store.record(outcome.review, outcome.card)
+        session.cards[outcome.review.item_id] = store.record(outcome.review, outcome.card, prior=outcome.prior, config=config)
 
     def save_amend(outcome):
-        store.amend_rating(outcome.review.id, outcome.review.rating, outcome.card)
+        session.cards[outcome.review.item_id] = store.amend_rating(outcome.review.id, outcome.review.rating, outcome.card, config=config)
 
     was_new = {i.id for i in queue_items if i.id not in cards}
 
@@ -213,10 +222,24 @@ def _next_due_text(cards, items, now) -> str:
     return f"Next item due {min(upcoming).astimezone().strftime('%Y-%m-%d %H:%M')}."
 
 
-def _daily_backup(store, now) -> None:
-    from certdrill.store.backup import daily_backup
+def pick_items(bank, items, wanted: list[str]):
+    """The items named with --item, in the order given; an old id (previous_ids) finds its item."""
+    by_id = {i.id: i for i in items}
+    renamed = {old: i for i in items for old in i.previous_ids}
+    picked = []
+    for item_id in wanted:
+        found = by_id.get(item_id) or renamed.get(item_id)
+        if found is None:
+            where = "in the chosen topics" if len(items) < len(bank.items) and item_id in bank.by_id() else f"in {bank.name}"
+            hint = _close_ids(item_id, list(by_id))
+            raise InputError(f"--item: unknown item id {item_id!r} {where}{hint}")
+        if found not in picked:
+            picked.append(found)
+    return picked
 
-    try:
-        daily_backup(store.conn, store.path, now.astimezone().date().isoformat())
-    except Exception:  # noqa: BLE001 - a failed backup must not block studying
-        pass
+
+def _close_ids(item_id: str, known: list[str]) -> str:
+    from difflib import get_close_matches
+
+    close = get_close_matches(item_id, known, n=3)
+    return f"; did you mean {', '.join(close)}?" if close else " (certdrill bank list shows the ids)"

@@ -9,6 +9,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstrai
 
 FORMAT = "certdrill-progress"
 VERSION = 1
+SQLITE_MAX_INT = 2**63 - 1  # what SQLite stores in an INTEGER; larger numbers would fail on insert
 
 Id = Annotated[str, StringConstraints(min_length=1, max_length=200, pattern=r"^[A-Za-z0-9._:-]+$")]
 
@@ -25,7 +26,7 @@ class ReviewModel(Base):
     rating: Annotated[int, Field(ge=1, le=4)]
     answer: list[Annotated[int, Field(ge=0, le=25)]] | None = None
     correct: bool | None = None
-    duration_ms: Annotated[int, Field(ge=0)] | None = None
+    duration_ms: Annotated[int, Field(ge=0, le=SQLITE_MAX_INT)] | None = None
     kind: Literal["study", "missed", "exam", "import"] = "study"
     session_id: Annotated[str, StringConstraints(max_length=200)] | None = None
 
@@ -34,19 +35,19 @@ class CardModel(Base):
     item_id: Id
     bank: str = ""
     state: Literal["learning", "review", "relearning"]
-    step: int | None = None
+    step: Annotated[int, Field(ge=0, le=1000)] | None = None
     stability: float | None = None
     difficulty: float | None = None
     due: datetime
     last_review: datetime | None = None
-    reps: int = 0
-    lapses: int = 0
+    reps: Annotated[int, Field(ge=0, le=SQLITE_MAX_INT)] = 0
+    lapses: Annotated[int, Field(ge=0, le=SQLITE_MAX_INT)] = 0
 
 
 class BankRef(Base):
     name: str
     title: str = ""
-    items: int = 0
+    items: Annotated[int, Field(ge=0)] = 0
 
 
 class ProgressFile(Base):

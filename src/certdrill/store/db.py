@@ -2,55 +2,126 @@
 
 from __future__ import annotations
 
+import os
+import shutil
 import sqlite3
 from pathlib import Path
 
-from certdrill.errors import StoreError
+from certdrill.errors import DamagedStoreError, StoreError
 from certdrill.store.migrations import APPLICATION_ID, MIGRATIONS
 
 BUSY_TIMEOUT_MS = 15_000
 
 
-def _restore_hint(path: Path) -> str:
-    return f"it was left untouched. Restore a backup (certdrill backup list / restore) or move {path.name} away to start fresh"
+def restore_hint(path: Path) -> str:
+    return (
+        "it was left untouched. To get your progress back run `certdrill backup list`, then "
+        f"`certdrill backup restore NAME` (the damaged file is kept aside); or move {path.name} away to start fresh"
+    )
 
 
-def connect(path: Path, *, migrate: bool = True) -> sqlite3.Connection:
+def _writable(path: Path) -> bool:
+    """False on a read-only file system or folder (os.access sees EROFS even for root)."""
+    if path.exists() and not os.access(path, os.W_OK):
+        return False
+    return os.access(path.parent, os.W_OK)
+
+
+def _nearly_full(path: Path) -> bool:
+    try:
+        return shutil.disk_usage(path.parent).free < 1024 * 1024
+    except OSError:
+        return False
+
+
+def store_error(exc: sqlite3.Error, path: Path) -> StoreError:
+    """One clear message for each way the store can fail; never a bare SQLite error.
+
+    Only SQLite's own verdict that the file is damaged (or not a database) says "corrupt": a full
+    or read-only disk fails with I/O errors too, and must not send the learner to their backups.
+    """
+    text = str(exc).lower()
+    code = getattr(exc, "sqlite_errorname", "") or ""
+    io_trouble = code.startswith(("SQLITE_IOERR", "SQLITE_CANTOPEN")) or "disk i/o" in text or "unable to open" in text
+    if code.startswith("SQLITE_READONLY") or "readonly" in text or "read-only" in text or (io_trouble and not _writable(path)):
+        return StoreError(f"the progress database is read-only, so nothing can be saved: make {path.parent} writable, or set CERTDRILL_HOME", file=str(path))
+    if code.startswith("SQLITE_FULL") or "is full" in text or (io_trouble and _nearly_full(path)):
+        return StoreError("the disk is full, so nothing more can be saved (every answer already graded was): free some space and run again", file=str(path))
+    if code.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")) or "locked" in text or "busy" in text:
+        return StoreError(f"another certdrill kept the progress database busy for {BUSY_TIMEOUT_MS // 1000} s; try again", file=str(path))
+    if io_trouble:
+        return StoreError(f"cannot read or write the progress database ({exc}); the file was left as it was: check the disk and run again", file=str(path))
+    if code.startswith(("SQLITE_CORRUPT", "SQLITE_NOTADB")) or "malformed" in text or "not a database" in text:
+        return DamagedStoreError(f"corrupt or not a database ({exc}); {restore_hint(path)}", file=str(path))
+    return StoreError(f"database error ({exc})", file=str(path))
+
+
+def connect(path: Path, *, migrate: bool = True, read_only: bool = False) -> sqlite3.Connection:
     path = Path(path)
+    if read_only and path.exists():
+        return _connect_read_only(path)
     fresh = not path.exists() or path.stat().st_size == 0
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise StoreError(f"cannot create the data folder: {exc.strerror}", file=str(path.parent)) from None
-    try:
-        conn = sqlite3.connect(path, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
-    except sqlite3.Error as exc:
-        raise StoreError(f"cannot open the progress database: {exc}", file=str(path)) from None
-    try:
-        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-        app_id = conn.execute("PRAGMA application_id").fetchone()[0]
-        version = conn.execute("PRAGMA user_version").fetchone()[0]
-        if not fresh and app_id != APPLICATION_ID:
-            tables = conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
-            if tables:
-                raise StoreError(f"not a certdrill database (another program's file); {_restore_hint(path)}", file=str(path))
-        if version > len(MIGRATIONS):
-            raise StoreError(f"made by a newer certdrill (schema {version}, this one knows {len(MIGRATIONS)}); upgrade certdrill", file=str(path))
+
+    def setup(conn: sqlite3.Connection) -> None:
+        version = _identify(conn, path, fresh=fresh)
         if conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
             conn.execute("PRAGMA journal_mode = WAL")
         conn.execute("PRAGMA synchronous = FULL")
         conn.execute("PRAGMA foreign_keys = ON")
         if migrate and version < len(MIGRATIONS):
             _migrate(conn, version, path)
-    except sqlite3.DatabaseError as exc:
+
+    return _open(path, str(path), setup)
+
+
+def _open(path: Path, target: str, setup) -> sqlite3.Connection:
+    """Connect to `target` (a path or a URI) and run `setup`; any failure closes it and is explained."""
+    try:
+        conn = sqlite3.connect(target, uri=target.startswith("file:"), isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
+    except sqlite3.Error as exc:
+        raise store_error(exc, path) from None
+    try:
+        setup(conn)
+    except sqlite3.Error as exc:
         conn.close()
-        if "readonly" in str(exc) or "read-only" in str(exc):
-            raise StoreError(f"the progress database is read-only ({exc})", file=str(path)) from None
-        raise StoreError(f"corrupt or not a database ({exc}); {_restore_hint(path)}", file=str(path)) from None
+        raise store_error(exc, path) from None
     except StoreError:
         conn.close()
         raise
     return conn
+
+
+def _identify(conn: sqlite3.Connection, path: Path, *, fresh: bool) -> int:
+    """Refuse another program's database or a newer schema; return the schema version."""
+    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    app_id = conn.execute("PRAGMA application_id").fetchone()[0]
+    version = conn.execute("PRAGMA user_version").fetchone()[0]
+    if not fresh and app_id != APPLICATION_ID:
+        tables = conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+        if tables:
+            raise StoreError(f"not a certdrill database (another program's file); {restore_hint(path)}", file=str(path))
+    if version > len(MIGRATIONS):
+        raise StoreError(f"made by a newer certdrill (schema {version}, this one knows {len(MIGRATIONS)}); upgrade certdrill", file=str(path))
+    return version
+
+
+def _connect_read_only(path: Path) -> sqlite3.Connection:
+    """For commands that only read (export), even from a read-only disk.
+
+    A WAL database needs its -shm file created to be read; where nothing can be written, nothing
+    can change the file either, so there it is opened as immutable.
+    """
+
+    def setup(conn: sqlite3.Connection) -> None:
+        if _identify(conn, path, fresh=False) < len(MIGRATIONS):
+            raise StoreError("made by an older certdrill; run `certdrill study` once to upgrade it", file=str(path))
+
+    mode = "mode=ro" if _writable(path) else "immutable=1"
+    return _open(path, f"{path.resolve().as_uri()}?{mode}", setup)
 
 
 def _migrate(conn: sqlite3.Connection, version: int, path: Path) -> None:

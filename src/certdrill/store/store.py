@@ -18,13 +18,13 @@ from certdrill.errors import StoreError
 from certdrill.missed import answer_missed
 from certdrill.review_log import Review
 from certdrill.scheduler import CardState, ReviewEvent, SchedulerConfig, is_mature, replay
-from certdrill.store.db import connect
+from certdrill.store.db import connect, store_error
 
-_BATCH = 500  # ids an `IN (...)` query takes at once, well under SQLite's variable limit
 _REVIEW_COLUMNS = "id, item_id, bank, reviewed_at, rating, answer, correct, duration_ms, kind, session_id"
 _CARD_COLUMNS = "item_id, bank, state, step, stability, difficulty, due, last_review, reps, lapses, first_review, mature_recalls, mature_right"
 _CARD_MARKS = ",".join("?" * len(_CARD_COLUMNS.split(",")))
 _REPLAY_COLUMNS = "item_id, reviewed_at, id, rating, correct, bank"  # what `replayed` reads, in item then replay order
+_REPLAY_ORDER = "ORDER BY item_id, reviewed_at, id"
 
 
 def review_row(r: Review) -> tuple:
@@ -50,17 +50,23 @@ def row_review(row: tuple) -> Review:
 
 
 def write_review(conn: sqlite3.Connection, review: Review, card: CardState) -> None:
-    """Append one review and its card state, inside the caller's transaction.
-
-    The card's mature-recall counts carry on from the card before this answer.
-    """
+    """Append one review and its card state, inside the caller's transaction."""
+    stored = _stored_card(conn, review.item_id)
     conn.execute(f"INSERT INTO reviews ({_REVIEW_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?)", review_row(review))
-    before = conn.execute(f"SELECT {_CARD_COLUMNS} FROM cards WHERE item_id = ?", (review.item_id,)).fetchone()
-    if before is None:
+    _write_card(conn, review, card, stored)
+
+
+def _stored_card(conn: sqlite3.Connection, item_id: str) -> tuple | None:
+    return conn.execute(f"SELECT {_CARD_COLUMNS} FROM cards WHERE item_id = ?", (item_id,)).fetchone()
+
+
+def _write_card(conn: sqlite3.Connection, review: Review, card: CardState, stored: tuple | None) -> None:
+    """The card after `review`; its mature-recall counts carry on from the card before (`stored`)."""
+    if stored is None:
         first_at, counts = review.reviewed_at, (0, 0)
     else:
-        first_at = from_ms(before[10])
-        counts = _counted(before[11], before[12], is_mature(row_card(before)), answer_missed(review.correct, review.rating))
+        first_at = from_ms(stored[10])
+        counts = _counted(stored[11], stored[12], is_mature(row_card(stored)), answer_missed(review.correct, review.rating))
     conn.execute(f"INSERT OR REPLACE INTO cards ({_CARD_COLUMNS}) VALUES ({_CARD_MARKS})", card_row(review.item_id, review.bank, card, first_at, counts))
 
 
@@ -93,12 +99,32 @@ def row_card(row: tuple) -> CardState:
     return CardState(state, step, stability, difficulty, from_ms(due), from_ms(last) if last is not None else None, reps, lapses)
 
 
-def replayed(item_id: str, log: list[tuple], config: SchedulerConfig) -> tuple:
-    """The card row of one item from its log rows (item_id, reviewed_at, id, rating, correct, bank), in replay order."""
+def replayed(item_id: str, log: list[tuple], config: SchedulerConfig) -> tuple[CardState, tuple]:
+    """An item's card and card row, replayed from its log rows (`_REPLAY_COLUMNS`, in replay order).
+
+    The row carries the recalls asked of the card while mature, and how many were right.
+    """
     maturity: list[bool] = []
     card = replay([ReviewEvent(rid, from_ms(at), rating) for _, at, rid, rating, _, _ in log], config, maturity=maturity)
     right = sum(1 for mature, row in zip(maturity, log, strict=True) if mature and not answer_missed(row[4], row[3]))
-    return card_row(item_id, log[-1][5], card, from_ms(log[0][1]), (sum(maturity), right))
+    return card, card_row(item_id, log[-1][5], card, from_ms(log[0][1]), (sum(maturity), right))
+
+
+_UNSET = object()
+_BATCH = 500  # ids an `IN (...)` query takes at once, well under SQLite's variable limit
+
+
+def row_key(row: tuple) -> tuple:
+    """A total order on review rows (None first), so a conflict between two copies of one review
+    resolves the same way on every device: merge keeps the greater row."""
+    return tuple((0, 0) if v is None else (1, v) for v in row)
+
+
+@dataclass(frozen=True)
+class ItemProgress:
+    banks: tuple[str, ...]
+    reviews: int
+    last_review: datetime
 
 
 class Store:
@@ -107,8 +133,8 @@ class Store:
         self.conn = conn
 
     @classmethod
-    def open(cls, path: Path) -> Store:
-        return cls(Path(path), connect(Path(path)))
+    def open(cls, path: Path, *, read_only: bool = False) -> Store:
+        return cls(Path(path), connect(Path(path), read_only=read_only))
 
     def close(self) -> None:
         self.conn.close()
@@ -117,17 +143,30 @@ class Store:
     def transaction(self) -> Iterator[sqlite3.Connection]:
         try:
             self.conn.execute("BEGIN IMMEDIATE")
-        except sqlite3.OperationalError as exc:
-            raise _store_error(exc, self.path) from None
+        except sqlite3.Error as exc:
+            raise store_error(exc, self.path) from None
         try:
             yield self.conn
             self.conn.execute("COMMIT")
         except sqlite3.Error as exc:
             self._rollback()
-            raise _store_error(exc, self.path) from None
+            raise store_error(exc, self.path) from None
         except BaseException:
             self._rollback()
             raise
+
+    def check_writable(self) -> None:
+        """Fail now, with a clear error, rather than at the first answer (read-only file or folder)."""
+        with self.transaction():
+            pass
+
+    @contextmanager
+    def reading(self) -> Iterator[sqlite3.Connection]:
+        """Reads fail as clearly as writes (a damaged page shows up on read)."""
+        try:
+            yield self.conn
+        except sqlite3.Error as exc:
+            raise store_error(exc, self.path) from None
 
     def _rollback(self) -> None:
         try:
@@ -137,36 +176,98 @@ class Store:
 
     # writes
 
-    def record(self, review: Review, card: CardState) -> None:
-        """Append one answer and its card state, durably, in one transaction."""
-        with self.transaction() as conn:
-            write_review(conn, review, card)
+    def record(self, review: Review, card: CardState, *, prior: object = _UNSET, config: SchedulerConfig | None = None) -> CardState:
+        """Append one answer and its card state, durably, in one transaction; returns the card stored.
 
-    def amend_rating(self, review_id: str, rating: int, card: CardState) -> None:
+        Given the card the answer was computed from (`prior`) and the config, the card is rebuilt from
+        the item's log instead when that is not what replay would give: another session changed the
+        card meanwhile, or logged a review of this item that sorts later (same millisecond).
+        """
+        with self.transaction() as conn:
+            stored = _stored_card(conn, review.item_id)
+            row = review_row(review)
+            conn.execute(f"INSERT INTO reviews ({_REVIEW_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?)", row)
+            if config is not None and prior is not _UNSET and (not _same_card(stored, prior) or _sorts_later(conn, row)):
+                return self._replay_item(conn, review.item_id, config)
+            _write_card(conn, review, card, stored)
+        return card
+
+    def amend_rating(self, review_id: str, rating: int, card: CardState, *, config: SchedulerConfig | None = None) -> CardState:
+        """Change a logged rating; with the config, the card is rebuilt from the item's whole log."""
         with self.transaction() as conn:
             row = conn.execute("SELECT item_id, rating, correct FROM reviews WHERE id = ?", (review_id,)).fetchone()
             if row is None:
                 raise StoreError(f"no review {review_id}")
             item_id, old, correct = row
             conn.execute("UPDATE reviews SET rating = ? WHERE id = ?", (rating, review_id))
+            if config is not None:
+                return self._replay_item(conn, item_id, config)
             conn.execute(
                 "UPDATE cards SET state=?, step=?, stability=?, difficulty=?, due=?, last_review=? WHERE item_id=?",
                 (card.state, card.step, card.stability, card.difficulty, to_ms(card.due), to_ms(card.last_review) if card.last_review else None, item_id),
             )
             if answer_missed(correct, old) != answer_missed(correct, rating):  # right or not changed: recounted by the next replay
                 conn.execute("UPDATE cards SET mature_recalls = NULL, mature_right = NULL WHERE item_id = ?", (item_id,))
+        return card
 
     def merge_reviews(self, reviews: Iterable[Review], config: SchedulerConfig = SchedulerConfig(), progress=None) -> int:
-        """Union by review id, then rebuild the touched cards by replay: idempotent and commutative."""
+        """Union by review id, then rebuild the touched cards by replay: idempotent and commutative.
+
+        Two copies of one review that differ (a rating amended on one device) resolve to the copy
+        whose row sorts greater, on every device. Returns the number of reviews added or changed.
+        """
+        incoming: dict[str, tuple] = {}
+        for r in reviews:
+            row = review_row(r)
+            if row[0] not in incoming or row_key(row) > row_key(incoming[row[0]]):
+                incoming[row[0]] = row
+        rows = list(incoming.values())
         with self.transaction() as conn:
-            before = conn.total_changes
-            last = conn.execute("SELECT max(rowid) FROM reviews").fetchone()[0]
-            conn.executemany(f"INSERT OR IGNORE INTO reviews ({_REVIEW_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?)", (review_row(r) for r in reviews))
-            added = conn.total_changes - before
-            if added:
-                touched = None if last is None else [row[0] for row in conn.execute("SELECT DISTINCT item_id FROM reviews WHERE rowid > ?", (last,))]
-                self._rebuild(conn, config, progress=progress, item_ids=touched)
-        return added
+            empty = not conn.execute("SELECT EXISTS (SELECT 1 FROM reviews)").fetchone()[0]
+            changed, touched = [], set()
+            for batch in _chunks(rows):
+                here = {row[0]: row for row in conn.execute(f"SELECT {_REVIEW_COLUMNS} FROM reviews WHERE id IN ({_marks(batch)})", [row[0] for row in batch])}
+                for row in batch:
+                    old = here.get(row[0])
+                    if old is None or (row != old and row_key(row) > row_key(old)):
+                        changed.append(row)
+                        touched.add(row[1])
+                        if old is not None:
+                            touched.add(old[1])
+            conn.executemany(f"INSERT OR REPLACE INTO reviews ({_REVIEW_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?)", changed)
+            if changed:
+                self._rebuild(conn, config, progress=progress, item_ids=None if empty else touched)
+        return len(changed)
+
+    def apply_renames(self, renames: dict[str, str], config: SchedulerConfig = SchedulerConfig()) -> int:
+        """Re-key the reviews of renamed items (old id → new id) and rebuild their cards.
+
+        Idempotent: once nothing is logged under an old id it does nothing (and writes nothing).
+        Returns the number of reviews moved.
+        """
+        renames = {old: new for old, new in renames.items() if old != new}
+        if not renames:
+            return 0
+        olds = list(renames)
+        with self.reading() as conn:
+            pending = sum(conn.execute(f"SELECT count(*) FROM reviews WHERE item_id IN ({_marks(chunk)})", chunk).fetchone()[0] for chunk in _chunks(olds))
+        if not pending:
+            return 0
+        with self.transaction() as conn:
+            moved = 0
+            for old, new in renames.items():
+                moved += conn.execute("UPDATE reviews SET item_id = ? WHERE item_id = ?", (new, old)).rowcount
+                conn.execute("DELETE FROM cards WHERE item_id = ?", (old,))
+            for new in sorted(set(renames.values())):
+                self._replay_item(conn, new, config)
+        return moved
+
+    def fill_mature_counts(self, config: SchedulerConfig = SchedulerConfig()) -> int:
+        """Replay the cards whose mature-recall counts are not known yet (a store from before they
+        were kept); returns how many. Nothing to do, and nothing written, once they all are."""
+        with self.reading() as conn:
+            unknown = [row[0] for row in conn.execute("SELECT item_id FROM cards WHERE mature_recalls IS NULL OR mature_right IS NULL")]
+        return self.rebuild_cards(config, item_ids=unknown) if unknown else 0
 
     def rebuild_cards(self, config: SchedulerConfig = SchedulerConfig(), progress=None, item_ids: Iterable[str] | None = None) -> int:
         """Replay the log into the card cache: every item's, or only these items'."""
@@ -176,38 +277,40 @@ class Store:
     def _rebuild(self, conn: sqlite3.Connection, config: SchedulerConfig, progress=None, item_ids: Iterable[str] | None = None) -> int:
         if item_ids is None:
             conn.execute("DELETE FROM cards")
-            rows: Iterable[tuple] = conn.execute(f"SELECT {_REPLAY_COLUMNS} FROM reviews ORDER BY item_id, reviewed_at, id")
         else:
-            ids = sorted(set(item_ids))
-            for chunk in _chunks(ids):
+            item_ids = sorted(set(item_ids))
+            for chunk in _chunks(item_ids):
                 conn.execute(f"DELETE FROM cards WHERE item_id IN ({_marks(chunk)})", chunk)
-            rows = (
-                row
-                for chunk in _chunks(ids)
-                for row in conn.execute(f"SELECT {_REPLAY_COLUMNS} FROM reviews WHERE item_id IN ({_marks(chunk)}) ORDER BY item_id, reviewed_at, id", chunk)
-            )
         cards = []
-        for item_id, group in groupby(rows, key=itemgetter(0)):
-            log = list(group)
-            cards.append(replayed(item_id, log, config))
+        for item_id, log in _replay_logs(conn, item_ids):
+            cards.append(replayed(item_id, log, config)[1])
             if progress:
                 progress(len(log))
         conn.executemany(f"INSERT INTO cards ({_CARD_COLUMNS}) VALUES ({_CARD_MARKS})", cards)
         return len(cards)
 
+    def _replay_item(self, conn: sqlite3.Connection, item_id: str, config: SchedulerConfig) -> CardState | None:
+        """Rebuild one item's card from its log, inside the caller's transaction."""
+        conn.execute("DELETE FROM cards WHERE item_id = ?", (item_id,))
+        for _, log in _replay_logs(conn, [item_id]):
+            card, row = replayed(item_id, log, config)
+            conn.execute(f"INSERT INTO cards ({_CARD_COLUMNS}) VALUES ({_CARD_MARKS})", row)
+            return card
+        return None
+
     # reads
 
     def cards(self, *, due_before: datetime | None = None, item_ids: Iterable[str] | None = None) -> dict[str, CardState]:
         """All cached cards, or those due before a time (through the due index), or those of some items."""
-        if item_ids is not None:
-            ids = list(item_ids)
-            out: dict[str, CardState] = {}
-            for chunk in _chunks(ids):
-                out.update((row[0], row_card(row)) for row in self.conn.execute(f"SELECT * FROM cards WHERE item_id IN ({_marks(chunk)})", chunk))
-            return out
-        if due_before is not None:
-            return {row[0]: row_card(row) for row in self.conn.execute("SELECT * FROM cards WHERE due < ?", (to_ms(due_before),))}
-        return {row[0]: row_card(row) for row in self.conn.execute("SELECT * FROM cards")}
+        with self.reading() as conn:
+            if item_ids is not None:
+                out: dict[str, CardState] = {}
+                for chunk in _chunks(list(item_ids)):
+                    out.update((row[0], row_card(row)) for row in conn.execute(f"SELECT {_CARD_COLUMNS} FROM cards WHERE item_id IN ({_marks(chunk)})", chunk))
+                return out
+            if due_before is not None:
+                return {row[0]: row_card(row) for row in conn.execute(f"SELECT {_CARD_COLUMNS} FROM cards WHERE due < ?", (to_ms(due_before),))}
+            return {row[0]: row_card(row) for row in conn.execute(f"SELECT {_CARD_COLUMNS} FROM cards")}
 
     def reviews(self, *, since: datetime | None = None, item_id: str | None = None) -> list[Review]:
         sql, args = f"SELECT {_REVIEW_COLUMNS} FROM reviews", []
@@ -221,57 +324,81 @@ class Store:
         if where:
             sql += " WHERE " + " AND ".join(where)
         sql += " ORDER BY reviewed_at, id"
-        return [row_review(row) for row in self.conn.execute(sql, args)]
+        with self.reading() as conn:
+            return [row_review(row) for row in conn.execute(sql, args)]
 
     def iter_review_rows(self) -> Iterator[tuple]:
-        yield from self.conn.execute(f"SELECT {_REVIEW_COLUMNS} FROM reviews ORDER BY reviewed_at, id")
+        """Streamed in batches; a consumer that stops early leaves no half-read cursor behind."""
+        with self.reading() as conn:
+            cursor = conn.execute(f"SELECT {_REVIEW_COLUMNS} FROM reviews ORDER BY reviewed_at, id")
+        while True:
+            with self.reading():
+                rows = cursor.fetchmany(_BATCH)
+            if not rows:
+                return
+            yield from rows
 
     def review_count(self) -> int:
-        return self.conn.execute("SELECT count(*) FROM reviews").fetchone()[0]
+        with self.reading() as conn:
+            return conn.execute("SELECT count(*) FROM reviews").fetchone()[0]
 
     def done_today(self, day_start: datetime) -> tuple[int, int]:
         """(new items first answered today, answers today to items first seen before today)."""
         start = to_ms(day_start)
-        new = self.conn.execute("SELECT count(*) FROM cards WHERE first_review >= ?", (start,)).fetchone()[0]
-        reviews = self.conn.execute(
-            "SELECT count(*) FROM reviews r JOIN cards c ON c.item_id = r.item_id WHERE r.reviewed_at >= ? AND c.first_review < ?",
-            (start, start),
-        ).fetchone()[0]
+        with self.reading() as conn:
+            new = conn.execute("SELECT count(*) FROM cards WHERE first_review >= ?", (start,)).fetchone()[0]
+            reviews = conn.execute(
+                "SELECT count(*) FROM reviews r JOIN cards c ON c.item_id = r.item_id WHERE r.reviewed_at >= ? AND c.first_review < ?",
+                (start, start),
+            ).fetchone()[0]
         return new, reviews
 
     def item_ids_with_progress(self) -> set[str]:
-        return {row[0] for row in self.conn.execute("SELECT item_id FROM cards")}
+        with self.reading() as conn:
+            return {row[0] for row in conn.execute("SELECT item_id FROM cards")}
+
+    def progress_by_item(self) -> dict[str, ItemProgress]:
+        """Every item id in the log, with the banks it was studied in (retired items included)."""
+        sql = "SELECT item_id, group_concat(DISTINCT bank), count(*), max(reviewed_at) FROM reviews GROUP BY item_id"
+        with self.reading() as conn:
+            return {
+                item_id: ItemProgress(tuple(sorted({part for b in (banks or "").split(",") for part in b.split("+") if part})), count, from_ms(last))
+                for item_id, banks, count, last in conn.execute(sql)
+            }
 
     # figures over the whole log, counted by SQLite (a million reviews are never read one by one)
 
     def first_review_at(self) -> datetime | None:
-        at = self.conn.execute("SELECT min(reviewed_at) FROM reviews").fetchone()[0]
+        with self.reading() as conn:
+            at = conn.execute("SELECT min(reviewed_at) FROM reviews").fetchone()[0]
         return None if at is None else from_ms(at)
 
     def review_totals(self, scope: ItemScope | None = None) -> tuple[int, int, int, int]:
         """(reviews, time in ms, graded answers, right ones) of every item's reviews, or of the scope's items'."""
         sql = "SELECT count(*), coalesce(sum(duration_ms), 0), count(correct), coalesce(sum(correct), 0) FROM reviews"
+        with self.reading() as conn:
 
-        def some(chunk: list[str]) -> list[int]:
-            return list(self.conn.execute(f"{sql} WHERE item_id IN ({_marks(chunk)})", chunk).fetchone())
+            def some(chunk: list[str]) -> list[int]:
+                return list(conn.execute(f"{sql} WHERE item_id IN ({_marks(chunk)})", chunk).fetchone())
 
-        return tuple(_by_items(scope, 4, lambda: list(self.conn.execute(sql).fetchone()), some))
+            return tuple(_by_items(scope, 4, lambda: list(conn.execute(sql).fetchone()), some))
 
     def review_histogram(self, edges: list[datetime], scope: ItemScope | None = None) -> list[int]:
         """Reviews between each two consecutive `edges` (ascending), of every item or of the scope's items."""
         bounds = [to_ms(edge) for edge in edges]
+        with self.reading() as conn:
 
-        def every() -> list[int]:
-            sql = "SELECT count(*) FROM reviews WHERE reviewed_at >= ? AND reviewed_at < ?"
-            return [self.conn.execute(sql, pair).fetchone()[0] for pair in pairwise(bounds)]
+            def every() -> list[int]:
+                sql = "SELECT count(*) FROM reviews WHERE reviewed_at >= ? AND reviewed_at < ?"
+                return [conn.execute(sql, pair).fetchone()[0] for pair in pairwise(bounds)]
 
-        def some(chunk: list[str]) -> list[int]:
-            counts = [0] * (len(bounds) + 1)
-            for (at,) in self.conn.execute(f"SELECT reviewed_at FROM reviews WHERE item_id IN ({_marks(chunk)})", chunk):
-                counts[bisect_right(bounds, at)] += 1
-            return counts[1:-1]
+            def some(chunk: list[str]) -> list[int]:
+                counts = [0] * (len(bounds) + 1)
+                for (at,) in conn.execute(f"SELECT reviewed_at FROM reviews WHERE item_id IN ({_marks(chunk)})", chunk):
+                    counts[bisect_right(bounds, at)] += 1
+                return counts[1:-1]
 
-        return _by_items(scope, max(len(bounds) - 1, 0), every, some)
+            return _by_items(scope, max(len(bounds) - 1, 0), every, some)
 
     def wrong_answers(self) -> list[tuple[str, tuple[int, ...], int]]:
         """Wrong multiple-choice answers counted: (item id, choices picked, times), in the order first given."""
@@ -279,11 +406,36 @@ class Store:
             "SELECT item_id, answer, count(*) FROM reviews WHERE correct = 0 AND answer IS NOT NULL"
             " GROUP BY item_id, answer ORDER BY min(printf('%015d', reviewed_at) || id)"
         )
-        return [(item_id, tuple(json.loads(answer)), n) for item_id, answer, n in self.conn.execute(sql)]
+        with self.reading() as conn:
+            return [(item_id, tuple(json.loads(answer)), n) for item_id, answer, n in conn.execute(sql)]
 
-    def mature_counts(self) -> dict[str, tuple[int | None, int | None]]:
-        """Per card: recalls asked while it was mature, and how many were right (None: not counted yet)."""
-        return {item_id: (recalls, right) for item_id, recalls, right in self.conn.execute("SELECT item_id, mature_recalls, mature_right FROM cards")}
+    def mature_counts(self, config: SchedulerConfig = SchedulerConfig()) -> dict[str, tuple[int, int]]:
+        """Per card: recalls asked while it was mature, and how many were right.
+
+        Counts not kept yet (a store from before they were, read without writing) are worked out
+        by replaying those items under `config`.
+        """
+        with self.reading() as conn:
+            kept = {item_id: (recalls, right) for item_id, recalls, right in conn.execute("SELECT item_id, mature_recalls, mature_right FROM cards")}
+            unknown = [item_id for item_id, (recalls, right) in kept.items() if recalls is None or right is None]
+            for item_id, log in _replay_logs(conn, sorted(unknown)):
+                row = replayed(item_id, log, config)[1]
+                kept[item_id] = (row[11], row[12])
+        return kept
+
+
+def _replay_logs(conn: sqlite3.Connection, item_ids: list[str] | None) -> Iterator[tuple[str, list[tuple]]]:
+    """(item id, its log rows in replay order) for every item, or for these (sorted) items."""
+    if item_ids is None:
+        rows: Iterable[tuple] = conn.execute(f"SELECT {_REPLAY_COLUMNS} FROM reviews {_REPLAY_ORDER}")
+    else:
+        rows = (
+            row
+            for chunk in _chunks(item_ids)
+            for row in conn.execute(f"SELECT {_REPLAY_COLUMNS} FROM reviews WHERE item_id IN ({_marks(chunk)}) {_REPLAY_ORDER}", chunk)
+        )
+    for item_id, group in groupby(rows, key=itemgetter(0)):
+        yield item_id, list(group)
 
 
 @dataclass(frozen=True)
@@ -316,7 +468,7 @@ def _by_items(scope: ItemScope | None, size: int, every, some) -> list[int]:
     return total
 
 
-def _chunks(ids: list[str]) -> Iterator[list[str]]:
+def _chunks(ids: list) -> Iterator[list]:
     for start in range(0, len(ids), _BATCH):
         yield ids[start : start + _BATCH]
 
@@ -325,12 +477,15 @@ def _marks(chunk: list) -> str:
     return ",".join("?" * len(chunk))
 
 
-def _store_error(exc: sqlite3.Error, path: Path) -> StoreError:
-    text = str(exc)
-    if "readonly" in text or "read-only" in text:
-        return StoreError("the progress database is read-only; nothing was saved", file=str(path))
-    if "full" in text:
-        return StoreError("the disk is full; nothing was saved", file=str(path))
-    if "locked" in text or "busy" in text:
-        return StoreError("the progress database stayed locked by another certdrill; try again", file=str(path))
-    return StoreError(f"database error: {text}", file=str(path))
+def _same_card(stored: tuple | None, prior) -> bool:
+    """Compare as stored (whole milliseconds), so an unchanged card never looks changed."""
+    if stored is None or prior is None:
+        return stored is None and prior is None
+    return tuple(stored[2:10]) == card_row("", "", prior, prior.due)[2:10]
+
+
+def _sorts_later(conn: sqlite3.Connection, row: tuple) -> bool:
+    """Is a review of this item already logged that replay orders after this one?"""
+    rid, item_id, _, at = row[:4]
+    sql = "SELECT EXISTS (SELECT 1 FROM reviews WHERE item_id = ? AND (reviewed_at > ? OR (reviewed_at = ? AND id > ?)))"
+    return bool(conn.execute(sql, (item_id, at, at, rid)).fetchone()[0])

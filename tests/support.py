@@ -1,0 +1,102 @@
+"""Shared by the tests: certdrill as a real process (a pseudo-terminal or pipes), what it stored, a sample topic."""
+
+from __future__ import annotations
+
+import os
+import re
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+from certdrill.store.store import Store
+
+# A topic file with one valid item; tests break it in one place at a time.
+ITEM = """\
+topic: t
+title: T
+items:
+  - id: t-one
+    type: single
+    prompt: Pick b.
+    choices: [x, y, z]
+    answer: b
+    explanation: Because.
+    sources:
+      - note: 000.txt
+"""
+
+
+def env_for(home: Path, **extra: str) -> dict[str, str]:
+    return dict(os.environ, CERTDRILL_HOME=str(home), NO_COLOR="1", COLUMNS="100", TERM="xterm", **extra)
+
+
+def spawn(args, home: Path, **extra: str):
+    import pexpect
+
+    argv = ["-m", "certdrill", *[str(a) for a in args]]
+    return pexpect.spawn(sys.executable, argv, env=env_for(home, **extra), encoding="utf-8", timeout=20, dimensions=(40, 100))
+
+
+def plain(screen: str) -> str:
+    """What a pseudo-terminal showed, without the style sequences Rich adds (bold and dim stay on under NO_COLOR)."""
+    return re.sub(r"\x1b\[[0-9;]*m", "", screen)
+
+
+def start(args, home: Path, **extra: str) -> subprocess.Popen:
+    """certdrill with piped standard input and output, not yet waited for."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "certdrill", *[str(a) for a in args]],
+        env=env_for(home, **extra),
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def truefalse_bank(folder: Path, count: int, *, topic: str = "tf") -> Path:
+    """A bank of `count` true/false items whose answer is always true: 't' is always right."""
+    folder.mkdir(parents=True, exist_ok=True)
+    items = "".join(
+        f"  - id: {topic}-{n:03d}\n    type: truefalse\n    prompt: Statement {n} is true.\n    answer: true\n"
+        f"    explanation: Because {n}.\n    sources: [{{note: n{n}.txt}}]\n"
+        for n in range(count)
+    )
+    (folder / f"{topic}.yaml").write_text(f"topic: {topic}\ntitle: {topic.upper()}\nitems:\n{items}", encoding="utf-8")
+    return folder
+
+
+def stored(home: Path, read):
+    store = Store.open(home / "progress.sqlite3")
+    try:
+        return read(store)
+    finally:
+        store.close()
+
+
+def stored_reviews(home: Path):
+    return stored(home, Store.reviews)
+
+
+def stored_cards(home: Path):
+    return stored(home, Store.cards)
+
+
+def integrity(db: Path) -> str:
+    conn = sqlite3.connect(db)
+    try:
+        return conn.execute("PRAGMA integrity_check").fetchone()[0]
+    finally:
+        conn.close()
+
+
+def cards_match_the_log(home: Path) -> bool:
+    """The card cache equals a rebuild from the review log (nothing half-applied, nothing lost)."""
+    store = Store.open(home / "progress.sqlite3")
+    try:
+        cached = store.cards()
+        store.rebuild_cards()
+        return store.cards() == cached
+    finally:
+        store.close()

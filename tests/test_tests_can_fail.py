@@ -1,0 +1,186 @@
+"""The reliability tests can fail: break a guarantee in a copy of certdrill and its test goes red.
+
+Each case below edits one spot of the installed package the way a careless change would (skip the
+save before the feedback, drop the busy timeout, load YAML unsafely, print bank text as markup, …),
+then runs the test that docs/reliability.md names for that guarantee against the broken copy. The
+test must fail there, and the anchor must still exist here, so this file keeps itself honest when
+the code moves.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+import certdrill
+
+TESTS = Path(__file__).parent
+
+
+@dataclass(frozen=True)
+class Breakage:
+    name: str
+    module: str
+    before: str
+    after: str
+    tests: tuple[str, ...]
+
+
+BREAKAGES = [
+    Breakage(
+        "the answer is not saved before its feedback",
+        "ui/loop.py",
+        "            save(outcome)\n            console.print(render.feedback(item, order, chosen, outcome.correct))",
+        "            console.print(render.feedback(item, order, chosen, outcome.correct))",
+        ("test_crash_safety.py::test_kill_while_feedback_is_on_screen",),
+    ),
+    Breakage(
+        "no busy timeout",
+        "store/db.py",
+        "BUSY_TIMEOUT_MS = 15_000",
+        "BUSY_TIMEOUT_MS = 0",
+        ("test_concurrency.py",),
+    ),
+    Breakage(
+        "daily backups keep only three",
+        "store/backup.py",
+        "KEEP = 10",
+        "KEEP = 3",
+        ("test_backup.py::test_daily_backups_keep_the_last_ten_and_spare_the_others",),
+    ),
+    Breakage(
+        "another program's database is taken over",
+        "store/db.py",
+        "        if tables:\n            raise StoreError(",
+        "        if False:\n            raise StoreError(",
+        ("test_store.py::test_foreign_sqlite_file_is_refused_and_untouched",),
+    ),
+    Breakage(
+        "a read-only home is found out only at the first answer",
+        "store/store.py",
+        "        with self.transaction():\n            pass",
+        "        return",
+        ("test_disk_errors.py::test_read_only_store_fails_before_the_first_question",),
+    ),
+    Breakage(
+        "a half-written export is left behind",
+        "cli/progress.py",
+        "    finally:\n        _discard(tmp)\n",
+        "    finally:\n        pass\n",
+        ("test_disk_errors.py::test_export_to_a_full_disk_leaves_no_half_written_file",),
+    ),
+    Breakage(
+        "merge keeps whichever copy of a review came last",
+        "store/store.py",
+        "(row != old and row_key(row) > row_key(old))",
+        "row != old",
+        ("test_merge_properties.py::test_a_conflict_keeps_the_same_copy_on_both_devices",),
+    ),
+    Breakage(
+        "a newer export format is read anyway",
+        "exchange/importer.py",
+        "    if version > VERSION:\n        raise InputError(",
+        "    if False:\n        raise InputError(",
+        ("test_exchange.py::test_newer_format_version_is_refused",),
+    ),
+    Breakage(
+        "renames are ignored",
+        "store/store.py",
+        "        renames = {old: new for old, new in renames.items() if old != new}\n        if not renames:",
+        "        renames = {}\n        if not renames:",
+        ("test_bank_edits.py::test_a_renamed_item_carries_its_history_over",),
+    ),
+    Breakage(
+        "YAML loaded with the unsafe loader",
+        "bank/loader.py",
+        "class Loader(yaml.SafeLoader):",
+        "class Loader(yaml.UnsafeLoader):",
+        ("test_bank_loader.py::test_every_python_tag_is_refused_and_nothing_runs",),
+    ),
+    Breakage(
+        "no size limit on bank files",
+        "bank/loader.py",
+        "    if len(blob) > MAX_FILE_BYTES:",
+        "    if False:",
+        ("test_bank_loader.py::test_huge_file_is_refused_without_reading_it_all",),
+    ),
+    Breakage(
+        "bank text printed without stripping escape sequences",
+        "ui/render.py",
+        "return Text(strip_controls(text), style=style)",
+        "return Text(text, style=style)",
+        ("test_terminal_safety.py::test_a_real_terminal_gets_no_escape_from_the_bank",),
+    ),
+    Breakage(
+        "bank text printed as Rich markup",
+        "ui/render.py",
+        "return Text(strip_controls(text), style=style)",
+        "return Text.from_markup(strip_controls(text), style=style)",
+        ("test_terminal_safety.py::test_study_shows_every_field_inert",),
+    ),
+    Breakage(
+        "expected errors escape as tracebacks",
+        "cli/common.py",
+        "        except CertdrillError as exc:",
+        "        except ZeroDivisionError as exc:",
+        ("test_flags.py::test_bad_flags_get_one_line",),
+    ),
+]
+
+
+def copy_package(root: Path) -> None:
+    """The package under test, built-in bank included (in a checkout it sits outside the package)."""
+    from certdrill import paths
+
+    shutil.copytree(Path(certdrill.__file__).parent, root / "certdrill", ignore=shutil.ignore_patterns("__pycache__"))
+    if not (root / "certdrill" / "content").is_dir():
+        shutil.copytree(paths.content_root(), root / "certdrill" / "content")
+
+
+def broken_copy(tmp_path: Path, breakage: Breakage) -> Path:
+    """A copy of the package under test with one spot edited; returns the folder to put on sys.path."""
+    root = tmp_path / "broken"
+    copy_package(root)
+    module = root / "certdrill" / breakage.module
+    source = module.read_text(encoding="utf-8")
+    assert source.count(breakage.before) == 1, f"{breakage.module}: the spot to break moved; update this case"
+    module.write_text(source.replace(breakage.before, breakage.after), encoding="utf-8")
+    return root
+
+
+def run_tests(root: Path, tests: tuple[str, ...]) -> subprocess.CompletedProcess:
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(root), str(TESTS)])}
+    env.pop("PYTEST_ADDOPTS", None)
+    imported = subprocess.run([sys.executable, "-c", "import certdrill; print(certdrill.__file__)"], env=env, capture_output=True, text=True, check=True)
+    assert Path(imported.stdout.strip()).is_relative_to(root), "the copy is not the certdrill the tests would import"
+    return subprocess.run(
+        [sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider", *(str(TESTS / t) for t in tests)],
+        cwd=TESTS.parent,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("breakage", BREAKAGES, ids=[b.name for b in BREAKAGES])
+def test_the_guarding_test_fails_when_the_guarantee_is_broken(tmp_path, breakage):
+    root = broken_copy(tmp_path, breakage)
+    result = run_tests(root, breakage.tests)
+    assert result.returncode == 1, f"still green with {breakage.name!r}:\n{result.stdout[-2000:]}{result.stderr[-2000:]}"
+
+
+def test_the_unbroken_copy_passes_the_same_tests(tmp_path):
+    """The control: the same copying, nothing edited, every named test green."""
+    root = tmp_path / "intact"
+    copy_package(root)
+    fast = tuple(t for b in BREAKAGES for t in b.tests if "concurrency" not in t and "crash" not in t)
+    result = run_tests(root, fast)
+    assert result.returncode == 0, result.stdout[-3000:]
