@@ -17,7 +17,7 @@ def main() -> None:
 def build_app():
     import typer
 
-    from certdrill.cli import backup, bank, config, exam, progress, stats, study
+    from certdrill.cli import backup, bank, config, exam, optimize, progress, stats, study
     from certdrill.cli.common import OneLineErrors, root
 
     application = typer.Typer(
@@ -35,6 +35,7 @@ def build_app():
     application.command()(study.missed)
     application.command()(exam.exam)
     application.command()(stats.stats)
+    application.command()(optimize.optimize)
     application.command()(progress.export)
     application.command("import")(progress.import_)
     application.add_typer(bank.app, name="bank")

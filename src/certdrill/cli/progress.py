@@ -75,7 +75,7 @@ def _export_anki(output: Path, bank: list[Path] | None, fmt: str, *, with_progre
 
         store = open_store(writable=False)
         try:
-            cards = cards_for(store, scheduler_config(load_settings()), now)  # due dates as `study` sees them
+            cards = cards_for(store, scheduler_config(load_settings(), store=store), now)  # due dates as `study` sees them
         finally:
             store.close()
     notes = build_notes(the_bank.items, cards=cards, include_unreviewed=include_unreviewed)
@@ -133,23 +133,25 @@ def import_(
 ) -> None:
     """Merge progress from another machine: reviews are united by id, cards rebuilt by replay."""
     from certdrill.cli.common import load_settings
-    from certdrill.cli.study import scheduler_config
     from certdrill.exchange.importer import open_progress
 
     incoming = open_progress(file)
-    config = scheduler_config(load_settings())
-    added = _merge(open_store(), incoming, config) if paths.db_path().exists() else _first_import(file, incoming, config)
+    settings = load_settings()
+    added = _merge(open_store(), incoming, settings) if paths.db_path().exists() else _first_import(file, incoming, settings)
     out_console().print(f"Imported {added} new reviews ({incoming.count - added} already here) from {file}", markup=False)
 
 
-def _merge(store, incoming, config) -> int:
+def _merge(store, incoming, settings) -> int:
+    """Cards are replayed with the FSRS parameters that store is using."""
+    from certdrill.cli.study import scheduler_config
+
     try:
-        return store.merge_rows(incoming.rows, config)
+        return store.merge_rows(incoming.rows, scheduler_config(settings, store=store))
     finally:
         store.close()
 
 
-def _first_import(file: Path, incoming, config) -> int:
+def _first_import(file: Path, incoming, settings) -> int:
     """Into a home without a store: the store is made beside its place and linked in only once the
     whole file proved good, so a bad file (found late in a streamed million) leaves no store behind."""
     from certdrill.exchange.importer import open_progress
@@ -158,11 +160,11 @@ def _first_import(file: Path, incoming, config) -> int:
     target = paths.db_path()
     tmp = target.with_name(f".{target.name}.{os.getpid()}.import")
     try:
-        added = _merge(Store.open(tmp), incoming, config)
+        added = _merge(Store.open(tmp), incoming, settings)
         try:
             os.link(tmp, target)
         except FileExistsError:  # another certdrill made a store meanwhile: merge into that one
-            return _merge(open_store(), open_progress(file), config)
+            return _merge(open_store(), open_progress(file), settings)
         return added
     finally:
         for leftover in (tmp, tmp.with_name(tmp.name + "-wal"), tmp.with_name(tmp.name + "-shm")):

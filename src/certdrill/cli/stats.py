@@ -31,6 +31,7 @@ def stats(
     from certdrill import stats as figures
     from certdrill.confusions import counted_confusions
     from certdrill.errors import InputError
+    from certdrill.optimize import Record
     from certdrill.plan import plan, readiness
     from certdrill.queue import Limits
 
@@ -39,7 +40,6 @@ def stats(
     settings = load_settings_for(exam_date)
     if show_plan and settings.exam_date is None:
         raise InputError("--plan needs an exam date: --exam-date YYYY-MM-DD or certdrill config set exam-date YYYY-MM-DD")
-    config = scheduler_config(settings)
     the_bank = load_banks(bank)
     items = [i for i in filter_topics(the_bank, topic) if i.status == "active"]
     ids = {i.id for i in items}
@@ -51,6 +51,8 @@ def stats(
         from certdrill.store.exams import history
         from certdrill.store.store import ItemScope
 
+        config = scheduler_config(settings, store=store)
+        record = store.parameters_record()
         every_card = cards_for(store, config, now)
         scope = ItemScope.of(ids, studied=every_card)
         totals = store.review_totals(scope)
@@ -74,6 +76,7 @@ def stats(
         "mastery": figures.mastery(items, cards, now, config, the_bank.topic_title),
         "confusions": counted_confusions(items, wrong, top),
         "mock_exams": mock_exams,
+        "fsrs": Record.from_json(record) if record else None,
     }
     ready = the_plan = None
     if settings.exam_date is not None and settings.exam_date >= today:
@@ -101,6 +104,7 @@ def _daily_counts(store, scope, first, today) -> dict:
 
 
 def _as_json(the_bank, items, now, today, report, exam_day, ready, the_plan) -> dict:
+    from certdrill.cli.optimize import summary
     from certdrill.clock import iso
 
     exam = None
@@ -121,6 +125,7 @@ def _as_json(the_bank, items, now, today, report, exam_day, ready, the_plan) -> 
         "confusions": [c.to_json() for c in report["confusions"]],
         "mock_exams": _mock_exams_json(report["mock_exams"]),
         "exam": exam,
+        "fsrs": summary(report["fsrs"]),
     }
 
 
@@ -139,6 +144,7 @@ def _mock_exams_json(rows) -> dict:
 def _show(the_bank, today, report, exam_day, ready, the_plan, show_plan: bool) -> None:
     from rich.text import Text
 
+    from certdrill.cli.optimize import describe
     from certdrill.ui import charts
     from certdrill.ui.console import plain_terminal
     from certdrill.ui.render import safe
@@ -161,6 +167,7 @@ def _show(the_bank, today, report, exam_day, ready, the_plan, show_plan: bool) -
         parts.append(Text(f"The exam date {exam_day.isoformat()} has passed: set a new one with certdrill config set exam-date YYYY-MM-DD."))
     else:
         parts.append(Text("No exam date: certdrill config set exam-date YYYY-MM-DD (or --exam-date) predicts your score on that day.", style="dim"))
+    parts.append(Text(describe(report["fsrs"]), style="dim"))
     for part in parts:
         console.print()
         console.print(part)

@@ -106,6 +106,7 @@ def replayed(item_id: str, log: list[tuple], config: SchedulerConfig) -> tuple[C
     return card, card_row(item_id, log[-1][5], card, from_ms(log[0][1]), (sum(maturity), right))
 
 
+PARAMETERS_KEY = "fsrs_parameters"
 _UNSET = object()
 _BATCH = 500  # ids an `IN (...)` query takes at once, well under SQLite's variable limit
 _MERGE_BATCH = 5000  # reviews a merge takes at once
@@ -254,6 +255,17 @@ class Store:
                 self._replay_item(conn, new, config)
         return moved
 
+    def save_parameters_record(self, record: str | None, replay: SchedulerConfig | None = None) -> int:
+        """Keep the record of the FSRS parameters in use (None: forget it, the defaults are back);
+        with `replay`, every card is replayed under that config in the same transaction. Returns
+        the number of cards replayed."""
+        with self.transaction() as conn:
+            if record is None:
+                conn.execute("DELETE FROM meta WHERE key = ?", (PARAMETERS_KEY,))
+            else:
+                conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (PARAMETERS_KEY, record))
+            return 0 if replay is None else self._rebuild(conn, replay)
+
     def fill_mature_counts(self, config: SchedulerConfig = SchedulerConfig()) -> int:
         """Replay the cards whose mature-recall counts are not known yet (a store from before they
         were kept); returns how many. Nothing to do, and nothing written, once they all are."""
@@ -357,6 +369,18 @@ class Store:
                 item_id: ItemProgress(tuple(sorted({part for b in (banks or "").split(",") for part in b.split("+") if part})), count, from_ms(last))
                 for item_id, banks, count, last in conn.execute(sql)
             }
+
+    def parameters_record(self) -> str | None:
+        """The record `certdrill optimize` keeps of the FSRS parameters in use (certdrill.optimize.Record)."""
+        with self.reading() as conn:
+            row = conn.execute("SELECT value FROM meta WHERE key = ?", (PARAMETERS_KEY,)).fetchone()
+        return row[0] if row else None
+
+    def logs_by_item(self) -> Iterator[list[tuple[int, int]]]:
+        """Each item's reviews as (ms since the epoch, rating), in replay order: what an optimizer fits to."""
+        with self.reading() as conn:
+            for _, log in _replay_logs(conn, None):
+                yield [(at, rating) for _, at, _, rating, _, _ in log]
 
     # figures over the whole log, counted by SQLite (a million reviews are never read one by one)
 
