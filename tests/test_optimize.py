@@ -1,6 +1,5 @@
 """`certdrill optimize`: fit FSRS to the review log of a simulated learner whose memory we know."""
 
-import json
 import re
 from datetime import UTC, datetime
 
@@ -10,6 +9,7 @@ from certdrill import optimize as core
 from certdrill.scheduler import GOOD, SchedulerConfig, default_parameters
 from certdrill.store.store import Store
 from certdrill.tools.learner import Learner, perturbed
+from support import json_of, stored
 
 TRUTH = perturbed(default_parameters(), 0.5, seed=2)  # a learner well away from the average one
 
@@ -21,18 +21,12 @@ def open_store(home):
 @pytest.fixture
 def studied(home):
     """About 3,800 reviews of 150 items over eight months, by a learner whose memory is TRUTH."""
-    store = open_store(home)
-    try:
-        store.merge_reviews(Learner(TRUTH, seed=4).study(150, 240, datetime(2026, 1, 1, tzinfo=UTC)))
-    finally:
-        store.close()
+    stored(home, lambda store: store.merge_reviews(Learner(TRUTH, seed=4).study(150, 240, datetime(2026, 1, 1, tzinfo=UTC))))
     return home
 
 
 def optimize_json(cli, *args):
-    result = cli("optimize", "--json", *args)
-    assert result.exit_code == 0, result.output
-    return json.loads(result.output)
+    return json_of(cli("optimize", "--json", *args))
 
 
 def test_a_fit_that_predicts_better_is_adopted_and_schedules_from_then_on(cli, mini, studied):
@@ -54,7 +48,7 @@ def test_a_fit_that_predicts_better_is_adopted_and_schedules_from_then_on(cli, m
         assert store.cards() != cards
     finally:
         store.close()
-    stats = json.loads(cli("stats", "--json", "--bank", mini).output)["fsrs"]
+    stats = json_of(cli("stats", "--json", "--bank", mini))["fsrs"]
     assert stats["source"] == "fitted" and stats["parameters"] == list(fitted)
     assert stats["last_fit"]["adopted"] and stats["last_fit"]["in_use"]["log_loss"] == data["fitted"]["log_loss"]
     shown = " ".join(cli("stats", "--bank", mini).output.split())
@@ -99,11 +93,9 @@ def test_reset_goes_back_to_the_defaults(cli, studied):
 def test_too_few_reviews_is_said_plainly_and_nothing_changes(cli, home):
     from certdrill.review_log import Review
 
-    store = open_store(home)
-    try:
-        store.merge_reviews([Review(f"r{n}", "x", "mini", datetime(2026, 1, 1 + n, tzinfo=UTC), GOOD, None, None, 1000) for n in range(5)])
-    finally:
-        store.close()
+    stored(
+        home, lambda store: store.merge_reviews([Review(f"r{n}", "x", "mini", datetime(2026, 1, 1 + n, tzinfo=UTC), GOOD, None, None, 1000) for n in range(5)])
+    )
     result = cli("optimize")
     assert result.exit_code == 0
     assert "Not fitted: 5 reviews so far; fitting needs at least 400" in result.output
@@ -120,11 +112,7 @@ def test_without_the_optimizer_installed_it_is_one_line(cli, studied, monkeypatc
 
 
 def test_an_unreadable_record_is_a_store_error(cli, mini, home):
-    store = open_store(home)
-    try:
-        store.save_parameters_record("{not json")
-    finally:
-        store.close()
+    stored(home, lambda store: store.save_parameters_record("{not json"))
     result = cli("study", "--bank", mini, input="q\n")
     assert result.exit_code == 3 and "run certdrill optimize --reset" in result.output
 
