@@ -70,6 +70,18 @@ def _fsrs_scheduler(desired_retention: float, parameters: tuple[float, ...] | No
     return fsrs.Scheduler(**kwargs)
 
 
+def default_parameters() -> tuple[float, ...]:
+    """fsrs's own defaults: what scheduling uses until `certdrill optimize` adopts a fit."""
+    return tuple(_fsrs_scheduler(DEFAULT_RETENTION, None).parameters)
+
+
+def parameter_bounds() -> list[tuple[float, float]]:
+    """The range fsrs accepts for each parameter."""
+    from fsrs.scheduler import LOWER_BOUNDS_PARAMETERS, UPPER_BOUNDS_PARAMETERS
+
+    return list(zip(LOWER_BOUNDS_PARAMETERS, UPPER_BOUNDS_PARAMETERS, strict=True))
+
+
 @cache
 def _card_class():
     import fsrs

@@ -39,7 +39,6 @@ def stats(
     settings = load_settings_for(exam_date)
     if show_plan and settings.exam_date is None:
         raise InputError("--plan needs an exam date: --exam-date YYYY-MM-DD or certdrill config set exam-date YYYY-MM-DD")
-    config = scheduler_config(settings)
     the_bank = load_banks(bank)
     items = [i for i in filter_topics(the_bank, topic) if i.status == "active"]
     ids = {i.id for i in items}
@@ -48,9 +47,14 @@ def stats(
     day_start, _ = clock.day_bounds(now)
     store = open_store(writable=False)
     try:
+        from certdrill.cli.optimize import parameters_summary
+        from certdrill.optimize import Record
         from certdrill.store.exams import history
         from certdrill.store.store import ItemScope
 
+        config = scheduler_config(settings, store=store)
+        stored = store.parameters()
+        parameters = parameters_summary(Record.from_json(stored) if stored else None)
         every_card = cards_for(store, config, now)
         scope = ItemScope.of(ids, studied=every_card)
         totals = store.review_totals(scope)
@@ -74,6 +78,7 @@ def stats(
         "mastery": figures.mastery(items, cards, now, config, the_bank.topic_title),
         "confusions": counted_confusions(items, wrong, top),
         "mock_exams": mock_exams,
+        "parameters": parameters,
     }
     ready = the_plan = None
     if settings.exam_date is not None and settings.exam_date >= today:
@@ -120,6 +125,7 @@ def _as_json(the_bank, items, now, today, report, exam_day, ready, the_plan) -> 
         "mastery": [row.to_json() for row in report["mastery"]],
         "confusions": [c.to_json() for c in report["confusions"]],
         "mock_exams": _mock_exams_json(report["mock_exams"]),
+        "fsrs": report["parameters"],
         "exam": exam,
     }
 
@@ -161,6 +167,9 @@ def _show(the_bank, today, report, exam_day, ready, the_plan, show_plan: bool) -
         parts.append(Text(f"The exam date {exam_day.isoformat()} has passed: set a new one with certdrill config set exam-date YYYY-MM-DD."))
     else:
         parts.append(Text("No exam date: certdrill config set exam-date YYYY-MM-DD (or --exam-date) predicts your score on that day.", style="dim"))
+    from certdrill.cli.optimize import summary_line
+
+    parts.append(Text(summary_line(report["parameters"]), style="dim"))
     for part in parts:
         console.print()
         console.print(part)

@@ -24,13 +24,26 @@ ExamDate = Annotated[
 ]
 
 
-def scheduler_config(settings, retention: float | None = None):
-    """The exam date means the start of that local day: reviews land on the days before it."""
+def scheduler_config(settings, retention: float | None = None, *, store=None):
+    """Settings, this run's flags and, from `store`, the FSRS parameters `certdrill optimize` adopted.
+
+    The exam date means the start of that local day: reviews land on the days before it.
+    """
     from certdrill.clock import local_midnight
     from certdrill.scheduler import SchedulerConfig
 
     exam = local_midnight(settings.exam_date) if settings.exam_date else None
-    return SchedulerConfig(desired_retention=retention or settings.desired_retention, parameters=getattr(settings, "parameters", None), exam_date=exam)
+    return SchedulerConfig(desired_retention=retention or settings.desired_retention, parameters=fitted_parameters(store), exam_date=exam)
+
+
+def fitted_parameters(store) -> tuple[float, ...] | None:
+    """The adopted parameters, or None (fsrs's defaults) without a store or a fit."""
+    record = store.parameters() if store is not None else None
+    if record is None:
+        return None
+    from certdrill.optimize import Record
+
+    return Record.from_json(record).parameters
 
 
 def load_settings_for(exam_date: str | None):
@@ -88,7 +101,6 @@ def study(
     check_range("--reviews", reviews, 0, 100_000)
     check_range("--retention", retention, 0.7, 0.99)
     settings = load_settings_for(exam_date)
-    config = scheduler_config(settings, retention)
     the_bank = load_banks(bank)
     items = filter_topics(the_bank, topic)
     chosen = pick_items(the_bank, items, item) if item else None
@@ -96,6 +108,7 @@ def study(
     day_start, day_end = clock.day_bounds(now)
     store = open_store()
     try:
+        config = scheduler_config(settings, retention, store=store)
         catch_up(store, the_bank, config)
         console = out_console()
         if chosen:
@@ -154,13 +167,13 @@ def missed(
     check_range("--limit", limit, 1, 100_000)
     check_range("--top", top, 1, 1000)
     settings = load_settings_for(exam_date)
-    config = scheduler_config(settings)
     the_bank = load_banks(bank)
     items = filter_topics(the_bank, topic)
     now = clock.now()
     _, day_end = clock.day_bounds(now)
     store = open_store()
     try:
+        config = scheduler_config(settings, store=store)
         catch_up(store, the_bank, config)
         askable = [i for i in items if include_unreviewed or i.status == "active"]
         if confusions:

@@ -111,6 +111,7 @@ def replayed(item_id: str, log: list[tuple], config: SchedulerConfig) -> tuple[C
 
 
 _UNSET = object()
+PARAMETERS_KEY = "fsrs_parameters"
 _BATCH = 500  # ids an `IN (...)` query takes at once, well under SQLite's variable limit
 
 
@@ -268,6 +269,29 @@ class Store:
         with self.reading() as conn:
             unknown = [row[0] for row in conn.execute("SELECT item_id FROM cards WHERE mature_recalls IS NULL OR mature_right IS NULL")]
         return self.rebuild_cards(config, item_ids=unknown) if unknown else 0
+
+    def parameters(self) -> str | None:
+        """The record of FSRS parameters `certdrill optimize` adopted (JSON), or None for fsrs's defaults."""
+        with self.reading() as conn:
+            row = conn.execute("SELECT value FROM meta WHERE key = ?", (PARAMETERS_KEY,)).fetchone()
+        return row[0] if row else None
+
+    def set_parameters(self, record: str | None, config: SchedulerConfig | None = None, progress=None) -> int:
+        """Keep (or with None drop) the parameters record; given the config they imply, reschedule
+        every card in the same transaction, so the cards never disagree with the record."""
+        with self.transaction() as conn:
+            if record is None:
+                conn.execute("DELETE FROM meta WHERE key = ?", (PARAMETERS_KEY,))
+            else:
+                conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (PARAMETERS_KEY, record))
+            return self._rebuild(conn, config, progress=progress) if config is not None else 0
+
+    def logs_by_item(self) -> Iterator[list[tuple[int, int]]]:
+        """Each item's reviews as (ms since the epoch, rating), oldest first: what an optimizer fits to."""
+        with self.reading() as conn:
+            rows = conn.execute("SELECT item_id, reviewed_at, rating FROM reviews ORDER BY item_id, reviewed_at, id")
+            for _, group in groupby(rows, key=itemgetter(0)):
+                yield [(at, rating) for _, at, rating in group]
 
     def rebuild_cards(self, config: SchedulerConfig = SchedulerConfig(), progress=None, item_ids: Iterable[str] | None = None) -> int:
         """Replay the log into the card cache: every item's, or only these items'."""
