@@ -217,3 +217,37 @@ def test_a_fifo_in_a_bank_is_refused_not_waited_on(tmp_path):
     os.mkfifo(folder / "t.yaml")
     found = one_problem(folder)
     assert "t.yaml:1: not a regular file" in found
+
+
+def test_an_unchanged_bank_comes_from_the_cache_without_parsing_yaml(tmp_path, monkeypatch):
+    import certdrill.bank.loader as loader
+
+    folder = write(tmp_path, ITEM)
+    cache = tmp_path / "cache"
+    first = load_bank(folder, cache_dir=cache)
+
+    def no_parsing(*args):
+        raise AssertionError("YAML parsed although nothing changed")
+
+    monkeypatch.setattr(loader, "parse_yaml", no_parsing)
+    assert load_bank(folder, cache_dir=cache) == first
+
+
+def test_libyaml_and_the_guarded_loader_read_the_same_data_and_lines(mini):
+    import yaml
+
+    from certdrill import paths
+    from certdrill.bank.loader import _load
+
+    assert yaml.__with_libyaml__, "PyYAML without libyaml parses big banks about fifteen times slower"
+    files = [*paths.builtin_bank_dir().glob("*.yaml"), *mini.glob("*.yaml")]
+    assert files
+    for file in files:
+        text = file.read_text(encoding="utf-8-sig")
+        assert _load(yaml.CSafeLoader(text), file) == _load(yaml.SafeLoader(text), file), file
+
+
+def test_a_file_with_anchors_takes_the_guarded_loader(tmp_path):
+    text = ITEM.replace("    explanation: Because.\n", "    explanation: &why Because.\n")
+    bank = load_bank(write(tmp_path, text))
+    assert bank.items[0].explanation == "Because."

@@ -46,6 +46,14 @@ def test_due_first_most_at_risk_first_then_new_within_limits(limits, new_done, r
     assert [i.id for i in q.items] == expected
 
 
+@pytest.mark.parametrize("limits", [Limits(20, 200), Limits(1, 1), Limits(0, 5)])
+def test_only_the_due_cards_and_the_ids_seen_give_the_same_queue(limits):
+    due_only = {k: c for k, c in CARDS.items() if c.due < END}
+    whole = build_queue(ITEMS, CARDS, now=NOW, day_end=END, limits=limits, recall=recall)
+    partial = build_queue(ITEMS, due_only, now=NOW, day_end=END, limits=limits, recall=recall, seen=set(CARDS))
+    assert partial == whole
+
+
 def test_needs_review_items_only_when_asked():
     q = build_queue(ITEMS, {}, now=NOW, day_end=END, limits=Limits(), recall=recall, include_unreviewed=True)
     assert "draft" in [i.id for i in q.items]

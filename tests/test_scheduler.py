@@ -13,6 +13,7 @@ from certdrill.scheduler import (
     ReviewEvent,
     SchedulerConfig,
     cap_for_exam,
+    is_mature,
     recall_after,
     replay,
     retrievability,
@@ -167,3 +168,49 @@ def test_replay_equals_folding_review_over_random_logs():
             card = review(card, rating, at, rid)
             events.append(ReviewEvent(rid, at, rating))
         assert replay(events) == card
+
+
+# replay keeps fsrs's own card between steps: it must equal folding `review` (fsrs, a fresh card
+# each step, fuzz and exam cap each time) under any parameters, retention and exam date.
+
+DAY_US = 86_400_000_000
+gaps = st.one_of(st.integers(0, 3_600_000_000), st.integers(0, 400 * DAY_US))
+logs = st.lists(st.tuples(gaps, st.sampled_from([AGAIN, HARD, GOOD, EASY])), min_size=1, max_size=30)
+
+
+@st.composite
+def configs(draw):
+    from fsrs.scheduler import LOWER_BOUNDS_PARAMETERS, UPPER_BOUNDS_PARAMETERS
+
+    fitted = draw(st.booleans())
+    parameters = tuple(draw(st.floats(lo, hi)) for lo, hi in zip(LOWER_BOUNDS_PARAMETERS, UPPER_BOUNDS_PARAMETERS, strict=True)) if fitted else None
+    exam = T0 + timedelta(days=draw(st.integers(1, 900))) if draw(st.booleans()) else None
+    return SchedulerConfig(desired_retention=draw(st.floats(0.7, 0.99)), parameters=parameters, exam_date=exam)
+
+
+@settings(max_examples=150, deadline=None)
+@given(log=logs, config=configs())
+def test_replay_and_its_maturity_equal_folding_fsrs_over_the_log(log, config):
+    card, at, events, mature = None, T0 + timedelta(microseconds=123_457), [], []
+    for n, (gap, rating) in enumerate(log):
+        at += timedelta(microseconds=gap)
+        mature.append(is_mature(card))
+        card = review(card, rating, at, f"r{n:03d}", config)
+        events.append(ReviewEvent(f"r{n:03d}", at, rating))
+    seen: list[bool] = []
+    assert replay(events, config, maturity=seen) == card
+    assert seen == mature
+
+
+@settings(max_examples=200, deadline=None)
+@given(stability=st.floats(0.001, 36500), elapsed_us=st.integers(-DAY_US, 3000 * DAY_US), config=configs())
+def test_retrievability_is_fsrs_own_on_its_own_card(stability, elapsed_us, config):
+    import fsrs
+
+    from certdrill.scheduler import CardState, _fsrs_scheduler
+
+    card = CardState(2, None, stability, 5.0, T0, T0)
+    now = T0 + timedelta(microseconds=elapsed_us)
+    reference = fsrs.Card(card_id=1, state=fsrs.State.Review, stability=stability, difficulty=5.0, due=T0, last_review=T0)
+    expected = _fsrs_scheduler(config.desired_retention, config.parameters).get_card_retrievability(reference, max(now, T0))
+    assert retrievability(card, now, config) == expected

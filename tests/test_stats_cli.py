@@ -36,7 +36,7 @@ def stats_json(cli, *args):
 
 def test_json_has_every_figure_worked_out_by_hand(cli, mini, logged):
     data = stats_json(cli, "--bank", mini)
-    assert set(data) == {"bank", "now", "today", "overall", "retention", "streak", "heatmap", "forecast", "mastery", "confusions", "mock_exams", "exam"}
+    assert set(data) == {"bank", "now", "today", "overall", "retention", "streak", "heatmap", "forecast", "mastery", "confusions", "mock_exams", "fsrs", "exam"}
     assert data["bank"] == {"name": "mini", "title": "Mini test bank", "items": 12}
     assert data["today"] == {"date": "2026-11-23", "reviews": 3, "time_ms": 20_000, "graded": 2, "right": 1, "accuracy": 0.5}
     assert data["overall"] == {"reviews": 7, "time_ms": 70_000, "graded": 6, "right": 2, "accuracy": pytest.approx(1 / 3)}
@@ -191,3 +191,87 @@ def test_charts_in_a_real_terminal(mini, logged):
     screen = ANSI.sub("", child.before)
     assert BLOCKS.search(screen) and "less ░▒▓█ more" in screen
     assert "\x1b[" in child.before  # colour, since NO_COLOR is not set
+
+
+def random_log(items, seed=5, reviews=200):
+    """Months of answers to the mini bank's items, and to items of another bank stats must leave out."""
+    import random
+    from datetime import timedelta
+
+    from certdrill.review_log import Review
+    from certdrill.scheduler import AGAIN, GOOD, HARD
+    from handlog import at
+
+    rng = random.Random(seed)
+    ids = [i.id for i in items] + ["other-bank-1", "other-bank-2"]
+    log = []
+    for n in range(reviews):
+        item = rng.choice(ids)
+        when = at(23, 8) - timedelta(days=rng.randint(0, 500), minutes=rng.randint(0, 600))
+        right = rng.random() < 0.85
+        flashcard = item.endswith("-card")
+        answer = None if flashcard else tuple(sorted(rng.sample(range(3), rng.choice((1, 2)))))
+        rating = rng.choice((GOOD, HARD)) if right else AGAIN
+        log.append(Review(f"{n:05d}", item, "mini", when, rating, answer, None if flashcard else right, rng.randint(1000, 9000)))
+    return log
+
+
+@pytest.mark.parametrize(("topic", "tz"), [(None, "UTC"), ("ecr", "UTC"), ("roles", "UTC"), (None, "Asia/Kathmandu"), (None, "America/St_Johns")])
+def test_figures_counted_by_the_store_equal_those_from_every_review(cli, mini, home, monkeypatch, topic, tz):
+    import time
+
+    from certdrill import clock
+    from certdrill import stats as figures
+    from certdrill.bank.loader import load_bank
+    from certdrill.confusions import confusions
+
+    bank = load_bank(mini)
+    items = [i for i in bank.items if i.status == "active" and (topic is None or i.topic == topic)]
+    log = random_log(bank.items)
+    store = open_store(home)
+    try:
+        store.merge_reviews(log)
+    finally:
+        store.close()
+    monkeypatch.setenv("TZ", tz)  # days are local days, and these are not whole hours from UTC
+    time.tzset()
+    data = stats_json(cli, "--bank", mini, *(["--topic", topic] if topic else []))
+    today = clock.local_day(clock.now())
+    ids = {i.id for i in items}
+    mine = [r for r in log if r.item_id in ids]
+    assert data["overall"] == figures.tally(mine).to_json()
+    assert data["retention"] == figures.true_retention(mine).to_json()
+    assert data["retention"]["mature_recalls"] > 0
+    counts = figures.daily_counts(mine)
+    assert {d: n for d, n in data["heatmap"]["counts"].items() if n} == {d.isoformat(): n for d, n in figures.heatmap(counts, today).counts.items()}
+    assert data["streak"]["days"] == figures.streak(counts, today)
+    assert data["confusions"] == [c.to_json() for c in confusions(items, mine)[:10]]
+
+
+def test_counts_a_store_kept_before_they_existed_are_worked_out_then_filled_in_once(cli, mini, home):
+    from certdrill import stats as figures
+    from certdrill.bank.loader import load_bank
+
+    log = random_log(load_bank(mini).items)
+    store = open_store(home)
+    try:
+        store.merge_reviews(log)
+        expected = store.mature_counts()
+        with store.transaction() as conn:  # what the schema-3 migration leaves: counts unknown
+            conn.execute("UPDATE cards SET mature_recalls = NULL, mature_right = NULL")
+    finally:
+        store.close()
+
+    def stored():
+        store = open_store(home)
+        try:
+            return {k: tuple(v) for k, *v in store.conn.execute("SELECT item_id, mature_recalls, mature_right FROM cards")}
+        finally:
+            store.close()
+
+    mini_ids = {i.id for i in load_bank(mini).items}
+    data = stats_json(cli, "--bank", mini)  # read-only: worked out by replay, not written
+    assert data["retention"] == figures.true_retention([r for r in log if r.item_id in mini_ids]).to_json()
+    assert set(stored().values()) == {(None, None)}
+    assert cli("study", "--bank", mini, input="q\n").exit_code == 0  # the first session fills them in
+    assert stored() == expected

@@ -84,3 +84,69 @@ def test_garbage_file_is_refused_and_untouched(tmp_path):
     with pytest.raises(StoreError, match="corrupt or not a database"):
         Store.open(path)
     assert path.read_bytes() == b"this is not sqlite at all" * 100
+
+
+def test_cards_due_before_and_cards_of_some_items(store):
+    at = T0
+    for n in range(600):
+        answer(store, f"i{n:03d}", GOOD if n % 2 else AGAIN, at, f"r{n:03d}")
+    every = store.cards()
+    cut = T0 + timedelta(minutes=5)
+    assert store.cards(due_before=cut) == {k: c for k, c in every.items() if c.due < cut}
+    assert 0 < len(store.cards(due_before=cut)) < len(every)
+    wanted = [f"i{n:03d}" for n in range(0, 600, 1)] + ["never-seen"]
+    assert store.cards(item_ids=wanted) == every
+
+
+def test_due_cards_include_those_an_exam_date_pulls_into_today(store):
+    from certdrill.cli.study import cards_for
+
+    at = T0 - timedelta(days=400)
+    for n in range(4):
+        answer(store, "x", GOOD, at, f"r{n}")
+        at += timedelta(days=30)
+    now = store.cards()["x"].last_review + timedelta(days=20)
+    day_end = now + timedelta(hours=12)
+    assert store.cards()["x"].due > day_end + timedelta(days=30)
+    exam = SchedulerConfig(exam_date=day_end + timedelta(hours=12), exam_retention=0.99)
+    assert cards_for(store, SchedulerConfig(), now, due_before=day_end) == {}
+    pulled = cards_for(store, exam, now, due_before=day_end)
+    assert list(pulled) == ["x"]
+    assert pulled == {k: c for k, c in cards_for(store, exam, now).items() if c.due < day_end}
+
+
+def test_mature_counts_kept_answer_by_answer_equal_a_replay_and_the_definition(store):
+    import random
+
+    from certdrill.stats import true_retention
+
+    rng = random.Random(11)
+    at = T0 - timedelta(days=900)
+    for n in range(300):
+        item = f"i{n % 5}"
+        right = rng.random() < 0.85
+        answer(store, item, GOOD if right else AGAIN, at, f"r{n:04d}", correct=right)
+        at += timedelta(days=rng.choice([0.01, 1, 3, 9]))
+    kept = store.mature_counts()
+    for item, (recalls, right) in kept.items():
+        reference = true_retention(store.reviews(item_id=item))
+        assert (reference.mature, reference.right) == (recalls, right)
+    assert sum(recalls for recalls, _ in kept.values()) > 20
+    store.rebuild_cards()
+    assert store.mature_counts() == kept
+
+
+def test_a_changed_verdict_forgets_the_counts_until_the_next_replay(store):
+    def kept():
+        return store.conn.execute("SELECT mature_recalls, mature_right FROM cards WHERE item_id = 'card'").fetchone()
+
+    for n, at in enumerate([T0 - timedelta(days=200), T0 - timedelta(days=100), T0 - timedelta(days=40), T0]):
+        card = answer(store, "card", GOOD, at, f"r{n}", correct=None, answer=None)
+    assert kept() == (2, 2)
+    store.amend_rating("r3", AGAIN, card)
+    assert kept() == (None, None)
+    assert store.mature_counts() == {"card": (2, 1)}  # worked out, not written: r2 and r3 asked of a mature card; r3 is now a miss
+    assert kept() == (None, None)
+    assert store.fill_mature_counts() == 1
+    assert kept() == (2, 1)
+    assert store.fill_mature_counts() == 0

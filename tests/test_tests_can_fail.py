@@ -78,8 +78,8 @@ BREAKAGES = [
     Breakage(
         "merge keeps whichever copy of a review came last",
         "store/store.py",
-        "(row != here[row[0]] and row_key(row) > row_key(here[row[0]]))",
-        "row != here[row[0]]",
+        "(row != old and row_key(row) > row_key(old))",
+        "row != old",
         ("test_merge_properties.py::test_a_conflict_keeps_the_same_copy_on_both_devices",),
     ),
     Breakage(

@@ -6,6 +6,7 @@ True/false items are left out: "picked False when it was True" says nothing abou
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -35,22 +36,37 @@ def pairs(item: Item, chosen: Sequence[int]) -> list[tuple[int, int]]:
 
 def confusions(items: Iterable[Item], reviews: Iterable[Review]) -> list[Confusion]:
     """All pairs, most frequent first (ties: more items first, then alphabetical)."""
+    groups: dict[tuple[str, tuple[int, ...]], int] = {}
+    for r in sorted(reviews, key=lambda r: (r.reviewed_at, r.id)):
+        if r.correct is False and r.answer is not None:
+            key = (r.item_id, tuple(r.answer))
+            groups[key] = groups.get(key, 0) + 1
+    return counted_confusions(items, ((item_id, answer, n) for (item_id, answer), n in groups.items()))
+
+
+def counted_confusions(items: Iterable[Item], wrong: Iterable[tuple[str, Sequence[int], int]], limit: int | None = None) -> list[Confusion]:
+    """`confusions` from wrong answers already counted: (item id, choices picked, times), in the order first given.
+
+    A big log is counted by the store without reading every review; the pairs come out the same.
+    With `limit`, only that many of the most frequent.
+    """
     by_id = {item.id: item for item in items}
     counts: dict[tuple[str, str], dict[str, int]] = {}
     shown: dict[tuple[str, str], tuple[str, str]] = {}
-    for r in sorted(reviews, key=lambda r: (r.reviewed_at, r.id)):
-        item = by_id.get(r.item_id)
-        if item is None or r.correct is not False or r.answer is None:
+    keys: dict[str, str] = {}
+    for item_id, chosen, times in wrong:
+        item = by_id.get(item_id)
+        if item is None:
             continue
-        for x, y in pairs(item, r.answer):
+        for x, y in pairs(item, chosen):
             picked, answer = item.choices[x].strip(), item.choices[y].strip()
-            key = (_key(picked), _key(answer))
+            key = (keys.get(picked) or keys.setdefault(picked, _key(picked)), keys.get(answer) or keys.setdefault(answer, _key(answer)))
             shown.setdefault(key, (picked, answer))
             per_item = counts.setdefault(key, {})
-            per_item[item.id] = per_item.get(item.id, 0) + 1
-    found = [Confusion(*shown[key], sum(per_item.values()), tuple(sorted(per_item, key=lambda i: -per_item[i]))) for key, per_item in counts.items()]
-    found.sort(key=lambda c: (-c.count, -len(c.item_ids), _key(c.picked), _key(c.answer)))
-    return found
+            per_item[item.id] = per_item.get(item.id, 0) + times
+    ranked = ((-sum(per_item.values()), -len(per_item), key) for key, per_item in counts.items())
+    order = sorted(ranked) if limit is None else heapq.nsmallest(limit, ranked)
+    return [Confusion(*shown[key], -total, tuple(sorted(counts[key], key=lambda i: -counts[key][i]))) for total, _, key in order]
 
 
 def items_in(top: Sequence[Confusion], items: Iterable[Item]) -> list[Item]:

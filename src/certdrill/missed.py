@@ -10,7 +10,12 @@ from certdrill.scheduler import AGAIN
 
 
 def is_miss(review: Review) -> bool:
-    return review.correct is False or (review.correct is None and review.rating == AGAIN)
+    return answer_missed(review.correct, review.rating)
+
+
+def answer_missed(correct: bool | int | None, rating: int) -> bool:
+    """A wrong multiple-choice answer, or a flashcard rated Again; `correct` as logged or stored (0/1)."""
+    return (correct is not None and not correct) or (correct is None and rating == AGAIN)
 
 
 def missed_items(items: Sequence[Item], reviews: Iterable[Review]) -> list[Item]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -52,17 +52,21 @@ def build_queue(
     recall: Callable[[CardState], float],
     include_unreviewed: bool = False,
     exam: ExamFocus | None = None,
+    seen: Collection[str] | None = None,
 ) -> Queue:
     """Due items first, lowest predicted recall first; then new items in bank order, topics mixed.
 
     In the final days before an exam the due items are ordered by predicted recall on exam day
     instead, so that when the review limit cuts the list, what is cut is what will hold anyway.
+    `cards` need hold only the cards due before `day_end` if `seen` names every item that has a
+    card (a big collection then need not be read whole).
     """
+    seen = cards if seen is None else seen
     active = [i for i in items if include_unreviewed or i.status == "active"]
     due = [i for i in active if i.id in cards and cards[i.id].due < day_end]
     risk = exam.recall if exam is not None and exam.applies(now) else recall
     due.sort(key=lambda i: (risk(cards[i.id]), cards[i.id].due, i.id))
-    fresh = [i for i in active if i.id not in cards]
+    fresh = [i for i in active if i.id not in seen]
     review_room = max(0, limits.reviews_per_day - reviews_done_today)
     new_room = max(0, limits.new_per_day - new_done_today)
     return Queue(tuple(due[:review_room]), tuple(interleave_topics(fresh)[:new_room]), len(due), len(fresh))

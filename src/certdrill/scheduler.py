@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
-from functools import lru_cache
+from functools import cache, lru_cache
 
 AGAIN, HARD, GOOD, EASY = 1, 2, 3, 4
 RATING_NAMES = {AGAIN: "Again", HARD: "Hard", GOOD: "Good", EASY: "Easy"}
@@ -20,6 +20,8 @@ EXAM_FINAL_DAYS = 7  # the run-up to an exam: reviews pulled before it are sprea
 # fall short is cheap: in benchmarks/simulate_exam_planner.py, about +3 points of exam-day recall
 # for about 4% more reviews, where a target of 0.9 gains almost nothing (FSRS's own due dates keep it).
 EXAM_DAY_RETENTION = 0.95
+MATURE_DAYS = 21  # Anki's line: a card whose interval reached three weeks is "mature"
+REVIEW_STATE = 2
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +70,34 @@ def _fsrs_scheduler(desired_retention: float, parameters: tuple[float, ...] | No
     return fsrs.Scheduler(**kwargs)
 
 
+def default_parameters() -> tuple[float, ...]:
+    """fsrs's own defaults: what scheduling uses until `certdrill optimize` adopts a fit."""
+    return tuple(_fsrs_scheduler(DEFAULT_RETENTION, None).parameters)
+
+
+def parameter_bounds() -> list[tuple[float, float]]:
+    """The range fsrs accepts for each parameter."""
+    from fsrs.scheduler import LOWER_BOUNDS_PARAMETERS, UPPER_BOUNDS_PARAMETERS
+
+    return list(zip(LOWER_BOUNDS_PARAMETERS, UPPER_BOUNDS_PARAMETERS, strict=True))
+
+
+@cache
+def _card_class():
+    import fsrs
+
+    class Card(fsrs.Card):
+        """fsrs's Card with a cheap copy: `review_card` copies its card on every review, and the
+        generic `copy.copy` path was a quarter of a replay's time. The maths is untouched."""
+
+        def __copy__(self):
+            new = object.__new__(type(self))
+            new.__dict__.update(self.__dict__)
+            return new
+
+    return Card
+
+
 def _to_fsrs(card: CardState | None):
     import fsrs
 
@@ -86,10 +116,13 @@ def _to_fsrs(card: CardState | None):
 
 def fuzz_days(interval_days: float, seed: str) -> int:
     """A deterministic spread of long intervals, so items learned together don't stay together."""
-    if interval_days < 3:
-        return 0
-    spread = max(1, round(interval_days * 0.05))
-    return _hash(seed) % (2 * spread + 1) - spread
+    spread = fuzz_spread(interval_days)
+    return _hash(seed) % (2 * spread + 1) - spread if spread else 0
+
+
+def fuzz_spread(interval_days: float) -> int:
+    """How many days `fuzz_days` may move an interval either way."""
+    return 0 if interval_days < 3 else max(1, round(interval_days * 0.05))
 
 
 def _hash(seed: str) -> int:
@@ -108,13 +141,17 @@ def review(card: CardState | None, rating: int, when: datetime, review_id: str, 
 
 def _settle(new, when: datetime, review_id: str, reps: int, lapses: int, config: SchedulerConfig) -> CardState:
     """An fsrs card after a review at `when` → CardState, its due date spread by fuzz and capped for the exam."""
+    return CardState(int(new.state), new.step, new.stability, new.difficulty, _due(new, when, review_id, config), new.last_review, reps, lapses)
+
+
+def _due(new, when: datetime, review_id: str, config: SchedulerConfig) -> datetime:
     due = new.due
-    if new.state == 2:
+    if new.state == REVIEW_STATE:
         interval = (due - when).total_seconds() / 86400
         due = due + timedelta(days=fuzz_days(interval, review_id))
         if config.exam_date is not None:
             due = cap_for_exam(new.stability, when, due, config, seed=review_id)
-    return CardState(int(new.state), new.step, new.stability, new.difficulty, due, new.last_review, reps, lapses)
+    return due
 
 
 def cap_for_exam(stability: float | None, when: datetime, due: datetime, config: SchedulerConfig, seed: str = "") -> datetime:
@@ -134,6 +171,11 @@ def cap_for_exam(stability: float | None, when: datetime, due: datetime, config:
     if earliest >= latest:
         return min(earliest, exam)
     return latest - timedelta(days=_hash(f"exam:{seed}") % ((latest - earliest).days + 1))
+
+
+def earliest_capped_due(config: SchedulerConfig) -> datetime | None:
+    """No due date that `cap_for_exam` moves lands before this (the start of the final days)."""
+    return None if config.exam_date is None else config.exam_date - timedelta(days=EXAM_FINAL_DAYS)
 
 
 def under_exam_date(card: CardState, config: SchedulerConfig, now: datetime) -> CardState:
@@ -158,12 +200,14 @@ def recall_after(stability: float, days: float, config: SchedulerConfig = Schedu
     return scheduler.get_card_retrievability(card, start + timedelta(days=max(days, 0)))
 
 
-def replay(events: list[ReviewEvent], config: SchedulerConfig = SchedulerConfig()) -> CardState | None:
+def replay(events: list[ReviewEvent], config: SchedulerConfig = SchedulerConfig(), *, maturity: list[bool] | None = None) -> CardState | None:
     """Rebuild a card from its log, oldest first: the log is the truth, the cache is not.
 
     Equal to folding `review` over the log, but it keeps fsrs's own Card between steps: fsrs reads
     only stability, difficulty, state, step and last review from it, never the due date, so the
     fuzz and the exam cap (which only move `due`) are applied once, after the last review.
+    `maturity`, if given, gets for each review (oldest first) whether the card was mature before
+    it (`is_mature`): what it takes to count recalls of mature cards.
     """
     if not events:
         return None
@@ -171,15 +215,36 @@ def replay(events: list[ReviewEvent], config: SchedulerConfig = SchedulerConfig(
 
     scheduler = _fsrs_scheduler(config.desired_retention, config.parameters)
     ratings = {r: fsrs.Rating(r) for r in (AGAIN, HARD, GOOD, EASY)}
-    card = fsrs.Card(card_id=1)
+    card = _card_class()(card_id=1)
     lapses = 0
+    previous = None
     ordered = sorted(events, key=lambda e: (e.reviewed_at, e.id))
     for event in ordered:
+        if maturity is not None:
+            maturity.append(previous is not None and _was_mature(card, previous, config))
         if event.rating == AGAIN and card.state == fsrs.State.Review and card.stability is not None:
             lapses += 1
         card, _ = scheduler.review_card(card, ratings[event.rating], review_datetime=event.reviewed_at)
-    last = ordered[-1]
-    return _settle(card, last.reviewed_at, last.id, len(ordered), lapses, config)
+        previous = event
+    return _settle(card, previous.reviewed_at, previous.id, len(ordered), lapses, config)
+
+
+def _was_mature(card, reviewed: ReviewEvent, config: SchedulerConfig) -> bool:
+    """`is_mature` of the card fsrs gave for `reviewed`, settled; the fuzz hashed only when it could decide."""
+    if card.state != REVIEW_STATE:
+        return False
+    days = (card.due - reviewed.reviewed_at).total_seconds() / 86400
+    spread = fuzz_spread(days)
+    if days + spread < MATURE_DAYS:
+        return False
+    if days - spread >= MATURE_DAYS and config.exam_date is None:
+        return True
+    return _due(card, reviewed.reviewed_at, reviewed.id, config) - card.last_review >= timedelta(days=MATURE_DAYS)
+
+
+def is_mature(card: CardState | None) -> bool:
+    """In review with an interval of MATURE_DAYS or more."""
+    return card is not None and card.state == REVIEW_STATE and card.last_review is not None and card.due - card.last_review >= timedelta(days=MATURE_DAYS)
 
 
 def retrievability(card: CardState | None, now: datetime, config: SchedulerConfig = SchedulerConfig()) -> float:
@@ -187,7 +252,7 @@ def retrievability(card: CardState | None, now: datetime, config: SchedulerConfi
     if card is None or card.last_review is None or card.stability is None:
         return 0.0
     scheduler = _fsrs_scheduler(config.desired_retention, config.parameters)
-    return scheduler.get_card_retrievability(_to_fsrs(card), max(now, card.last_review))
+    return scheduler.get_card_retrievability(card, max(now, card.last_review))  # fsrs reads only last_review and stability
 
 
 def with_due(card: CardState, due: datetime) -> CardState:

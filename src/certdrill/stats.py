@@ -6,21 +6,20 @@ date), so tests and other time zones pass their own.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from certdrill.bank.items import Item
-from certdrill.clock import local_day
+from certdrill.clock import local_day, local_midnight
 from certdrill.missed import is_miss
 from certdrill.review_log import Review
-from certdrill.scheduler import CardState, SchedulerConfig, retrievability, review
+from certdrill.scheduler import MATURE_DAYS, CardState, SchedulerConfig, is_mature, retrievability, review
 
-MATURE_DAYS = 21  # Anki's line: a card whose interval reached three weeks is "mature"
 HEATMAP_WEEKS = 16
 FORECAST_DAYS = 30
-REVIEW_STATE = 2
 
 DayOf = Callable[[datetime], date]
 
@@ -82,12 +81,22 @@ def true_retention(reviews: Iterable[Review], config: SchedulerConfig = Schedule
     return Retention(mature, right)
 
 
-def is_mature(card: CardState | None) -> bool:
-    return card is not None and card.state == REVIEW_STATE and card.last_review is not None and card.due - card.last_review >= timedelta(days=MATURE_DAYS)
+def counted_retention(counts: Iterable[tuple[int, int]]) -> Retention:
+    """`true_retention` from counts kept per card as reviews come in: (mature recalls, right ones)."""
+    mature = right = 0
+    for recalls, ok in counts:
+        mature += recalls
+        right += ok
+    return Retention(mature, right)
 
 
 def daily_counts(reviews: Iterable[Review], day_of: DayOf = local_day) -> Counter[date]:
     return Counter(day_of(r.reviewed_at) for r in reviews)
+
+
+def day_starts(first: date, last: date) -> list[datetime]:
+    """The start of each local day from `first` to `last`, and of the day after: edges to count reviews between."""
+    return [local_midnight(first + timedelta(days=n)) for n in range((last - first).days + 2)]
 
 
 def streak(days: Iterable[date], today: date) -> int:
@@ -129,14 +138,13 @@ def heatmap(counts: Counter[date] | dict[date, int], today: date, weeks: int = H
     return Heatmap(start, today, {d: n for d, n in counts.items() if start <= d <= today})
 
 
-def forecast(cards: Iterable[CardState], today: date, days: int = FORECAST_DAYS, day_of: DayOf = local_day) -> dict[date, int]:
+def forecast(cards: Iterable[CardState], today: date, days: int = FORECAST_DAYS, day_start: Callable[[date], datetime] = local_midnight) -> dict[date, int]:
     """Cards falling due each day from today on; anything overdue counts today."""
-    by_day = {today + timedelta(days=n): 0 for n in range(days)}
+    ends = [day_start(today + timedelta(days=n + 1)) for n in range(days)]
+    counts = [0] * (days + 1)
     for card in cards:
-        day = max(day_of(card.due), today)
-        if day in by_day:
-            by_day[day] += 1
-    return by_day
+        counts[bisect_right(ends, card.due)] += 1
+    return {today + timedelta(days=n): counts[n] for n in range(days)}
 
 
 @dataclass(frozen=True)

@@ -1,21 +1,25 @@
-"""The validated bank as plain data: what every other module works with."""
+"""The validated bank as plain data: what every other module works with.
+
+Items and sources are named tuples rather than dataclasses: a big bank holds tens of thousands,
+and the bank cache rebuilds them through tuple's C constructor, several times faster than a
+frozen dataclass's `__setstate__` (see benchmarks/README.md).
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 LETTERS = "abcdefgh"
 TRUE_FALSE = ("True", "False")
 
 
-@dataclass(frozen=True, slots=True)
-class Source:
+class Source(NamedTuple):
     note: str
     quote: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class Item:
+class Item(NamedTuple):
     id: str
     type: str  # single | multi | truefalse | flashcard
     topic: str

@@ -6,16 +6,18 @@ parsing and pydantic, which is most of certdrill's start-up time.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import os
 import pickle
 import re
+import sys
 from pathlib import Path
 
 from certdrill.bank.items import LETTERS, TRUE_FALSE, Bank, Item, Source, Topic
 from certdrill.errors import BankError, CertdrillError, InputError
 
-CACHE_VERSION = 3
+CACHE_VERSION = 4
 MAX_FILE_BYTES = 8 * 1024 * 1024
 MAX_ALIASES = 100
 MAX_NODES = 300_000  # about what MAX_FILE_BYTES of real bank text holds (~30 nodes a KB)
@@ -69,11 +71,18 @@ def load_bank(path: Path, *, cache_dir: Path | None = None) -> Bank:
 
 
 def _read_cache(key: Path) -> Bank | None:
+    """Unpickled with the cyclic GC paused: a big bank is half a million acyclic objects, and the
+    collections their allocation would trigger cost more than the unpickling itself."""
+    paused = gc.isenabled()
+    gc.disable()
     try:
         with open(key, "rb") as fh:
             value = pickle.load(fh)
     except Exception:  # noqa: BLE001 - a damaged cache is rebuilt from the YAML, whatever the damage
         return None
+    finally:
+        if paused:
+            gc.enable()
     return value if isinstance(value, Bank) else None
 
 
@@ -118,10 +127,21 @@ def _decode(file: Path, blob: bytes) -> str:
 
 
 def parse_yaml(file: Path, blob: bytes) -> tuple[object, dict[tuple, int]]:
-    """Safe-load one YAML document and map each node path to its 1-based line."""
+    """Safe-load one YAML document and map each node path to its 1-based line.
+
+    libyaml (when PyYAML has it) parses about fifteen times faster, but its composer cannot be
+    hooked to count aliases; a file without any `&` has no anchors, so no aliases, and takes
+    that path. Anything it refuses is parsed again by the guarded pure-Python loader, whose
+    messages are the ones users see.
+    """
     import yaml
 
     text = _decode(file, blob)
+    if getattr(yaml, "__with_libyaml__", False) and b"&" not in blob:
+        try:
+            return _load(yaml.CSafeLoader(text), file)
+        except (InputError, yaml.YAMLError, RecursionError):
+            pass
 
     class Loader(yaml.SafeLoader):
         aliases = 0
@@ -146,12 +166,7 @@ def parse_yaml(file: Path, blob: bytes) -> tuple[object, dict[tuple, int]]:
     except yaml.reader.ReaderError as exc:
         raise InputError(_reader_problem(exc), file=str(file), line=text.count("\n", 0, exc.position) + 1) from None
     try:
-        node = loader.get_single_node()
-        if node is None:
-            raise InputError("the file is empty", file=str(file), line=1)
-        lines: dict[tuple, int] = {}
-        _map_lines(node, (), lines, [0], file, set())
-        data = loader.construct_document(node)
+        return _load(loader, file)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = mark.line + 1 if mark else 1
@@ -165,9 +180,18 @@ def parse_yaml(file: Path, blob: bytes) -> tuple[object, dict[tuple, int]]:
         raise InputError(f"invalid YAML: {exc}", file=str(file), line=1) from None
     except RecursionError:
         raise InputError("YAML aliases nest too deeply once expanded; refusing", file=str(file), line=1) from None
+
+
+def _load(loader, file: Path) -> tuple[object, dict[tuple, int]]:
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            raise InputError("the file is empty", file=str(file), line=1)
+        lines: dict[tuple, int] = {}
+        _map_lines(node, (), lines, [0], file, set())
+        return loader.construct_document(node), lines
     finally:
         loader.dispose()
-    return data, lines
 
 
 def _reader_problem(exc) -> str:
@@ -184,6 +208,8 @@ def _map_lines(node, path: tuple, lines: dict[tuple, int], count: list[int], fil
     line = node.start_mark.line + 1
     if count[0] > MAX_NODES:
         raise InputError(f"more than {MAX_NODES:,} YAML nodes once aliases are expanded; refusing (alias bomb or oversized file)", file=str(file), line=line)
+    if len(path) >= MAX_DEPTH:  # the guarded loader refuses this while composing; libyaml's is sent back to it
+        raise InputError(f"YAML nested more than {MAX_DEPTH} levels deep; refusing", file=str(file), line=line)
     if id(node) in ancestors:
         raise InputError("a YAML alias refers to a node that contains it; refusing (recursive alias)", file=str(file), line=line)
     lines.setdefault(path, line)
@@ -287,7 +313,8 @@ def _item_rules(model, path: tuple, lines, file: Path) -> list[CertdrillError]:
     return problems
 
 
-def _to_item(model, topic: str, file: Path, line: int) -> Item:
+def _to_item(model, topic: str, file: str, line: int) -> Item:
+    """Repeated strings are shared (interned, one file name a file): the bank cache then stores each once."""
     if model.type in ("single", "multi"):
         choices = tuple(model.choices or ())
         letters = [model.answer] if isinstance(model.answer, str) else list(model.answer)
@@ -299,18 +326,18 @@ def _to_item(model, topic: str, file: Path, line: int) -> Item:
         choices, answer = (), ()
     return Item(
         id=model.id,
-        type=model.type,
+        type=sys.intern(model.type),
         topic=topic,
         prompt=model.prompt,
         choices=choices,
         answer=answer,
         explanation=model.explanation,
         back=model.back,
-        tags=tuple(model.tags),
-        sources=tuple(Source(s.note, s.quote) for s in model.sources),
-        status=model.status,
+        tags=tuple(map(sys.intern, model.tags)),
+        sources=tuple(Source(sys.intern(s.note), s.quote) for s in model.sources),
+        status=sys.intern(model.status),
         previous_ids=tuple(model.previous_ids),
-        file=str(file),
+        file=file,
         line=line,
     )
 
@@ -350,8 +377,9 @@ def _build(path: Path, manifest: Path | None, blobs: list[tuple[Path, bytes]]) -
             continue
         if t.topic in topic_seen:
             problems.append(CertdrillError(f"topic {t.topic!r} is also defined in {topic_seen[t.topic]}", file=str(file), line=lines.get(("topic",), 1)))
-        topic_seen[t.topic] = str(file)
-        topics.append(Topic(t.topic, t.title, str(file)))
+        where = str(file)
+        topic_seen[t.topic] = where
+        topics.append(Topic(t.topic, t.title, where))
         for index, model in enumerate(t.items):
             path_ = ("items", index)
             rule_problems = _item_rules(model, path_, lines, file)
@@ -363,7 +391,7 @@ def _build(path: Path, manifest: Path | None, blobs: list[tuple[Path, bytes]]) -
                 continue
             if rule_problems:
                 continue
-            item = _to_item(model, t.topic, file, line)
+            item = _to_item(model, t.topic, where, line)
             first_seen[model.id] = item
             items.append(item)
 

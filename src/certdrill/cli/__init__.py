@@ -17,7 +17,7 @@ def main() -> None:
 def build_app():
     import typer
 
-    from certdrill.cli import backup, bank, config, exam, progress, stats, study
+    from certdrill.cli import backup, bank, config, exam, optimize, progress, stats, study
     from certdrill.cli.common import OneLineErrors, root
 
     application = typer.Typer(
@@ -37,6 +37,7 @@ def build_app():
     application.command()(stats.stats)
     application.command()(progress.export)
     application.command("import")(progress.import_)
+    application.command()(optimize.optimize)
     application.add_typer(bank.app, name="bank")
     application.add_typer(config.app, name="config")
     application.add_typer(backup.app, name="backup")

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from certdrill.cli.common import apply_renames, check_range, errors_to_exit, filter_topics, load_banks, load_settings, open_store, out_console
+from certdrill.cli.common import catch_up, check_range, errors_to_exit, filter_topics, load_banks, load_settings, open_store, out_console
 from certdrill.cli.study import BankPaths, Topics, scheduler_config
 from certdrill.errors import InputError
 
@@ -45,13 +45,13 @@ def exam(
     check_range("--seed", seed, 0, 2**63 - 1)
     from certdrill.store import exams
 
-    config = scheduler_config(load_settings())
     the_bank = load_banks(bank)
     items = filter_topics(the_bank, topic)
     console = out_console()
     store = open_store()
     try:
-        apply_renames(store, the_bank, config)
+        config = scheduler_config(load_settings(), store=store)
+        catch_up(store, the_bank, config)
         current = next((row for row in exams.in_progress(store) if row.bank == the_bank.name), None)
         if resume and current is None:
             others = sorted({row.bank for row in exams.in_progress(store)})

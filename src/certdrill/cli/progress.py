@@ -74,7 +74,7 @@ def _export_anki(output: Path, bank: list[Path] | None, fmt: str, *, with_progre
 
         store = open_store(writable=False)
         try:
-            cards = cards_for(store, scheduler_config(load_settings()), now)  # due dates as `study` sees them
+            cards = cards_for(store, scheduler_config(load_settings(), store=store), now)  # due dates as `study` sees them
         finally:
             store.close()
     notes = build_notes(the_bank.items, cards=cards, include_unreviewed=include_unreviewed)
@@ -136,10 +136,9 @@ def import_(
     from certdrill.exchange.importer import read_progress
 
     reviews = read_progress(file)
-    config = scheduler_config(load_settings())
     store = open_store()
     try:
-        added = store.merge_reviews(reviews, config)
+        added = store.merge_reviews(reviews, scheduler_config(load_settings(), store=store))
     finally:
         store.close()
     out_console().print(f"Imported {added} new reviews ({len(reviews) - added} already here) from {file}", markup=False)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 from typing import Annotated
 
 import typer
@@ -28,7 +29,7 @@ def stats(
     """
     from certdrill import clock
     from certdrill import stats as figures
-    from certdrill.confusions import confusions
+    from certdrill.confusions import counted_confusions
     from certdrill.errors import InputError
     from certdrill.plan import plan, readiness
     from certdrill.queue import Limits
@@ -38,7 +39,6 @@ def stats(
     settings = load_settings_for(exam_date)
     if show_plan and settings.exam_date is None:
         raise InputError("--plan needs an exam date: --exam-date YYYY-MM-DD or certdrill config set exam-date YYYY-MM-DD")
-    config = scheduler_config(settings)
     the_bank = load_banks(bank)
     items = [i for i in filter_topics(the_bank, topic) if i.status == "active"]
     ids = {i.id for i in items}
@@ -47,26 +47,38 @@ def stats(
     day_start, _ = clock.day_bounds(now)
     store = open_store(writable=False)
     try:
+        from certdrill.cli.optimize import parameters_summary
+        from certdrill.optimize import Record
         from certdrill.store.exams import history
+        from certdrill.store.store import ItemScope
 
-        reviews = [r for r in store.reviews() if r.item_id in ids]
-        cards = {k: c for k, c in cards_for(store, config, now).items() if k in ids}
+        config = scheduler_config(settings, store=store)
+        stored = store.parameters()
+        parameters = parameters_summary(Record.from_json(stored) if stored else None)
+        every_card = cards_for(store, config, now)
+        scope = ItemScope.of(ids, studied=every_card)
+        totals = store.review_totals(scope)
+        today_reviews = [r for r in store.reviews(since=day_start) if r.item_id in ids]
+        counts = _daily_counts(store, scope, store.first_review_at(), today)
+        counted = store.mature_counts(config)
+        wrong = store.wrong_answers()
+        cards = {k: c for k, c in every_card.items() if k in ids}
         new_done, reviews_done = store.done_today(day_start)
         mock_exams = [e for e in history(store) if e.bank == the_bank.name and e.scaled is not None]
     finally:
         store.close()
 
-    counts = figures.daily_counts(reviews)
     report = {
-        "today": figures.tally(r for r in reviews if r.reviewed_at >= day_start),
-        "overall": figures.tally(reviews),
-        "retention": figures.true_retention(reviews, config),
+        "today": figures.tally(today_reviews),
+        "overall": figures.Tally(*totals),
+        "retention": figures.counted_retention(counted[k] for k in ids if k in counted),
         "streak": figures.streak(counts, today),
         "heatmap": figures.heatmap(counts, today),
         "forecast": figures.forecast(cards.values(), today),
         "mastery": figures.mastery(items, cards, now, config, the_bank.topic_title),
-        "confusions": confusions(items, reviews)[:top],
+        "confusions": counted_confusions(items, wrong, top),
         "mock_exams": mock_exams,
+        "parameters": parameters,
     }
     ready = the_plan = None
     if settings.exam_date is not None and settings.exam_date >= today:
@@ -78,6 +90,19 @@ def stats(
         typer.echo(json.dumps(_as_json(the_bank, items, now, today, report, settings.exam_date, ready, the_plan), indent=1, ensure_ascii=False))
         return
     _show(the_bank, today, report, settings.exam_date, ready, the_plan, show_plan)
+
+
+def _daily_counts(store, scope, first, today) -> dict:
+    """Reviews a local day, from the first review to today, counted by the store."""
+    from certdrill import clock
+    from certdrill import stats as figures
+
+    if first is None:
+        return {}
+    start = min(clock.local_day(first), today)
+    edges = figures.day_starts(start, today)
+    counts = store.review_histogram(edges, scope)
+    return {start + timedelta(days=n): count for n, count in enumerate(counts) if count}
 
 
 def _as_json(the_bank, items, now, today, report, exam_day, ready, the_plan) -> dict:
@@ -100,6 +125,7 @@ def _as_json(the_bank, items, now, today, report, exam_day, ready, the_plan) -> 
         "mastery": [row.to_json() for row in report["mastery"]],
         "confusions": [c.to_json() for c in report["confusions"]],
         "mock_exams": _mock_exams_json(report["mock_exams"]),
+        "fsrs": report["parameters"],
         "exam": exam,
     }
 
@@ -141,6 +167,9 @@ def _show(the_bank, today, report, exam_day, ready, the_plan, show_plan: bool) -
         parts.append(Text(f"The exam date {exam_day.isoformat()} has passed: set a new one with certdrill config set exam-date YYYY-MM-DD."))
     else:
         parts.append(Text("No exam date: certdrill config set exam-date YYYY-MM-DD (or --exam-date) predicts your score on that day.", style="dim"))
+    from certdrill.cli.optimize import summary_line
+
+    parts.append(Text(summary_line(report["parameters"]), style="dim"))
     for part in parts:
         console.print()
         console.print(part)

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from certdrill.cli.common import apply_renames, check_range, errors_to_exit, filter_topics, load_banks, load_settings, open_store, out_console
+from certdrill.cli.common import catch_up, check_range, errors_to_exit, filter_topics, load_banks, load_settings, open_store, out_console
 from certdrill.errors import InputError
 
 BankPaths = Annotated[list[Path] | None, typer.Option("--bank", "-b", help="Bank folder or topic file instead of the built-in bank (repeatable).")]
@@ -24,13 +24,26 @@ ExamDate = Annotated[
 ]
 
 
-def scheduler_config(settings, retention: float | None = None):
-    """The exam date means the start of that local day: reviews land on the days before it."""
+def scheduler_config(settings, retention: float | None = None, *, store=None):
+    """Settings, this run's flags and, from `store`, the FSRS parameters `certdrill optimize` adopted.
+
+    The exam date means the start of that local day: reviews land on the days before it.
+    """
     from certdrill.clock import local_midnight
     from certdrill.scheduler import SchedulerConfig
 
     exam = local_midnight(settings.exam_date) if settings.exam_date else None
-    return SchedulerConfig(desired_retention=retention or settings.desired_retention, parameters=getattr(settings, "parameters", None), exam_date=exam)
+    return SchedulerConfig(desired_retention=retention or settings.desired_retention, parameters=fitted_parameters(store), exam_date=exam)
+
+
+def fitted_parameters(store) -> tuple[float, ...] | None:
+    """The adopted parameters, or None (fsrs's defaults) without a store or a fit."""
+    record = store.parameters() if store is not None else None
+    if record is None:
+        return None
+    from certdrill.optimize import Record
+
+    return Record.from_json(record).parameters
 
 
 def load_settings_for(exam_date: str | None):
@@ -45,11 +58,21 @@ def load_settings_for(exam_date: str | None):
     return replace(settings, exam_date=parse_value("exam-date", exam_date))
 
 
-def cards_for(store, config, now):
-    """The stored cards, with due dates capped by an exam date set after their last review."""
-    from certdrill.scheduler import under_exam_date
+def cards_for(store, config, now, *, due_before=None, item_ids=None):
+    """The stored cards (or those of `item_ids`), with due dates capped by an exam date set after their last review.
 
-    return {item_id: under_exam_date(card, config, now) for item_id, card in store.cards().items()}
+    With `due_before`, only the cards due before it: read through the due index when no capped
+    due date can land that early, so a big collection is not read whole.
+    """
+    from certdrill.scheduler import earliest_capped_due, under_exam_date
+
+    floor = earliest_capped_due(config)
+    indexed = due_before is not None and (floor is None or due_before <= floor or now >= config.exam_date)
+    stored = store.cards(due_before=due_before if indexed else None, item_ids=item_ids)
+    cards = {item_id: under_exam_date(card, config, now) for item_id, card in stored.items()}
+    if due_before is None or indexed:
+        return cards
+    return {item_id: card for item_id, card in cards.items() if card.due < due_before}
 
 
 @errors_to_exit
@@ -78,7 +101,6 @@ def study(
     check_range("--reviews", reviews, 0, 100_000)
     check_range("--retention", retention, 0.7, 0.99)
     settings = load_settings_for(exam_date)
-    config = scheduler_config(settings, retention)
     the_bank = load_banks(bank)
     items = filter_topics(the_bank, topic)
     chosen = pick_items(the_bank, items, item) if item else None
@@ -86,13 +108,15 @@ def study(
     day_start, day_end = clock.day_bounds(now)
     store = open_store()
     try:
-        apply_renames(store, the_bank, config)
-        cards = cards_for(store, config, now)
+        config = scheduler_config(settings, retention, store=store)
+        catch_up(store, the_bank, config)
         console = out_console()
         if chosen:
+            cards = cards_for(store, config, now, item_ids=[i.id for i in chosen])
             console.print(render.safe(f"{the_bank.title}: {len(chosen)} chosen item{'s' if len(chosen) != 1 else ''}.", "bold"))
             _run(console, store, the_bank, chosen, cards, config, kind="study", seed=seed, day_end=day_end, items=items)
             return
+        cards = cards_for(store, config, now, due_before=day_end)
         new_done, reviews_done = store.done_today(day_start)
         limits = Limits(new if new is not None else settings.new_per_day, reviews if reviews is not None else settings.reviews_per_day)
         queue = build_queue(
@@ -106,9 +130,12 @@ def study(
             recall=lambda c: retrievability(c, now, config),
             include_unreviewed=include_unreviewed,
             exam=exam_focus(config),
+            seen=store.item_ids_with_progress(),
         )
         if not queue.items:
-            console.print(render.safe(" ".join(filter(None, [f"Nothing due today in {the_bank.title}.", _next_due_text(cards, items, now)]))))
+            console.print(
+                render.safe(" ".join(filter(None, [f"Nothing due today in {the_bank.title}.", _next_due_text(cards_for(store, config, now), items, now)])))
+            )
             return
         console.print(render.safe(f"{the_bank.title}: {len(queue.due)} due, {len(queue.new)} new.", "bold"))
         _run(console, store, the_bank, list(queue.items), cards, config, kind="study", seed=seed, day_end=day_end, items=items)
@@ -140,20 +167,19 @@ def missed(
     check_range("--limit", limit, 1, 100_000)
     check_range("--top", top, 1, 1000)
     settings = load_settings_for(exam_date)
-    config = scheduler_config(settings)
     the_bank = load_banks(bank)
     items = filter_topics(the_bank, topic)
     now = clock.now()
     _, day_end = clock.day_bounds(now)
     store = open_store()
     try:
-        apply_renames(store, the_bank, config)
+        config = scheduler_config(settings, store=store)
+        catch_up(store, the_bank, config)
         askable = [i for i in items if include_unreviewed or i.status == "active"]
         if confusions:
-            from certdrill.confusions import confusions as find_confusions
-            from certdrill.confusions import items_in
+            from certdrill.confusions import counted_confusions, items_in
 
-            todo = items_in(find_confusions(askable, store.reviews())[:top], askable)
+            todo = items_in(counted_confusions(askable, store.wrong_answers(), top), askable)
             empty, heading = "No confusions yet: no wrong picks on multiple-choice items.", f"{{n}} item(s) behind your top {top} confusion(s)"
         else:
             todo = missed_items(askable, store.reviews(since=now - timedelta(days=days)))
@@ -165,7 +191,8 @@ def missed(
             console.print(empty, markup=False)
             return
         console.print(heading.format(n=len(todo)) + ": each comes back until you get it right.", markup=False, style="bold")
-        _run(console, store, the_bank, todo, cards_for(store, config, now), config, kind="missed", seed=seed, day_end=day_end, items=items)
+        cards = cards_for(store, config, now, item_ids=[i.id for i in todo])
+        _run(console, store, the_bank, todo, cards, config, kind="missed", seed=seed, day_end=day_end, items=items)
     finally:
         store.close()
 
@@ -196,8 +223,7 @@ def _run(console, store, bank, queue_items, cards, config, *, kind, seed, day_en
     from datetime import timedelta
 
     ids = {i.id for i in items}
-    tomorrow_end = day_end + timedelta(days=1)
-    due_tomorrow = sum(1 for item_id, c in session.cards.items() if item_id in ids and c.due < tomorrow_end)
+    due_tomorrow = sum(1 for item_id in cards_for(store, session.config, clock.now(), due_before=day_end + timedelta(days=1)) if item_id in ids)
     console.print(render.summary(session.tally, bank.topic_title, due_tomorrow))
 
 

@@ -65,4 +65,12 @@ MIGRATIONS: list[str] = [
         UNIQUE (exam_id, item_id)
     ) WITHOUT ROWID;
     """,
+    # 3: what `stats` needs without reading the whole log: per card, how many recalls were asked of
+    # it while mature and how many were right (NULL until a replay of the item fills them in), and
+    # the wrong answers in the order confusions are counted
+    """
+    ALTER TABLE cards ADD COLUMN mature_recalls INTEGER;
+    ALTER TABLE cards ADD COLUMN mature_right INTEGER;
+    CREATE INDEX reviews_wrong ON reviews (item_id, answer, reviewed_at, id) WHERE correct = 0;
+    """,
 ]

@@ -4,19 +4,27 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable, Iterator
+from bisect import bisect_right
+from collections.abc import Collection, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
+from itertools import groupby, pairwise
+from operator import itemgetter
 from pathlib import Path
 
 from certdrill.clock import from_ms, to_ms
 from certdrill.errors import StoreError
+from certdrill.missed import answer_missed
 from certdrill.review_log import Review
-from certdrill.scheduler import CardState, SchedulerConfig, replay
+from certdrill.scheduler import CardState, ReviewEvent, SchedulerConfig, is_mature, replay
 from certdrill.store.db import connect, store_error
 
 _REVIEW_COLUMNS = "id, item_id, bank, reviewed_at, rating, answer, correct, duration_ms, kind, session_id"
+_CARD_COLUMNS = "item_id, bank, state, step, stability, difficulty, due, last_review, reps, lapses, first_review, mature_recalls, mature_right"
+_CARD_MARKS = ",".join("?" * len(_CARD_COLUMNS.split(",")))
+_REPLAY_COLUMNS = "item_id, reviewed_at, id, rating, correct, bank"  # what `replayed` reads, in item then replay order
+_REPLAY_ORDER = "ORDER BY item_id, reviewed_at, id"
 
 
 def review_row(r: Review) -> tuple:
@@ -43,13 +51,33 @@ def row_review(row: tuple) -> Review:
 
 def write_review(conn: sqlite3.Connection, review: Review, card: CardState) -> None:
     """Append one review and its card state, inside the caller's transaction."""
+    stored = _stored_card(conn, review.item_id)
     conn.execute(f"INSERT INTO reviews ({_REVIEW_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?)", review_row(review))
-    first = conn.execute("SELECT first_review FROM cards WHERE item_id = ?", (review.item_id,)).fetchone()
-    first_at = from_ms(first[0]) if first else review.reviewed_at
-    conn.execute("INSERT OR REPLACE INTO cards VALUES (?,?,?,?,?,?,?,?,?,?,?)", card_row(review.item_id, review.bank, card, first_at))
+    _write_card(conn, review, card, stored)
 
 
-def card_row(item_id: str, bank: str, c: CardState, first_review: datetime) -> tuple:
+def _stored_card(conn: sqlite3.Connection, item_id: str) -> tuple | None:
+    return conn.execute(f"SELECT {_CARD_COLUMNS} FROM cards WHERE item_id = ?", (item_id,)).fetchone()
+
+
+def _write_card(conn: sqlite3.Connection, review: Review, card: CardState, stored: tuple | None) -> None:
+    """The card after `review`; its mature-recall counts carry on from the card before (`stored`)."""
+    if stored is None:
+        first_at, counts = review.reviewed_at, (0, 0)
+    else:
+        first_at = from_ms(stored[10])
+        counts = _counted(stored[11], stored[12], is_mature(row_card(stored)), answer_missed(review.correct, review.rating))
+    conn.execute(f"INSERT OR REPLACE INTO cards ({_CARD_COLUMNS}) VALUES ({_CARD_MARKS})", card_row(review.item_id, review.bank, card, first_at, counts))
+
+
+def _counted(recalls: int | None, right: int | None, mature: bool, missed: bool) -> tuple[int | None, int | None]:
+    if recalls is None or right is None:
+        return None, None  # not known yet; a replay of the item fills them in
+    return (recalls + 1, right + (not missed)) if mature else (recalls, right)
+
+
+def card_row(item_id: str, bank: str, c: CardState, first_review: datetime, mature: tuple[int | None, int | None] = (None, None)) -> tuple:
+    """`mature`: recalls asked of the card while mature, and how many were right (None: not known)."""
     return (
         item_id,
         bank,
@@ -62,16 +90,29 @@ def card_row(item_id: str, bank: str, c: CardState, first_review: datetime) -> t
         c.reps,
         c.lapses,
         to_ms(first_review),
+        *mature,
     )
 
 
 def row_card(row: tuple) -> CardState:
-    _, _, state, step, stability, difficulty, due, last, reps, lapses, _ = row
+    _, _, state, step, stability, difficulty, due, last, reps, lapses = row[:10]
     return CardState(state, step, stability, difficulty, from_ms(due), from_ms(last) if last is not None else None, reps, lapses)
 
 
+def replayed(item_id: str, log: list[tuple], config: SchedulerConfig) -> tuple[CardState, tuple]:
+    """An item's card and card row, replayed from its log rows (`_REPLAY_COLUMNS`, in replay order).
+
+    The row carries the recalls asked of the card while mature, and how many were right.
+    """
+    maturity: list[bool] = []
+    card = replay([ReviewEvent(rid, from_ms(at), rating) for _, at, rid, rating, _, _ in log], config, maturity=maturity)
+    right = sum(1 for mature, row in zip(maturity, log, strict=True) if mature and not answer_missed(row[4], row[3]))
+    return card, card_row(item_id, log[-1][5], card, from_ms(log[0][1]), (sum(maturity), right))
+
+
 _UNSET = object()
-_BATCH = 500
+PARAMETERS_KEY = "fsrs_parameters"
+_BATCH = 500  # ids an `IN (...)` query takes at once, well under SQLite's variable limit
 
 
 def row_key(row: tuple) -> tuple:
@@ -144,32 +185,34 @@ class Store:
         card meanwhile, or logged a review of this item that sorts later (same millisecond).
         """
         with self.transaction() as conn:
-            stored = conn.execute("SELECT * FROM cards WHERE item_id = ?", (review.item_id,)).fetchone()
+            stored = _stored_card(conn, review.item_id)
             row = review_row(review)
             conn.execute(f"INSERT INTO reviews ({_REVIEW_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?)", row)
             if config is not None and prior is not _UNSET and (not _same_card(stored, prior) or _sorts_later(conn, row)):
                 return self._replay_item(conn, review.item_id, config)
-            first_at = from_ms(stored[10]) if stored else review.reviewed_at
-            conn.execute("INSERT OR REPLACE INTO cards VALUES (?,?,?,?,?,?,?,?,?,?,?)", card_row(review.item_id, review.bank, card, first_at))
+            _write_card(conn, review, card, stored)
         return card
 
     def amend_rating(self, review_id: str, rating: int, card: CardState, *, config: SchedulerConfig | None = None) -> CardState:
         """Change a logged rating; with the config, the card is rebuilt from the item's whole log."""
         with self.transaction() as conn:
-            row = conn.execute("SELECT item_id FROM reviews WHERE id = ?", (review_id,)).fetchone()
+            row = conn.execute("SELECT item_id, rating, correct FROM reviews WHERE id = ?", (review_id,)).fetchone()
             if row is None:
                 raise StoreError(f"no review {review_id}")
+            item_id, old, correct = row
             conn.execute("UPDATE reviews SET rating = ? WHERE id = ?", (rating, review_id))
             if config is not None:
-                return self._replay_item(conn, row[0], config)
+                return self._replay_item(conn, item_id, config)
             conn.execute(
                 "UPDATE cards SET state=?, step=?, stability=?, difficulty=?, due=?, last_review=? WHERE item_id=?",
-                (card.state, card.step, card.stability, card.difficulty, to_ms(card.due), to_ms(card.last_review) if card.last_review else None, row[0]),
+                (card.state, card.step, card.stability, card.difficulty, to_ms(card.due), to_ms(card.last_review) if card.last_review else None, item_id),
             )
+            if answer_missed(correct, old) != answer_missed(correct, rating):  # right or not changed: recounted by the next replay
+                conn.execute("UPDATE cards SET mature_recalls = NULL, mature_right = NULL WHERE item_id = ?", (item_id,))
         return card
 
     def merge_reviews(self, reviews: Iterable[Review], config: SchedulerConfig = SchedulerConfig(), progress=None) -> int:
-        """Union by review id, then rebuild the cards by replay: idempotent and commutative.
+        """Union by review id, then rebuild the touched cards by replay: idempotent and commutative.
 
         Two copies of one review that differ (a rating amended on one device) resolve to the copy
         whose row sorts greater, on every device. Returns the number of reviews added or changed.
@@ -181,15 +224,20 @@ class Store:
                 incoming[row[0]] = row
         rows = list(incoming.values())
         with self.transaction() as conn:
-            changed = []
-            for start in range(0, len(rows), _BATCH):
-                batch = rows[start : start + _BATCH]
-                marks = ",".join("?" * len(batch))
-                here = {row[0]: row for row in conn.execute(f"SELECT {_REVIEW_COLUMNS} FROM reviews WHERE id IN ({marks})", [row[0] for row in batch])}
-                changed.extend(row for row in batch if row[0] not in here or (row != here[row[0]] and row_key(row) > row_key(here[row[0]])))
+            empty = not conn.execute("SELECT EXISTS (SELECT 1 FROM reviews)").fetchone()[0]
+            changed, touched = [], set()
+            for batch in _chunks(rows):
+                here = {row[0]: row for row in conn.execute(f"SELECT {_REVIEW_COLUMNS} FROM reviews WHERE id IN ({_marks(batch)})", [row[0] for row in batch])}
+                for row in batch:
+                    old = here.get(row[0])
+                    if old is None or (row != old and row_key(row) > row_key(old)):
+                        changed.append(row)
+                        touched.add(row[1])
+                        if old is not None:
+                            touched.add(old[1])
             conn.executemany(f"INSERT OR REPLACE INTO reviews ({_REVIEW_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?)", changed)
             if changed:
-                self._rebuild(conn, config, progress=progress)
+                self._rebuild(conn, config, progress=progress, item_ids=None if empty else touched)
         return len(changed)
 
     def apply_renames(self, renames: dict[str, str], config: SchedulerConfig = SchedulerConfig()) -> int:
@@ -203,10 +251,7 @@ class Store:
             return 0
         olds = list(renames)
         with self.reading() as conn:
-            pending = sum(
-                conn.execute(f"SELECT count(*) FROM reviews WHERE item_id IN ({','.join('?' * len(chunk))})", chunk).fetchone()[0]
-                for chunk in (olds[i : i + _BATCH] for i in range(0, len(olds), _BATCH))
-            )
+            pending = sum(conn.execute(f"SELECT count(*) FROM reviews WHERE item_id IN ({_marks(chunk)})", chunk).fetchone()[0] for chunk in _chunks(olds))
         if not pending:
             return 0
         with self.transaction() as conn:
@@ -218,36 +263,78 @@ class Store:
                 self._replay_item(conn, new, config)
         return moved
 
-    def rebuild_cards(self, config: SchedulerConfig = SchedulerConfig(), progress=None) -> int:
-        with self.transaction() as conn:
-            return self._rebuild(conn, config, progress=progress)
+    def fill_mature_counts(self, config: SchedulerConfig = SchedulerConfig()) -> int:
+        """Replay the cards whose mature-recall counts are not known yet (a store from before they
+        were kept); returns how many. Nothing to do, and nothing written, once they all are."""
+        with self.reading() as conn:
+            unknown = [row[0] for row in conn.execute("SELECT item_id FROM cards WHERE mature_recalls IS NULL OR mature_right IS NULL")]
+        return self.rebuild_cards(config, item_ids=unknown) if unknown else 0
 
-    def _rebuild(self, conn: sqlite3.Connection, config: SchedulerConfig, progress=None) -> int:
-        conn.execute("DELETE FROM cards")
-        rows = []
-        for item_id, bank, reviews in _grouped(conn.execute(f"SELECT {_REVIEW_COLUMNS} FROM reviews ORDER BY item_id, reviewed_at, id")):
-            card = replay([r.event() for r in reviews], config)
-            rows.append(card_row(item_id, bank, card, reviews[0].reviewed_at))
+    def parameters(self) -> str | None:
+        """The record of FSRS parameters `certdrill optimize` adopted (JSON), or None for fsrs's defaults."""
+        with self.reading() as conn:
+            row = conn.execute("SELECT value FROM meta WHERE key = ?", (PARAMETERS_KEY,)).fetchone()
+        return row[0] if row else None
+
+    def set_parameters(self, record: str | None, config: SchedulerConfig | None = None, progress=None) -> int:
+        """Keep (or with None drop) the parameters record; given the config they imply, reschedule
+        every card in the same transaction, so the cards never disagree with the record."""
+        with self.transaction() as conn:
+            if record is None:
+                conn.execute("DELETE FROM meta WHERE key = ?", (PARAMETERS_KEY,))
+            else:
+                conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (PARAMETERS_KEY, record))
+            return self._rebuild(conn, config, progress=progress) if config is not None else 0
+
+    def logs_by_item(self) -> Iterator[list[tuple[int, int]]]:
+        """Each item's reviews as (ms since the epoch, rating), oldest first: what an optimizer fits to."""
+        with self.reading() as conn:
+            rows = conn.execute("SELECT item_id, reviewed_at, rating FROM reviews ORDER BY item_id, reviewed_at, id")
+            for _, group in groupby(rows, key=itemgetter(0)):
+                yield [(at, rating) for _, at, rating in group]
+
+    def rebuild_cards(self, config: SchedulerConfig = SchedulerConfig(), progress=None, item_ids: Iterable[str] | None = None) -> int:
+        """Replay the log into the card cache: every item's, or only these items'."""
+        with self.transaction() as conn:
+            return self._rebuild(conn, config, progress=progress, item_ids=item_ids)
+
+    def _rebuild(self, conn: sqlite3.Connection, config: SchedulerConfig, progress=None, item_ids: Iterable[str] | None = None) -> int:
+        if item_ids is None:
+            conn.execute("DELETE FROM cards")
+        else:
+            item_ids = sorted(set(item_ids))
+            for chunk in _chunks(item_ids):
+                conn.execute(f"DELETE FROM cards WHERE item_id IN ({_marks(chunk)})", chunk)
+        cards = []
+        for item_id, log in _replay_logs(conn, item_ids):
+            cards.append(replayed(item_id, log, config)[1])
             if progress:
-                progress(len(reviews))
-        conn.executemany("INSERT INTO cards VALUES (?,?,?,?,?,?,?,?,?,?,?)", rows)
-        return len(rows)
+                progress(len(log))
+        conn.executemany(f"INSERT INTO cards ({_CARD_COLUMNS}) VALUES ({_CARD_MARKS})", cards)
+        return len(cards)
 
     def _replay_item(self, conn: sqlite3.Connection, item_id: str, config: SchedulerConfig) -> CardState | None:
         """Rebuild one item's card from its log, inside the caller's transaction."""
-        reviews = [row_review(row) for row in conn.execute(f"SELECT {_REVIEW_COLUMNS} FROM reviews WHERE item_id = ? ORDER BY reviewed_at, id", (item_id,))]
         conn.execute("DELETE FROM cards WHERE item_id = ?", (item_id,))
-        if not reviews:
-            return None
-        card = replay([r.event() for r in reviews], config)
-        conn.execute("INSERT INTO cards VALUES (?,?,?,?,?,?,?,?,?,?,?)", card_row(item_id, reviews[-1].bank, card, reviews[0].reviewed_at))
-        return card
+        for _, log in _replay_logs(conn, [item_id]):
+            card, row = replayed(item_id, log, config)
+            conn.execute(f"INSERT INTO cards ({_CARD_COLUMNS}) VALUES ({_CARD_MARKS})", row)
+            return card
+        return None
 
     # reads
 
-    def cards(self) -> dict[str, CardState]:
+    def cards(self, *, due_before: datetime | None = None, item_ids: Iterable[str] | None = None) -> dict[str, CardState]:
+        """All cached cards, or those due before a time (through the due index), or those of some items."""
         with self.reading() as conn:
-            return {row[0]: row_card(row) for row in conn.execute("SELECT * FROM cards")}
+            if item_ids is not None:
+                out: dict[str, CardState] = {}
+                for chunk in _chunks(list(item_ids)):
+                    out.update((row[0], row_card(row)) for row in conn.execute(f"SELECT {_CARD_COLUMNS} FROM cards WHERE item_id IN ({_marks(chunk)})", chunk))
+                return out
+            if due_before is not None:
+                return {row[0]: row_card(row) for row in conn.execute(f"SELECT {_CARD_COLUMNS} FROM cards WHERE due < ?", (to_ms(due_before),))}
+            return {row[0]: row_card(row) for row in conn.execute(f"SELECT {_CARD_COLUMNS} FROM cards")}
 
     def reviews(self, *, since: datetime | None = None, item_id: str | None = None) -> list[Review]:
         sql, args = f"SELECT {_REVIEW_COLUMNS} FROM reviews", []
@@ -303,6 +390,116 @@ class Store:
                 for item_id, banks, count, last in conn.execute(sql)
             }
 
+    # figures over the whole log, counted by SQLite (a million reviews are never read one by one)
+
+    def first_review_at(self) -> datetime | None:
+        with self.reading() as conn:
+            at = conn.execute("SELECT min(reviewed_at) FROM reviews").fetchone()[0]
+        return None if at is None else from_ms(at)
+
+    def review_totals(self, scope: ItemScope | None = None) -> tuple[int, int, int, int]:
+        """(reviews, time in ms, graded answers, right ones) of every item's reviews, or of the scope's items'."""
+        sql = "SELECT count(*), coalesce(sum(duration_ms), 0), count(correct), coalesce(sum(correct), 0) FROM reviews"
+        with self.reading() as conn:
+
+            def some(chunk: list[str]) -> list[int]:
+                return list(conn.execute(f"{sql} WHERE item_id IN ({_marks(chunk)})", chunk).fetchone())
+
+            return tuple(_by_items(scope, 4, lambda: list(conn.execute(sql).fetchone()), some))
+
+    def review_histogram(self, edges: list[datetime], scope: ItemScope | None = None) -> list[int]:
+        """Reviews between each two consecutive `edges` (ascending), of every item or of the scope's items."""
+        bounds = [to_ms(edge) for edge in edges]
+        with self.reading() as conn:
+
+            def every() -> list[int]:
+                sql = "SELECT count(*) FROM reviews WHERE reviewed_at >= ? AND reviewed_at < ?"
+                return [conn.execute(sql, pair).fetchone()[0] for pair in pairwise(bounds)]
+
+            def some(chunk: list[str]) -> list[int]:
+                counts = [0] * (len(bounds) + 1)
+                for (at,) in conn.execute(f"SELECT reviewed_at FROM reviews WHERE item_id IN ({_marks(chunk)})", chunk):
+                    counts[bisect_right(bounds, at)] += 1
+                return counts[1:-1]
+
+            return _by_items(scope, max(len(bounds) - 1, 0), every, some)
+
+    def wrong_answers(self) -> list[tuple[str, tuple[int, ...], int]]:
+        """Wrong multiple-choice answers counted: (item id, choices picked, times), in the order first given."""
+        sql = (
+            "SELECT item_id, answer, count(*) FROM reviews WHERE correct = 0 AND answer IS NOT NULL"
+            " GROUP BY item_id, answer ORDER BY min(printf('%015d', reviewed_at) || id)"
+        )
+        with self.reading() as conn:
+            return [(item_id, tuple(json.loads(answer)), n) for item_id, answer, n in conn.execute(sql)]
+
+    def mature_counts(self, config: SchedulerConfig = SchedulerConfig()) -> dict[str, tuple[int, int]]:
+        """Per card: recalls asked while it was mature, and how many were right.
+
+        Counts not kept yet (a store from before they were, read without writing) are worked out
+        by replaying those items under `config`.
+        """
+        with self.reading() as conn:
+            kept = {item_id: (recalls, right) for item_id, recalls, right in conn.execute("SELECT item_id, mature_recalls, mature_right FROM cards")}
+            unknown = [item_id for item_id, (recalls, right) in kept.items() if recalls is None or right is None]
+            for item_id, log in _replay_logs(conn, sorted(unknown)):
+                row = replayed(item_id, log, config)[1]
+                kept[item_id] = (row[11], row[12])
+        return kept
+
+
+def _replay_logs(conn: sqlite3.Connection, item_ids: list[str] | None) -> Iterator[tuple[str, list[tuple]]]:
+    """(item id, its log rows in replay order) for every item, or for these (sorted) items."""
+    if item_ids is None:
+        rows: Iterable[tuple] = conn.execute(f"SELECT {_REPLAY_COLUMNS} FROM reviews {_REPLAY_ORDER}")
+    else:
+        rows = (
+            row
+            for chunk in _chunks(item_ids)
+            for row in conn.execute(f"SELECT {_REPLAY_COLUMNS} FROM reviews WHERE item_id IN ({_marks(chunk)}) {_REPLAY_ORDER}", chunk)
+        )
+    for item_id, group in groupby(rows, key=itemgetter(0)):
+        yield item_id, list(group)
+
+
+@dataclass(frozen=True)
+class ItemScope:
+    """The items studied (those with a card), split into those to count and the others."""
+
+    wanted: list[str]
+    others: list[str]
+
+    @classmethod
+    def of(cls, item_ids: Collection[str], studied: Iterable[str]) -> ItemScope:
+        studied = set(studied)
+        return cls(sorted(studied.intersection(item_ids)), sorted(studied.difference(item_ids)))
+
+
+def _by_items(scope: ItemScope | None, size: int, every, some) -> list[int]:
+    """`every()` (counts over the whole log), restricted to the scope through `some(chunk of ids)`.
+
+    Adds up what is wanted, or takes what is not away from the whole, whichever reads fewer
+    items: the usual case (every item studied is in the bank) reads no item's reviews at all.
+    """
+    if scope is None:
+        return every()
+    if len(scope.wanted) <= len(scope.others):
+        total, chunks, sign = [0] * size, _chunks(scope.wanted), 1
+    else:
+        total, chunks, sign = every(), _chunks(scope.others), -1
+    for chunk in chunks:
+        total = [a + sign * b for a, b in zip(total, some(chunk), strict=True)]
+    return total
+
+
+def _chunks(ids: list) -> Iterator[list]:
+    for start in range(0, len(ids), _BATCH):
+        yield ids[start : start + _BATCH]
+
+
+def _marks(chunk: list) -> str:
+    return ",".join("?" * len(chunk))
+
 
 def _same_card(stored: tuple | None, prior) -> bool:
     """Compare as stored (whole milliseconds), so an unchanged card never looks changed."""
@@ -316,15 +513,3 @@ def _sorts_later(conn: sqlite3.Connection, row: tuple) -> bool:
     rid, item_id, _, at = row[:4]
     sql = "SELECT EXISTS (SELECT 1 FROM reviews WHERE item_id = ? AND (reviewed_at > ? OR (reviewed_at = ? AND id > ?)))"
     return bool(conn.execute(sql, (item_id, at, at, rid)).fetchone()[0])
-
-
-def _grouped(rows) -> Iterator[tuple[str, str, list[Review]]]:
-    current, bank, batch = None, None, []
-    for row in rows:
-        if row[1] != current and batch:
-            yield current, bank, batch
-            batch = []
-        current, bank = row[1], row[2]
-        batch.append(row_review(row))
-    if batch:
-        yield current, bank, batch

@@ -1,0 +1,85 @@
+"""Running certdrill as a user would: a fresh process, its time to a line of output, its peak memory."""
+
+from __future__ import annotations
+
+import os
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))  # the in-process parts measure this checkout too
+FROZEN_NOW = "2026-11-23T09:00:00+00:00"
+
+
+def environment(home: Path, **extra: str) -> dict[str, str]:
+    """certdrill from this checkout, a given data dir, a frozen clock, no colour, bytecode cached.
+
+    PYTHONDONTWRITEBYTECODE is dropped: an installed certdrill has its .pyc files, and compiling
+    every module on every start would measure the compiler, not certdrill.
+    """
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONDONTWRITEBYTECODE", "FORCE_COLOR")}
+    env.update(
+        PYTHONPATH=os.pathsep.join([str(ROOT / "src"), *filter(None, [os.environ.get("PYTHONPATH")])]),
+        CERTDRILL_HOME=str(home),
+        CERTDRILL_NOW=FROZEN_NOW,
+        NO_COLOR="1",
+        COLUMNS="100",
+        TZ="UTC",
+    )
+    env.update(extra)
+    return env
+
+
+@dataclass(frozen=True)
+class Run:
+    seconds: float  # until `until` appeared on stdout, or until exit
+    total: float  # until exit
+    peak_mb: float
+    code: int
+    output: str
+
+
+def run(args: list[str], env: dict[str, str], *, stdin: bytes = b"", until: bytes | None = None, timeout: float = 600) -> Run:
+    """Start `args`, feed `stdin`, time it to the first `until` on stdout (or exit); report peak RSS."""
+    started = time.perf_counter()
+    proc = subprocess.Popen(args, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    assert proc.stdin and proc.stdout
+    try:
+        proc.stdin.write(stdin)
+        proc.stdin.close()
+    except BrokenPipeError:
+        pass
+    seen, chunks = None, []
+    buffer = b""
+    watchdog = threading.Timer(timeout, proc.kill)
+    watchdog.start()
+    while chunk := proc.stdout.read1(65536):
+        chunks.append(chunk)
+        if until is not None and seen is None:
+            buffer = (buffer + chunk)[-4096:]
+            if until in buffer:
+                seen = time.perf_counter() - started
+    _, status, usage = os.wait4(proc.pid, 0)
+    watchdog.cancel()
+    total = time.perf_counter() - started
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    peak = usage.ru_maxrss / 1024 if sys.platform != "darwin" else usage.ru_maxrss / 1024 / 1024
+    return Run(seen if seen is not None else total, total, peak, proc.returncode, b"".join(chunks).decode("utf-8", "replace"))
+
+
+def certdrill(*args: str) -> list[str]:
+    return [sys.executable, "-m", "certdrill", *args]
+
+
+def median(values: list[float]) -> float:
+    return statistics.median(values)
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
