@@ -1,7 +1,7 @@
 """Fit FSRS parameters to the learner's own log, as Anki's "Optimize" does, and keep the better ones.
 
 The fit is fsrs-rs (the Rust FSRS inside Anki) through the optional `fsrs-rs-python` wheel. New
-parameters replace the ones in use only if they predict the learner's reviews better on reviews
+parameters replace the current ones only if they predict the learner's reviews better on data
 they were not fitted to: a time-series split (fit on the earlier part of the log, score the next
 part, five times, as fsrs-rs's own evaluation does), scored by log loss and RMSE(bins).
 """
@@ -11,13 +11,13 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import datetime
 
 from certdrill.errors import CertdrillError, StoreError
 
-MIN_REVIEWS = 400  # below this a fit mostly learns noise
-MIN_ITEMS = 64  # fsrs-rs wants this many training items to fit more than the first four parameters
+MIN_REVIEWS = 400  # below this, a fit mostly learns noise; fsrs-rs itself wants 64 items to fit more than w0-w3
+MIN_ITEMS = 64
 SPLITS = 5
 DAY_MS = 86_400_000
 RECORD_VERSION = 1
@@ -25,7 +25,7 @@ RECORD_VERSION = 1
 
 class OptimizerMissing(CertdrillError):
     def __init__(self) -> None:
-        super().__init__("fitting parameters needs the optimizer: pip install 'certdrill[optimize]'")
+        super().__init__("fitting parameters needs the optimizer extra: pip install 'certdrill[optimize]'")
 
 
 class NotEnoughReviews(CertdrillError):
@@ -34,8 +34,6 @@ class NotEnoughReviews(CertdrillError):
 
 @dataclass(frozen=True)
 class Score:
-    """How well parameters predict reviews: lower is better for both."""
-
     log_loss: float
     rmse_bins: float
 
@@ -43,72 +41,49 @@ class Score:
         """Strictly better log loss, and RMSE(bins) no worse."""
         return self.log_loss < other.log_loss and self.rmse_bins <= other.rmse_bins
 
-    def to_json(self) -> dict:
-        return {"log_loss": self.log_loss, "rmse_bins": self.rmse_bins}
-
 
 @dataclass(frozen=True)
 class Fit:
     reviews: int
-    items: int  # fsrs-rs training items (one per review on a later day than the one before)
+    items: int  # fsrs-rs training items (one per review that came on a later day)
     current: tuple[float, ...]
     fitted: tuple[float, ...]
     current_score: Score  # on the held-out splits
     fitted_score: Score
-
-    @property
-    def better(self) -> bool:
-        return self.fitted_score.beats(self.current_score)
+    adopted: bool
 
 
 @dataclass(frozen=True)
 class Record:
-    """What the store keeps: the parameters in use (None: fsrs's defaults) and the fit that judged them."""
+    """What the store keeps after a fit: the parameters in use and how they predicted held-out
+    reviews against the other candidate, so `stats` can say what is in use and how well it does."""
 
-    parameters: tuple[float, ...] | None
-    fitted_at: str
-    reviews: int
-    score: Score  # the parameters in use, on held-out reviews
-    rival: Score  # the ones they beat, or the fit that did not beat them
-    adopted: bool  # whether that fit replaced the parameters used before it
+    parameters: tuple[float, ...]
+    fitted: bool  # False: fsrs's defaults, kept because no fit beat them yet
+    checked_at: str  # when `certdrill optimize` last compared
+    reviews: int  # reviews in the log then
+    score: Score  # held-out score of `parameters`
+    rival: Score  # held-out score of the candidate not chosen
 
     def to_json(self) -> str:
-        data = {
-            "version": RECORD_VERSION,
-            "parameters": None if self.parameters is None else list(self.parameters),
-            "fitted_at": self.fitted_at,
-            "reviews": self.reviews,
-            "score": self.score.to_json(),
-            "rival": self.rival.to_json(),
-            "adopted": self.adopted,
-        }
+        data = asdict(self)
+        data["version"] = RECORD_VERSION
         return json.dumps(data, separators=(",", ":"))
 
     @classmethod
     def from_json(cls, text: str) -> Record:
         try:
             data = json.loads(text)
-            parameters = data["parameters"]
             return cls(
-                parameters=None if parameters is None else tuple(float(w) for w in parameters),
-                fitted_at=str(data["fitted_at"]),
+                parameters=tuple(float(w) for w in data["parameters"]),
+                fitted=bool(data["fitted"]),
+                checked_at=str(data["checked_at"]),
                 reviews=int(data["reviews"]),
                 score=Score(**data["score"]),
                 rival=Score(**data["rival"]),
-                adopted=bool(data["adopted"]),
             )
         except (ValueError, KeyError, TypeError) as exc:
             raise StoreError(f"the stored FSRS parameters are unreadable ({exc}); run certdrill optimize --reset") from None
-
-
-def record(fit: Fit, now: datetime, *, adopt: bool) -> Record:
-    """The record after `fit`: its parameters if adopted, else the ones in use (None if those are the defaults)."""
-    from certdrill.scheduler import default_parameters
-
-    if adopt:
-        return Record(fit.fitted, now.isoformat(timespec="seconds"), fit.reviews, fit.fitted_score, fit.current_score, adopted=True)
-    kept = None if fit.current == default_parameters() else fit.current
-    return Record(kept, now.isoformat(timespec="seconds"), fit.reviews, fit.current_score, fit.fitted_score, adopted=False)
 
 
 def _rs():
@@ -119,13 +94,19 @@ def _rs():
     return fsrs_rs_python
 
 
+def default_parameters() -> tuple[float, ...]:
+    from certdrill.scheduler import default_parameters as defaults
+
+    return defaults()
+
+
 def training_items(logs: Iterable[list[tuple[int, int]]]) -> tuple[list, int]:
-    """fsrs-rs items, oldest first (by the review each predicts), and the number of reviews read.
+    """fsrs-rs items oldest first (by the review each predicts), and the number of reviews read.
 
     `logs` gives each item's reviews as (ms since the epoch, rating), oldest first. Days between
-    reviews are whole 24-hour periods, as the scheduler counts them. An item predicts one review
-    from all before it; a review on the day of the one before is history only (fsrs-rs models it
-    as short-term), as in fsrs-rs's own conversion of Anki's log.
+    reviews are whole 24-hour periods, as certdrill's scheduler counts them. An item predicts one
+    review from all before it; reviews on the day of the previous one are history only (fsrs-rs
+    models them as short-term), as in fsrs-rs's own conversion.
     """
     rs = _rs()
     dated: list[tuple[int, object]] = []
@@ -151,37 +132,47 @@ def score(parameters: tuple[float, ...], items: list) -> Score:
     return Score(float(result.log_loss), float(result.rmse_bins))
 
 
-def fit(logs: Iterable[list[tuple[int, int]]], current: tuple[float, ...], *, step: Callable[[int, str], None] = lambda done, what: None) -> Fit:
-    """Fit on the whole log; score the fitting and the current parameters on held-out splits.
+def _pooled(scores: list[tuple[int, Score]]) -> Score:
+    total = sum(n for n, _ in scores)
+    return Score(
+        sum(n * s.log_loss for n, s in scores) / total,
+        math.sqrt(sum(n * s.rmse_bins**2 for n, s in scores) / total),
+    )
 
-    Split k fits on the first k+1 of SPLITS+1 time-ordered parts and scores the part after;
-    the scores are pooled by part size. `step(fits done, what next)` is called before each of
-    the SPLITS + 1 fits (for a progress bar).
+
+def fit(
+    logs: Iterable[list[tuple[int, int]]],
+    current: tuple[float, ...] | None,
+    *,
+    step: Callable[[int, str], None] = lambda done, what: None,
+) -> Fit:
+    """Fit on the whole log; score the fit procedure and the current parameters on held-out splits.
+
+    `step(fits done, what next)` is called before each of the SPLITS + 1 fits (for a progress bar).
     """
     rs = _rs()
     items, reviews = training_items(logs)
     if reviews < MIN_REVIEWS:
-        raise NotEnoughReviews(f"{reviews} reviews so far; fitting needs at least {MIN_REVIEWS} (the parameters in use stay)")
-    part = len(items) // (SPLITS + 1)
-    if len(items) < MIN_ITEMS or part == 0:
-        raise NotEnoughReviews(f"{len(items)} reviews came on a later day than the one before; fitting needs at least {MIN_ITEMS} (the parameters in use stay)")
+        raise NotEnoughReviews(f"{reviews} reviews so far; fitting needs at least {MIN_REVIEWS} (the defaults are used until then)")
+    segment = len(items) // (SPLITS + 1)
+    if len(items) < MIN_ITEMS or segment == 0:
+        raise NotEnoughReviews(
+            f"{len(items)} reviews came on a later day than the one before; fitting needs at least {MIN_ITEMS} (the defaults are used until then)"
+        )
+    current = tuple(current) if current is not None else default_parameters()
     held_current, held_fitted = [], []
     for split in range(SPLITS):
         step(split, f"held-out split {split + 1} of {SPLITS}")
-        start = (split + 1) * part
-        end = len(items) if split == SPLITS - 1 else start + part
+        start = (split + 1) * segment
+        end = len(items) if split == SPLITS - 1 else start + segment
         train, test = items[:start], items[start:end]
-        trained = _within_bounds(tuple(rs.FSRS(list(current)).compute_parameters(train)))
+        trained = tuple(rs.FSRS(list(current)).compute_parameters(train))
         held_current.append((len(test), score(current, test)))
-        held_fitted.append((len(test), score(trained, test)))
+        held_fitted.append((len(test), score(_within_bounds(trained), test)))
     step(SPLITS, "fitting on the whole log")
     fitted = _within_bounds(tuple(rs.FSRS(list(current)).compute_parameters(items)))
-    return Fit(reviews, len(items), tuple(current), fitted, _pooled(held_current), _pooled(held_fitted))
-
-
-def _pooled(scores: list[tuple[int, Score]]) -> Score:
-    total = sum(n for n, _ in scores)
-    return Score(sum(n * s.log_loss for n, s in scores) / total, math.sqrt(sum(n * s.rmse_bins**2 for n, s in scores) / total))
+    current_score, fitted_score = _pooled(held_current), _pooled(held_fitted)
+    return Fit(reviews, len(items), current, fitted, current_score, fitted_score, adopted=fitted_score.beats(current_score))
 
 
 def _within_bounds(parameters: tuple[float, ...]) -> tuple[float, ...]:
@@ -189,3 +180,12 @@ def _within_bounds(parameters: tuple[float, ...]) -> tuple[float, ...]:
     from certdrill.scheduler import parameter_bounds
 
     return tuple(min(max(w, lo), hi) for w, (lo, hi) in zip(parameters, parameter_bounds(), strict=True))
+
+
+def record(result: Fit, now: datetime, *, adopt: bool, previous: Record | None) -> Record:
+    """What to keep after a fit: the fitted parameters if adopted, else the ones in use."""
+    when = now.isoformat(timespec="seconds")
+    if adopt:
+        return Record(result.fitted, True, when, result.reviews, result.fitted_score, result.current_score)
+    fitted = previous.fitted if previous is not None else False
+    return Record(result.current, fitted, when, result.reviews, result.current_score, result.fitted_score)

@@ -71,7 +71,7 @@ def _fsrs_scheduler(desired_retention: float, parameters: tuple[float, ...] | No
 
 
 def default_parameters() -> tuple[float, ...]:
-    """FSRS-6's default parameters, as the fsrs package ships them."""
+    """fsrs's own defaults: what scheduling uses until `certdrill optimize` adopts a fit."""
     return tuple(_fsrs_scheduler(DEFAULT_RETENTION, None).parameters)
 
 

@@ -38,6 +38,7 @@ def build_app():
     application.command()(optimize.optimize)
     application.command()(progress.export)
     application.command("import")(progress.import_)
+    application.command()(optimize.optimize)
     application.add_typer(bank.app, name="bank")
     application.add_typer(config.app, name="config")
     application.add_typer(backup.app, name="backup")

@@ -45,13 +45,12 @@ def exam(
     check_range("--seed", seed, 0, 2**63 - 1)
     from certdrill.store import exams
 
-    settings = load_settings()
     the_bank = load_banks(bank)
     items = filter_topics(the_bank, topic)
     console = out_console()
     store = open_store()
     try:
-        config = scheduler_config(settings, store=store)
+        config = scheduler_config(load_settings(), store=store)
         catch_up(store, the_bank, config)
         current = next((row for row in exams.in_progress(store) if row.bank == the_bank.name), None)
         if resume and current is None:

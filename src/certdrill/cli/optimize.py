@@ -1,9 +1,9 @@
-"""`certdrill optimize`: fit FSRS to your own reviews; keep the fit only if it predicts them better."""
+"""`certdrill optimize`: fit FSRS parameters to your own reviews; keep them only if they predict better."""
 
 from __future__ import annotations
 
 import json
-from dataclasses import replace
+from dataclasses import asdict, replace
 from typing import Annotated
 
 import typer
@@ -14,44 +14,43 @@ from certdrill.cli.common import err_console, errors_to_exit, load_settings, ope
 @errors_to_exit
 def optimize(
     show: Annotated[bool, typer.Option("--show", help="Only show the parameters in use and how well they predicted your reviews.")] = False,
-    reset: Annotated[bool, typer.Option("--reset", help="Go back to the default parameters (every card is replayed).")] = False,
+    reset: Annotated[bool, typer.Option("--reset", help="Go back to fsrs's default parameters (every card is rescheduled).")] = False,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Fit and compare, but change nothing.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="The figures as one JSON object.")] = False,
 ) -> None:
-    """Fit FSRS's parameters to your review log, as Anki's Optimize does, and adopt them only if they predict held-out reviews better.
+    """Fit FSRS to your review log, as Anki's Optimize does; adopt the fit only if it predicts held-out reviews better.
 
-    Held-out: the log in time order is cut into six parts; five times, parameters fitted on the parts so far predict the next part. Scored by log loss and RMSE over bins of predicted recall (lower is better); the fit is adopted when its log loss is lower and its RMSE no higher. Adopted parameters schedule study, missed and exam from then on, and every card is replayed under them. Needs the optimizer: pip install 'certdrill[optimize]'.
+    The fit is fsrs-rs, the Rust FSRS inside Anki (the optimize extra: pip install 'certdrill\\[optimize]'). Both the parameters in use and the fitted ones are scored on later reviews they were not fitted to (a time-series split, 5 folds): the fit is adopted only with a lower log loss and an RMSE(bins) no worse. Adopted parameters drive study, missed and exam from then on; stats shows which are in use.
     """
     from certdrill import clock
     from certdrill import optimize as core
     from certdrill.cli.study import scheduler_config
     from certdrill.errors import InputError
-    from certdrill.scheduler import default_parameters
 
     if sum((show, reset, dry_run)) > 1:
         raise InputError("--show, --reset and --dry-run go one at a time")
     settings = load_settings()
     store = open_store(writable=not (show or dry_run))
     try:
+        stored = store.parameters()
+        previous = core.Record.from_json(stored) if stored else None
         config = scheduler_config(settings, store=store)
-        stored = store.parameters_record()
-        record = core.Record.from_json(stored) if stored else None
-        if show:
-            _show(record, as_json)
-            return
         if reset:
-            cards = store.save_parameters_record(None, replay=replace(config, parameters=None))
-            _say(as_json, {"parameters": "default", "cards_replayed": cards}, f"Back to the default FSRS parameters; {cards} cards replayed.")
+            cards = store.set_parameters(None, replace(config, parameters=None))
+            _say(as_json, {"parameters": "default", "cards_rescheduled": cards}, f"Back to fsrs's default parameters; {cards} cards rescheduled.")
+            return
+        if show:
+            _show(previous, as_json)
             return
         try:
-            fit = _fit(store, config.parameters or default_parameters(), quiet=as_json)
+            fit = _fit(store, config.parameters, quiet=as_json)
         except core.NotEnoughReviews as exc:
-            _say(as_json, {"fitted": False, "reason": str(exc)}, f"Not fitted: {exc}.")
+            _say(as_json, {"fitted": False, "reason": exc.message}, f"Not fitted: {exc.message}.")
             return
-        adopt = fit.better and not dry_run
+        adopt = fit.adopted and not dry_run
         if not dry_run:
-            after = core.record(fit, clock.now(), adopt=adopt)
-            store.save_parameters_record(after.to_json(), replay=replace(config, parameters=fit.fitted) if adopt else None)
+            kept = core.record(fit, clock.now(), adopt=adopt, previous=previous)
+            store.set_parameters(kept.to_json(), replace(config, parameters=fit.fitted) if adopt else None)
         _report(fit, adopt, dry_run, as_json)
     finally:
         store.close()
@@ -67,7 +66,13 @@ def _fit(store, current, *, quiet: bool):
 
     with Progress(console=console, transient=True) as progress:
         task = progress.add_task("Fitting FSRS to your reviews", total=core.SPLITS + 1)
-        return core.fit(store.logs_by_item(), current, step=lambda done, what: progress.update(task, completed=done, description=what))
+
+        def step(done: int, what: str) -> None:
+            progress.update(task, completed=done, description=what)
+
+        fit = core.fit(store.logs_by_item(), current, step=step)
+        progress.update(task, completed=core.SPLITS + 1)
+        return fit
 
 
 def _report(fit, adopted: bool, dry_run: bool, as_json: bool) -> None:
@@ -75,9 +80,9 @@ def _report(fit, adopted: bool, dry_run: bool, as_json: bool) -> None:
         figures = {
             "reviews": fit.reviews,
             "items": fit.items,
-            "in_use": {"parameters": list(fit.current), **fit.current_score.to_json()},
-            "fitted": {"parameters": list(fit.fitted), **fit.fitted_score.to_json()},
-            "better": fit.better,
+            "in_use": {"parameters": list(fit.current), **asdict(fit.current_score)},
+            "fitted": {"parameters": list(fit.fitted), **asdict(fit.fitted_score)},
+            "better": fit.adopted,
             "adopted": adopted,
             "dry_run": dry_run,
         }
@@ -86,8 +91,8 @@ def _report(fit, adopted: bool, dry_run: bool, as_json: bool) -> None:
     from rich.table import Table
 
     console = out_console()
-    console.print(f"Fitted to {fit.reviews:,} reviews ({fit.items:,} of them on a later day than the one before).", markup=False)
-    table = Table(title="Predicting held-out reviews (lower is better)", box=None, title_justify="left")
+    console.print(f"Fitted to {fit.reviews:,} reviews ({fit.items:,} of them a later day after the one before).", markup=False)
+    table = Table(title="Predicting held-out reviews (time-series split; lower is better)", box=None, title_justify="left")
     table.add_column("parameters")
     table.add_column("log loss", justify="right")
     table.add_column("RMSE (bins)", justify="right")
@@ -95,53 +100,44 @@ def _report(fit, adopted: bool, dry_run: bool, as_json: bool) -> None:
     table.add_row("fitted", f"{fit.fitted_score.log_loss:.4f}", f"{fit.fitted_score.rmse_bins:.4f}")
     console.print(table)
     if adopted:
-        console.print("Adopted the fitted parameters; every card was replayed under them.", markup=False)
-    elif fit.better:
+        console.print("Adopted the fitted parameters; every card was rescheduled from your log.", markup=False)
+    elif fit.adopted:
         console.print("The fitted parameters predict better; --dry-run kept the ones in use.", markup=False)
     else:
         console.print("Kept the parameters in use: the fitted ones do not predict your held-out reviews better.", markup=False)
 
 
-def _show(record, as_json: bool) -> None:
-    if as_json:
-        typer.echo(json.dumps(summary(record), indent=2))
-        return
+def parameters_summary(record) -> dict:
+    """Which parameters are in use and, once `optimize` has run, how well they predicted (for stats)."""
     from certdrill.scheduler import default_parameters
 
-    console = out_console()
-    console.print(describe(record), markup=False)
-    parameters = record.parameters if record and record.parameters else default_parameters()
-    console.print("w = " + ", ".join(f"{w:.4f}" for w in parameters), markup=False, style="dim")
-
-
-def summary(record) -> dict:
-    """The parameters in use and the last fit that judged them, as JSON (also for `stats --json`)."""
-    from certdrill.scheduler import default_parameters
-
-    fitted = record is not None and record.parameters is not None
-    out = {"source": "fitted" if fitted else "default", "parameters": list(record.parameters if fitted else default_parameters()), "last_fit": None}
+    fitted = record is not None and record.fitted
+    summary = {"source": "fitted" if fitted else "default", "parameters": list(record.parameters if fitted else default_parameters())}
     if record is not None:
-        out["last_fit"] = {
-            "at": record.fitted_at,
-            "reviews": record.reviews,
-            "adopted": record.adopted,
-            "in_use": record.score.to_json(),
-            "rival": record.rival.to_json(),
-        }
-    return out
+        summary["checked"] = {"at": record.checked_at, "reviews": record.reviews, "held_out": asdict(record.score), "other_candidate": asdict(record.rival)}
+    return summary
 
 
-def describe(record) -> str:
-    """One line on the parameters in use and how well they predicted held-out reviews (also for `stats`)."""
-    if record is None:
-        return "FSRS parameters: the defaults (certdrill optimize fits them to your reviews once you have a few hundred)."
-    held = f"log loss {record.score.log_loss:.3f}, RMSE {record.score.rmse_bins:.3f} on held-out reviews"
-    day, reviews, rival = record.fitted_at[:10], f"{record.reviews:,}", f"{record.rival.log_loss:.3f}"
-    if record.parameters is None:
-        return f"FSRS parameters: the defaults; {held} (a fit to {reviews} reviews on {day} did not beat them: log loss {rival})."
-    if record.adopted:
-        return f"FSRS parameters: fitted to {reviews} reviews on {day}; {held} (the ones before: log loss {rival})."
-    return f"FSRS parameters: fitted earlier; {held} (a new fit to {reviews} reviews on {day} did not beat them: log loss {rival})."
+def summary_line(summary: dict) -> str:
+    source = "fitted to your reviews" if summary["source"] == "fitted" else "fsrs's defaults"
+    checked = summary.get("checked")
+    if checked is None:
+        return f"FSRS parameters: {source} (run certdrill optimize once you have a few hundred reviews)."
+    score = checked["held_out"]
+    return (
+        f"FSRS parameters: {source}; on held-out reviews at the last check ({checked['at'][:10]}, {checked['reviews']:,} reviews): "
+        f"log loss {score['log_loss']:.4f}, RMSE(bins) {score['rmse_bins']:.4f}."
+    )
+
+
+def _show(record, as_json: bool) -> None:
+    summary = parameters_summary(record)
+    if as_json:
+        typer.echo(json.dumps(summary, indent=2))
+        return
+    console = out_console()
+    console.print(summary_line(summary), markup=False, soft_wrap=True)
+    console.print("w = " + ", ".join(f"{w:.4f}" for w in summary["parameters"]), markup=False, style="dim", soft_wrap=True)
 
 
 def _say(as_json: bool, data: dict, text: str) -> None:

@@ -31,7 +31,6 @@ def stats(
     from certdrill import stats as figures
     from certdrill.confusions import counted_confusions
     from certdrill.errors import InputError
-    from certdrill.optimize import Record
     from certdrill.plan import plan, readiness
     from certdrill.queue import Limits
 
@@ -48,11 +47,14 @@ def stats(
     day_start, _ = clock.day_bounds(now)
     store = open_store(writable=False)
     try:
+        from certdrill.cli.optimize import parameters_summary
+        from certdrill.optimize import Record
         from certdrill.store.exams import history
         from certdrill.store.store import ItemScope
 
         config = scheduler_config(settings, store=store)
-        record = store.parameters_record()
+        stored = store.parameters()
+        parameters = parameters_summary(Record.from_json(stored) if stored else None)
         every_card = cards_for(store, config, now)
         scope = ItemScope.of(ids, studied=every_card)
         totals = store.review_totals(scope)
@@ -76,7 +78,7 @@ def stats(
         "mastery": figures.mastery(items, cards, now, config, the_bank.topic_title),
         "confusions": counted_confusions(items, wrong, top),
         "mock_exams": mock_exams,
-        "fsrs": Record.from_json(record) if record else None,
+        "parameters": parameters,
     }
     ready = the_plan = None
     if settings.exam_date is not None and settings.exam_date >= today:
@@ -104,7 +106,6 @@ def _daily_counts(store, scope, first, today) -> dict:
 
 
 def _as_json(the_bank, items, now, today, report, exam_day, ready, the_plan) -> dict:
-    from certdrill.cli.optimize import summary
     from certdrill.clock import iso
 
     exam = None
@@ -124,8 +125,8 @@ def _as_json(the_bank, items, now, today, report, exam_day, ready, the_plan) -> 
         "mastery": [row.to_json() for row in report["mastery"]],
         "confusions": [c.to_json() for c in report["confusions"]],
         "mock_exams": _mock_exams_json(report["mock_exams"]),
+        "fsrs": report["parameters"],
         "exam": exam,
-        "fsrs": summary(report["fsrs"]),
     }
 
 
@@ -144,7 +145,6 @@ def _mock_exams_json(rows) -> dict:
 def _show(the_bank, today, report, exam_day, ready, the_plan, show_plan: bool) -> None:
     from rich.text import Text
 
-    from certdrill.cli.optimize import describe
     from certdrill.ui import charts
     from certdrill.ui.console import plain_terminal
     from certdrill.ui.render import safe
@@ -167,7 +167,9 @@ def _show(the_bank, today, report, exam_day, ready, the_plan, show_plan: bool) -
         parts.append(Text(f"The exam date {exam_day.isoformat()} has passed: set a new one with certdrill config set exam-date YYYY-MM-DD."))
     else:
         parts.append(Text("No exam date: certdrill config set exam-date YYYY-MM-DD (or --exam-date) predicts your score on that day.", style="dim"))
-    parts.append(Text(describe(report["fsrs"]), style="dim"))
+    from certdrill.cli.optimize import summary_line
+
+    parts.append(Text(summary_line(report["parameters"]), style="dim"))
     for part in parts:
         console.print()
         console.print(part)

@@ -24,8 +24,8 @@ ExamDate = Annotated[
 ]
 
 
-def scheduler_config(settings, retention: float | None = None, *, store):
-    """Settings, this run's flags and the FSRS parameters `certdrill optimize` adopted (kept in `store`).
+def scheduler_config(settings, retention: float | None = None, *, store=None):
+    """Settings, this run's flags and, from `store`, the FSRS parameters `certdrill optimize` adopted.
 
     The exam date means the start of that local day: reviews land on the days before it.
     """
@@ -37,13 +37,13 @@ def scheduler_config(settings, retention: float | None = None, *, store):
 
 
 def fitted_parameters(store) -> tuple[float, ...] | None:
-    """The parameters in use, or None for fsrs's defaults."""
-    text = store.parameters_record()
-    if text is None:
+    """The adopted parameters, or None (fsrs's defaults) without a store or a fit."""
+    record = store.parameters() if store is not None else None
+    if record is None:
         return None
     from certdrill.optimize import Record
 
-    return Record.from_json(text).parameters
+    return Record.from_json(record).parameters
 
 
 def load_settings_for(exam_date: str | None):

@@ -255,23 +255,35 @@ class Store:
                 self._replay_item(conn, new, config)
         return moved
 
-    def save_parameters_record(self, record: str | None, replay: SchedulerConfig | None = None) -> int:
-        """Keep the record of the FSRS parameters in use (None: forget it, the defaults are back);
-        with `replay`, every card is replayed under that config in the same transaction. Returns
-        the number of cards replayed."""
-        with self.transaction() as conn:
-            if record is None:
-                conn.execute("DELETE FROM meta WHERE key = ?", (PARAMETERS_KEY,))
-            else:
-                conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (PARAMETERS_KEY, record))
-            return 0 if replay is None else self._rebuild(conn, replay)
-
     def fill_mature_counts(self, config: SchedulerConfig = SchedulerConfig()) -> int:
         """Replay the cards whose mature-recall counts are not known yet (a store from before they
         were kept); returns how many. Nothing to do, and nothing written, once they all are."""
         with self.reading() as conn:
             unknown = [row[0] for row in conn.execute("SELECT item_id FROM cards WHERE mature_recalls IS NULL OR mature_right IS NULL")]
         return self.rebuild_cards(config, item_ids=unknown) if unknown else 0
+
+    def parameters(self) -> str | None:
+        """The record of FSRS parameters `certdrill optimize` adopted (JSON), or None for fsrs's defaults."""
+        with self.reading() as conn:
+            row = conn.execute("SELECT value FROM meta WHERE key = ?", (PARAMETERS_KEY,)).fetchone()
+        return row[0] if row else None
+
+    def set_parameters(self, record: str | None, config: SchedulerConfig | None = None, progress=None) -> int:
+        """Keep (or with None drop) the parameters record; given the config they imply, reschedule
+        every card in the same transaction, so the cards never disagree with the record."""
+        with self.transaction() as conn:
+            if record is None:
+                conn.execute("DELETE FROM meta WHERE key = ?", (PARAMETERS_KEY,))
+            else:
+                conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (PARAMETERS_KEY, record))
+            return self._rebuild(conn, config, progress=progress) if config is not None else 0
+
+    def logs_by_item(self) -> Iterator[list[tuple[int, int]]]:
+        """Each item's reviews as (ms since the epoch, rating), oldest first: what an optimizer fits to."""
+        with self.reading() as conn:
+            rows = conn.execute("SELECT item_id, reviewed_at, rating FROM reviews ORDER BY item_id, reviewed_at, id")
+            for _, group in groupby(rows, key=itemgetter(0)):
+                yield [(at, rating) for _, at, rating in group]
 
     def rebuild_cards(self, config: SchedulerConfig = SchedulerConfig(), progress=None, item_ids: Iterable[str] | None = None) -> int:
         """Replay the log into the card cache: every item's, or only these items'."""
@@ -369,18 +381,6 @@ class Store:
                 item_id: ItemProgress(tuple(sorted({part for b in (banks or "").split(",") for part in b.split("+") if part})), count, from_ms(last))
                 for item_id, banks, count, last in conn.execute(sql)
             }
-
-    def parameters_record(self) -> str | None:
-        """The record `certdrill optimize` keeps of the FSRS parameters in use (certdrill.optimize.Record)."""
-        with self.reading() as conn:
-            row = conn.execute("SELECT value FROM meta WHERE key = ?", (PARAMETERS_KEY,)).fetchone()
-        return row[0] if row else None
-
-    def logs_by_item(self) -> Iterator[list[tuple[int, int]]]:
-        """Each item's reviews as (ms since the epoch, rating), in replay order: what an optimizer fits to."""
-        with self.reading() as conn:
-            for _, log in _replay_logs(conn, None):
-                yield [(at, rating) for _, at, _, rating, _, _ in log]
 
     # figures over the whole log, counted by SQLite (a million reviews are never read one by one)
 
