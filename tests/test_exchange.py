@@ -310,3 +310,17 @@ def test_milliseconds_make_the_round_trip_exactly(ms):
     from certdrill.clock import from_ms, to_ms
 
     assert to_ms(from_ms(ms)) == ms
+
+
+def test_a_first_import_leaves_a_whole_store_in_wal_mode(cli, tmp_path, home):
+    import sqlite3
+
+    assert cli("import", exported(tmp_path, reviews=20)).exit_code == 0
+    conn = sqlite3.connect(home / "progress.sqlite3")
+    try:
+        assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        assert conn.execute("SELECT count(*) FROM reviews").fetchone()[0] == 20
+    finally:
+        conn.close()
+    assert sorted(p.name for p in home.iterdir()) == ["progress.sqlite3"]  # no scratch file left behind

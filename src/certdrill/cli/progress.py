@@ -151,6 +151,7 @@ def _merge(store, incoming, settings, *, new_store: bool = False) -> int:
         added = store.merge_rows(incoming.rows, config, replay=not new_store)
         if new_store:
             store.rebuild_cards(config)
+            store.seal()
         return added
     finally:
         store.close()
@@ -165,7 +166,7 @@ def _first_import(file: Path, incoming, settings) -> int:
     target = paths.db_path()
     tmp = target.with_name(f".{target.name}.{os.getpid()}.import")
     try:
-        added = _merge(Store.open(tmp), incoming, settings, new_store=True)
+        added = _merge(Store.open_scratch(tmp), incoming, settings, new_store=True)
         try:
             os.link(tmp, target)
         except FileExistsError:  # another certdrill made a store meanwhile: merge into that one

@@ -187,9 +187,9 @@ class ReviewStream:
         """
         from certdrill.exchange.importer import reused
 
-        twice = {a for a, b in pairwise(sorted(ids)) if a == b}
-        if not twice:
+        if len(set(ids)) == len(ids):  # the usual case, found at once
             return
+        twice = {a for a, b in pairwise(sorted(ids)) if a == b}
         seen: dict[str, tuple] = {}
         with open(self.path, "rb") as fh:
             fh.seek(self.layout.reviews_at)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 from bisect import bisect_right
 from collections.abc import Collection, Iterable, Iterator
@@ -134,6 +135,23 @@ class Store:
     @classmethod
     def open(cls, path: Path, *, read_only: bool = False) -> Store:
         return cls(Path(path), connect(Path(path), read_only=read_only))
+
+    @classmethod
+    def open_scratch(cls, path: Path) -> Store:
+        """A new store no one else sees yet (a first import, before it is moved into place): no
+        journal and no syncs while it fills, since a failure throws the file away; `seal` it after."""
+        store = cls.open(path)
+        store.conn.execute("PRAGMA journal_mode = OFF")
+        store.conn.execute("PRAGMA synchronous = OFF")
+        return store
+
+    def seal(self) -> None:
+        """A scratch store made a real one: WAL and full syncs again, and everything on disk."""
+        with self.reading() as conn:
+            conn.execute("PRAGMA journal_mode = WAL")
+            conn.execute("PRAGMA synchronous = FULL")
+        with open(self.path, "rb") as fh:
+            os.fsync(fh.fileno())
 
     def close(self) -> None:
         self.conn.close()
