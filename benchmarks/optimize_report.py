@@ -96,7 +96,9 @@ def main() -> None:
     parser.add_argument("--items", type=int, default=300)
     parser.add_argument("--days", type=int, default=365)
     args = parser.parse_args()
-    print("| log | reviews | log loss default | log loss fitted | RMSE(bins) default | RMSE(bins) fitted | adopted | distance to true w0, w2, w8: default → fitted | fit time |")
+    print(
+        "| log | reviews | log loss default | log loss fitted | RMSE(bins) default | RMSE(bins) fitted | adopted | distance to true w0, w2, w8: default → fitted | fit time |"
+    )
     print("|---|---:|---:|---:|---:|---:|---|---|---:|")
     adopted = better_recovery = 0
     for seed in range(1, args.learners + 1):
@@ -111,7 +113,9 @@ def main() -> None:
         started = time.perf_counter()
         fit = core.fit(real_logs(), None)
         print(row("real Anki learner (shared/data)", fit, time.perf_counter() - started))
-    print(f"\nAdopted for {adopted} of {args.learners} simulated learners; the fit was nearer the true parameters than the defaults for {better_recovery} of {args.learners}.")
+    print(
+        f"\nAdopted for {adopted} of {args.learners} simulated learners; the fit was nearer the true parameters than the defaults for {better_recovery} of {args.learners}."
+    )
 
 
 if __name__ == "__main__":

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
 
 import pytest
@@ -28,9 +29,7 @@ def certdrill_env(tmp_path, monkeypatch):
     monkeypatch.setenv("COLUMNS", "100")
     monkeypatch.setenv("TZ", "UTC")
     monkeypatch.delenv("FORCE_COLOR", raising=False)
-    if hasattr(os, "tzset"):
-        import time
-
+    if hasattr(time, "tzset"):  # the process's local time zone follows TZ only once told to
         time.tzset()
     return home
 

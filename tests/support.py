@@ -67,6 +67,14 @@ def truefalse_bank(folder: Path, count: int, *, topic: str = "tf") -> Path:
     return folder
 
 
+def json_of(result):
+    """The JSON a command printed, once it succeeded."""
+    import json
+
+    assert result.exit_code == 0, result.output
+    return json.loads(result.output)
+
+
 def stored(home: Path, read):
     store = Store.open(home / "progress.sqlite3")
     try:

@@ -1,5 +1,9 @@
 import json
 
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from certdrill.exchange.jsonpos import line_of
 
 
@@ -115,3 +119,153 @@ def test_an_error_about_a_key_with_a_line_separator_stays_on_one_line(cli, tmp_p
     result = cli("import", f)
     assert result.exit_code == 2
     assert len(result.output.splitlines()) == 1 and "\\u2028kind" in result.output
+
+
+# Streaming the export layout must judge a file exactly as reading it whole does.
+
+
+def exported(tmp_path, reviews=7):
+    from datetime import UTC, datetime, timedelta
+
+    from certdrill.exchange.export import write_progress
+
+    rows = [
+        (f"{n:032x}", f"item-{n % 3}", "mini", int((datetime(2026, 1, 1, tzinfo=UTC) + timedelta(days=n)).timestamp() * 1000), 3, "[1]", 1, 900, "study", "s")
+        for n in range(reviews)
+    ]
+    path = tmp_path / "progress.json"
+    with open(path, "w", encoding="utf-8") as fh:
+        write_progress(fh, review_rows=rows, cards={}, bank={"name": "mini", "title": "", "items": 3}, now=datetime(2026, 2, 1, tzinfo=UTC))
+    return path
+
+
+def verdicts(path):
+    """(streamed, whole) outcome: the review rows, or the error message."""
+    from certdrill.errors import InputError
+    from certdrill.exchange.importer import open_progress, parse_progress
+    from certdrill.review_log import review_row
+
+    def run(fn):
+        try:
+            return fn()
+        except InputError as exc:
+            return str(exc)
+
+    return run(lambda: list(open_progress(path).rows)), run(lambda: [review_row(r) for r in parse_progress(path.read_text(encoding="utf-8"), str(path))])
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda t: t,
+        lambda t: t.replace('"rating": 3', '"rating": 9', 1),
+        lambda t: t.replace('"rating": 3', '"rating": 9').replace('"kind": "study"', '"kind": "nap"', 2),
+        lambda t: t.replace('"duration_ms": 900}', '"duration_ms": 900, "mood": 1}', 1),
+        lambda t: t.replace('"item_id": "item-1"', '"item_id": "bad id!"', 1),
+        lambda t: t.replace('"bank": {"name": "mini"', '"bank": {"title": 5', 1),
+        lambda t: t.replace('"version": 1', '"version": 7', 1),
+        lambda t: t.replace('"correct": true, "duration', '"correct": true "duration', 1),
+        lambda t: t.replace(f'"id": "{2:032x}"', f'"id": "{1:032x}"', 1),
+        lambda t: t.replace(f'"id": "{2:032x}"', f'"id": "{1:032x}"', 1).replace('"rating": 3', '"rating": 2', 2),
+        lambda t: t.replace('Z", "rating"', '+02:00", "rating"', 2).replace('"session_id": "s"', '"session_id": null', 3),
+        lambda t: t.replace('"answer": [1], "correct": true, ', "", 2),
+        lambda t: t.replace("},\n    {", "}, {", 2),
+        lambda t: t.replace("\n", "\r\n"),
+    ],
+    ids=[
+        "valid",
+        "bad-rating",
+        "many-errors",
+        "extra-field",
+        "bad-id",
+        "bad-bank",
+        "newer",
+        "syntax",
+        "same-id-same-review",
+        "same-id-other-review",
+        "other-offsets",
+        "defaults",
+        "two-a-line",
+        "crlf",
+    ],
+)
+def test_streamed_and_whole_reads_agree(tmp_path, monkeypatch, change):
+    import certdrill.exchange.stream as stream
+
+    monkeypatch.setattr(stream, "BATCH", 2)  # several batches, and errors that straddle them
+    path = exported(tmp_path)
+    path.write_text(change(path.read_text(encoding="utf-8")), encoding="utf-8", newline="")
+    streamed, whole = verdicts(path)
+    assert streamed == whole
+
+
+def test_the_export_layout_is_streamed(tmp_path):
+    from certdrill.exchange.importer import open_progress
+    from certdrill.exchange.stream import ReviewStream
+
+    assert isinstance(open_progress(exported(tmp_path)).rows, ReviewStream)
+
+
+@pytest.mark.parametrize("fresh", [True, False])
+def test_an_error_late_in_a_stream_writes_nothing_though_earlier_batches_went_in(cli, mini, tmp_path, home, monkeypatch, fresh):
+    import certdrill.exchange.stream as stream
+    import certdrill.store.store as store_module
+    from certdrill.store.store import Store
+
+    monkeypatch.setattr(stream, "BATCH", 2)
+    monkeypatch.setattr(store_module, "_MERGE_BATCH", 2)
+    if not fresh:
+        assert cli("study", "--bank", mini, "--new", "1", input="a\n").exit_code == 0
+    path = exported(tmp_path, reviews=9)
+    lines = path.read_text().splitlines()
+    bad = next(n for n, text in enumerate(lines, 1) if f"{8:032x}" in text)
+    path.write_text(
+        path.read_text().replace(
+            f'"id": "{8:032x}", "item_id": "item-2", "bank": "mini", "reviewed_at": "2026-01-09T00:00:00.000Z", "rating": 3',
+            f'"id": "{8:032x}", "item_id": "item-2", "bank": "mini", "reviewed_at": "2026-01-09T00:00:00.000Z", "rating": 0',
+        )
+    )
+    result = cli("import", path)
+    assert result.exit_code == 2 and f"progress.json:{bad}: reviews[8].rating" in result.output
+    if fresh:  # the first import's store is linked in only at the end
+        assert not home.exists() or list(home.rglob("*")) == []
+    else:
+        store = Store.open(home / "progress.sqlite3")
+        try:
+            assert store.review_count() == 1
+        finally:
+            store.close()
+
+
+def test_a_reused_id_in_a_stream_is_refused_at_its_line(cli, tmp_path, home):
+    path = exported(tmp_path, reviews=6)
+    lines = path.read_text().splitlines()
+    line = next(n for n, text in enumerate(lines, 1) if f"{4:032x}" in text)
+    path.write_text("\n".join(lines).replace(f'"id": "{4:032x}"', f'"id": "{1:032x}"', 1) + "\n")
+    result = cli("import", path)
+    assert result.exit_code == 2
+    assert f"progress.json:{line}: reviews[4].id: '{1:032x}' is used by two different reviews" in result.output
+    assert not (home / "progress.sqlite3").exists()
+
+
+any_text = st.text(st.characters(codec="utf-8"), max_size=12)
+review_rows = st.tuples(
+    any_text,
+    any_text,
+    any_text,
+    st.integers(0, 4_000_000_000_000),
+    st.integers(1, 4),
+    st.none() | st.lists(st.integers(0, 25), max_size=4).map(lambda a: f"[{','.join(map(str, a))}]"),
+    st.sampled_from([None, 0, 1]),
+    st.none() | st.integers(0, 10**9),
+    any_text,
+    st.none() | any_text,
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(row=review_rows)
+def test_review_line_is_the_json_encoding_of_review_json(row):
+    from certdrill.exchange.export import review_json, review_line
+
+    assert review_line(row) == json.JSONEncoder(ensure_ascii=False, separators=(", ", ": ")).encode(review_json(row))

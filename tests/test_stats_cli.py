@@ -1,6 +1,5 @@
 """`certdrill stats`, `--exam-date` and `missed --confusions` through the command line."""
 
-import json
 import re
 
 import pytest
@@ -9,6 +8,7 @@ from certdrill.plan import NEW_ITEM_PRIOR
 from certdrill.scheduler import SchedulerConfig, retrievability
 from certdrill.store.store import Store
 from handlog import LOG
+from support import json_of
 
 BLOCKS = re.compile("[░▒▓█▁▂▃▄▅▆▇]")
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
@@ -29,9 +29,7 @@ def logged(home):
 
 
 def stats_json(cli, *args):
-    result = cli("stats", "--json", *args)
-    assert result.exit_code == 0, result.output
-    return json.loads(result.output)
+    return json_of(cli("stats", "--json", *args))
 
 
 def test_json_has_every_figure_worked_out_by_hand(cli, mini, logged):

@@ -1,3 +1,4 @@
+import os
 import sqlite3
 from datetime import UTC, datetime, timedelta
 
@@ -150,3 +151,18 @@ def test_a_changed_verdict_forgets_the_counts_until_the_next_replay(store):
     assert store.fill_mature_counts() == 1
     assert kept() == (2, 1)
     assert store.fill_mature_counts() == 0
+
+
+def test_a_rebuild_spread_over_worker_processes_equals_one_in_this_process(store, monkeypatch):
+    import certdrill.store.store as store_module
+
+    at = T0 - timedelta(days=300)
+    for n in range(120):
+        answer(store, f"i{n % 12}", AGAIN if n % 7 == 0 else GOOD, at, f"r{n:04d}")
+        at += timedelta(days=2, hours=n % 5)
+    store.rebuild_cards()
+    here = (store.cards(), store.mature_counts())
+    monkeypatch.setattr(store_module, "REPLAY_CHUNK", 15)  # eight chunks of about 15 reviews
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    assert store.rebuild_cards() == 12
+    assert (store.cards(), store.mature_counts()) == here

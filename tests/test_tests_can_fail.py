@@ -78,8 +78,8 @@ BREAKAGES = [
     Breakage(
         "merge keeps whichever copy of a review came last",
         "store/store.py",
-        "(row != old and row_key(row) > row_key(old))",
-        "row != old",
+        "        elif row != old and row_key(row) > row_key(old):",
+        "        elif row != old:",
         ("test_merge_properties.py::test_a_conflict_keeps_the_same_copy_on_both_devices",),
     ),
     Breakage(

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import itertools
+import json
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
 
+from certdrill.clock import to_ms
 from certdrill.scheduler import ReviewEvent
 
 KINDS = ("study", "missed", "exam", "import")
@@ -27,6 +29,14 @@ class Review:
 
     def event(self) -> ReviewEvent:
         return ReviewEvent(self.id, self.reviewed_at, self.rating)
+
+
+def review_row(r: Review) -> tuple:
+    """A review as a flat row, as the store keeps it and export reads it: time in ms since the
+    epoch, the answer as compact JSON, correct as 0/1."""
+    answer = json.dumps(list(r.answer), separators=(",", ":")) if r.answer is not None else None
+    correct = None if r.correct is None else int(r.correct)
+    return (r.id, r.item_id, r.bank, to_ms(r.reviewed_at), r.rating, answer, correct, r.duration_ms, r.kind, r.session_id)
 
 
 _sequence = itertools.count()

@@ -35,6 +35,7 @@ def build_app():
     application.command()(study.missed)
     application.command()(exam.exam)
     application.command()(stats.stats)
+    application.command()(optimize.optimize)
     application.command()(progress.export)
     application.command("import")(progress.import_)
     application.command()(optimize.optimize)

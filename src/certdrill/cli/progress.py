@@ -9,6 +9,7 @@ from typing import Annotated
 
 import typer
 
+from certdrill import paths
 from certdrill.cli.common import errors_to_exit, load_banks, open_store, out_console
 from certdrill.errors import InputError
 
@@ -119,7 +120,7 @@ def write_atomically(output: Path, write, *, binary: bool = False):
 
 
 def _discard(tmp: Path) -> None:
-    """Remove a half-written export; on a read-only disk there is none to remove."""
+    """Remove a temporary file (a half-written export, a first import that failed); on a read-only disk there is none."""
     try:
         tmp.unlink(missing_ok=True)
     except OSError:
@@ -132,13 +133,39 @@ def import_(
 ) -> None:
     """Merge progress from another machine: reviews are united by id, cards rebuilt by replay."""
     from certdrill.cli.common import load_settings
-    from certdrill.cli.study import scheduler_config
-    from certdrill.exchange.importer import read_progress
+    from certdrill.exchange.importer import open_progress
 
-    reviews = read_progress(file)
-    store = open_store()
+    incoming = open_progress(file)
+    settings = load_settings()
+    added = _merge(open_store(), incoming, settings) if paths.db_path().exists() else _first_import(file, incoming, settings)
+    out_console().print(f"Imported {added} new reviews ({incoming.count - added} already here) from {file}", markup=False)
+
+
+def _merge(store, incoming, settings) -> int:
+    """Cards are replayed with the FSRS parameters that store is using."""
+    from certdrill.cli.study import scheduler_config
+
     try:
-        added = store.merge_reviews(reviews, scheduler_config(load_settings(), store=store))
+        return store.merge_rows(incoming.rows, scheduler_config(settings, store=store))
     finally:
         store.close()
-    out_console().print(f"Imported {added} new reviews ({len(reviews) - added} already here) from {file}", markup=False)
+
+
+def _first_import(file: Path, incoming, settings) -> int:
+    """Into a home without a store: the store is made beside its place and linked in only once the
+    whole file proved good, so a bad file (found late in a streamed million) leaves no store behind."""
+    from certdrill.exchange.importer import open_progress
+    from certdrill.store.store import Store
+
+    target = paths.db_path()
+    tmp = target.with_name(f".{target.name}.{os.getpid()}.import")
+    try:
+        added = _merge(Store.open(tmp), incoming, settings)
+        try:
+            os.link(tmp, target)
+        except FileExistsError:  # another certdrill made a store meanwhile: merge into that one
+            return _merge(open_store(), open_progress(file), settings)
+        return added
+    finally:
+        for leftover in (tmp, tmp.with_name(tmp.name + "-wal"), tmp.with_name(tmp.name + "-shm")):
+            _discard(leftover)

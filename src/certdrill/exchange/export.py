@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
+from functools import lru_cache
+from json.encoder import encode_basestring
 from typing import TextIO
 
 from certdrill import __version__
@@ -27,6 +30,46 @@ def review_json(row: tuple) -> dict:
         "kind": kind,
         "session_id": session,
     }
+
+
+_PLAIN_ANSWER = re.compile(r"\[(?:\d+(?:,\d+)*)?\]")
+_DAY_MS = 86_400_000
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+@lru_cache(maxsize=4096)
+def _date(day: int) -> str:
+    return (_EPOCH + timedelta(days=day)).date().isoformat()
+
+
+def _iso_ms(ms: int) -> str:
+    """`iso(from_ms(ms))` without building a datetime for every review."""
+    day, rest = divmod(ms, _DAY_MS)
+    seconds, milli = divmod(rest, 1000)
+    minutes, second = divmod(seconds, 60)
+    hour, minute = divmod(minutes, 60)
+    return f"{_date(day)}T{hour:02d}:{minute:02d}:{second:02d}.{milli:03d}Z"
+
+
+def review_line(row: tuple) -> str:
+    """`review_json` encoded with ", " and ": " separators: the same text, a few times faster.
+
+    Rows of the usual types take the quick way; anything else goes through the JSON encoder.
+    """
+    rid, item_id, bank, at, rating, answer, correct, duration, kind, session = row
+    usual = type(at) is int and type(rating) is int and type(duration) in (int, type(None)) and type(correct) in (int, type(None))
+    usual = usual and all(type(text) is str for text in (rid, item_id, bank, kind)) and type(session) in (str, type(None))
+    if not usual or (answer is not None and not (type(answer) is str and _PLAIN_ANSWER.fullmatch(answer))):
+        return _dumps(review_json(row))
+    return (
+        f'{{"id": {encode_basestring(rid)}, "item_id": {encode_basestring(item_id)}, "bank": {encode_basestring(bank)}, '
+        f'"reviewed_at": "{_iso_ms(at)}", "rating": {rating}, "answer": {"null" if answer is None else answer.replace(",", ", ")}, '
+        f'"correct": {"null" if correct is None else "true" if correct else "false"}, "duration_ms": {"null" if duration is None else duration}, '
+        f'"kind": {encode_basestring(kind)}, "session_id": {"null" if session is None else encode_basestring(session)}}}'
+    )
+
+
+_dumps = json.JSONEncoder(ensure_ascii=False, separators=(", ", ": ")).encode
 
 
 def card_json(item_id: str, bank: str, c: CardState) -> dict:
@@ -52,13 +95,12 @@ def write_progress(out: TextIO, *, review_rows: Iterable[tuple], cards: dict[str
         out.write(f"  {json.dumps(key)}: {json.dumps(value, ensure_ascii=False)},\n")
     out.write('  "reviews": [')
     count = 0
-    dumps = json.JSONEncoder(ensure_ascii=False, separators=(", ", ": ")).encode
     for row in review_rows:
-        out.write(("\n    " if count == 0 else ",\n    ") + dumps(review_json(row)))
+        out.write(("\n    " if count == 0 else ",\n    ") + review_line(row))
         count += 1
     out.write("\n  ],\n" if count else "],\n")
     out.write('  "cards": [')
     for n, (item_id, (bank_name, card)) in enumerate(sorted(cards.items())):
-        out.write(("\n    " if n == 0 else ",\n    ") + dumps(card_json(item_id, bank_name, card)))
+        out.write(("\n    " if n == 0 else ",\n    ") + _dumps(card_json(item_id, bank_name, card)))
     out.write("\n  ]\n}\n" if cards else "]\n}\n")
     return count

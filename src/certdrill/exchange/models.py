@@ -31,6 +31,26 @@ class ReviewModel(Base):
     session_id: Annotated[str, StringConstraints(max_length=200)] | None = None
 
 
+def _as_typed_dict(model: type[BaseModel]) -> type:
+    """The model's fields as a TypedDict (extra keys forbidden, defaults left out): validating into
+    plain dicts is about twice as fast as building model instances, for a million reviews."""
+    from typing import NotRequired
+
+    from typing_extensions import TypedDict
+
+    fields = {}
+    for name, info in model.model_fields.items():
+        annotation = Annotated[(info.annotation, *info.metadata)] if info.metadata else info.annotation
+        fields[name] = annotation if info.is_required() else NotRequired[annotation]
+    typed = TypedDict(f"{model.__name__}Fields", fields)  # type: ignore[operator]
+    typed.__pydantic_config__ = ConfigDict(extra="forbid")
+    return typed
+
+
+ReviewFields = _as_typed_dict(ReviewModel)
+REVIEW_DEFAULTS = {name: info.default for name, info in ReviewModel.model_fields.items() if not info.is_required()}
+
+
 class CardModel(Base):
     item_id: Id
     bank: str = ""

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import os
+import random
 import shutil
 import sqlite3
+import time
 from pathlib import Path
 
 from certdrill.errors import DamagedStoreError, StoreError
 from certdrill.store.migrations import APPLICATION_ID, MIGRATIONS
 
 BUSY_TIMEOUT_MS = 15_000
+WAL_SWITCH_TIMEOUT_MS = 50
 
 
 def restore_hint(path: Path) -> str:
@@ -47,13 +50,18 @@ def store_error(exc: sqlite3.Error, path: Path) -> StoreError:
         return StoreError(f"the progress database is read-only, so nothing can be saved: make {path.parent} writable, or set CERTDRILL_HOME", file=str(path))
     if code.startswith("SQLITE_FULL") or "is full" in text or (io_trouble and _nearly_full(path)):
         return StoreError("the disk is full, so nothing more can be saved (every answer already graded was): free some space and run again", file=str(path))
-    if code.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")) or "locked" in text or "busy" in text:
+    if _busy(exc):
         return StoreError(f"another certdrill kept the progress database busy for {BUSY_TIMEOUT_MS // 1000} s; try again", file=str(path))
     if io_trouble:
         return StoreError(f"cannot read or write the progress database ({exc}); the file was left as it was: check the disk and run again", file=str(path))
     if code.startswith(("SQLITE_CORRUPT", "SQLITE_NOTADB")) or "malformed" in text or "not a database" in text:
         return DamagedStoreError(f"corrupt or not a database ({exc}); {restore_hint(path)}", file=str(path))
     return StoreError(f"database error ({exc})", file=str(path))
+
+
+def _busy(exc: sqlite3.Error) -> bool:
+    text = str(exc).lower()
+    return (getattr(exc, "sqlite_errorname", "") or "").startswith(("SQLITE_BUSY", "SQLITE_LOCKED")) or "locked" in text or "busy" in text
 
 
 def connect(path: Path, *, migrate: bool = True, read_only: bool = False) -> sqlite3.Connection:
@@ -68,14 +76,31 @@ def connect(path: Path, *, migrate: bool = True, read_only: bool = False) -> sql
 
     def setup(conn: sqlite3.Connection) -> None:
         version = _identify(conn, path, fresh=fresh)
-        if conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
-            conn.execute("PRAGMA journal_mode = WAL")
+        _use_wal(conn)
         conn.execute("PRAGMA synchronous = FULL")
         conn.execute("PRAGMA foreign_keys = ON")
         if migrate and version < len(MIGRATIONS):
             _migrate(conn, version, path)
 
     return _open(path, str(path), setup)
+
+
+def _use_wal(conn: sqlite3.Connection) -> None:
+    """Switch a new store to WAL. Two processes opening it at once would each wait, inside the switch,
+    on the other's read lock until the busy timeout (15 s, then one fails); a short timeout, a
+    jittered pause and another look (the other may have switched it already) let one through."""
+    deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+    conn.execute(f"PRAGMA busy_timeout = {WAL_SWITCH_TIMEOUT_MS}")
+    try:
+        while conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+            try:
+                conn.execute("PRAGMA journal_mode = WAL")
+            except sqlite3.OperationalError as exc:
+                if not _busy(exc) or time.monotonic() > deadline:
+                    raise
+                time.sleep(random.uniform(0.01, 0.1))
+    finally:
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
 
 
 def _open(path: Path, target: str, setup) -> sqlite3.Connection:

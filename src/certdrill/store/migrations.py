@@ -65,12 +65,15 @@ MIGRATIONS: list[str] = [
         UNIQUE (exam_id, item_id)
     ) WITHOUT ROWID;
     """,
-    # 3: what `stats` needs without reading the whole log: per card, how many recalls were asked of
-    # it while mature and how many were right (NULL until a replay of the item fills them in), and
-    # the wrong answers in the order confusions are counted
+    # 3: a million reviews without reading them one by one: per card, how many recalls were asked
+    # of it while mature and how many were right (NULL until a replay of the item fills them in);
+    # the wrong answers in the order confusions are counted; and each item's log in replay order
+    # with all that replay reads, so rebuilding every card is one walk of an index
     """
     ALTER TABLE cards ADD COLUMN mature_recalls INTEGER;
     ALTER TABLE cards ADD COLUMN mature_right INTEGER;
     CREATE INDEX reviews_wrong ON reviews (item_id, answer, reviewed_at, id) WHERE correct = 0;
+    DROP INDEX reviews_item_time;
+    CREATE INDEX reviews_replay ON reviews (item_id, reviewed_at, id, rating, correct, bank);
     """,
 ]

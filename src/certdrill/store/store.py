@@ -9,28 +9,24 @@ from collections.abc import Collection, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
-from itertools import groupby, pairwise
+from functools import partial
+from itertools import groupby, islice, pairwise
 from operator import itemgetter
 from pathlib import Path
 
 from certdrill.clock import from_ms, to_ms
 from certdrill.errors import StoreError
 from certdrill.missed import answer_missed
-from certdrill.review_log import Review
+from certdrill.parallel import ordered_map
+from certdrill.review_log import Review, review_row
 from certdrill.scheduler import CardState, ReviewEvent, SchedulerConfig, is_mature, replay
 from certdrill.store.db import connect, store_error
 
 _REVIEW_COLUMNS = "id, item_id, bank, reviewed_at, rating, answer, correct, duration_ms, kind, session_id"
 _CARD_COLUMNS = "item_id, bank, state, step, stability, difficulty, due, last_review, reps, lapses, first_review, mature_recalls, mature_right"
 _CARD_MARKS = ",".join("?" * len(_CARD_COLUMNS.split(",")))
-_REPLAY_COLUMNS = "item_id, reviewed_at, id, rating, correct, bank"  # what `replayed` reads, in item then replay order
+_REPLAY_COLUMNS = "item_id, reviewed_at, id, rating, correct, bank"  # what `replayed` reads: the reviews_replay index, in its order
 _REPLAY_ORDER = "ORDER BY item_id, reviewed_at, id"
-
-
-def review_row(r: Review) -> tuple:
-    answer = json.dumps(list(r.answer), separators=(",", ":")) if r.answer is not None else None
-    correct = None if r.correct is None else int(r.correct)
-    return (r.id, r.item_id, r.bank, to_ms(r.reviewed_at), r.rating, answer, correct, r.duration_ms, r.kind, r.session_id)
 
 
 def row_review(row: tuple) -> Review:
@@ -110,9 +106,11 @@ def replayed(item_id: str, log: list[tuple], config: SchedulerConfig) -> tuple[C
     return card, card_row(item_id, log[-1][5], card, from_ms(log[0][1]), (sum(maturity), right))
 
 
-_UNSET = object()
 PARAMETERS_KEY = "fsrs_parameters"
+_UNSET = object()
 _BATCH = 500  # ids an `IN (...)` query takes at once, well under SQLite's variable limit
+_MERGE_BATCH = 5000  # reviews a merge takes at once
+REPLAY_CHUNK = 20_000  # reviews a replay worker takes at once; a smaller rebuild runs in this process
 
 
 def row_key(row: tuple) -> tuple:
@@ -217,28 +215,22 @@ class Store:
         Two copies of one review that differ (a rating amended on one device) resolve to the copy
         whose row sorts greater, on every device. Returns the number of reviews added or changed.
         """
-        incoming: dict[str, tuple] = {}
-        for r in reviews:
-            row = review_row(r)
-            if row[0] not in incoming or row_key(row) > row_key(incoming[row[0]]):
-                incoming[row[0]] = row
-        rows = list(incoming.values())
-        with self.transaction() as conn:
-            empty = not conn.execute("SELECT EXISTS (SELECT 1 FROM reviews)").fetchone()[0]
-            changed, touched = [], set()
-            for batch in _chunks(rows):
-                here = {row[0]: row for row in conn.execute(f"SELECT {_REVIEW_COLUMNS} FROM reviews WHERE id IN ({_marks(batch)})", [row[0] for row in batch])}
-                for row in batch:
-                    old = here.get(row[0])
-                    if old is None or (row != old and row_key(row) > row_key(old)):
-                        changed.append(row)
-                        touched.add(row[1])
-                        if old is not None:
-                            touched.add(old[1])
-            conn.executemany(f"INSERT OR REPLACE INTO reviews ({_REVIEW_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?)", changed)
+        return self.merge_rows(map(review_row, reviews), config, progress)
+
+    def merge_rows(self, rows: Iterable[tuple], config: SchedulerConfig = SchedulerConfig(), progress=None) -> int:
+        """`merge_reviews` of review rows (`review_row`), taken a batch at a time: `rows` may be a
+        stream of a million, and one that raises half-way (an invalid file); nothing is then written."""
+        rows = iter(rows)
+        with self.transaction() as conn, _bulk_cache(conn):
+            last = conn.execute("SELECT max(rowid) FROM reviews").fetchone()[0]  # None: nothing logged before
+            touched: set[str] | None = None if last is None else set()
+            changed = 0
+            with _indexes_built_after(conn, last is None):
+                while batch := list(islice(rows, _MERGE_BATCH)):
+                    changed += _merge_batch(conn, batch, last, touched)
             if changed:
-                self._rebuild(conn, config, progress=progress, item_ids=None if empty else touched)
-        return len(changed)
+                self._rebuild(conn, config, progress=progress, item_ids=touched)
+        return changed
 
     def apply_renames(self, renames: dict[str, str], config: SchedulerConfig = SchedulerConfig()) -> int:
         """Re-key the reviews of renamed items (old id → new id) and rebuild their cards.
@@ -306,10 +298,10 @@ class Store:
             for chunk in _chunks(item_ids):
                 conn.execute(f"DELETE FROM cards WHERE item_id IN ({_marks(chunk)})", chunk)
         cards = []
-        for item_id, log in _replay_logs(conn, item_ids):
-            cards.append(replayed(item_id, log, config)[1])
+        for rows, reviews in ordered_map(partial(_replay_chunk, config=config), _chunked(_replay_logs(conn, item_ids), REPLAY_CHUNK)):
+            cards.extend(rows)
             if progress:
-                progress(len(log))
+                progress(reviews)
         conn.executemany(f"INSERT INTO cards ({_CARD_COLUMNS}) VALUES ({_CARD_MARKS})", cards)
         return len(cards)
 
@@ -446,6 +438,95 @@ class Store:
                 row = replayed(item_id, log, config)[1]
                 kept[item_id] = (row[11], row[12])
         return kept
+
+
+BULK_CACHE_KIB = 32 * 1024
+
+
+@contextmanager
+def _bulk_cache(conn: sqlite3.Connection) -> Iterator[None]:
+    """A bigger page cache while many rows go in and are replayed: the item index takes them in random order."""
+    previous = conn.execute("PRAGMA cache_size").fetchone()[0]
+    conn.execute(f"PRAGMA cache_size = -{BULK_CACHE_KIB}")
+    try:
+        yield
+    finally:
+        conn.execute(f"PRAGMA cache_size = {previous}")
+
+
+@contextmanager
+def _indexes_built_after(conn: sqlite3.Connection, empty: bool) -> Iterator[None]:
+    """Into an empty log, rows go in faster without the secondary indexes, built afterwards in one sort each.
+
+    Inside the caller's transaction, so a failure leaves the schema as it was.
+    """
+    if not empty:
+        yield
+        return
+    indexes = conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'reviews' AND sql IS NOT NULL").fetchall()
+    for name, _ in indexes:
+        conn.execute(f'DROP INDEX "{name}"')
+    yield
+    for _, sql in indexes:
+        conn.execute(sql)
+
+
+def _merge_batch(conn: sqlite3.Connection, rows: list[tuple], last: int | None, touched: set[str] | None) -> int:
+    """Merge one batch of review rows; returns how many reviews logged before the merge (rowid up to
+    `last`) it changed, and how many it added. `touched` collects the items whose cards to replay."""
+    rows = _greatest_by_id(rows)
+    mark = conn.execute("SELECT coalesce(max(rowid), 0) FROM reviews").fetchone()[0]
+    before = conn.total_changes
+    conn.executemany(f"INSERT OR IGNORE INTO reviews ({_REVIEW_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?)", rows)
+    changed = conn.total_changes - before
+    if changed == len(rows):  # the usual case: all new
+        if touched is not None:
+            touched.update(row[1] for row in rows)
+        return changed
+    here = {}
+    for chunk in _chunks([row[0] for row in rows]):
+        here.update((row[1], (row[0], row[1:])) for row in conn.execute(f"SELECT rowid, {_REVIEW_COLUMNS} FROM reviews WHERE id IN ({_marks(chunk)})", chunk))
+    newer = []
+    for row in rows:
+        rowid, old = here[row[0]]
+        if rowid > mark:  # added just now
+            if touched is not None:
+                touched.add(row[1])
+        elif row != old and row_key(row) > row_key(old):
+            newer.append(row)
+            changed += last is not None and rowid <= last  # one this merge added was counted when it was added
+            if touched is not None:
+                touched.update((row[1], old[1]))
+    conn.executemany(f"INSERT OR REPLACE INTO reviews ({_REVIEW_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?)", newer)
+    return changed
+
+
+def _greatest_by_id(rows: list[tuple]) -> list[tuple]:
+    """One row an id: the greatest (`row_key`) of the copies."""
+    out: dict[str, tuple] = {}
+    for row in rows:
+        old = out.get(row[0])
+        if old is None or (old != row and row_key(row) > row_key(old)):
+            out[row[0]] = row
+    return list(out.values())
+
+
+def _replay_chunk(logs: list[tuple[str, list[tuple]]], config: SchedulerConfig) -> tuple[list[tuple], int]:
+    """The card rows of some items' logs, and how many reviews they held (run in a worker process)."""
+    return [replayed(item_id, log, config)[1] for item_id, log in logs], sum(len(log) for _, log in logs)
+
+
+def _chunked(logs: Iterable[tuple[str, list[tuple]]], reviews: int) -> Iterator[list[tuple[str, list[tuple]]]]:
+    """Whole items' logs, about `reviews` reviews a chunk."""
+    chunk, size = [], 0
+    for item_id, log in logs:
+        chunk.append((item_id, log))
+        size += len(log)
+        if size >= reviews:
+            yield chunk
+            chunk, size = [], 0
+    if chunk:
+        yield chunk
 
 
 def _replay_logs(conn: sqlite3.Connection, item_ids: list[str] | None) -> Iterator[tuple[str, list[tuple]]]:

@@ -1,0 +1,250 @@
+"""A progress file in the layout `certdrill export` writes, read as a stream.
+
+One review a line: the reviews are validated a batch at a time while the store takes them, so a
+million reviews need neither the whole document nor a million objects in memory at once. The
+verdict is the one a whole read gives (tests compare the two on broken files): the same first
+error, the same count of the others, the same line.
+"""
+
+from __future__ import annotations
+
+import json
+from array import array
+from collections.abc import Iterator
+from dataclasses import dataclass
+from itertools import pairwise
+from pathlib import Path
+
+from certdrill.clock import to_ms
+from certdrill.errors import InputError
+from certdrill.exchange.jsonpos import line_of
+from certdrill.exchange.models import REVIEW_DEFAULTS as DEFAULTS
+from certdrill.review_log import review_row
+
+BATCH = 5000
+MAX_HEADER_BYTES = 1024 * 1024
+REVIEWS_OPEN = b'  "reviews": [\n'
+REVIEWS_CLOSE = (b"  ],\n", b"  ]\n")
+
+
+@dataclass(frozen=True)
+class Layout:
+    head: str  # the document up to the reviews, closed as if they were empty
+    reviews_at: int  # byte offset of the first review line
+    first_line: int  # its line number
+    count: int
+    tail: str  # "{" + everything after the reviews
+    tail_line: int  # the file line of the tail's second line
+
+
+def export_layout(path: Path) -> Layout | None:
+    """A first pass over the lines: the export layout, or None (the document must be read whole)."""
+    with open(path, "rb") as fh:
+        head: list[bytes] = []
+        offset = 0
+        for line in fh:
+            offset += len(line)
+            if line == REVIEWS_OPEN:
+                break
+            head.append(line)
+            if offset > MAX_HEADER_BYTES:
+                return None
+        else:
+            return None
+        count, last = 0, b""
+        for line in fh:
+            if line in REVIEWS_CLOSE:
+                break
+            if not line.startswith(b"    {") or (last and not last.endswith(b"},\n")) or not line.endswith((b"},\n", b"}\n")):
+                return None
+            last = line
+            count += 1
+        else:
+            return None
+        if not count or not last.endswith(b"}\n"):
+            return None
+        tail = fh.read()
+    try:
+        head_text = b"".join(head).decode("utf-8-sig") + '  "reviews": []\n}\n'
+        tail_text = "{\n" + tail.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    first_line = len(head) + 2
+    return Layout(head_text, offset, first_line, count, tail_text, first_line + count + 1)
+
+
+class ReviewStream:
+    """The reviews of an export-layout file as review rows (`review_row`), validated a batch at a
+    time as they are iterated.
+
+    Iterating raises the file's first problem (an InputError) once every line has been checked,
+    or at once for broken JSON, as a whole read would; the store's transaction then writes
+    nothing. `count` is the number of reviews read so far.
+    """
+
+    def __init__(self, path: Path, name: str, layout: Layout, head: dict, tail: dict):
+        from pydantic import TypeAdapter
+
+        from certdrill.exchange.models import CardModel, ReviewFields, ReviewModel
+
+        self.path, self.name, self.layout = path, name, layout
+        self.count = 0
+        self.fields_adapter = TypeAdapter(list[ReviewFields])
+        self.reviews_adapter = TypeAdapter(list[ReviewModel])
+        self.header_problem = self._header_errors(head, tail)
+        self.cards_problem = self._card_errors(TypeAdapter(list[CardModel]), tail.get("cards", []))  # checked now, reported in document order
+
+    def __iter__(self) -> Iterator[tuple]:
+        for batch in self._row_batches():
+            yield from batch
+
+    def _row_batches(self) -> Iterator[list[tuple]]:
+        from certdrill.exchange.importer import invalid
+
+        first, total = self.header_problem
+        ids = array("q")  # hashes of the ids read, to find an id used twice without keeping a million strings
+        for start, lines in self._batches():
+            rows, error, count = self._validate(start, lines)
+            if rows is None:
+                first, total = first or error, total + count
+                continue
+            if len(rows) != len(lines):  # more than one review on a line: not quite the layout after all
+                yield self._whole()
+                return
+            if first is not None:
+                continue
+            ids.extend(hash(row[0]) for row in rows)
+            self.count += len(rows)
+            yield rows
+        error, count = self.cards_problem
+        first, total = first or error, total + count
+        if first is not None:
+            raise invalid(first[0], total, self.name, first[1])
+        self._check_reused(ids)
+
+    def _batches(self) -> Iterator[tuple[int, list[bytes]]]:
+        with open(self.path, "rb") as fh:
+            fh.seek(self.layout.reviews_at)
+            start, batch = 0, []
+            for index in range(self.layout.count):
+                batch.append(fh.readline().strip().rstrip(b","))
+                if len(batch) == BATCH:
+                    yield start, batch
+                    start, batch = index + 1, []
+            if batch:
+                yield start, batch
+
+    def _header_errors(self, head: dict, tail: dict) -> tuple[tuple[dict, int] | None, int]:
+        from pydantic import ValidationError
+
+        from certdrill.exchange.models import ProgressFile
+
+        try:
+            ProgressFile.model_validate({**head, **{k: v for k, v in tail.items() if k != "cards"}})
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            return (first, line_of(self.layout.head, tuple(first["loc"]))), exc.error_count()
+        return None, 0
+
+    def _card_errors(self, adapter, cards: list) -> tuple[tuple[dict, int] | None, int]:
+        from pydantic import ValidationError
+
+        try:
+            adapter.validate_python(cards)
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            loc = ("cards", *first["loc"])
+            return ({**first, "loc": loc}, self.layout.tail_line - 2 + line_of(self.layout.tail, loc)), exc.error_count()
+        return None, 0
+
+    def _validate(self, start: int, lines: list[bytes]):
+        """The batch's review rows, or (None, first error, error count); broken JSON is raised at once."""
+        from pydantic import ValidationError
+
+        from certdrill.exchange.importer import review_of
+
+        blob = b"[" + b",".join(lines) + b"]"
+        try:
+            return [_row(fields) for fields in self.fields_adapter.validate_json(blob)], None, 0
+        except ValidationError:
+            pass
+        try:  # the errors exactly as the model gives them
+            return [review_row(review_of(model)) for model in self.reviews_adapter.validate_json(blob)], None, 0
+        except ValidationError as exc:
+            errors = exc.errors()
+            if any(e["type"] == "json_invalid" for e in errors):
+                for offset, line in enumerate(lines):
+                    _loads(line.decode("utf-8", "replace"), self.name, self.layout.first_line + start + offset - 1, indent=4)
+            first = errors[0]
+            index = start + first["loc"][0]
+            return None, ({**first, "loc": ("reviews", index, *first["loc"][1:])}, self.layout.first_line + index), exc.error_count()
+
+    def _check_reused(self, ids: array) -> None:
+        """An id used by two different reviews is refused, as a whole read refuses it (at the second one).
+
+        Hashes that repeat are only candidates; the file is read again for those ids alone.
+        """
+        from certdrill.exchange.importer import reused
+
+        twice = {a for a, b in pairwise(sorted(ids)) if a == b}
+        if not twice:
+            return
+        seen: dict[str, tuple] = {}
+        with open(self.path, "rb") as fh:
+            fh.seek(self.layout.reviews_at)
+            for index in range(self.layout.count):
+                line = fh.readline().strip().rstrip(b",")
+                if hash(json.loads(line)["id"]) not in twice:
+                    continue
+                (review,) = self.reviews_adapter.validate_json(b"[" + line + b"]")
+                key = (review.item_id, review.reviewed_at, review.rating)
+                if seen.setdefault(review.id, key) != key:
+                    raise reused(index, review.id, self.name, self.layout.first_line + index)
+
+    def _whole(self) -> list[tuple]:
+        """Start again from the whole document; the store takes a review it already has as no change."""
+        from certdrill.exchange.importer import parse_progress
+
+        reviews = parse_progress(self.path.read_text(encoding="utf-8-sig"), self.name)
+        self.count = len(reviews)
+        return [review_row(r) for r in reviews]
+
+
+def _row(fields: dict) -> tuple:
+    """`review_row` of the review these validated fields describe, without building the Review."""
+    get = fields.get
+    answer, correct = get("answer", DEFAULTS["answer"]), get("correct", DEFAULTS["correct"])
+    return (
+        fields["id"],
+        fields["item_id"],
+        get("bank", DEFAULTS["bank"]),
+        to_ms(fields["reviewed_at"]),
+        fields["rating"],
+        None if answer is None else "[" + ",".join(map(str, answer)) + "]",
+        None if correct is None else int(correct),
+        get("duration_ms", DEFAULTS["duration_ms"]),
+        get("kind", DEFAULTS["kind"]),
+        get("session_id", DEFAULTS["session_id"]),
+    )
+
+
+def streamed(path: Path, name: str, layout: Layout) -> ReviewStream | None:
+    """The file's reviews as a stream, or None when its head or tail is not what export writes."""
+    from certdrill.exchange.importer import check_format
+
+    try:
+        head, tail = json.loads(layout.head), json.loads(layout.tail)
+    except (json.JSONDecodeError, RecursionError):
+        return None
+    if not isinstance(head, dict) or not isinstance(tail, dict) or "reviews" in tail or any(key in head for key in tail):
+        return None
+    check_format(head, layout.head, name)
+    return ReviewStream(path, name, layout, head, tail)
+
+
+def _loads(text: str, name: str, line_offset: int, indent: int = 0):
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        column = exc.colno + (indent if exc.lineno == 1 else 0)
+        raise InputError(f"invalid JSON: {exc.msg} (column {column})", file=name, line=line_offset + exc.lineno) from None

@@ -1,0 +1,50 @@
+"""Spread a pure function over chunks of work on every core, results in order.
+
+Replaying a million reviews is pure CPU in fsrs: two processes take half the time of one. A
+single chunk is done here, without starting any process.
+"""
+
+from __future__ import annotations
+
+import os
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from itertools import chain
+from typing import TypeVar
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+def ordered_map(fn: Callable[[T], R], chunks: Iterable[T], *, workers: int | None = None) -> Iterator[R]:
+    """`map(fn, chunks)` on up to `workers` processes (default: one a core); a few chunks in flight
+    at a time, so a long stream of chunks is never all in memory."""
+    chunks = iter(chunks)
+    first = next(chunks, None)
+    if first is None:
+        return
+    second = next(chunks, None)
+    workers = workers or os.cpu_count() or 1
+    if second is None or workers < 2:
+        yield from map(fn, chain([first], [] if second is None else [second], chunks))
+        return
+    from concurrent.futures import ProcessPoolExecutor
+
+    with ProcessPoolExecutor(max_workers=workers, mp_context=_context()) as pool:
+        pending = deque()
+        for chunk in chain([first, second], chunks):
+            pending.append(pool.submit(fn, chunk))
+            if len(pending) >= 2 * workers:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()
+
+
+def _context():
+    """Fork where it is safe (no other thread in this process): a worker is ready at once, with
+    everything imported. Otherwise spawn, which starts a fresh interpreter."""
+    import multiprocessing
+    import threading
+
+    forking = "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
+    return multiprocessing.get_context("fork" if forking else "spawn")
