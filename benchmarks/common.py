@@ -39,7 +39,7 @@ def environment(home: Path, **extra: str) -> dict[str, str]:
 class Run:
     seconds: float  # until `until` appeared on stdout, or until exit
     total: float  # until exit
-    peak_mb: float
+    peak_mb: float  # the most the process and its worker processes held at once (sampled), or any one's own peak if more
     code: int
     output: str
 
@@ -58,18 +58,76 @@ def run(args: list[str], env: dict[str, str], *, stdin: bytes = b"", until: byte
     buffer = b""
     watchdog = threading.Timer(timeout, proc.kill)
     watchdog.start()
+    sampler = _TreeMemory(proc.pid)
+    sampler.start()
     while chunk := proc.stdout.read1(65536):
         chunks.append(chunk)
         if until is not None and seen is None:
             buffer = (buffer + chunk)[-4096:]
             if until in buffer:
                 seen = time.perf_counter() - started
-    _, status, usage = os.wait4(proc.pid, 0)
+    sampler.stop()
+    _, status, _ = os.wait4(proc.pid, 0)
     watchdog.cancel()
     total = time.perf_counter() - started
     proc.returncode = os.waitstatus_to_exitcode(status)
-    peak = usage.ru_maxrss / 1024 if sys.platform != "darwin" else usage.ru_maxrss / 1024 / 1024
+    peak = sampler.peak_mb
     return Run(seen if seen is not None else total, total, peak, proc.returncode, b"".join(chunks).decode("utf-8", "replace"))
+
+
+class _TreeMemory(threading.Thread):
+    """The memory of a process and its children (replay workers), from /proc every 0.1 s (Linux).
+
+    Each process's high-water mark (VmHWM, counted from its exec, unlike getrusage's maxrss, which
+    a forked child inherits from this big benchmark process) catches a short spike; the sum of the
+    proportional sizes (PSS: a page shared by a forked worker and its parent counted once, not
+    twice) sampled together, what the workers hold at once.
+    """
+
+    def __init__(self, pid: int):
+        super().__init__(daemon=True)
+        self.pid, self.peak_mb, self.done = pid, 0.0, threading.Event()
+
+    def run(self) -> None:
+        while True:
+            sizes = [_memory_mb(pid) for pid in _tree(self.pid)]
+            self.peak_mb = max(self.peak_mb, sum(rss for rss, _ in sizes), *(hwm for _, hwm in sizes))
+            if self.done.wait(0.1):
+                return
+
+    def stop(self) -> None:
+        self.done.set()
+        self.join()
+
+
+def _tree(root: int) -> list[int]:
+    parents: dict[int, int] = {}
+    for entry in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = entry.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        parents[int(entry.parent.name)] = int(fields[1])
+    tree, frontier = [root], [root]
+    while frontier:
+        frontier = [pid for pid, parent in parents.items() if parent in frontier]
+        tree.extend(frontier)
+    return tree
+
+
+def _memory_mb(pid: int) -> tuple[float, float]:
+    """(proportional resident size now, resident size at most), in MB; zeros once the process is gone."""
+    return _field_mb(f"/proc/{pid}/smaps_rollup", "Pss:"), _field_mb(f"/proc/{pid}/status", "VmHWM:")
+
+
+def _field_mb(path: str, key: str) -> float:
+    try:
+        for line in Path(path).read_text().splitlines():
+            if line.startswith(key):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
 
 
 def certdrill(*args: str) -> list[str]:

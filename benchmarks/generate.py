@@ -20,7 +20,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
-VERSION = 2  # of what generate writes; older output is made again
+VERSION = 3  # of what generate writes; older output is made again
 MARKER = "generated.json"
 TYPES = ("single", "single", "single", "multi", "truefalse", "flashcard")  # roughly the built-in bank's mix
 WORDS = [

@@ -61,7 +61,7 @@ def _answers(store, answers: int, seed: int) -> tuple[list[float], list[float], 
         t0 = time.perf_counter()
         outcome = session.answer(item, now, chosen=tuple(chosen)) if item.is_choice else session.answer(item, now, rating=3 if right else 1)
         t1 = time.perf_counter()
-        store.record(outcome.review, outcome.card)
+        session.cards[outcome.review.item_id] = store.record(outcome.review, outcome.card, prior=outcome.prior, config=session.config)  # as study saves it
         t2 = time.perf_counter()
         console.print(render.feedback(item, order, outcome.review.answer, outcome.correct))
         t3 = time.perf_counter()

@@ -64,7 +64,7 @@ def measure(bank_dir: Path, progress_db: Path, answers: int = 100) -> NewItems:
             session = Session(queue.items[:answers], {}, bank=bank.name, rng=random.Random(1))
             while (item := session.next_item()) is not None:
                 outcome = session.answer(item, now, chosen=item.answer) if item.is_choice else session.answer(item, now, rating=3)
-                store.record(outcome.review, outcome.card)
+                session.cards[outcome.review.item_id] = store.record(outcome.review, outcome.card, prior=outcome.prior, config=session.config)
         store.close()
         session_sleeps, session_transactions = counter.sleeps, counter.transactions
 

@@ -5,9 +5,10 @@
 
 Timings are medians of fresh processes started as a user would (frozen clock, NO_COLOR), and
 start-up is a ratio to a bare `python -c "import typer, rich.console, pydantic, yaml, fsrs, sqlite3"`
-timed in the same run, interleaved, so a noisy machine moves both sides alike. Peak memory is the
-largest resident set of any certdrill process at that size. Generated data is kept under --out
-and reused when it is already there (delete it to regenerate).
+timed in the same run, interleaved, so a noisy machine moves both sides alike; so are the targets
+the issue gives in seconds (see QUIET_BARE_S). Peak memory is the most any certdrill command held
+at that size, its replay workers included. Generated data is kept under --out and reused when it
+is already there (delete it to regenerate).
 """
 
 from __future__ import annotations
@@ -37,6 +38,9 @@ TARGETS = {
     "import_s": 30.0,
     "peak_mb": 300.0,
 }
+# The issue's targets in seconds become ratios through the bare import of a quiet run of this
+# machine (2 cores, Python 3.11): 0.22 s. A loaded machine then slows both sides alike.
+QUIET_BARE_S = 0.22
 
 
 def _verdict(ok: bool) -> str:
@@ -94,6 +98,14 @@ def main(argv: list[str] | None = None) -> int:
     fresh = new_items.measure(args.out / f"scale-{big.items}" / "bank", args.out / f"scale-{big.items}" / "home" / "progress.sqlite3")
 
     t = TARGETS
+
+    def seconds_row(what: str, seconds: float, target: float) -> tuple[str, ...]:
+        """A target in seconds, judged as a ratio to this run's bare import, like every other: the
+        target over the bare import of a quiet run of this machine (QUIET_BARE_S)."""
+        allowed = target / QUIET_BARE_S
+        ratio = seconds / up.bare
+        return ("scale", what, f"{seconds:.2f} s", f"{ratio:.1f}× bare", f"< {target:.0f} s = {allowed:.0f}× bare", _verdict(ratio < allowed))
+
     first_ratio = big.first_question[0] / up.first_question
     rows = [
         ("start-up", "bare import (the yardstick)", f"{up.bare * 1000:.0f} ms", "1.00×", "", ""),
@@ -140,39 +152,11 @@ def main(argv: list[str] | None = None) -> int:
         ),
         ("scale", "first question, cache cold (YAML parsed)", f"{big.cold_question[0]:.2f} s", "", "", ""),
         ("scale", "first study of the day (+ daily backup)", f"{big.first_of_day[0]:.2f} s", "", "", ""),
-        (
-            "scale",
-            "missed: first question",
-            f"{big.missed[0]:.2f} s",
-            f"{big.missed[0] / up.bare:.1f}× bare",
-            f"< {t['missed_s']:.0f} s",
-            _verdict(big.missed[0] < t["missed_s"]),
-        ),
-        ("scale", "stats", f"{big.stats[0]:.2f} s", f"{big.stats[0] / up.bare:.1f}× bare", f"< {t['stats_s']:.0f} s", _verdict(big.stats[0] < t["stats_s"])),
-        (
-            "scale",
-            "export",
-            f"{big.export[0]:.2f} s",
-            f"{big.export[0] / up.bare:.1f}× bare",
-            f"< {t['export_s']:.0f} s",
-            _verdict(big.export[0] < t["export_s"]),
-        ),
-        (
-            "scale",
-            "import into a fresh home (merge + replay)",
-            f"{big.import_[0]:.2f} s",
-            f"{big.import_[0] / up.bare:.1f}× bare",
-            f"< {t['import_s']:.0f} s",
-            _verdict(big.import_[0] < t["import_s"]),
-        ),
-        (
-            "scale",
-            "import of the same file again (nothing new)",
-            f"{big.reimport[0]:.2f} s",
-            f"{big.reimport[0] / up.bare:.1f}× bare",
-            f"< {t['import_s']:.0f} s",
-            _verdict(big.reimport[0] < t["import_s"]),
-        ),
+        seconds_row("missed: first question", big.missed[0], t["missed_s"]),
+        seconds_row("stats", big.stats[0], t["stats_s"]),
+        seconds_row("export", big.export[0], t["export_s"]),
+        seconds_row("import into a fresh home (merge + replay)", big.import_[0], t["import_s"]),
+        seconds_row("import of the same file again (nothing new)", big.reimport[0], t["import_s"]),
         ("scale", "peak memory, any command", f"{big.peak_mb:.0f} MB", "", f"< {t['peak_mb']:.0f} MB", _verdict(big.peak_mb < t["peak_mb"])),
         (
             "new items",
@@ -197,7 +181,7 @@ def main(argv: list[str] | None = None) -> int:
     growth = [
         ("reviews", *(f"{s.reviews:,}" for s in grown)),
         ("database", *(f"{s.db_mb:.0f} MB" for s in grown)),
-        ("bank load, cache cold (bank list)", *(f"{s.cold_load[0]:.2f} s" for s in grown)),
+        ("study: first question, cache cold (YAML parsed)", *(f"{s.cold_question[0]:.2f} s" for s in grown)),
         ("study: first question", *(f"{s.first_question[0]:.2f} s" for s in grown)),
         ("missed: first question", *(f"{s.missed[0]:.2f} s" for s in grown)),
         ("stats", *(f"{s.stats[0]:.2f} s" for s in grown)),

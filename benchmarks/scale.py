@@ -20,8 +20,7 @@ class Size:
     rebuild_s: float = 0.0
     db_mb: float = 0.0
     bare: float = 0.0  # the bare import of the same run, for ratios
-    cold_load: tuple[float, float] = (0.0, 0.0)  # seconds, peak MB
-    cold_question: tuple[float, float] = (0.0, 0.0)
+    cold_question: tuple[float, float] = (0.0, 0.0)  # seconds, peak MB
     first_of_day: tuple[float, float] = (0.0, 0.0)
     first_question: tuple[float, float] = (0.0, 0.0)
     missed: tuple[float, float] = (0.0, 0.0)
@@ -29,13 +28,12 @@ class Size:
     export: tuple[float, float] = (0.0, 0.0)
     import_: tuple[float, float] = (0.0, 0.0)
     reimport: tuple[float, float] = (0.0, 0.0)
-    bank_list: tuple[float, float] = (0.0, 0.0)
     due_today: int = 0
     notes: list[str] = field(default_factory=list)
 
     @property
     def peak_mb(self) -> float:
-        runs = [self.cold_load, self.cold_question, self.first_of_day, self.first_question, self.missed, self.stats, self.export, self.import_, self.reimport]
+        runs = [self.cold_question, self.first_of_day, self.first_question, self.missed, self.stats, self.export, self.import_, self.reimport]
         return max(peak for _, peak in runs)
 
 
@@ -82,10 +80,7 @@ def measure(out: Path, items: int, reviews: int, *, bare: float = 0.0, log=print
     )
     bank = str(made.bank)
     env = environment(home)
-    log("  cold bank load, first study of the day, study, missed, stats ...")
-    cold = _checked(run(certdrill("bank", "list", "--json", "--bank", bank), env), "bank list --json")
-    size.cold_load = (cold.seconds, cold.peak_mb)
-    shutil.rmtree(home / "cache", ignore_errors=True)
+    log("  first study of the day, cache cold, study, missed, stats ...")
     first = _checked(run(certdrill("study", "--bank", bank), env, stdin=b"q\n", until=QUESTION), "study")
     size.first_of_day = (first.seconds, first.peak_mb)  # the daily backup, and the YAML parsed
     shutil.rmtree(home / "cache", ignore_errors=True)
@@ -95,14 +90,13 @@ def measure(out: Path, items: int, reviews: int, *, bare: float = 0.0, log=print
     size.first_question = _timed(certdrill("study", "--bank", bank), env, until=QUESTION)
     size.missed = _timed(certdrill("missed", "--bank", bank), env, until=QUESTION)
     size.stats = _timed(certdrill("stats", "--bank", bank), env, stdin=b"")
-    log("  export, import into a fresh home and again, bank list ...")
+    log("  export, import into a fresh home and again ...")
     exported = folder / "progress.json"
     size.export = _timed(certdrill("export", "-o", str(exported), "--bank", bank), env, stdin=b"", repeat=1)
     fresh = folder / "home-import"
     shutil.rmtree(fresh, ignore_errors=True)
     size.import_ = _timed(certdrill("import", str(exported)), environment(fresh), stdin=b"", repeat=1)
     size.reimport = _timed(certdrill("import", str(exported)), environment(fresh), stdin=b"", repeat=1)
-    size.bank_list = _timed(certdrill("bank", "list", "--bank", bank), env, stdin=b"", repeat=1)
     shutil.rmtree(fresh, ignore_errors=True)
     exported.unlink(missing_ok=True)
     return size

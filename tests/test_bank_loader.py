@@ -251,3 +251,33 @@ def test_a_file_with_anchors_takes_the_guarded_loader(tmp_path):
     text = ITEM.replace("    explanation: Because.\n", "    explanation: &why Because.\n")
     bank = load_bank(write(tmp_path, text))
     assert bank.items[0].explanation == "Because."
+
+
+def test_an_unchanged_bank_is_not_even_read_once_its_files_are_noted(tmp_path, monkeypatch):
+    import os
+    import time
+
+    import certdrill.bank.loader as loader
+
+    folder = write(tmp_path, ITEM)
+    cache = tmp_path / "cache"
+    a_minute_ago = time.time() - 60
+    os.utime(folder / "t.yaml", (a_minute_ago, a_minute_ago))
+    first = load_bank(folder, cache_dir=cache)
+    assert list(cache.glob("files-*.json"))
+
+    def no_reading(*args):
+        raise AssertionError("bank file read although it is unchanged")
+
+    monkeypatch.setattr(loader, "_read_bytes", no_reading)
+    assert load_bank(folder, cache_dir=cache) == first
+    monkeypatch.undo()
+    (folder / "t.yaml").write_text(ITEM.replace("Pick b.", "Pick the second."), encoding="utf-8")
+    assert load_bank(folder, cache_dir=cache).items[0].prompt == "Pick the second."
+
+
+def test_files_changed_moments_ago_are_read_every_time(tmp_path):
+    folder = write(tmp_path, ITEM)
+    cache = tmp_path / "cache"
+    load_bank(folder, cache_dir=cache)
+    assert list(cache.glob("bank-*.pickle")) and not list(cache.glob("files-*.json"))  # an edit within the same tick would go unseen

@@ -47,6 +47,7 @@ def test_bank_list_json_shape(cli, mini):
     assert multi["answer"] == [0, 1, 2]
     assert {"id", "type", "topic", "prompt", "choices", "answer", "explanation", "sources", "tags"} <= set(multi)
     assert multi["sources"] == [{"note": "000_6edf646b5463f0e5.txt", "quote": None}]
+    assert result.output == json.dumps(items, ensure_ascii=False, indent=1) + "\n"  # written an item at a time, the same text
 
 
 def test_bank_list_topic_filter_and_unknown_topic(cli, mini):

@@ -169,6 +169,8 @@ def verdicts(path):
         lambda t: t.replace(f'"id": "{2:032x}"', f'"id": "{1:032x}"', 1).replace('"rating": 3', '"rating": 2', 2),
         lambda t: t.replace('Z", "rating"', '+02:00", "rating"', 2).replace('"session_id": "s"', '"session_id": null', 3),
         lambda t: t.replace('"answer": [1], "correct": true, ', "", 2),
+        lambda t: t.replace("2026-01-03T00:00:00.000Z", "2026-02-30T00:00:00.000Z", 1),
+        lambda t: t.replace("2026-01-03T00:00:00.000Z", "2026-01-03T24:00:00.000Z", 1),
         lambda t: t.replace("},\n    {", "}, {", 2),
         lambda t: t.replace("\n", "\r\n"),
     ],
@@ -185,6 +187,8 @@ def verdicts(path):
         "same-id-other-review",
         "other-offsets",
         "defaults",
+        "no-such-day",
+        "no-such-hour",
         "two-a-line",
         "crlf",
     ],
@@ -269,3 +273,54 @@ def test_review_line_is_the_json_encoding_of_review_json(row):
     from certdrill.exchange.export import review_json, review_line
 
     assert review_line(row) == json.JSONEncoder(ensure_ascii=False, separators=(", ", ": ")).encode(review_json(row))
+
+
+exported_rows = st.lists(
+    st.tuples(
+        st.integers(0, 4_102_444_799_999),
+        st.sampled_from([1, 2, 3, 4]),
+        st.none() | st.lists(st.integers(0, 25), max_size=3).map(lambda a: f"[{','.join(map(str, a))}]"),
+        st.sampled_from([None, 0, 1]),
+        st.sampled_from(["study", "missed", "exam", "import"]),
+    ),
+    min_size=1,
+    max_size=8,
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(rows=exported_rows)
+def test_what_export_writes_streams_back_as_the_same_rows(tmp_path_factory, rows):
+    from datetime import UTC, datetime
+
+    from certdrill.exchange.export import write_progress
+    from certdrill.exchange.importer import open_progress
+
+    review_rows = [
+        (f"r{n:04d}", f"item-{n % 3}", "mini", at, rating, answer, correct, n * 100, kind, None) for n, (at, rating, answer, correct, kind) in enumerate(rows)
+    ]
+    path = tmp_path_factory.mktemp("export") / "progress.json"
+    with open(path, "w", encoding="utf-8") as fh:
+        write_progress(fh, review_rows=review_rows, cards={}, bank={"name": "mini"}, now=datetime(2026, 1, 1, tzinfo=UTC))
+    assert list(open_progress(path).rows) == review_rows
+
+
+@given(ms=st.integers(0, 4_102_444_799_999))
+def test_milliseconds_make_the_round_trip_exactly(ms):
+    from certdrill.clock import from_ms, to_ms
+
+    assert to_ms(from_ms(ms)) == ms
+
+
+def test_a_first_import_leaves_a_whole_store_in_wal_mode(cli, tmp_path, home):
+    import sqlite3
+
+    assert cli("import", exported(tmp_path, reviews=20)).exit_code == 0
+    conn = sqlite3.connect(home / "progress.sqlite3")
+    try:
+        assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        assert conn.execute("SELECT count(*) FROM reviews").fetchone()[0] == 20
+    finally:
+        conn.close()
+    assert sorted(p.name for p in home.iterdir()) == ["progress.sqlite3"]  # no scratch file left behind

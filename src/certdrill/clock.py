@@ -41,8 +41,14 @@ def local_midnight(day: date) -> datetime:
     return datetime.combine(day, time()).astimezone()
 
 
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MS = timedelta(milliseconds=1)
+
+
 def to_ms(moment: datetime) -> int:
-    return int(moment.timestamp() * 1000)
+    """Whole milliseconds since the epoch, exactly (a float timestamp times 1000 is one short now and then),
+    so that `to_ms(from_ms(ms)) == ms` always."""
+    return (moment - _EPOCH) // _MS
 
 
 def from_ms(ms: int) -> datetime:

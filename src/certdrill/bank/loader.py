@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import gc
 import hashlib
+import json
 import os
 import pickle
 import re
 import sys
+import time
 from pathlib import Path
 
 from certdrill.bank.items import LETTERS, TRUE_FALSE, Bank, Item, Source, Topic
@@ -51,23 +53,71 @@ def bank_files(path: Path) -> tuple[Path | None, list[Path]]:
 
 
 def load_bank(path: Path, *, cache_dir: Path | None = None) -> Bank:
+    """The validated bank; with `cache_dir`, from a cache keyed by the files' contents when they are unchanged.
+
+    Hashing the contents means reading every file; a note of the files' sizes and modification
+    times beside the cache (as git keeps for its index) lets an unchanged bank skip even that.
+    """
     path = Path(path)
     manifest, topics = bank_files(path)
     files = ([manifest] if manifest else []) + topics
+    if cache_dir is None:
+        return _build(path, manifest, [(f, _read_bytes(f)) for f in files])
+    where = hashlib.sha256(f"{CACHE_VERSION}\0{path.resolve()}".encode())
+    note = cache_dir / f"files-{where.hexdigest()[:32]}.json"
+    fingerprint = _fingerprint(files)
+    noted = _noted_key(note, fingerprint)
+    if noted is not None and (cached := _read_cache(noted)) is not None:
+        return cached
+    read_at = time.time_ns()
     blobs = [(f, _read_bytes(f)) for f in files]
-    key = None
-    if cache_dir is not None:
-        digest = hashlib.sha256(f"{CACHE_VERSION}\0{path.resolve()}".encode())
-        for f, blob in blobs:
-            digest.update(f.name.encode() + b"\0" + str(len(blob)).encode() + b"\0" + blob)
-        key = cache_dir / f"bank-{digest.hexdigest()[:32]}.pickle"
-        cached = _read_cache(key)
-        if cached is not None:
-            return cached
-    bank = _build(path, manifest, blobs)
-    if key is not None:
+    digest = where.copy()
+    for f, blob in blobs:
+        digest.update(f.name.encode() + b"\0" + str(len(blob)).encode() + b"\0" + blob)
+    key = cache_dir / f"bank-{digest.hexdigest()[:32]}.pickle"
+    bank = _read_cache(key)
+    if bank is None:
+        bank = _build(path, manifest, blobs)
         _write_cache(key, bank)
+    if all(stamp[2] < read_at - RACY_NS for stamp in fingerprint):
+        _write_note(note, fingerprint, key)
     return bank
+
+
+RACY_NS = 2_000_000_000  # a file changed this close to being read may change again unseen within its mtime's granularity
+
+
+def _fingerprint(files: list[Path]) -> list[list]:
+    stamps = []
+    for f in files:
+        try:
+            st = f.stat()
+        except OSError:
+            return []
+        stamps.append([f.name, st.st_size, st.st_mtime_ns, st.st_ino, st.st_mode])
+    return stamps
+
+
+def _noted_key(note: Path, fingerprint: list[list]) -> Path | None:
+    try:
+        data = json.loads(note.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not fingerprint or not isinstance(data, dict) or data.get("files") != fingerprint or not isinstance(data.get("key"), str):
+        return None
+    return note.with_name(Path(data["key"]).name)
+
+
+def _write_note(note: Path, fingerprint: list[list], key: Path) -> None:
+    tmp = note.with_suffix(f".{os.getpid()}.tmp")
+    try:
+        tmp.write_text(json.dumps({"files": fingerprint, "key": key.name}), encoding="utf-8")
+        os.replace(tmp, note)
+    except OSError:
+        try:
+            tmp.unlink(missing_ok=True)
+        except OSError:
+            pass
 
 
 def _read_cache(key: Path) -> Bank | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -24,9 +25,7 @@ def list_items(
     the_bank = load_banks(bank)
     items = filter_topics(the_bank, topic)
     if as_json:
-        from certdrill.text import json_controls
-
-        typer.echo(json_controls(json.dumps([i.to_json() for i in items], ensure_ascii=False, indent=1)))
+        _echo_json_array(i.to_json() for i in items)
         return
     from rich.table import Table
 
@@ -39,6 +38,19 @@ def list_items(
         first_line = item.prompt.strip().splitlines()[0] if item.prompt.strip() else ""
         table.add_row(safe(item.id), item.type, safe(item.topic), "review" if item.status == "needs-review" else "", safe(first_line[:100]))
     out_console().print(table)
+
+
+def _echo_json_array(objects) -> None:
+    """`json.dumps(list(objects), indent=1)`, written an object at a time: a 50,000-item bank as one
+    string (and one list of dicts) would take hundreds of megabytes."""
+    from certdrill.text import json_controls
+
+    out = sys.stdout
+    first = True
+    for obj in objects:
+        out.write(("[\n " if first else ",\n ") + json_controls(json.dumps(obj, ensure_ascii=False, indent=1)).replace("\n", "\n "))
+        first = False
+    out.write("[]\n" if first else "\n]\n")
 
 
 @app.command("lint")

@@ -141,12 +141,18 @@ def import_(
     out_console().print(f"Imported {added} new reviews ({incoming.count - added} already here) from {file}", markup=False)
 
 
-def _merge(store, incoming, settings) -> int:
-    """Cards are replayed with the FSRS parameters that store is using."""
+def _merge(store, incoming, settings, *, new_store: bool = False) -> int:
+    """Cards are replayed with the FSRS parameters that store is using: in the same transaction,
+    or (a new store, not yet in its place) after the reviews are in."""
     from certdrill.cli.study import scheduler_config
 
     try:
-        return store.merge_rows(incoming.rows, scheduler_config(settings, store=store))
+        config = scheduler_config(settings, store=store)
+        added = store.merge_rows(incoming.rows, config, replay=not new_store)
+        if new_store:
+            store.rebuild_cards(config)
+            store.seal()
+        return added
     finally:
         store.close()
 
@@ -160,7 +166,7 @@ def _first_import(file: Path, incoming, settings) -> int:
     target = paths.db_path()
     tmp = target.with_name(f".{target.name}.{os.getpid()}.import")
     try:
-        added = _merge(Store.open(tmp), incoming, settings)
+        added = _merge(Store.open_scratch(tmp), incoming, settings, new_store=True)
         try:
             os.link(tmp, target)
         except FileExistsError:  # another certdrill made a store meanwhile: merge into that one

@@ -31,9 +31,10 @@ class ReviewModel(Base):
     session_id: Annotated[str, StringConstraints(max_length=200)] | None = None
 
 
-def _as_typed_dict(model: type[BaseModel]) -> type:
-    """The model's fields as a TypedDict (extra keys forbidden, defaults left out): validating into
-    plain dicts is about twice as fast as building model instances, for a million reviews."""
+def _as_typed_dict(model: type[BaseModel], **narrower: object) -> type:
+    """The model's fields as a TypedDict (extra keys forbidden, defaults left out), some of them
+    narrowed: validating into plain dicts is about twice as fast as building model instances, for a
+    million reviews. Whatever it accepts, the model accepts too."""
     from typing import NotRequired
 
     from typing_extensions import TypedDict
@@ -41,13 +42,17 @@ def _as_typed_dict(model: type[BaseModel]) -> type:
     fields = {}
     for name, info in model.model_fields.items():
         annotation = Annotated[(info.annotation, *info.metadata)] if info.metadata else info.annotation
+        annotation = narrower.get(name, annotation)
         fields[name] = annotation if info.is_required() else NotRequired[annotation]
     typed = TypedDict(f"{model.__name__}Fields", fields)  # type: ignore[operator]
     typed.__pydantic_config__ = ConfigDict(extra="forbid")
     return typed
 
 
-ReviewFields = _as_typed_dict(ReviewModel)
+EXPORTED_TIME = r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$"  # how export writes reviewed_at
+# A review as export writes it: reviewed_at in exactly that form, left a string (turned into
+# milliseconds without building a datetime); a review in any other form is checked by ReviewModel.
+ReviewFields = _as_typed_dict(ReviewModel, reviewed_at=Annotated[str, StringConstraints(pattern=EXPORTED_TIME)])
 REVIEW_DEFAULTS = {name: info.default for name, info in ReviewModel.model_fields.items() if not info.is_required()}
 
 

@@ -12,10 +12,11 @@ import json
 from array import array
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import date
+from functools import lru_cache
 from itertools import pairwise
 from pathlib import Path
 
-from certdrill.clock import to_ms
 from certdrill.errors import InputError
 from certdrill.exchange.jsonpos import line_of
 from certdrill.exchange.models import REVIEW_DEFAULTS as DEFAULTS
@@ -166,7 +167,7 @@ class ReviewStream:
         blob = b"[" + b",".join(lines) + b"]"
         try:
             return [_row(fields) for fields in self.fields_adapter.validate_json(blob)], None, 0
-        except ValidationError:
+        except (ValidationError, ValueError):
             pass
         try:  # the errors exactly as the model gives them
             return [review_row(review_of(model)) for model in self.reviews_adapter.validate_json(blob)], None, 0
@@ -186,9 +187,9 @@ class ReviewStream:
         """
         from certdrill.exchange.importer import reused
 
-        twice = {a for a, b in pairwise(sorted(ids)) if a == b}
-        if not twice:
+        if len(set(ids)) == len(ids):  # the usual case, found at once
             return
+        twice = {a for a, b in pairwise(sorted(ids)) if a == b}
         seen: dict[str, tuple] = {}
         with open(self.path, "rb") as fh:
             fh.seek(self.layout.reviews_at)
@@ -218,7 +219,7 @@ def _row(fields: dict) -> tuple:
         fields["id"],
         fields["item_id"],
         get("bank", DEFAULTS["bank"]),
-        to_ms(fields["reviewed_at"]),
+        _exported_ms(fields["reviewed_at"]),
         fields["rating"],
         None if answer is None else "[" + ",".join(map(str, answer)) + "]",
         None if correct is None else int(correct),
@@ -226,6 +227,24 @@ def _row(fields: dict) -> tuple:
         get("kind", DEFAULTS["kind"]),
         get("session_id", DEFAULTS["session_id"]),
     )
+
+
+def _exported_ms(text: str) -> int:
+    """Milliseconds since the epoch of a time as export writes it (2026-11-23T09:00:00.000Z): what
+    to_ms gives for that instant. A time that is no real instant raises ValueError; the batch is then
+    checked by the model, whose error the user sees."""
+    hour, minute, second = int(text[11:13]), int(text[14:16]), int(text[17:19])
+    if hour > 23 or minute > 59 or second > 59:
+        raise ValueError(text)
+    return _day_ms(text[:10]) + ((hour * 60 + minute) * 60 + second) * 1000 + int(text[20:23])
+
+
+@lru_cache(maxsize=8192)
+def _day_ms(day: str) -> int:
+    return (date.fromisoformat(day).toordinal() - _EPOCH_DAY) * 86_400_000
+
+
+_EPOCH_DAY = date(1970, 1, 1).toordinal()
 
 
 def streamed(path: Path, name: str, layout: Layout) -> ReviewStream | None:

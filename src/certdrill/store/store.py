@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 from bisect import bisect_right
 from collections.abc import Collection, Iterable, Iterator
@@ -135,6 +136,23 @@ class Store:
     def open(cls, path: Path, *, read_only: bool = False) -> Store:
         return cls(Path(path), connect(Path(path), read_only=read_only))
 
+    @classmethod
+    def open_scratch(cls, path: Path) -> Store:
+        """A new store no one else sees yet (a first import, before it is moved into place): no
+        journal and no syncs while it fills, since a failure throws the file away; `seal` it after."""
+        store = cls.open(path)
+        store.conn.execute("PRAGMA journal_mode = OFF")
+        store.conn.execute("PRAGMA synchronous = OFF")
+        return store
+
+    def seal(self) -> None:
+        """A scratch store made a real one: WAL and full syncs again, and everything on disk."""
+        with self.reading() as conn:
+            conn.execute("PRAGMA journal_mode = WAL")
+            conn.execute("PRAGMA synchronous = FULL")
+        with open(self.path, "rb") as fh:
+            os.fsync(fh.fileno())
+
     def close(self) -> None:
         self.conn.close()
 
@@ -217,9 +235,13 @@ class Store:
         """
         return self.merge_rows(map(review_row, reviews), config, progress)
 
-    def merge_rows(self, rows: Iterable[tuple], config: SchedulerConfig = SchedulerConfig(), progress=None) -> int:
+    def merge_rows(self, rows: Iterable[tuple], config: SchedulerConfig = SchedulerConfig(), progress=None, *, replay: bool = True) -> int:
         """`merge_reviews` of review rows (`review_row`), taken a batch at a time: `rows` may be a
-        stream of a million, and one that raises half-way (an invalid file); nothing is then written."""
+        stream of a million, and one that raises half-way (an invalid file); nothing is then written.
+
+        `replay=False` leaves the cards to a `rebuild_cards` after it: for a store no one else sees yet,
+        whose rebuild then reads the committed log in every worker at once.
+        """
         rows = iter(rows)
         with self.transaction() as conn, _bulk_cache(conn):
             last = conn.execute("SELECT max(rowid) FROM reviews").fetchone()[0]  # None: nothing logged before
@@ -228,7 +250,7 @@ class Store:
             with _indexes_built_after(conn, last is None):
                 while batch := list(islice(rows, _MERGE_BATCH)):
                     changed += _merge_batch(conn, batch, last, touched)
-            if changed:
+            if changed and replay:
                 self._rebuild(conn, config, progress=progress, item_ids=touched)
         return changed
 
@@ -276,7 +298,7 @@ class Store:
                 conn.execute("DELETE FROM meta WHERE key = ?", (PARAMETERS_KEY,))
             else:
                 conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (PARAMETERS_KEY, record))
-            return self._rebuild(conn, config, progress=progress) if config is not None else 0
+            return self._rebuild(conn, config, progress=progress, log_committed=True) if config is not None else 0
 
     def logs_by_item(self) -> Iterator[list[tuple[int, int]]]:
         """Each item's reviews as (ms since the epoch, rating), oldest first: what an optimizer fits to."""
@@ -288,17 +310,26 @@ class Store:
     def rebuild_cards(self, config: SchedulerConfig = SchedulerConfig(), progress=None, item_ids: Iterable[str] | None = None) -> int:
         """Replay the log into the card cache: every item's, or only these items'."""
         with self.transaction() as conn:
-            return self._rebuild(conn, config, progress=progress, item_ids=item_ids)
+            return self._rebuild(conn, config, progress=progress, item_ids=item_ids, log_committed=True)
 
-    def _rebuild(self, conn: sqlite3.Connection, config: SchedulerConfig, progress=None, item_ids: Iterable[str] | None = None) -> int:
+    def _rebuild(
+        self, conn: sqlite3.Connection, config: SchedulerConfig, progress=None, item_ids: Iterable[str] | None = None, *, log_committed: bool = False
+    ) -> int:
+        """Replay into the card cache inside the caller's transaction. With the log as committed
+        (`log_committed`: this transaction has not changed it), the workers of a full rebuild read
+        their share of it from the file themselves; otherwise this process reads it and hands it out."""
         if item_ids is None:
             conn.execute("DELETE FROM cards")
         else:
             item_ids = sorted(set(item_ids))
             for chunk in _chunks(item_ids):
                 conn.execute(f"DELETE FROM cards WHERE item_id IN ({_marks(chunk)})", chunk)
+        if item_ids is None and log_committed:
+            work = ordered_map(partial(_replay_range, path=str(self.path), config=config), _ranges(conn, REPLAY_CHUNK))
+        else:
+            work = ordered_map(partial(_replay_chunk, config=config), _chunked(_replay_logs(conn, item_ids), REPLAY_CHUNK))
         cards = []
-        for rows, reviews in ordered_map(partial(_replay_chunk, config=config), _chunked(_replay_logs(conn, item_ids), REPLAY_CHUNK)):
+        for rows, reviews in work:
             cards.extend(rows)
             if progress:
                 progress(reviews)
@@ -503,6 +534,8 @@ def _merge_batch(conn: sqlite3.Connection, rows: list[tuple], last: int | None, 
 
 def _greatest_by_id(rows: list[tuple]) -> list[tuple]:
     """One row an id: the greatest (`row_key`) of the copies."""
+    if len({row[0] for row in rows}) == len(rows):  # the usual case: no id twice
+        return rows
     out: dict[str, tuple] = {}
     for row in rows:
         old = out.get(row[0])
@@ -514,6 +547,28 @@ def _greatest_by_id(rows: list[tuple]) -> list[tuple]:
 def _replay_chunk(logs: list[tuple[str, list[tuple]]], config: SchedulerConfig) -> tuple[list[tuple], int]:
     """The card rows of some items' logs, and how many reviews they held (run in a worker process)."""
     return [replayed(item_id, log, config)[1] for item_id, log in logs], sum(len(log) for _, log in logs)
+
+
+def _ranges(conn: sqlite3.Connection, reviews: int) -> Iterator[tuple[str, str]]:
+    """(first, last) item id of runs of whole items holding about `reviews` reviews, in id order."""
+    first, size, last = None, 0, None
+    for item_id, count in conn.execute("SELECT item_id, count(*) FROM reviews GROUP BY item_id ORDER BY item_id"):
+        first, size, last = first or item_id, size + count, item_id
+        if size >= reviews:
+            yield first, last
+            first, size = None, 0
+    if first is not None:
+        yield first, last
+
+
+def _replay_range(bounds: tuple[str, str], path: str, config: SchedulerConfig) -> tuple[list[tuple], int]:
+    """`_replay_chunk` of the items from `bounds[0]` to `bounds[1]`, read from the committed log (run in a worker process)."""
+    conn = sqlite3.connect(f"{Path(path).resolve().as_uri()}?mode=ro", uri=True)
+    try:
+        rows = conn.execute(f"SELECT {_REPLAY_COLUMNS} FROM reviews WHERE item_id BETWEEN ? AND ? {_REPLAY_ORDER}", bounds)
+        return _replay_chunk([(item_id, list(group)) for item_id, group in groupby(rows, key=itemgetter(0))], config)
+    finally:
+        conn.close()
 
 
 def _chunked(logs: Iterable[tuple[str, list[tuple]]], reviews: int) -> Iterator[list[tuple[str, list[tuple]]]]:
