@@ -170,3 +170,14 @@ def test_a_damaged_parameters_record_says_how_to_recover(cli, learner_home):
         store.close()
     result = cli("optimize", "--show")
     assert result.exit_code != 0 and "certdrill optimize --reset" in result.output and "Traceback" not in result.output
+
+
+def test_a_long_log_trains_on_its_most_recent_reviews(monkeypatch):
+    """20 items reviewed daily for 10 days: each day's 20 predicted reviews are newer than the day before's."""
+    monkeypatch.setattr(core, "MAX_TRAINING_ITEMS", 50)
+    day = 86_400_000
+    logs = [[(n * 1000 + k * day, 3) for k in range(10)] for n in range(20)]
+    items, reviews = core.training_items(logs)
+    assert reviews == 200 and len(items) == 50
+    history_lengths = [len(item.reviews) for item in items]  # the review on day k has k + 1 reviews of history
+    assert history_lengths == [8] * 10 + [9] * 20 + [10] * 20

@@ -8,6 +8,7 @@ part, five times, as fsrs-rs's own evaluation does), scored by log loss and RMSE
 
 from __future__ import annotations
 
+import heapq
 import json
 import math
 from collections.abc import Callable, Iterable
@@ -18,6 +19,9 @@ from certdrill.errors import CertdrillError, StoreError
 
 MIN_REVIEWS = 400  # below this, a fit mostly learns noise; fsrs-rs itself wants 64 items to fit more than w0-w3
 MIN_ITEMS = 64
+# Fit to the most recent reviews only: a million-review log would otherwise cost fsrs-rs about a
+# minute and 800 MB for six fits, and a learner's recent memory is what the next due dates need.
+MAX_TRAINING_ITEMS = 100_000
 SPLITS = 5
 DAY_MS = 86_400_000
 RECORD_VERSION = 1
@@ -101,7 +105,8 @@ def default_parameters() -> tuple[float, ...]:
 
 
 def training_items(logs: Iterable[list[tuple[int, int]]]) -> tuple[list, int]:
-    """fsrs-rs items oldest first (by the review each predicts), and the number of reviews read.
+    """fsrs-rs items oldest first (by the review each predicts), at most the MAX_TRAINING_ITEMS most
+    recent, and the number of reviews read.
 
     `logs` gives each item's reviews as (ms since the epoch, rating), oldest first. Days between
     reviews are whole 24-hour periods, as certdrill's scheduler counts them. An item predicts one
@@ -109,7 +114,7 @@ def training_items(logs: Iterable[list[tuple[int, int]]]) -> tuple[list, int]:
     models them as short-term), as in fsrs-rs's own conversion.
     """
     rs = _rs()
-    dated: list[tuple[int, object]] = []
+    dated: list[tuple[int, int, object]] = []  # a heap of the most recent, oldest on top
     reviews = 0
     for log in logs:
         reviews += len(log)
@@ -121,10 +126,14 @@ def training_items(logs: Iterable[list[tuple[int, int]]]) -> tuple[list, int]:
             if delta > 0:
                 item = rs.FSRSItem(history[:])
                 if item.long_term_review_cnt() > 0:
-                    dated.append((at, item))
+                    entry = (at, reviews, item)
+                    if len(dated) < MAX_TRAINING_ITEMS:
+                        heapq.heappush(dated, entry)
+                    elif at > dated[0][0]:
+                        heapq.heapreplace(dated, entry)
             last = at
-    dated.sort(key=lambda pair: pair[0])
-    return [item for _, item in dated], reviews
+    dated.sort(key=lambda entry: entry[:2])
+    return [item for _, _, item in dated], reviews
 
 
 def score(parameters: tuple[float, ...], items: list) -> Score:

@@ -91,7 +91,10 @@ def _report(fit, adopted: bool, dry_run: bool, as_json: bool) -> None:
     from rich.table import Table
 
     console = out_console()
-    console.print(f"Fitted to {fit.reviews:,} reviews ({fit.items:,} of them a later day after the one before).", markup=False)
+    from certdrill.optimize import MAX_TRAINING_ITEMS
+
+    recent = "the most recent " if fit.items >= MAX_TRAINING_ITEMS else ""
+    console.print(f"Fitted to {fit.reviews:,} reviews (trained on {recent}{fit.items:,} that came a day or more after the one before).", markup=False)
     table = Table(title="Predicting held-out reviews (time-series split; lower is better)", box=None, title_justify="left")
     table.add_column("parameters")
     table.add_column("log loss", justify="right")
