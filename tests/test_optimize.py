@@ -172,12 +172,28 @@ def test_a_damaged_parameters_record_says_how_to_recover(cli, learner_home):
     assert result.exit_code != 0 and "certdrill optimize --reset" in result.output and "Traceback" not in result.output
 
 
-def test_a_long_log_trains_on_its_most_recent_reviews(monkeypatch):
-    """20 items reviewed daily for 10 days: each day's 20 predicted reviews are newer than the day before's."""
+def test_a_long_log_trains_on_a_sample_of_whole_card_histories(monkeypatch):
+    """20 cards reviewed daily for 10 days (9 predicted reviews each), at most 50 training items: 5 whole cards."""
     monkeypatch.setattr(core, "MAX_TRAINING_ITEMS", 50)
     day = 86_400_000
     logs = [[(n * 1000 + k * day, 3) for k in range(10)] for n in range(20)]
     items, reviews = core.training_items(logs)
-    assert reviews == 200 and len(items) == 50
-    history_lengths = [len(item.reviews) for item in items]  # the review on day k has k + 1 reviews of history
-    assert history_lengths == [8] * 10 + [9] * 20 + [10] * 20
+    assert reviews == 200 and len(items) == 45
+    history_lengths = [len(item.reviews) for item in items]  # oldest first: each card's day-k review has k + 1 reviews behind it
+    assert history_lengths == [k for k in range(2, 11) for _ in range(5)]
+
+
+def test_a_refusal_from_fsrs_rs_is_a_message(cli, learner_home, monkeypatch):
+    import fsrs_rs_python
+
+    class Refusing:
+        def __init__(self, parameters):
+            pass
+
+        def compute_parameters(self, items):
+            raise ValueError("NotEnoughData")
+
+    monkeypatch.setattr(fsrs_rs_python, "FSRS", Refusing)
+    result = cli("optimize")
+    assert result.exit_code == 0 and "Not fitted: fsrs-rs could not fit these reviews (NotEnoughData)" in result.output
+    assert stored_record(learner_home) is None

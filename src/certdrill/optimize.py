@@ -11,6 +11,7 @@ from __future__ import annotations
 import heapq
 import json
 import math
+import zlib
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass
 from datetime import datetime
@@ -19,8 +20,9 @@ from certdrill.errors import CertdrillError, StoreError
 
 MIN_REVIEWS = 400  # below this, a fit mostly learns noise; fsrs-rs itself wants 64 items to fit more than w0-w3
 MIN_ITEMS = 64
-# Fit to the most recent reviews only: a million-review log would otherwise cost fsrs-rs about a
-# minute and 800 MB for six fits, and a learner's recent memory is what the next due dates need.
+# Fit to a sample of whole card histories when the log is long: a million-review log would
+# otherwise cost fsrs-rs about a minute and 800 MB for six fits. Whole histories, not the latest
+# reviews, so the first answers (what w0-w3 are fitted from) stay in the sample.
 MAX_TRAINING_ITEMS = 100_000
 SPLITS = 5
 DAY_MS = 86_400_000
@@ -105,35 +107,36 @@ def default_parameters() -> tuple[float, ...]:
 
 
 def training_items(logs: Iterable[list[tuple[int, int]]]) -> tuple[list, int]:
-    """fsrs-rs items oldest first (by the review each predicts), at most the MAX_TRAINING_ITEMS most
-    recent, and the number of reviews read.
+    """fsrs-rs items oldest first (by the review each predicts), and the number of reviews read.
 
     `logs` gives each item's reviews as (ms since the epoch, rating), oldest first. Days between
     reviews are whole 24-hour periods, as certdrill's scheduler counts them. An item predicts one
     review from all before it; reviews on the day of the previous one are history only (fsrs-rs
-    models them as short-term), as in fsrs-rs's own conversion.
+    models them as short-term), as in fsrs-rs's own conversion. Past MAX_TRAINING_ITEMS, a
+    deterministic sample of whole cards (by a hash of each card's place and first review) is kept.
     """
     rs = _rs()
-    dated: list[tuple[int, int, object]] = []  # a heap of the most recent, oldest on top
-    reviews = 0
-    for log in logs:
+    kept: list[tuple[int, int, list]] = []  # a heap of cards, the largest sample key on top
+    total = reviews = 0
+    for n, log in enumerate(logs):
         reviews += len(log)
-        history = []
-        last = None
+        history, dated, last = [], [], None
         for at, rating in log:
             delta = 0 if last is None else (at - last) // DAY_MS
             history.append(rs.FSRSReview(rating, delta))
             if delta > 0:
                 item = rs.FSRSItem(history[:])
                 if item.long_term_review_cnt() > 0:
-                    entry = (at, reviews, item)
-                    if len(dated) < MAX_TRAINING_ITEMS:
-                        heapq.heappush(dated, entry)
-                    elif at > dated[0][0]:
-                        heapq.heapreplace(dated, entry)
+                    dated.append((at, item))
             last = at
-    dated.sort(key=lambda entry: entry[:2])
-    return [item for _, _, item in dated], reviews
+        if not dated:
+            continue
+        heapq.heappush(kept, (-zlib.crc32(f"{n}:{log[0][0]}".encode()), n, dated))
+        total += len(dated)
+        while total > MAX_TRAINING_ITEMS:
+            total -= len(heapq.heappop(kept)[2])
+    items = sorted((pair for _, _, dated in kept for pair in dated), key=lambda pair: pair[0])
+    return [item for _, item in items], reviews
 
 
 def score(parameters: tuple[float, ...], items: list) -> Score:
@@ -175,13 +178,21 @@ def fit(
         start = (split + 1) * segment
         end = len(items) if split == SPLITS - 1 else start + segment
         train, test = items[:start], items[start:end]
-        trained = tuple(rs.FSRS(list(current)).compute_parameters(train))
+        trained = _compute(rs, current, train)
         held_current.append((len(test), score(current, test)))
         held_fitted.append((len(test), score(_within_bounds(trained), test)))
     step(SPLITS, "fitting on the whole log")
-    fitted = _within_bounds(tuple(rs.FSRS(list(current)).compute_parameters(items)))
+    fitted = _within_bounds(_compute(rs, current, items))
     current_score, fitted_score = _pooled(held_current), _pooled(held_fitted)
     return Fit(reviews, len(items), current, fitted, current_score, fitted_score, adopted=fitted_score.beats(current_score))
+
+
+def _compute(rs, current: tuple[float, ...], items: list) -> tuple[float, ...]:
+    """fsrs-rs's fit; its own refusal (too little it can use after filtering) is a message, not a crash."""
+    try:
+        return tuple(rs.FSRS(list(current)).compute_parameters(items))
+    except ValueError as exc:
+        raise NotEnoughReviews(f"fsrs-rs could not fit these reviews ({exc}); the parameters in use are kept") from None
 
 
 def _within_bounds(parameters: tuple[float, ...]) -> tuple[float, ...]:
