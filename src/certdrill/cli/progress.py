@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 
 from certdrill import paths
-from certdrill.cli.common import errors_to_exit, load_banks, open_store, out_console
+from certdrill.cli.common import err_console, errors_to_exit, load_banks, open_store, out_console
 from certdrill.errors import InputError
 
 FORMATS = ("json", "anki", "anki-text")
@@ -134,22 +134,25 @@ def import_(
     """Merge progress from another machine: reviews are united by id, cards rebuilt by replay."""
     from certdrill.cli.common import load_settings
     from certdrill.exchange.importer import open_progress
+    from certdrill.ui.activity import activity
 
     incoming = open_progress(file)
     settings = load_settings()
-    added = _merge(open_store(), incoming, settings) if paths.db_path().exists() else _first_import(file, incoming, settings)
+    with activity(err_console(), f"Importing {file.name}") as shown:
+        added = _merge(open_store(), incoming, settings, shown) if paths.db_path().exists() else _first_import(file, incoming, settings, shown)
     out_console().print(f"Imported {added} new reviews ({incoming.count - added} already here) from {file}", markup=False)
 
 
-def _merge(store, incoming, settings, *, new_store: bool = False) -> int:
+def _merge(store, incoming, settings, shown, *, new_store: bool = False) -> int:
     """Cards are replayed with the FSRS parameters that store is using: in the same transaction,
     or (a new store, not yet in its place) after the reviews are in."""
     from certdrill.cli.study import scheduler_config
 
     try:
         config = scheduler_config(settings, store=store)
-        added = store.merge_rows(incoming.rows, config, replay=not new_store)
+        added = store.merge_rows(shown.counted(incoming.rows), config, replay=not new_store)
         if new_store:
+            shown.now("Replaying every card")
             store.rebuild_cards(config)
             store.seal()
         return added
@@ -157,7 +160,7 @@ def _merge(store, incoming, settings, *, new_store: bool = False) -> int:
         store.close()
 
 
-def _first_import(file: Path, incoming, settings) -> int:
+def _first_import(file: Path, incoming, settings, shown) -> int:
     """Into a home without a store: the store is made beside its place and linked in only once the
     whole file proved good, so a bad file (found late in a streamed million) leaves no store behind."""
     from certdrill.exchange.importer import open_progress
@@ -166,11 +169,11 @@ def _first_import(file: Path, incoming, settings) -> int:
     target = paths.db_path()
     tmp = target.with_name(f".{target.name}.{os.getpid()}.import")
     try:
-        added = _merge(Store.open_scratch(tmp), incoming, settings, new_store=True)
+        added = _merge(Store.open_scratch(tmp), incoming, settings, shown, new_store=True)
         try:
             os.link(tmp, target)
         except FileExistsError:  # another certdrill made a store meanwhile: merge into that one
-            return _merge(open_store(), open_progress(file), settings)
+            return _merge(open_store(), open_progress(file), settings, shown)
         return added
     finally:
         for leftover in (tmp, tmp.with_name(tmp.name + "-wal"), tmp.with_name(tmp.name + "-shm")):
