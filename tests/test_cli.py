@@ -111,3 +111,14 @@ def test_missing_bank_path(cli, tmp_path):
     result = cli("study", "--bank", tmp_path / "none")
     assert result.exit_code == 2 and "no such bank" in result.output
     assert "Traceback" not in result.output
+
+
+def test_a_big_bank_lists_as_plain_tab_separated_lines(cli, mini, monkeypatch):
+    from certdrill.cli import bank
+
+    monkeypatch.setattr(bank, "TABLE_LIMIT", 5)
+    result = cli("bank", "list", "--bank", mini)
+    assert result.exit_code == 0
+    lines = result.output.splitlines()
+    assert len(lines) == 12 and all(line.count("\t") == 4 for line in lines)
+    assert all("│" not in line for line in lines)

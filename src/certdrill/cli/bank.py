@@ -27,6 +27,9 @@ def list_items(
     if as_json:
         _echo_json_array(i.to_json() for i in items)
         return
+    if len(items) > TABLE_LIMIT:
+        _echo_lines(items)
+        return
     from rich.table import Table
 
     from certdrill.ui.render import safe
@@ -38,6 +41,21 @@ def list_items(
         first_line = item.prompt.strip().splitlines()[0] if item.prompt.strip() else ""
         table.add_row(safe(item.id), item.type, safe(item.topic), "review" if item.status == "needs-review" else "", safe(first_line[:100]))
     out_console().print(table)
+
+
+TABLE_LIMIT = 2_000  # past this a Rich table takes seconds to lay out (37 s at 50,000 items)
+
+
+def _echo_lines(items) -> None:
+    """A big bank as one tab-separated line an item (id, type, topic, status, prompt's first line),
+    written as it goes: as quick to scroll or grep as a table is slow to lay out."""
+    from certdrill.text import strip_controls
+
+    out = sys.stdout
+    for item in items:
+        first_line = item.prompt.strip().splitlines()[0] if item.prompt.strip() else ""
+        fields = (item.id, item.type, item.topic, "review" if item.status == "needs-review" else "", first_line[:100])
+        out.write("\t".join(strip_controls(field).replace("\t", " ") for field in fields) + "\n")
 
 
 def _echo_json_array(objects) -> None:
