@@ -162,12 +162,16 @@ def test_a_missing_optimizer_is_a_one_line_error(cli, learner_home, monkeypatch)
     assert result.output.strip() == "Error: fitting parameters needs the optimizer extra: pip install 'certdrill[optimize]'"
 
 
-def test_a_damaged_parameters_record_says_how_to_recover(cli, learner_home):
-    store = Store.open(learner_home / "progress.sqlite3")
+def damage_the_parameters_record(home) -> None:
+    store = Store.open(home / "progress.sqlite3")
     try:
         store.set_parameters('{"parameters": "nope"}')
     finally:
         store.close()
+
+
+def test_a_damaged_parameters_record_says_how_to_recover(cli, learner_home):
+    damage_the_parameters_record(learner_home)
     result = cli("optimize", "--show")
     assert result.exit_code != 0 and "certdrill optimize --reset" in result.output and "Traceback" not in result.output
 
@@ -197,3 +201,10 @@ def test_a_refusal_from_fsrs_rs_is_a_message(cli, learner_home, monkeypatch):
     result = cli("optimize")
     assert result.exit_code == 0 and "Not fitted: fsrs-rs could not fit these reviews (NotEnoughData)" in result.output
     assert stored_record(learner_home) is None
+
+
+def test_reset_recovers_from_a_damaged_parameters_record(cli, learner_home):
+    damage_the_parameters_record(learner_home)
+    result = cli("optimize", "--reset")
+    assert result.exit_code == 0 and "Back to fsrs's default parameters" in result.output
+    assert stored_record(learner_home) is None and cli("optimize", "--show").exit_code == 0

@@ -32,13 +32,13 @@ def optimize(
     settings = load_settings()
     store = open_store(writable=not (show or dry_run))
     try:
+        if reset:  # before reading the stored record: --reset is the way out of a damaged one
+            cards = store.set_parameters(None, scheduler_config(settings))
+            _say(as_json, {"parameters": "default", "cards_rescheduled": cards}, f"Back to fsrs's default parameters; {cards} cards rescheduled.")
+            return
         stored = store.parameters()
         previous = core.Record.from_json(stored) if stored else None
         config = scheduler_config(settings, store=store)
-        if reset:
-            cards = store.set_parameters(None, replace(config, parameters=None))
-            _say(as_json, {"parameters": "default", "cards_rescheduled": cards}, f"Back to fsrs's default parameters; {cards} cards rescheduled.")
-            return
         if show:
             _show(previous, as_json)
             return

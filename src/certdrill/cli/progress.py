@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 
 from certdrill import paths
-from certdrill.cli.common import err_console, errors_to_exit, load_banks, open_store, out_console
+from certdrill.cli.common import err_console, errors_to_exit, load_banks, load_settings, open_store, out_console
 from certdrill.errors import InputError
 
 FORMATS = ("json", "anki", "anki-text")
@@ -50,8 +50,7 @@ def _export_progress(output: Path, bank: list[Path] | None) -> None:
     the_bank = load_banks(bank)
     store = open_store(writable=False)
     try:
-        with store.reading() as conn:
-            banks = dict(conn.execute("SELECT item_id, bank FROM cards"))
+        banks = store.card_banks()
         cards = {item_id: (banks.get(item_id, ""), card) for item_id, card in store.cards().items()}
         ref = {"name": the_bank.name, "title": the_bank.title, "items": len(the_bank.items)}
         now = clock.now()
@@ -70,7 +69,6 @@ def _export_anki(output: Path, bank: list[Path] | None, fmt: str, *, with_progre
     now = clock.now()
     cards = None
     if with_progress:
-        from certdrill.cli.common import load_settings
         from certdrill.cli.study import cards_for, scheduler_config
 
         store = open_store(writable=False)
@@ -92,7 +90,9 @@ def _export_anki(output: Path, bank: list[Path] | None, fmt: str, *, with_progre
     if str(output) != "-":
         scheduled = sum(1 for n in notes if n.schedule is not None)
         progress = f", {scheduled} with progress" if with_progress else ""
-        out_console().print(f'Exported {len(notes)} notes{progress} to {output} (deck "{the_bank.title}")', markup=False, highlight=False, soft_wrap=True)
+        from certdrill.ui.render import safe
+
+        out_console().print(safe(f'Exported {len(notes)} notes{progress} to {output} (deck "{the_bank.title}")'), highlight=False, soft_wrap=True)
 
 
 def write_atomically(output: Path, write, *, binary: bool = False):
@@ -132,7 +132,6 @@ def import_(
     file: Annotated[Path, typer.Argument(help="A progress file made by certdrill export.")],
 ) -> None:
     """Merge progress from another machine: reviews are united by id, cards rebuilt by replay."""
-    from certdrill.cli.common import load_settings
     from certdrill.exchange.importer import open_progress
     from certdrill.ui.activity import activity
 

@@ -37,13 +37,14 @@ def scheduler_config(settings, retention: float | None = None, *, store=None):
 
 
 def fitted_parameters(store) -> tuple[float, ...] | None:
-    """The adopted parameters, or None (fsrs's defaults) without a store or a fit."""
-    record = store.parameters() if store is not None else None
-    if record is None:
+    """The adopted parameters, or None (fsrs's own defaults, whatever its version) without a fit."""
+    stored = store.parameters() if store is not None else None
+    if stored is None:
         return None
     from certdrill.optimize import Record
 
-    return Record.from_json(record).parameters
+    record = Record.from_json(stored)
+    return record.parameters if record.fitted else None
 
 
 def load_settings_for(exam_date: str | None):

@@ -227,15 +227,15 @@ class Store:
                 conn.execute("UPDATE cards SET mature_recalls = NULL, mature_right = NULL WHERE item_id = ?", (item_id,))
         return card
 
-    def merge_reviews(self, reviews: Iterable[Review], config: SchedulerConfig = SchedulerConfig(), progress=None) -> int:
+    def merge_reviews(self, reviews: Iterable[Review], config: SchedulerConfig = SchedulerConfig()) -> int:
         """Union by review id, then rebuild the touched cards by replay: idempotent and commutative.
 
         Two copies of one review that differ (a rating amended on one device) resolve to the copy
         whose row sorts greater, on every device. Returns the number of reviews added or changed.
         """
-        return self.merge_rows(map(review_row, reviews), config, progress)
+        return self.merge_rows(map(review_row, reviews), config)
 
-    def merge_rows(self, rows: Iterable[tuple], config: SchedulerConfig = SchedulerConfig(), progress=None, *, replay: bool = True) -> int:
+    def merge_rows(self, rows: Iterable[tuple], config: SchedulerConfig = SchedulerConfig(), *, replay: bool = True) -> int:
         """`merge_reviews` of review rows (`review_row`), taken a batch at a time: `rows` may be a
         stream of a million, and one that raises half-way (an invalid file); nothing is then written.
 
@@ -251,7 +251,7 @@ class Store:
                 while batch := list(islice(rows, _MERGE_BATCH)):
                     changed += _merge_batch(conn, batch, last, touched)
             if changed and replay:
-                self._rebuild(conn, config, progress=progress, item_ids=touched)
+                self._rebuild(conn, config, item_ids=touched)
         return changed
 
     def apply_renames(self, renames: dict[str, str], config: SchedulerConfig = SchedulerConfig()) -> int:
@@ -290,7 +290,7 @@ class Store:
             row = conn.execute("SELECT value FROM meta WHERE key = ?", (PARAMETERS_KEY,)).fetchone()
         return row[0] if row else None
 
-    def set_parameters(self, record: str | None, config: SchedulerConfig | None = None, progress=None) -> int:
+    def set_parameters(self, record: str | None, config: SchedulerConfig | None = None) -> int:
         """Keep (or with None drop) the parameters record; given the config they imply, reschedule
         every card in the same transaction, so the cards never disagree with the record."""
         with self.transaction() as conn:
@@ -298,7 +298,7 @@ class Store:
                 conn.execute("DELETE FROM meta WHERE key = ?", (PARAMETERS_KEY,))
             else:
                 conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (PARAMETERS_KEY, record))
-            return self._rebuild(conn, config, progress=progress, log_committed=True) if config is not None else 0
+            return self._rebuild(conn, config, log_committed=True) if config is not None else 0
 
     def logs_by_item(self) -> Iterator[list[tuple[int, int]]]:
         """Each item's reviews as (ms since the epoch, rating), oldest first: what an optimizer fits to."""
@@ -307,14 +307,12 @@ class Store:
             for _, group in groupby(rows, key=itemgetter(0)):
                 yield [(at, rating) for _, at, rating in group]
 
-    def rebuild_cards(self, config: SchedulerConfig = SchedulerConfig(), progress=None, item_ids: Iterable[str] | None = None) -> int:
+    def rebuild_cards(self, config: SchedulerConfig = SchedulerConfig(), item_ids: Iterable[str] | None = None) -> int:
         """Replay the log into the card cache: every item's, or only these items'."""
         with self.transaction() as conn:
-            return self._rebuild(conn, config, progress=progress, item_ids=item_ids, log_committed=True)
+            return self._rebuild(conn, config, item_ids=item_ids, log_committed=True)
 
-    def _rebuild(
-        self, conn: sqlite3.Connection, config: SchedulerConfig, progress=None, item_ids: Iterable[str] | None = None, *, log_committed: bool = False
-    ) -> int:
+    def _rebuild(self, conn: sqlite3.Connection, config: SchedulerConfig, item_ids: Iterable[str] | None = None, *, log_committed: bool = False) -> int:
         """Replay into the card cache inside the caller's transaction. With the log as committed
         (`log_committed`: this transaction has not changed it), the workers of a full rebuild read
         their share of it from the file themselves; otherwise this process reads it and hands it out."""
@@ -328,11 +326,7 @@ class Store:
             work = ordered_map(partial(_replay_range, path=str(self.path), config=config), _ranges(conn, REPLAY_CHUNK))
         else:
             work = ordered_map(partial(_replay_chunk, config=config), _chunked(_replay_logs(conn, item_ids), REPLAY_CHUNK))
-        cards = []
-        for rows, reviews in work:
-            cards.extend(rows)
-            if progress:
-                progress(reviews)
+        cards = [row for rows in work for row in rows]
         conn.executemany(f"INSERT INTO cards ({_CARD_COLUMNS}) VALUES ({_CARD_MARKS})", cards)
         return len(cards)
 
@@ -403,6 +397,11 @@ class Store:
     def item_ids_with_progress(self) -> set[str]:
         with self.reading() as conn:
             return {row[0] for row in conn.execute("SELECT item_id FROM cards")}
+
+    def card_banks(self) -> dict[str, str]:
+        """The bank each card was last studied in (what an export records beside the card)."""
+        with self.reading() as conn:
+            return dict(conn.execute("SELECT item_id, bank FROM cards"))
 
     def progress_by_item(self) -> dict[str, ItemProgress]:
         """Every item id in the log, with the banks it was studied in (retired items included)."""
@@ -544,9 +543,9 @@ def _greatest_by_id(rows: list[tuple]) -> list[tuple]:
     return list(out.values())
 
 
-def _replay_chunk(logs: list[tuple[str, list[tuple]]], config: SchedulerConfig) -> tuple[list[tuple], int]:
-    """The card rows of some items' logs, and how many reviews they held (run in a worker process)."""
-    return [replayed(item_id, log, config)[1] for item_id, log in logs], sum(len(log) for _, log in logs)
+def _replay_chunk(logs: list[tuple[str, list[tuple]]], config: SchedulerConfig) -> list[tuple]:
+    """The card rows of some items' logs (run in a worker process)."""
+    return [replayed(item_id, log, config)[1] for item_id, log in logs]
 
 
 def _ranges(conn: sqlite3.Connection, reviews: int) -> Iterator[tuple[str, str]]:
@@ -561,7 +560,7 @@ def _ranges(conn: sqlite3.Connection, reviews: int) -> Iterator[tuple[str, str]]
         yield first, last
 
 
-def _replay_range(bounds: tuple[str, str], path: str, config: SchedulerConfig) -> tuple[list[tuple], int]:
+def _replay_range(bounds: tuple[str, str], path: str, config: SchedulerConfig) -> list[tuple]:
     """`_replay_chunk` of the items from `bounds[0]` to `bounds[1]`, read from the committed log (run in a worker process)."""
     conn = sqlite3.connect(f"{Path(path).resolve().as_uri()}?mode=ro", uri=True)
     try:
