@@ -281,3 +281,32 @@ def test_files_changed_moments_ago_are_read_every_time(tmp_path):
     cache = tmp_path / "cache"
     load_bank(folder, cache_dir=cache)
     assert list(cache.glob("bank-*.pickle")) and not list(cache.glob("files-*.json"))  # an edit within the same tick would go unseen
+
+
+def test_a_choice_may_say_why_it_is_wrong_and_an_item_may_cite_pages_and_a_check_date(tmp_path):
+    (tmp_path / "t.yaml").write_text(
+        "topic: t\ntitle: T\nchecked: 2026-12-01\nitems:\n"
+        "  - id: a1\n    type: single\n    prompt: Which one?\n    choices:\n"
+        "      - text: The first\n        why: It is the wrong one.\n      - The second\n"
+        "    answer: b\n    explanation: The second.\n"
+        "    references: [https://docs.aws.amazon.com/AmazonECS/latest/developerguide/Welcome.html]\n"
+        "    sources: [{note: x}]\n"
+        "  - id: a2\n    type: truefalse\n    prompt: Is it?\n    answer: true\n    checked: 2026-11-02\n"
+        "    explanation: It is.\n    sources: [{note: x}]\n"
+    )
+    first, second = load_bank(tmp_path).items
+    assert first.choices == ("The first", "The second")
+    assert first.rationale(0) == "It is the wrong one." and first.rationale(1) is None
+    assert first.references == ("https://docs.aws.amazon.com/AmazonECS/latest/developerguide/Welcome.html",)
+    assert first.checked == "2026-12-01"
+    assert second.checked == "2026-11-02" and second.rationales == ()
+
+
+def test_a_reference_must_be_a_url(tmp_path):
+    (tmp_path / "t.yaml").write_text(
+        "topic: t\ntitle: T\nitems:\n  - id: a1\n    type: truefalse\n    prompt: Is it?\n    answer: true\n"
+        "    explanation: It is.\n    references: [see the docs]\n    sources: [{note: x}]\n"
+    )
+    with pytest.raises(BankError) as caught:
+        load_bank(tmp_path)
+    assert "t.yaml:9" in str(caught.value) and "references" in str(caught.value)

@@ -34,6 +34,12 @@ class Item(NamedTuple):
     previous_ids: tuple[str, ...] = ()
     file: str = ""
     line: int = 0
+    rationales: tuple[str | None, ...] = ()  # why each choice is wrong, by choice index; () when none is given
+    references: tuple[str, ...] = ()  # documentation pages that support the key
+    checked: str | None = None  # ISO date the facts were last checked (the item's, else its topic's)
+
+    def rationale(self, index: int) -> str | None:
+        return self.rationales[index] if index < len(self.rationales) else None
 
     @property
     def is_choice(self) -> bool:
@@ -52,6 +58,9 @@ class Item(NamedTuple):
             "sources": [{"note": s.note, "quote": s.quote} for s in self.sources],
             "tags": list(self.tags),
             "status": self.status,
+            "rationales": [self.rationale(i) for i in range(len(self.choices))] if self.rationales else [],
+            "references": list(self.references),
+            "checked": self.checked,
         }
 
 

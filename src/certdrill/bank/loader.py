@@ -19,7 +19,7 @@ from pathlib import Path
 from certdrill.bank.items import LETTERS, TRUE_FALSE, Bank, Item, Source, Topic
 from certdrill.errors import BankError, CertdrillError, InputError
 
-CACHE_VERSION = 4
+CACHE_VERSION = 5
 MAX_FILE_BYTES = 8 * 1024 * 1024
 MAX_ALIASES = 100
 MAX_NODES = 300_000  # about what MAX_FILE_BYTES of real bank text holds (~30 nodes a KB)
@@ -310,7 +310,7 @@ def _item_rules(model, path: tuple, lines, file: Path) -> list[CertdrillError]:
         problems.append(CertdrillError(f"{model.id}: {field}: {message}", file=str(file), line=line_of(lines, (*path, field))))
 
     if model.type in ("single", "multi"):
-        choices = model.choices or []
+        choices = [choice_text(choice) for choice in model.choices or []]
         if len(choices) < 2:
             bad("choices", f"a {model.type} item needs at least 2 choices")
         if len(choices) > len(LETTERS):
@@ -363,10 +363,17 @@ def _item_rules(model, path: tuple, lines, file: Path) -> list[CertdrillError]:
     return problems
 
 
-def _to_item(model, topic: str, file: str, line: int) -> Item:
+def choice_text(choice) -> str:
+    return choice if isinstance(choice, str) else choice.text
+
+
+def _to_item(model, topic: str, file: str, line: int, checked=None) -> Item:
     """Repeated strings are shared (interned, one file name a file): the bank cache then stores each once."""
+    rationales: tuple[str | None, ...] = ()
     if model.type in ("single", "multi"):
-        choices = tuple(model.choices or ())
+        choices = tuple(choice_text(choice) for choice in model.choices or ())
+        whys = tuple(None if isinstance(choice, str) else choice.why for choice in model.choices or ())
+        rationales = whys if any(whys) else ()
         letters = [model.answer] if isinstance(model.answer, str) else list(model.answer)
         answer = tuple(sorted(LETTERS.index(str(x).strip().lower()) for x in letters))
     elif model.type == "truefalse":
@@ -389,6 +396,9 @@ def _to_item(model, topic: str, file: str, line: int) -> Item:
         previous_ids=tuple(model.previous_ids),
         file=file,
         line=line,
+        rationales=rationales,
+        references=tuple(model.references),
+        checked=(model.checked or checked).isoformat() if (model.checked or checked) else None,
     )
 
 
@@ -441,7 +451,7 @@ def _build(path: Path, manifest: Path | None, blobs: list[tuple[Path, bytes]]) -
                 continue
             if rule_problems:
                 continue
-            item = _to_item(model, t.topic, where, line)
+            item = _to_item(model, t.topic, where, line, t.checked)
             first_seen[model.id] = item
             items.append(item)
 

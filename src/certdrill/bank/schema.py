@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
@@ -9,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=120)]
 Text = Annotated[str, StringConstraints(min_length=1, max_length=20_000)]
 Tag = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$", max_length=60)]
+Url = Annotated[str, StringConstraints(pattern=r"^https?://[^\s<>\"]+$", max_length=2000)]
 
 
 class Strict(BaseModel):
@@ -20,11 +22,18 @@ class SourceModel(Strict):
     quote: Annotated[str, StringConstraints(max_length=1000)] | None = None
 
 
+class ChoiceModel(Strict):
+    """A choice written as a mapping, so that it can say why it is wrong (`why`)."""
+
+    text: Text
+    why: Text | None = None
+
+
 class ItemModel(Strict):
     id: Slug
     type: Literal["single", "multi", "truefalse", "flashcard"]
     prompt: Text
-    choices: list[Text] | None = None
+    choices: list[Text | ChoiceModel] | None = None
     answer: bool | Annotated[str, StringConstraints(min_length=1)] | list[str] | None = None
     back: Text | None = None
     explanation: Text
@@ -32,11 +41,14 @@ class ItemModel(Strict):
     sources: list[SourceModel] = Field(min_length=1)
     status: Literal["active", "needs-review"] = "active"
     previous_ids: list[Slug] = Field(default_factory=list)
+    references: list[Url] = Field(default_factory=list)
+    checked: date | None = None
 
 
 class TopicFileModel(Strict):
     topic: Slug
     title: Text
+    checked: date | None = None
     items: list[ItemModel] = Field(min_length=1)
 
 
