@@ -28,6 +28,11 @@ def _item_texts(item: Item) -> Iterator[tuple[str, str]]:
         yield "back", item.back
     for i, choice in enumerate(item.choices):
         yield f"choices[{i}]", choice
+        why = item.rationale(i)
+        if why:
+            yield f"choices[{i}].why", why
+    for i, url in enumerate(item.references):
+        yield f"references[{i}]", url
     for i, source in enumerate(item.sources):
         yield f"sources[{i}].note", source.note
         if source.quote:
