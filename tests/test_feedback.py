@@ -12,6 +12,7 @@ from rich.style import Style
 
 from certdrill.bank.items import Item
 from certdrill.ui import learn, render
+from support import env_for, plain
 from test_exam_cli import planned
 
 DOCS = "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task_execution_IAM_role.html"
@@ -191,3 +192,38 @@ def test_a_link_is_only_made_of_a_web_address():
     assert [line.plain for line in lines] == ["Learn more:", "  javascript:alert(1)", f"  {DOCS}"]
     assert not any(isinstance(span.style, Style) and span.style.link for span in lines[1].spans)
     assert any(isinstance(span.style, Style) and span.style.link == DOCS for span in lines[2].spans)
+
+
+# in a real terminal
+
+
+def pty_feedback(folder: Path, home: Path, *, colour: bool) -> str:
+    import sys
+
+    import pexpect
+
+    env = env_for(home)
+    if colour:
+        env["NO_COLOR"] = ""  # Rich reads an empty NO_COLOR as unset
+    child = pexpect.spawn(
+        sys.executable, ["-m", "certdrill", "study", "--bank", str(folder), "--seed", "3"], env=env, encoding="utf-8", timeout=20, dimensions=(40, 200)
+    )
+    try:
+        child.expect(r"Your answer \(q: stop\) > ")
+        child.sendline(letter_of(plain(child.before).replace("\r\n", "\n"), "The task role"))
+        child.expect("Enter: next")
+        return child.before
+    finally:
+        child.close(force=True)
+
+
+def test_a_terminal_without_colour_shows_the_plain_url(tmp_path, home):
+    screen = pty_feedback(bank(tmp_path), home, colour=False)
+    assert "Why not:" in plain(screen) and f"Learn more:\r\n  {DOCS}" in plain(screen)
+    assert "\x1b]8" not in screen
+
+
+def test_a_colour_terminal_gets_a_hyperlink(tmp_path, home):
+    screen = pty_feedback(bank(tmp_path), home, colour=True)
+    assert "\x1b]8;id=" in screen and f";{DOCS}\x1b\\{DOCS}\x1b]8;;\x1b\\" in screen, repr(screen[-600:])
+    assert "\x1b]0;owned" not in screen  # the rationale's escape sequence stays inert
