@@ -17,6 +17,7 @@ import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from functools import cache
 from math import comb
 from urllib.parse import urlsplit
 
@@ -243,16 +244,11 @@ def where(item: Item) -> str:
     return f"{item.file}:{item.line}" if item.line else item.file
 
 
-def words(text: str) -> set[str]:
-    """Content words, lower case, a plural's s dropped: what "sharing words" compares."""
-    out = set()
-    for word in _WORD.findall(text.lower()):
-        if len(word) < 3 or word in STOPWORDS:
-            continue
-        if len(word) > 3 and word.endswith("s") and not word.endswith("ss"):
-            word = word[:-1]
-        out.add(word)
-    return out
+@cache  # emptied at the end of each audit()
+def words(text: str) -> frozenset[str]:
+    """Content words, lower case, a plural's s dropped: what "sharing words" compares (cached: each
+    choice is read by several cues)."""
+    return frozenset(w[:-1] if len(w) > 3 and w[-1] == "s" and w[-2] != "s" else w for w in _WORD.findall(text.lower()) if len(w) >= 3 and w not in STOPWORDS)
 
 
 def absolutes_in(text: str) -> list[str]:
@@ -397,15 +393,15 @@ def absolutes(choice_items: Sequence[Item], truefalse_items: Sequence[Item]) -> 
     return tally.cue("absolute-words", 'no "always/never/only/all/none…" (absolute true/false statements: False)')
 
 
-def _id_words(item: Item) -> set[str]:
+def _id_words(item: Item) -> frozenset[str]:
     return words(item.id.replace("-", " "))
 
 
-def _tag_words(item: Item) -> set[str]:
-    return set().union(*(words(re.sub(r"[-._]", " ", tag)) for tag in item.tags))
+def _tag_words(item: Item) -> frozenset[str]:
+    return frozenset().union(*(words(re.sub(r"[-._]", " ", tag)) for tag in item.tags))
 
 
-def names_answer(choice_items: Sequence[Item], naming: Callable[[Item], set[str]], name: str, label: str) -> Cue:
+def names_answer(choice_items: Sequence[Item], naming: Callable[[Item], frozenset[str]], name: str, label: str) -> Cue:
     """Words (of the id, or of the tags) that one choice has and no other: the guesser picks those choices."""
     tally = _Tally()
     for item in choice_items:
@@ -472,13 +468,21 @@ def is_aws_docs(url: str) -> bool:
 
 
 def _note_mentions(item: Item) -> list[str]:
-    found = [m.group() for m in _NOTE_MENTION.finditer(item.explanation)]
+    lower = item.explanation.lower()
+    found = [m.group() for m in _NOTE_MENTION.finditer(item.explanation)] if "note" in lower or ".txt" in lower or ".md" in lower else []
     found += [s.note for s in item.sources if len(s.note) >= 5 and s.note in item.explanation and s.note not in found]
     return list(dict.fromkeys(found))
 
 
 def audit(bank: Bank, *, stale_before: str | None = None) -> Audit:
     """Every cue over the bank's items, and its coverage figures (`stale_before`: an ISO date)."""
+    try:
+        return _audit(bank, stale_before)
+    finally:
+        words.cache_clear()
+
+
+def _audit(bank: Bank, stale_before: str | None) -> Audit:
     singles = [i for i in bank.items if i.type == "single"]
     multis = [i for i in bank.items if i.type == "multi"]
     choice_items = singles + multis

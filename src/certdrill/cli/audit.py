@@ -71,7 +71,7 @@ def run_audit(targets: list[Path] | None, *, as_json: bool, strict: bool, stale_
         console.print(show_controls(line), markup=False, highlight=False)
     for cue in failing:
         console.print(
-            f"strict: {cue.name} ({cue.label}) scores {100 * (cue.score or 0):.0f}% against chance {100 * (cue.chance or 0):.0f}% "
+            f"strict: {cue.name}, {cue.label}: scores {100 * (cue.score or 0):.0f}% against chance {100 * (cue.chance or 0):.0f}% "
             f"over {cue.considered} items: {cue.lead:+.1f} points, more than {threshold:g}",
             markup=False,
             highlight=False,
