@@ -93,6 +93,24 @@ def test_note_fields_show_lettered_choices_and_the_answer():
     assert note.guid == guid("x") == "certdrill:x"
 
 
+def test_the_back_says_why_each_wrong_choice_is_wrong_and_links_the_references():
+    note = note_for(
+        item(
+            choices=("Task <role>", "Execution role", "Profile"),
+            answer=(1,),
+            rationales=("The app's role [sound:x]", None, "No instances on Fargate."),
+            references=("https://docs.aws.amazon.com/a.html?x=1&y=2", 'https://e.example/"><script>'),
+        )
+    )
+    fields = dict(zip(FIELDS, note.fields, strict=True))
+    assert fields["Explanation"] == (
+        "Because.<br><br>Why not:<br>a) The app's role &#91;sound:x]<br>c) No instances on Fargate."
+        '<br><br>Learn more:<br><a href="https://docs.aws.amazon.com/a.html?x=1&amp;y=2">https://docs.aws.amazon.com/a.html?x=1&amp;y=2</a>'
+        '<br><a href="https://e.example/&quot;&gt;&lt;script&gt;">https://e.example/&quot;&gt;&lt;script&gt;</a>'
+    )
+    assert fields["Source"] == "note.txt (“a quote”)"  # provenance stays in the export
+
+
 def test_multi_without_choose_phrase_says_how_many():
     note = note_for(item(type="multi", prompt="Which are true?", choices=("a", "b", "c"), answer=(0, 2)))
     assert note.fields[1] == "Which are true?<br>(Choose two.)"

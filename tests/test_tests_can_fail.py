@@ -125,6 +125,13 @@ BREAKAGES = [
         ("test_terminal_safety.py::test_study_shows_every_field_inert",),
     ),
     Breakage(
+        "references shown and linked without stripping escape sequences",
+        "ui/learn.py",
+        "self.urls = tuple(strip_controls(url) for url in urls)",
+        "self.urls = tuple(urls)",
+        ("test_feedback.py::test_a_reference_cannot_smuggle_escape_sequences_into_the_link",),
+    ),
+    Breakage(
         "expected errors escape as tracebacks",
         "cli/common.py",
         "        except CertdrillError as exc:",

@@ -9,6 +9,7 @@ from typing import Annotated
 
 import typer
 
+from certdrill.bank.audit import DEFAULT_MIN_ITEMS, DEFAULT_THRESHOLD
 from certdrill.cli.common import errors_to_exit, filter_topics, load_banks, out_console
 
 app = typer.Typer(help="List and check question banks.", no_args_is_help=True)
@@ -122,6 +123,27 @@ def lint(
         raise typer.Exit(2)
     if errors_total:
         raise typer.Exit(1)
+
+
+@app.command("audit")
+@errors_to_exit
+def audit(
+    path: Annotated[list[Path] | None, typer.Argument(help="Bank folders or topic files, audited as one bank (default: the built-in bank).")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="The audit as a JSON object.")] = False,
+    strict: Annotated[bool, typer.Option("--strict", help="Exit 1 when a cue beats chance by more than --threshold points.")] = False,
+    stale_before: Annotated[str | None, typer.Option("--stale-before", help="List items whose facts were checked before this date (YYYY-MM-DD).")] = None,
+    threshold: Annotated[float, typer.Option("--threshold", help="Points above chance a cue may reach under --strict.")] = DEFAULT_THRESHOLD,
+    min_items: Annotated[int, typer.Option("--min-items", help="A cue that applies to fewer items is not judged.")] = DEFAULT_MIN_ITEMS,
+) -> None:
+    """How far a test-wise guesser gets on a bank, cue by cue, against chance; the items behind each
+    cue as file:line; rationale, AWS documentation and checked-date coverage.
+
+    Exit 0; under --strict 1 when a cue beats chance (or the built-in bank falls short of its
+    coverage minimums); 2 when the bank does not load or an option is bad.
+    """
+    from certdrill.cli.audit import run_audit
+
+    run_audit(path, as_json=as_json, strict=strict, stale_before=stale_before, threshold=threshold, min_items=min_items)
 
 
 def _progress():

@@ -117,7 +117,7 @@ def missed_review(exam: Exam, positions: Sequence[int], topic_title: Callable[[s
             line = Text(f"  {LETTERS[order.index(index)]}) ", style="red")
             line.append_text(render.safe(item.choices[index]))
             parts.append(line)
-        parts.append(render.feedback(item, order, chosen, False))
+        parts.append(render.feedback(item, order, chosen, False, every_rationale=True))
     return Group(*parts)
 
 
