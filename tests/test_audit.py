@@ -314,3 +314,20 @@ def test_strict_on_the_builtin_bank_warns_about_references_outside_the_aws_docs(
     assert out["warnings"] == [f"{builtin / 't.yaml'}:4: warning: s-000: references[0]: not an AWS documentation page (https://docs.aws.amazon.com/…)"]
     assert out["shortfalls"] == ["75% of items cite an AWS documentation page (at least 95% needed)"]
     assert result.exit_code == 1
+
+
+def test_cues_in_ids_and_tags_fail_strict_only_when_counted(cli, tmp_path):
+    """certdrill shows neither ids nor tags before the answer, so they are reported, and fail --strict on request."""
+    others = ["Execution role", "Instance profile", "Service-linked role"]
+    items = []
+    for n in range(12):
+        choices = [*others[: n % 4], "Task role", *others[n % 4 :]]
+        items.append({**single(n, choices, "abcd"[n % 4]), "id": f"iam-task-{n}"})
+    folder = write_bank(tmp_path / "b", items)
+    cue = cue_of(folder, "id-names-answer")
+    assert cue.hidden and cue.score == 1.0
+    result = cli("bank", "audit", folder, "--strict")
+    assert result.exit_code == 0, result.output
+    assert "hidden until the answer" in result.output
+    counted = cli("bank", "audit", folder, "--strict", "--count-hidden")
+    assert counted.exit_code == 1 and "strict: id-names-answer" in counted.output

@@ -73,3 +73,9 @@ def test_no_learner_facing_text_names_a_note_file(listed):
 
 def test_every_item_says_when_its_facts_were_checked(listed):
     assert all(i["checked"] for i in bank_items(listed))
+
+
+def test_the_builtin_bank_passes_a_strict_audit(cli):
+    result = cli("bank", "audit", "--strict")
+    assert result.exit_code == 0, result.output
+    assert "strict:" not in result.output

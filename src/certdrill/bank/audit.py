@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from math import comb
 from urllib.parse import urlsplit
@@ -137,6 +137,7 @@ class Cue:
     hits: float  # the guesser's expected right answers on them
     chance_hits: float  # a blind guesser's
     items: tuple[Hit, ...]  # the items the cue gets right (or may, on a tie)
+    hidden: bool = False  # reads what certdrill never shows before the answer (ids, tags)
 
     @property
     def score(self) -> float | None:
@@ -174,6 +175,7 @@ class Cue:
             "chance": _round(self.chance),
             "lead_points": _round(self.lead, 1),
             "verdict": self.verdict(threshold, min_items),
+            "hidden": self.hidden,
             "items": [h.to_json() for h in self.items],
         }
 
@@ -232,8 +234,9 @@ class Audit:
     cues: tuple[Cue, ...]
     coverage: Coverage
 
-    def failing(self, threshold: float = DEFAULT_THRESHOLD, min_items: int = DEFAULT_MIN_ITEMS) -> list[Cue]:
-        return [cue for cue in self.cues if cue.beats(threshold, min_items)]
+    def failing(self, threshold: float = DEFAULT_THRESHOLD, min_items: int = DEFAULT_MIN_ITEMS, *, count_hidden: bool = False) -> list[Cue]:
+        """Cues that beat chance; those in ids and tags only where an app shows them before the answer."""
+        return [cue for cue in self.cues if cue.beats(threshold, min_items) and (count_hidden or not cue.hidden)]
 
 
 def _round(value: float | None, digits: int = 4) -> float | None:
@@ -414,7 +417,7 @@ def names_answer(choice_items: Sequence[Item], naming: Callable[[Item], frozense
         hit = top_k_hit(scores, item.answer)
         detail = ", ".join(sorted(set().union(*(own[i] for i in item.answer)))) if hit else ""
         tally.add(item, hit, blind(item), detail)
-    return tally.cue(name, label)
+    return replace(tally.cue(name, label), hidden=True)
 
 
 def coverage(bank: Bank, stale_before: str | None = None) -> Coverage:

@@ -30,7 +30,9 @@ def is_builtin(targets: list[Path] | None) -> bool:
     return all(t.resolve() == builtin or builtin in t.resolve().parents for t in targets)
 
 
-def run_audit(targets: list[Path] | None, *, as_json: bool, strict: bool, stale_before: str | None, threshold: float, min_items: int) -> None:
+def run_audit(
+    targets: list[Path] | None, *, as_json: bool, strict: bool, stale_before: str | None, threshold: float, min_items: int, count_hidden: bool = False
+) -> None:
     from certdrill.bank.audit import audit, coverage_shortfalls
     from certdrill.bank.lint import reference_findings
 
@@ -39,7 +41,7 @@ def run_audit(targets: list[Path] | None, *, as_json: bool, strict: bool, stale_
     before = _date(stale_before)
     bank = load_banks(targets)
     result = audit(bank, stale_before=before)
-    failing = result.failing(threshold, min_items)
+    failing = result.failing(threshold, min_items, count_hidden=count_hidden)
     builtin = strict and is_builtin(targets)
     shortfalls = coverage_shortfalls(result.coverage) if builtin else []
     warnings = [str(f) for f in reference_findings(bank)] if builtin else []
@@ -51,6 +53,7 @@ def run_audit(targets: list[Path] | None, *, as_json: bool, strict: bool, stale_
             "items": len(bank.items),
             "threshold": threshold,
             "min_items": min_items,
+            "count_hidden": count_hidden,
             "strict": strict,
             "passed": passed,
             "failing": [cue.name for cue in failing],

@@ -134,6 +134,9 @@ def audit(
     stale_before: Annotated[str | None, typer.Option("--stale-before", help="List items whose facts were checked before this date (YYYY-MM-DD).")] = None,
     threshold: Annotated[float, typer.Option("--threshold", help="Points above chance a cue may reach under --strict.")] = DEFAULT_THRESHOLD,
     min_items: Annotated[int, typer.Option("--min-items", help="A cue that applies to fewer items is not judged.")] = DEFAULT_MIN_ITEMS,
+    count_hidden: Annotated[
+        bool, typer.Option("--count-hidden", help="Also fail on cues in ids and tags (certdrill hides both until the answer; other apps may not).")
+    ] = False,
 ) -> None:
     """How far a test-wise guesser gets on a bank, cue by cue, against chance; the items behind each
     cue as file:line; rationale, AWS documentation and checked-date coverage.
@@ -143,7 +146,7 @@ def audit(
     """
     from certdrill.cli.audit import run_audit
 
-    run_audit(path, as_json=as_json, strict=strict, stale_before=stale_before, threshold=threshold, min_items=min_items)
+    run_audit(path, as_json=as_json, strict=strict, stale_before=stale_before, threshold=threshold, min_items=min_items, count_hidden=count_hidden)
 
 
 def _progress():

@@ -27,7 +27,8 @@ def verdict(cue: Cue, threshold: float, min_items: int) -> str:
     lead = cue.lead
     if lead is None or said == "no items":
         return said
-    return f"{said} ({lead:+.0f} points)"
+    hidden = "; in ids or tags, hidden until the answer" if cue.hidden and said == "beats chance" else ""
+    return f"{said} ({lead:+.0f} points{hidden})"
 
 
 def _where(hits: Sequence[Hit]) -> list[str]:
@@ -80,6 +81,9 @@ def show(console: Console, bank: Bank, audit: Audit, threshold: float, min_items
     console.print(safe(heading(bank), "" if plain else "bold"), soft_wrap=True, markup=False)
     console.print(
         f"A cue beats chance when it scores more than {threshold:g} points above chance over at least {min_items} items.", soft_wrap=True, markup=False
+    )
+    console.print(
+        "Cues in ids and tags count under --strict only with --count-hidden: certdrill shows neither before the answer.", soft_wrap=True, markup=False
     )
     console.print()
     if plain:
