@@ -9,7 +9,7 @@ import pytest
 
 from certdrill.bank.items import Item, Source
 from certdrill.exchange.anki import FIELDS, build_notes, card_columns, guid, html_text, note_for, schedule_for, tags_for
-from certdrill.scheduler import CardState
+from certdrill.schedule.scheduler import CardState
 from certdrill.store.store import Store
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
@@ -205,7 +205,7 @@ def test_reexport_updates_notes_in_place(cli, mini, tmp_path, collection):
 
 def test_with_progress_carries_due_date_interval_and_memory_state(cli, mini, tmp_path, home, collection):
     need("genanki", ".[anki]")
-    from certdrill.review_log import Review
+    from certdrill.schedule.review_log import Review
 
     store = Store.open(home / "progress.sqlite3")
     try:

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from certdrill.bank.items import LETTERS, Item
-from certdrill.exam import (
+from certdrill.drill.exam import (
     ABANDONED,
     CONFIRM,
     EXPIRED,
@@ -23,7 +23,7 @@ from certdrill.exam import (
     format_left,
     scaled_score,
 )
-from certdrill.scheduler import AGAIN, GOOD
+from certdrill.schedule.scheduler import AGAIN, GOOD
 
 T0 = datetime(2026, 11, 23, 9, tzinfo=UTC)
 

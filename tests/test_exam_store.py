@@ -6,8 +6,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from certdrill.bank.items import Item
+from certdrill.drill.exam import Exam
 from certdrill.errors import StoreError
-from certdrill.exam import Exam
 from certdrill.store import exams
 from certdrill.store.db import _statements
 from certdrill.store.migrations import APPLICATION_ID, MIGRATIONS

@@ -143,7 +143,7 @@ def verdicts(path):
     """(streamed, whole) outcome: the review rows, or the error message."""
     from certdrill.errors import InputError
     from certdrill.exchange.importer import open_progress, parse_progress
-    from certdrill.review_log import review_row
+    from certdrill.schedule.review_log import review_row
 
     def run(fn):
         try:

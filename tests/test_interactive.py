@@ -76,7 +76,7 @@ def exam_plan(mini, count, seed):
 
     from certdrill.bank.items import LETTERS
     from certdrill.bank.loader import load_bank
-    from certdrill.exam import choice_order, draw_exam
+    from certdrill.drill.exam import choice_order, draw_exam
 
     bank = load_bank(mini)
     drawn = draw_exam(bank.items, bank.weights, count, random.Random(seed))

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from certdrill.exchange.export import write_progress
 from certdrill.exchange.importer import parse_progress
-from certdrill.review_log import Review
+from certdrill.schedule.review_log import Review
 from certdrill.store.store import Store
 
 T0 = datetime(2026, 1, 1, 8, tzinfo=UTC)

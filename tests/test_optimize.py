@@ -16,9 +16,9 @@ from functools import cache
 import fsrs
 import pytest
 
-from certdrill import optimize as core
-from certdrill.review_log import Review
-from certdrill.scheduler import SchedulerConfig, default_parameters, review
+from certdrill.insight import optimize as core
+from certdrill.schedule.review_log import Review
+from certdrill.schedule.scheduler import SchedulerConfig, default_parameters, review
 from certdrill.store.store import Store
 
 pytest.importorskip("fsrs_rs_python", reason="the optimize extra (fsrs-rs-python) is installed with the test extra")

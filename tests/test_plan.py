@@ -5,10 +5,10 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from certdrill.bank.items import Item
-from certdrill.exam import PASS_SCALED
-from certdrill.plan import NEW_ITEM_PRIOR, plan, readiness, scaled_score
-from certdrill.queue import Limits
-from certdrill.scheduler import GOOD, CardState, SchedulerConfig, review
+from certdrill.drill.exam import PASS_SCALED
+from certdrill.insight.plan import NEW_ITEM_PRIOR, plan, readiness, scaled_score
+from certdrill.schedule.queue import Limits
+from certdrill.schedule.scheduler import GOOD, CardState, SchedulerConfig, review
 
 NOW = datetime(2026, 11, 23, 9, tzinfo=UTC)
 EXAM_DAY = date(2026, 12, 3)

@@ -5,8 +5,8 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from certdrill.bank.items import Item
-from certdrill.scheduler import AGAIN, GOOD, CardState, retrievability
-from certdrill.stats import daily_counts, forecast, heatmap, mastery, streak, tally, true_retention
+from certdrill.insight.stats import daily_counts, forecast, heatmap, mastery, streak, tally, true_retention
+from certdrill.schedule.scheduler import AGAIN, GOOD, CardState, retrievability
 from handlog import LOG, at, rv
 
 NOW = datetime(2026, 11, 23, 9, tzinfo=UTC)  # the frozen clock: a Monday

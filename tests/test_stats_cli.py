@@ -4,8 +4,8 @@ import re
 
 import pytest
 
-from certdrill.plan import NEW_ITEM_PRIOR
-from certdrill.scheduler import SchedulerConfig, retrievability
+from certdrill.insight.plan import NEW_ITEM_PRIOR
+from certdrill.schedule.scheduler import SchedulerConfig, retrievability
 from certdrill.store.store import Store
 from handlog import LOG
 from support import json_of
@@ -196,8 +196,8 @@ def random_log(items, seed=5, reviews=200):
     import random
     from datetime import timedelta
 
-    from certdrill.review_log import Review
-    from certdrill.scheduler import AGAIN, GOOD, HARD
+    from certdrill.schedule.review_log import Review
+    from certdrill.schedule.scheduler import AGAIN, GOOD, HARD
     from handlog import at
 
     rng = random.Random(seed)
@@ -219,9 +219,9 @@ def test_figures_counted_by_the_store_equal_those_from_every_review(cli, mini, h
     import time
 
     from certdrill import clock
-    from certdrill import stats as figures
     from certdrill.bank.loader import load_bank
-    from certdrill.confusions import confusions
+    from certdrill.insight import stats as figures
+    from certdrill.insight.confusions import confusions
 
     bank = load_bank(mini)
     items = [i for i in bank.items if i.status == "active" and (topic is None or i.topic == topic)]
@@ -247,8 +247,8 @@ def test_figures_counted_by_the_store_equal_those_from_every_review(cli, mini, h
 
 
 def test_counts_a_store_kept_before_they_existed_are_worked_out_then_filled_in_once(cli, mini, home):
-    from certdrill import stats as figures
     from certdrill.bank.loader import load_bank
+    from certdrill.insight import stats as figures
 
     log = random_log(load_bank(mini).items)
     store = open_store(home)

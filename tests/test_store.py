@@ -5,8 +5,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from certdrill.errors import StoreError
-from certdrill.review_log import Review
-from certdrill.scheduler import AGAIN, GOOD, SchedulerConfig, review
+from certdrill.schedule.review_log import Review
+from certdrill.schedule.scheduler import AGAIN, GOOD, SchedulerConfig, review
 from certdrill.store.store import Store
 
 T0 = datetime(2026, 11, 20, 9, tzinfo=UTC)
@@ -119,7 +119,7 @@ def test_due_cards_include_those_an_exam_date_pulls_into_today(store):
 def test_mature_counts_kept_answer_by_answer_equal_a_replay_and_the_definition(store):
     import random
 
-    from certdrill.stats import true_retention
+    from certdrill.insight.stats import true_retention
 
     rng = random.Random(11)
     at = T0 - timedelta(days=900)

@@ -13,7 +13,7 @@ from certdrill.cli.study import BankPaths, Topics, scheduler_config
 from certdrill.errors import InputError
 
 if TYPE_CHECKING:
-    from certdrill.exam import Exam
+    from certdrill.drill.exam import Exam
 
 
 @errors_to_exit
@@ -88,7 +88,7 @@ def _new(console, store, the_bank, items, *, count, minutes, seed) -> _Running:
     from datetime import timedelta
 
     from certdrill import clock
-    from certdrill.exam import DEFAULT_COUNT, Exam, draw_exam, eligible, format_left
+    from certdrill.drill.exam import DEFAULT_COUNT, Exam, draw_exam, eligible, format_left
     from certdrill.store import exams
 
     pool = eligible(items, the_bank.weights)
@@ -117,7 +117,7 @@ def _restore(store, row, the_bank, console) -> _Running | None:
 
     An exam with no question left is closed as abandoned (None): there is nothing to resume.
     """
-    from certdrill.exam import Exam
+    from certdrill.drill.exam import Exam
     from certdrill.store import exams
 
     by_id = the_bank.by_id()
@@ -148,7 +148,7 @@ def _restore(store, row, the_bank, console) -> _Running | None:
 
 def _offer(console, row, running: _Running) -> bool | None:
     from certdrill import clock
-    from certdrill.exam import format_left
+    from certdrill.drill.exam import format_left
     from certdrill.ui.exam import confirm
 
     exam = running.exam
@@ -163,7 +163,7 @@ def _offer(console, row, running: _Running) -> bool | None:
 
 def _sit(console, store, running: _Running, the_bank, config) -> None:
     from certdrill import clock
-    from certdrill.exam import ABANDONED
+    from certdrill.drill.exam import ABANDONED
     from certdrill.store import exams
     from certdrill.ui.exam import run_exam
 

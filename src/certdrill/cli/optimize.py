@@ -23,9 +23,9 @@ def optimize(
     The fit is fsrs-rs, the Rust FSRS inside Anki (the optimize extra: pip install 'certdrill\\[optimize]'). Both the parameters in use and the fitted ones are scored on later reviews they were not fitted to (a time-series split, 5 folds): the fit is adopted only with a lower log loss and an RMSE(bins) no worse. Adopted parameters drive study, missed and exam from then on; stats shows which are in use.
     """
     from certdrill import clock
-    from certdrill import optimize as core
     from certdrill.cli.study import scheduler_config
     from certdrill.errors import InputError
+    from certdrill.insight import optimize as core
 
     if sum((show, reset, dry_run)) > 1:
         raise InputError("--show, --reset and --dry-run go one at a time")
@@ -57,7 +57,7 @@ def optimize(
 
 
 def _fit(store, current, *, quiet: bool):
-    from certdrill import optimize as core
+    from certdrill.insight import optimize as core
 
     console = err_console()
     if quiet or not console.is_terminal:
@@ -91,7 +91,7 @@ def _report(fit, adopted: bool, dry_run: bool, as_json: bool) -> None:
     from rich.table import Table
 
     console = out_console()
-    from certdrill.optimize import MAX_TRAINING_ITEMS
+    from certdrill.insight.optimize import MAX_TRAINING_ITEMS
 
     recent = "the most recent " if fit.items >= MAX_TRAINING_ITEMS else ""
     console.print(f"Fitted to {fit.reviews:,} reviews (trained on {recent}{fit.items:,} that came a day or more after the one before).", markup=False)
@@ -112,7 +112,7 @@ def _report(fit, adopted: bool, dry_run: bool, as_json: bool) -> None:
 
 def parameters_summary(record) -> dict:
     """Which parameters are in use and, once `optimize` has run, how well they predicted (for stats)."""
-    from certdrill.scheduler import default_parameters
+    from certdrill.schedule.scheduler import default_parameters
 
     fitted = record is not None and record.fitted
     summary = {"source": "fitted" if fitted else "default", "parameters": list(record.parameters if fitted else default_parameters())}

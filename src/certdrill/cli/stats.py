@@ -28,11 +28,11 @@ def stats(
     With an exam date (config set exam-date, or --exam-date): the predicted share of the bank recalled on that day (FSRS forgetting curve; items never seen count as 0.25, a guess among four), the predicted mock-exam score (100 + 900 × predicted share right over multiple-choice items, topics weighted as in the bank's exam; 720 passes) and the daily load until the exam.
     """
     from certdrill import clock
-    from certdrill import stats as figures
-    from certdrill.confusions import counted_confusions
     from certdrill.errors import InputError
-    from certdrill.plan import plan, readiness
-    from certdrill.queue import Limits
+    from certdrill.insight import stats as figures
+    from certdrill.insight.confusions import counted_confusions
+    from certdrill.insight.plan import plan, readiness
+    from certdrill.schedule.queue import Limits
 
     if not 1 <= top <= 1000:
         raise InputError(f"--top: {top} is out of range (1 to 1000)")
@@ -48,7 +48,7 @@ def stats(
     store = open_store(writable=False)
     try:
         from certdrill.cli.optimize import parameters_summary
-        from certdrill.optimize import Record
+        from certdrill.insight.optimize import Record
         from certdrill.store.exams import history
         from certdrill.store.store import ItemScope
 
@@ -95,7 +95,7 @@ def stats(
 def _daily_counts(store, scope, first, today) -> dict:
     """Reviews a local day, from the first review to today, counted by the store."""
     from certdrill import clock
-    from certdrill import stats as figures
+    from certdrill.insight import stats as figures
 
     if first is None:
         return {}

@@ -30,7 +30,7 @@ def scheduler_config(settings, retention: float | None = None, *, store=None):
     The exam date means the start of that local day: reviews land on the days before it.
     """
     from certdrill.clock import local_midnight
-    from certdrill.scheduler import SchedulerConfig
+    from certdrill.schedule.scheduler import SchedulerConfig
 
     exam = local_midnight(settings.exam_date) if settings.exam_date else None
     return SchedulerConfig(desired_retention=retention or settings.desired_retention, parameters=fitted_parameters(store), exam_date=exam)
@@ -41,7 +41,7 @@ def fitted_parameters(store) -> tuple[float, ...] | None:
     stored = store.parameters() if store is not None else None
     if stored is None:
         return None
-    from certdrill.optimize import Record
+    from certdrill.insight.optimize import Record
 
     record = Record.from_json(stored)
     return record.parameters if record.fitted else None
@@ -65,7 +65,7 @@ def cards_for(store, config, now, *, due_before=None, item_ids=None):
     With `due_before`, only the cards due before it: read through the due index when no capped
     due date can land that early, so a big collection is not read whole.
     """
-    from certdrill.scheduler import earliest_capped_due, under_exam_date
+    from certdrill.schedule.scheduler import earliest_capped_due, under_exam_date
 
     floor = earliest_capped_due(config)
     indexed = due_before is not None and (floor is None or due_before <= floor or now >= config.exam_date)
@@ -93,9 +93,9 @@ def study(
     With an exam date, no review is put off past the exam when predicted recall on exam day would drop below 95% (or the desired retention, if higher): it moves into the final 7 days, where the items most at risk on exam day come first.
     """
     from certdrill import clock
-    from certdrill.plan import exam_focus
-    from certdrill.queue import Limits, build_queue
-    from certdrill.scheduler import retrievability
+    from certdrill.insight.plan import exam_focus
+    from certdrill.schedule.queue import Limits, build_queue
+    from certdrill.schedule.scheduler import retrievability
     from certdrill.ui import render
 
     check_range("--new", new, 0, 10_000)
@@ -162,7 +162,7 @@ def missed(
     from datetime import timedelta
 
     from certdrill import clock
-    from certdrill.missed import missed_items
+    from certdrill.drill.missed import missed_items
 
     check_range("--days", days, 1, 3650)
     check_range("--limit", limit, 1, 100_000)
@@ -178,7 +178,7 @@ def missed(
         catch_up(store, the_bank, config)
         askable = [i for i in items if include_unreviewed or i.status == "active"]
         if confusions:
-            from certdrill.confusions import counted_confusions, items_in
+            from certdrill.insight.confusions import counted_confusions, items_in
 
             todo = items_in(counted_confusions(askable, store.wrong_answers(), top), askable)
             empty, heading = "No confusions yet: no wrong picks on multiple-choice items.", f"{{n}} item(s) behind your top {top} confusion(s)"
@@ -202,7 +202,7 @@ def _run(console, store, bank, queue_items, cards, config, *, kind, seed, day_en
     import random
 
     from certdrill import clock
-    from certdrill.session import Session
+    from certdrill.drill.session import Session
     from certdrill.ui import render
     from certdrill.ui.loop import run_session
 

@@ -17,7 +17,7 @@ from datetime import date, datetime, timedelta
 from certdrill.bank.items import LETTERS, Item
 from certdrill.bank.loader import expected_count
 from certdrill.loader_words import count_word
-from certdrill.scheduler import CardState
+from certdrill.schedule.scheduler import CardState
 from certdrill.text import reflow, strip_controls
 
 FIELDS = ("Id", "Prompt", "Choices", "Answer", "Explanation", "Source")

@@ -13,7 +13,7 @@ from typing import TextIO
 from certdrill import __version__
 from certdrill.clock import from_ms, iso
 from certdrill.exchange.models import FORMAT, VERSION
-from certdrill.scheduler import STATE_NAMES, CardState
+from certdrill.schedule.scheduler import STATE_NAMES, CardState
 
 
 def review_json(row: tuple) -> dict:

@@ -14,7 +14,7 @@ from pathlib import Path
 from certdrill.errors import InputError
 from certdrill.exchange.jsonpos import line_of
 from certdrill.exchange.models import FORMAT, VERSION
-from certdrill.review_log import Review, review_row
+from certdrill.schedule.review_log import Review, review_row
 
 MAX_BYTES = 2 * 1024 * 1024 * 1024
 

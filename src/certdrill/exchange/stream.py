@@ -20,7 +20,7 @@ from pathlib import Path
 from certdrill.errors import InputError
 from certdrill.exchange.jsonpos import line_of
 from certdrill.exchange.models import REVIEW_DEFAULTS as DEFAULTS
-from certdrill.review_log import review_row
+from certdrill.schedule.review_log import review_row
 
 BATCH = 5000
 MAX_HEADER_BYTES = 1024 * 1024

@@ -8,10 +8,10 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from certdrill.clock import from_ms, to_ms
+from certdrill.drill.exam import Result
 from certdrill.errors import StoreError
-from certdrill.exam import Result
-from certdrill.review_log import Review
-from certdrill.scheduler import CardState
+from certdrill.schedule.review_log import Review
+from certdrill.schedule.scheduler import CardState
 from certdrill.store.store import Store, write_review
 
 IN_PROGRESS, SUBMITTED, ABANDONED = "in_progress", "submitted", "abandoned"

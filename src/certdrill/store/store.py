@@ -16,11 +16,11 @@ from operator import itemgetter
 from pathlib import Path
 
 from certdrill.clock import from_ms, to_ms
+from certdrill.drill.missed import answer_missed
 from certdrill.errors import StoreError
-from certdrill.missed import answer_missed
 from certdrill.parallel import ordered_map
-from certdrill.review_log import Review, review_row
-from certdrill.scheduler import CardState, ReviewEvent, SchedulerConfig, is_mature, replay
+from certdrill.schedule.review_log import Review, review_row
+from certdrill.schedule.scheduler import CardState, ReviewEvent, SchedulerConfig, is_mature, replay
 from certdrill.store.db import connect, store_error
 
 _REVIEW_COLUMNS = "id, item_id, bank, reviewed_at, rating, answer, correct, duration_ms, kind, session_id"

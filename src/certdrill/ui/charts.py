@@ -14,10 +14,10 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from certdrill.confusions import Confusion
-from certdrill.exam import PASS_SCALED
-from certdrill.plan import NEW_ITEM_PRIOR, Plan, Readiness
-from certdrill.stats import Heatmap, Retention, Tally, TopicMastery
+from certdrill.drill.exam import PASS_SCALED
+from certdrill.insight.confusions import Confusion
+from certdrill.insight.plan import NEW_ITEM_PRIOR, Plan, Readiness
+from certdrill.insight.stats import Heatmap, Retention, Tally, TopicMastery
 from certdrill.ui.render import safe
 
 SHADES = "░▒▓█"

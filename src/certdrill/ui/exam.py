@@ -14,7 +14,7 @@ from rich.table import Table
 from rich.text import Text
 
 from certdrill.bank.items import LETTERS
-from certdrill.exam import CONFIRM, FINAL, OVERVIEW, PASS_SCALED, QUESTION, Exam, Result, Step, format_left
+from certdrill.drill.exam import CONFIRM, FINAL, OVERVIEW, PASS_SCALED, QUESTION, Exam, Result, Step, format_left
 from certdrill.ui import render
 from certdrill.ui.prompt import read_line
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from certdrill.bank.items import LETTERS, Item
-from certdrill.scheduler import AGAIN, EASY, GOOD, HARD
+from certdrill.schedule.scheduler import AGAIN, EASY, GOOD, HARD
 
 
 @dataclass(frozen=True)

@@ -14,9 +14,9 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from certdrill.bank.items import Item
-from certdrill.grading import AnswerParseError, grade_answer, parse_answer
-from certdrill.review_log import Review, new_review_id
-from certdrill.scheduler import CardState, SchedulerConfig, review
+from certdrill.drill.grading import AnswerParseError, grade_answer, parse_answer
+from certdrill.schedule.review_log import Review, new_review_id
+from certdrill.schedule.scheduler import CardState, SchedulerConfig, review
 
 ELIGIBLE_TYPES = frozenset({"single", "multi", "truefalse"})
 DEFAULT_COUNT = 65

@@ -13,9 +13,9 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from certdrill.bank.items import Item
-from certdrill.grading import grade_answer
-from certdrill.review_log import Review, new_review_id
-from certdrill.scheduler import AGAIN, CardState, SchedulerConfig, review
+from certdrill.drill.grading import grade_answer
+from certdrill.schedule.review_log import Review, new_review_id
+from certdrill.schedule.scheduler import AGAIN, CardState, SchedulerConfig, review
 
 REQUEUE_GAP = 3
 

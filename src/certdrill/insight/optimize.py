@@ -101,7 +101,7 @@ def _rs():
 
 
 def default_parameters() -> tuple[float, ...]:
-    from certdrill.scheduler import default_parameters as defaults
+    from certdrill.schedule.scheduler import default_parameters as defaults
 
     return defaults()
 
@@ -197,7 +197,7 @@ def _compute(rs, current: tuple[float, ...], items: list) -> tuple[float, ...]:
 
 def _within_bounds(parameters: tuple[float, ...]) -> tuple[float, ...]:
     """fsrs-rs computes in 32-bit floats; a value at a bound can land a hair outside py-fsrs's."""
-    from certdrill.scheduler import parameter_bounds
+    from certdrill.schedule.scheduler import parameter_bounds
 
     return tuple(min(max(w, lo), hi) for w, (lo, hi) in zip(parameters, parameter_bounds(), strict=True))
 

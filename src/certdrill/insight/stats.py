@@ -14,9 +14,9 @@ from datetime import date, datetime, timedelta
 
 from certdrill.bank.items import Item
 from certdrill.clock import local_day, local_midnight
-from certdrill.missed import is_miss
-from certdrill.review_log import Review
-from certdrill.scheduler import MATURE_DAYS, CardState, SchedulerConfig, is_mature, retrievability, review
+from certdrill.drill.missed import is_miss
+from certdrill.schedule.review_log import Review
+from certdrill.schedule.scheduler import MATURE_DAYS, CardState, SchedulerConfig, is_mature, retrievability, review
 
 HEATMAP_WEEKS = 16
 FORECAST_DAYS = 30

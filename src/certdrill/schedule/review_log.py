@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from certdrill.clock import to_ms
-from certdrill.scheduler import ReviewEvent
+from certdrill.schedule.scheduler import ReviewEvent
 
 KINDS = ("study", "missed", "exam", "import")
 

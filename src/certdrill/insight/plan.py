@@ -13,9 +13,9 @@ from datetime import date, datetime, timedelta
 
 from certdrill.bank.items import Item
 from certdrill.clock import day_bounds, local_day
-from certdrill.exam import MAX_SCALED, MIN_SCALED, PASS_SCALED, eligible, weight_of
-from certdrill.queue import ExamFocus, Limits, build_queue
-from certdrill.scheduler import GOOD, CardState, SchedulerConfig, retrievability, review
+from certdrill.drill.exam import MAX_SCALED, MIN_SCALED, PASS_SCALED, eligible, weight_of
+from certdrill.schedule.queue import ExamFocus, Limits, build_queue
+from certdrill.schedule.scheduler import GOOD, CardState, SchedulerConfig, retrievability, review
 
 NEW_ITEM_PRIOR = 0.25  # chance of getting an item never studied right: a guess among four options
 PLAN_HORIZON_DAYS = 365  # an exam further out is planned for its first year only
