@@ -66,7 +66,7 @@ def learner_home(home):
 def stored_record(home) -> core.Record | None:
     store = Store.open(home / "progress.sqlite3")
     try:
-        stored = store.parameters()
+        stored = store.optimizer_record()
         return core.Record.from_json(stored) if stored else None
     finally:
         store.close()
@@ -111,8 +111,8 @@ def test_adopted_parameters_drive_study_and_show_in_stats(cli, mini, learner_hom
     assert shown["checked"]["held_out"]["log_loss"] > 0
     store = Store.open(learner_home / "progress.sqlite3")
     try:
-        from certdrill.cli.study import scheduler_config
         from certdrill.config import Settings
+        from certdrill.services.workspace import scheduler_config
 
         assert scheduler_config(Settings(), store=store).parameters == fitted
         cached = store.cards()["item-3"]
@@ -165,7 +165,7 @@ def test_a_missing_optimizer_is_a_one_line_error(cli, learner_home, monkeypatch)
 def damage_the_parameters_record(home) -> None:
     store = Store.open(home / "progress.sqlite3")
     try:
-        store.set_parameters('{"parameters": "nope"}')
+        store.set_optimizer_record('{"parameters": "nope"}')
     finally:
         store.close()
 

@@ -237,7 +237,7 @@ def test_figures_counted_by_the_store_equal_those_from_every_review(cli, mini, h
     today = clock.local_day(clock.now())
     ids = {i.id for i in items}
     mine = [r for r in log if r.item_id in ids]
-    assert data["overall"] == figures.tally(mine).to_json()
+    assert data["overall"] == figures.totals(mine).to_json()
     assert data["retention"] == figures.true_retention(mine).to_json()
     assert data["retention"]["mature_recalls"] > 0
     counts = figures.daily_counts(mine)

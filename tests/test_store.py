@@ -100,7 +100,7 @@ def test_cards_due_before_and_cards_of_some_items(store):
 
 
 def test_due_cards_include_those_an_exam_date_pulls_into_today(store):
-    from certdrill.cli.study import cards_for
+    from certdrill.services.workspace import cards_for
 
     at = T0 - timedelta(days=400)
     for n in range(4):

@@ -70,7 +70,7 @@ BREAKAGES = [
     ),
     Breakage(
         "a half-written export is left behind",
-        "cli/progress.py",
+        "services/progress.py",
         "    finally:\n        _discard(tmp)\n",
         "    finally:\n        pass\n",
         ("test_disk_errors.py::test_export_to_a_full_disk_leaves_no_half_written_file",),

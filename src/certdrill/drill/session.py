@@ -47,7 +47,7 @@ class Tally:
 
 
 class Session:
-    """Failed items come back a few questions later; in `until_right` mode until answered right."""
+    """Failed items come back a few questions later, until answered right."""
 
     def __init__(
         self,
@@ -61,7 +61,6 @@ class Session:
         session_id: str | None = None,
     ):
         self.pending: deque[Item] = deque(items)
-        self.total = len(self.pending)
         self.cards = cards
         self.bank = bank
         self.kind = kind
@@ -69,8 +68,6 @@ class Session:
         self.rng = rng or random.Random()
         self.session_id = session_id or new_review_id()
         self.tally = Tally()
-        self.again: set[str] = set()
-        self.seen: set[str] = set()
 
     def next_item(self) -> Item | None:
         return self.pending[0] if self.pending else None
@@ -105,10 +102,8 @@ class Session:
         entry = Review(
             rid, item.id, self.bank, now, rating, tuple(sorted(chosen)) if chosen is not None else None, correct, duration_ms, self.kind, self.session_id
         )
-        self._count(item, correct, first=item.id not in self.seen)
-        self.seen.add(item.id)
+        self._count(item, correct)
         if rating == AGAIN:
-            self.again.add(item.id)
             self.pending.insert(min(REQUEUE_GAP, len(self.pending)), item)
         return Outcome(entry, card, prior, correct)
 
@@ -118,7 +113,7 @@ class Session:
         self.cards[outcome.review.item_id] = card
         return replace(outcome, review=replace(outcome.review, rating=rating), card=card)
 
-    def _count(self, item: Item, correct: bool | None, *, first: bool) -> None:
+    def _count(self, item: Item, correct: bool | None) -> None:
         self.tally.answered += 1
         topic = self.tally.by_topic.setdefault(item.topic, TopicTally())
         topic.answered += 1

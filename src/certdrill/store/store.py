@@ -284,13 +284,13 @@ class Store:
             unknown = [row[0] for row in conn.execute("SELECT item_id FROM cards WHERE mature_recalls IS NULL OR mature_right IS NULL")]
         return self.rebuild_cards(config, item_ids=unknown) if unknown else 0
 
-    def parameters(self) -> str | None:
+    def optimizer_record(self) -> str | None:
         """The record of FSRS parameters `certdrill optimize` adopted (JSON), or None for fsrs's defaults."""
         with self.reading() as conn:
             row = conn.execute("SELECT value FROM meta WHERE key = ?", (PARAMETERS_KEY,)).fetchone()
         return row[0] if row else None
 
-    def set_parameters(self, record: str | None, config: SchedulerConfig | None = None) -> int:
+    def set_optimizer_record(self, record: str | None, config: SchedulerConfig | None = None) -> int:
         """Keep (or with None drop) the parameters record; given the config they imply, reschedule
         every card in the same transaction, so the cards never disagree with the record."""
         with self.transaction() as conn:

@@ -17,7 +17,7 @@ from rich.text import Text
 from certdrill.drill.exam import PASS_SCALED
 from certdrill.insight.confusions import Confusion
 from certdrill.insight.plan import NEW_ITEM_PRIOR, Plan, Readiness
-from certdrill.insight.stats import Heatmap, Retention, Tally, TopicMastery
+from certdrill.insight.stats import Heatmap, Retention, TopicMastery, Totals
 from certdrill.ui.render import safe
 
 SHADES = "░▒▓█"
@@ -48,7 +48,7 @@ def _table(*columns: str, right_from: int = 1) -> Table:
     return table
 
 
-def figures(today: Tally, overall: Tally, retention: Retention, streak: int, mock_exams: Sequence = ()) -> Group:
+def figures(today: Totals, overall: Totals, retention: Retention, streak: int, mock_exams: Sequence = ()) -> Group:
     """The headline numbers; `mock_exams` are scored exams (store.exams rows), oldest first."""
     table = _table("", "Today", "Overall")
     table.add_row("Reviews", str(today.reviews), str(overall.reviews))
