@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from certdrill.schedule.review_log import Review
-from certdrill.store import store as store_module
+from certdrill.store import connection as store_module
 from certdrill.store.store import Store
 from support import integrity, stored_reviews, truefalse_bank
 

@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from certdrill.exchange.export import write_progress
-from certdrill.exchange.importer import parse_progress
+from certdrill.exchange.whole import parse_progress
 from certdrill.schedule.review_log import Review
 from certdrill.store.store import Store
 

@@ -154,7 +154,7 @@ def test_a_changed_verdict_forgets_the_counts_until_the_next_replay(store):
 
 
 def test_a_rebuild_spread_over_worker_processes_equals_one_in_this_process(store, monkeypatch):
-    import certdrill.store.store as store_module
+    import certdrill.store.rebuild as store_module
 
     at = T0 - timedelta(days=300)
     for n in range(120):

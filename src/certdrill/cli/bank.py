@@ -110,7 +110,7 @@ def import_(
     as_json: Annotated[bool, typer.Option("--json", help="The report as a JSON object.")] = False,
 ) -> None:
     """Convert a community question list into bank YAML; untrusted items get status: needs-review."""
-    from certdrill.bank.importers.importer import import_file
+    from certdrill.bank.importers.run import import_file
     from certdrill.ui.render import safe
 
     report = import_file(file, output, topic=topic, fmt=fmt)

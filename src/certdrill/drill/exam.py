@@ -89,7 +89,7 @@ def choice_order(item: Item, seed: int) -> tuple[int, ...]:
     return tuple(order)
 
 
-def scaled_score(correct: int, total: int) -> int:
+def exam_score(correct: int, total: int) -> int:
     """100 + 900 × correct / total, rounded half up: a linear stand-in, as AWS's scaling is not public."""
     if total <= 0:
         return MIN_SCALED
@@ -263,7 +263,7 @@ class Exam:
                 missed.append(position)
         total = len(self.items)
         correct = total - len(missed)
-        scaled = scaled_score(correct, total)
+        scaled = exam_score(correct, total)
         topics = {t: TopicScore(c, n) for t, (c, n) in sorted(per_topic.items())}
         return Result(total, self.answered_count(), correct, scaled, scaled >= PASS_SCALED, topics, tuple(missed))
 

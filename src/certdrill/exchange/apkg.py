@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from certdrill.errors import InputError
-from certdrill.exchange.anki import FIELDS, NOTETYPE, AnkiNote, card_columns, stable_id
+from certdrill.exchange.anki import FIELDS, NOTETYPE, AnkiNote, anki_id, card_columns
 
 CSS = """.card { font-family: sans-serif; font-size: 18px; text-align: left; color: black; background-color: white; }
 .choices { margin-top: 1em; }
@@ -43,14 +43,14 @@ def write_apkg(path: Path, notes: Sequence[AnkiNote], *, deck_name: str, now: da
 
     genanki = _genanki()
     model = genanki.Model(
-        stable_id(NOTETYPE),
+        anki_id(NOTETYPE),
         NOTETYPE,
         fields=[{"name": name} for name in FIELDS],
         templates=[{"name": "Question", "qfmt": FRONT, "afmt": BACK}],
         css=CSS,
         sort_field_index=FIELDS.index("Prompt"),
     )
-    deck = genanki.Deck(stable_id(f"deck:{deck_name}"), deck_name)
+    deck = genanki.Deck(anki_id(f"deck:{deck_name}"), deck_name)
     card_class = _scheduled_card_class(genanki)
     note_class = _note_class(genanki, card_class)
     for position, note in enumerate(notes):

@@ -54,7 +54,7 @@ def offset_of(text: str, path: tuple) -> int:
     return i
 
 
-def line_of(text: str, path: tuple) -> int:
+def json_line(text: str, path: tuple) -> int:
     try:
         return text.count("\n", 0, offset_of(text, path)) + 1
     except (ValueError, IndexError):

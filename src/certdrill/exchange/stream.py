@@ -18,8 +18,9 @@ from itertools import pairwise
 from pathlib import Path
 
 from certdrill.errors import InputError
-from certdrill.exchange.jsonpos import line_of
+from certdrill.exchange.jsonpos import json_line
 from certdrill.exchange.models import REVIEW_DEFAULTS as DEFAULTS
+from certdrill.exchange.whole import check_format, invalid, parse_progress, reused, review_of
 from certdrill.schedule.review_log import review_row
 
 BATCH = 5000
@@ -100,8 +101,6 @@ class ReviewStream:
             yield from batch
 
     def _row_batches(self) -> Iterator[list[tuple]]:
-        from certdrill.exchange.importer import invalid
-
         first, total = self.header_problem
         ids = array("q")  # hashes of the ids read, to find an id used twice without keeping a million strings
         for start, lines in self._batches():
@@ -144,7 +143,7 @@ class ReviewStream:
             ProgressFile.model_validate({**head, **{k: v for k, v in tail.items() if k != "cards"}})
         except ValidationError as exc:
             first = exc.errors()[0]
-            return (first, line_of(self.layout.head, tuple(first["loc"]))), exc.error_count()
+            return (first, json_line(self.layout.head, tuple(first["loc"]))), exc.error_count()
         return None, 0
 
     def _card_errors(self, adapter, cards: list) -> tuple[tuple[dict, int] | None, int]:
@@ -155,14 +154,12 @@ class ReviewStream:
         except ValidationError as exc:
             first = exc.errors()[0]
             loc = ("cards", *first["loc"])
-            return ({**first, "loc": loc}, self.layout.tail_line - 2 + line_of(self.layout.tail, loc)), exc.error_count()
+            return ({**first, "loc": loc}, self.layout.tail_line - 2 + json_line(self.layout.tail, loc)), exc.error_count()
         return None, 0
 
     def _validate(self, start: int, lines: list[bytes]):
         """The batch's review rows, or (None, first error, error count); broken JSON is raised at once."""
         from pydantic import ValidationError
-
-        from certdrill.exchange.importer import review_of
 
         blob = b"[" + b",".join(lines) + b"]"
         try:
@@ -185,8 +182,6 @@ class ReviewStream:
 
         Hashes that repeat are only candidates; the file is read again for those ids alone.
         """
-        from certdrill.exchange.importer import reused
-
         if len(set(ids)) == len(ids):  # the usual case, found at once
             return
         twice = {a for a, b in pairwise(sorted(ids)) if a == b}
@@ -204,8 +199,6 @@ class ReviewStream:
 
     def _whole(self) -> list[tuple]:
         """Start again from the whole document; the store takes a review it already has as no change."""
-        from certdrill.exchange.importer import parse_progress
-
         reviews = parse_progress(self.path.read_text(encoding="utf-8-sig"), self.name)
         self.count = len(reviews)
         return [review_row(r) for r in reviews]
@@ -249,8 +242,6 @@ _EPOCH_DAY = date(1970, 1, 1).toordinal()
 
 def streamed(path: Path, name: str, layout: Layout) -> ReviewStream | None:
     """The file's reviews as a stream, or None when its head or tail is not what export writes."""
-    from certdrill.exchange.importer import check_format
-
     try:
         head, tail = json.loads(layout.head), json.loads(layout.tail)
     except (json.JSONDecodeError, RecursionError):

@@ -33,8 +33,8 @@ def recall_on(card: CardState | None, at: datetime, config: SchedulerConfig) -> 
     return NEW_ITEM_PRIOR if card is None else retrievability(card, at, config)
 
 
-def scaled_score(share_correct: float) -> int:
-    """The mock exam's scale (exam.scaled_score) for a predicted share of right answers."""
+def predicted_score(share_correct: float) -> int:
+    """The mock exam's scale (exam.exam_score) for a predicted share of right answers."""
     return math.floor(MIN_SCALED + (MAX_SCALED - MIN_SCALED) * share_correct + 0.5)
 
 
@@ -47,7 +47,7 @@ class Readiness:
 
     @property
     def score(self) -> int | None:
-        return None if self.share_correct is None else scaled_score(self.share_correct)
+        return None if self.share_correct is None else predicted_score(self.share_correct)
 
     @property
     def passes(self) -> bool | None:

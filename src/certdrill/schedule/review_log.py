@@ -7,6 +7,7 @@ import json
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
+from typing import NamedTuple
 
 from certdrill.clock import to_ms
 from certdrill.schedule.scheduler import ReviewEvent
@@ -31,12 +32,26 @@ class Review:
         return ReviewEvent(self.id, self.reviewed_at, self.rating)
 
 
-def review_row(r: Review) -> tuple:
+class ReviewRow(NamedTuple):
     """A review as a flat row, as the store keeps it and export reads it: time in ms since the
-    epoch, the answer as compact JSON, correct as 0/1."""
+    epoch, the answer as compact JSON, correct as 0/1. The fields are the store's columns."""
+
+    id: str
+    item_id: str
+    bank: str
+    reviewed_at: int
+    rating: int
+    answer: str | None
+    correct: int | None
+    duration_ms: int | None
+    kind: str
+    session_id: str | None
+
+
+def review_row(r: Review) -> ReviewRow:
     answer = json.dumps(list(r.answer), separators=(",", ":")) if r.answer is not None else None
     correct = None if r.correct is None else int(r.correct)
-    return (r.id, r.item_id, r.bank, to_ms(r.reviewed_at), r.rating, answer, correct, r.duration_ms, r.kind, r.session_id)
+    return ReviewRow(r.id, r.item_id, r.bank, to_ms(r.reviewed_at), r.rating, answer, correct, r.duration_ms, r.kind, r.session_id)
 
 
 _sequence = itertools.count()

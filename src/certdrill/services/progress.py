@@ -17,7 +17,7 @@ from certdrill.services.workspace import Warn, cards_for, ignore, load_settings,
 
 if TYPE_CHECKING:
     from certdrill.config import Settings
-    from certdrill.exchange.importer import Incoming
+    from certdrill.exchange.reader import Incoming
     from certdrill.store.store import Store
 
 T = TypeVar("T")
@@ -62,7 +62,7 @@ def export_anki(output: Path, bank_paths: Sequence[Path] | None, fmt: str, *, wi
             store.close()
     notes = build_notes(the_bank.items, cards=cards, include_unreviewed=include_unreviewed)
     if fmt == "anki-text":
-        from certdrill.exchange.anki_text import write_anki_text
+        from certdrill.exchange.anki_text_writer import write_anki_text
 
         write_atomically(output, lambda fh: write_anki_text(fh, notes, deck_name=the_bank.title))
     else:
@@ -132,7 +132,7 @@ class Imported:
 
 def read_progress(file: Path) -> Incoming:
     """Open and check a progress file: streamed when it has the export layout, validated as it is read."""
-    from certdrill.exchange.importer import open_progress
+    from certdrill.exchange.reader import open_progress
 
     return open_progress(file)
 
@@ -163,7 +163,7 @@ def _merge(store: Store, incoming: Incoming, settings: Settings, shown: Shown, *
 def _first_import(file: Path, incoming: Incoming, settings: Settings, shown: Shown, warn: Warn) -> int:
     """Into a home without a store: the store is made beside its place and linked in only once the
     whole file proved good, so a bad file (found late in a streamed million) leaves no store behind."""
-    from certdrill.exchange.importer import open_progress
+    from certdrill.exchange.reader import open_progress
     from certdrill.store.store import Store
 
     target = paths.db_path()

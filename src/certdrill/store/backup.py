@@ -16,7 +16,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from certdrill.errors import DamagedStoreError, InputError, StoreError
-from certdrill.store.db import restore_hint
 from certdrill.store.migrations import APPLICATION_ID, MIGRATIONS
 
 KEEP = 10
@@ -33,6 +32,14 @@ class BackupInfo:
     reviews: int | None  # None: the file cannot be read as a certdrill database
     last_review: datetime | None
     problem: str | None = None
+
+
+def restore_hint(path: Path) -> str:
+    """How to get progress back from a database certdrill refuses to touch."""
+    return (
+        "it was left untouched. To get your progress back run `certdrill backup list`, then "
+        f"`certdrill backup restore NAME` (the damaged file is kept aside); or move {path.name} away to start fresh"
+    )
 
 
 def backup_dir(db_path: Path) -> Path:

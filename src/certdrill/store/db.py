@@ -10,17 +10,11 @@ import time
 from pathlib import Path
 
 from certdrill.errors import DamagedStoreError, StoreError
+from certdrill.store.backup import backup_before_migration, restore_hint
 from certdrill.store.migrations import APPLICATION_ID, MIGRATIONS
 
 BUSY_TIMEOUT_MS = 15_000
 WAL_SWITCH_TIMEOUT_MS = 50
-
-
-def restore_hint(path: Path) -> str:
-    return (
-        "it was left untouched. To get your progress back run `certdrill backup list`, then "
-        f"`certdrill backup restore NAME` (the damaged file is kept aside); or move {path.name} away to start fresh"
-    )
 
 
 def _writable(path: Path) -> bool:
@@ -151,8 +145,6 @@ def _connect_read_only(path: Path) -> sqlite3.Connection:
 
 def _migrate(conn: sqlite3.Connection, version: int, path: Path) -> None:
     if version > 0:
-        from certdrill.store.backup import backup_before_migration
-
         backup_before_migration(conn, path, version)
     for number in range(version, len(MIGRATIONS)):
         conn.execute("BEGIN IMMEDIATE")

@@ -12,7 +12,8 @@ from certdrill.drill.exam import Result
 from certdrill.errors import StoreError
 from certdrill.schedule.review_log import Review
 from certdrill.schedule.scheduler import CardState
-from certdrill.store.store import Store, write_review
+from certdrill.store.store import Store
+from certdrill.store.writes import write_review
 
 IN_PROGRESS, SUBMITTED, ABANDONED = "in_progress", "submitted", "abandoned"
 _COLUMNS = "e.id, e.bank, e.started_at, e.finished_at, e.minutes, e.count, e.seed, e.correct, e.scaled, e.passed, e.per_topic, e.status"
@@ -67,7 +68,9 @@ def save_answer(store: Store, exam_id: int, saved: SavedAnswer) -> None:
 
 
 def answers(store: Store, exam_id: int) -> list[SavedAnswer]:
-    rows = store.conn.execute("SELECT position, item_id, chosen, answered_at, flagged FROM exam_answers WHERE exam_id = ? ORDER BY position", (exam_id,))
+    sql = "SELECT position, item_id, chosen, answered_at, flagged FROM exam_answers WHERE exam_id = ? ORDER BY position"
+    with store.reading() as conn:
+        rows = conn.execute(sql, (exam_id,)).fetchall()
     return [
         SavedAnswer(position, item_id, tuple(json.loads(chosen)) if chosen is not None else None, from_ms(at) if at is not None else None, bool(flagged))
         for position, item_id, chosen, at, flagged in rows
@@ -111,7 +114,9 @@ def finish(store: Store, exam_id: int, *, status: str, finished_at: datetime, re
 
 def _select(store: Store, tail: str, args: tuple) -> list[ExamRow]:
     sql = f"SELECT {_COLUMNS}, (SELECT count(*) FROM exam_answers a WHERE a.exam_id = e.id AND a.chosen IS NOT NULL) FROM exams e {tail}"
-    return [_row(row) for row in store.conn.execute(sql, args)]
+    with store.reading() as conn:
+        rows = conn.execute(sql, args).fetchall()
+    return [_row(row) for row in rows]
 
 
 def _row(row: tuple) -> ExamRow:

@@ -8,7 +8,7 @@ from rich.table import Table
 from rich.text import Text
 
 from certdrill.bank.items import LETTERS, Item
-from certdrill.loader_words import count_word
+from certdrill.bank.words import count_word
 from certdrill.text import reflow, strip_controls
 
 

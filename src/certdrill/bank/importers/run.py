@@ -13,7 +13,7 @@ import tempfile
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from certdrill.bank.importers import ankitext, csvfile, markdown
+from certdrill.bank.importers import anki_text_reader, csvfile, markdown
 from certdrill.bank.importers.convert import Converted, convert
 from certdrill.bank.importers.merge import Changes, merge
 from certdrill.bank.importers.yamlout import dump_manifest, dump_topic
@@ -62,7 +62,7 @@ def detect_format(path: Path, text: str) -> str:
         return "markdown"
     if suffix == ".csv":
         return "csv"
-    if ankitext.looks_like(text):
+    if anki_text_reader.looks_like(text):
         return "anki-text"
     raise InputError("cannot tell the format; name it with --format (markdown, anki-text or csv)", file=str(path))
 
@@ -88,7 +88,7 @@ def parse_source(path: Path, text: str, fmt: str) -> tuple[list, list[int]]:
     if fmt == "markdown":
         return markdown.parse(text)
     if fmt == "anki-text":
-        return ankitext.parse(text, str(path)), []
+        return anki_text_reader.parse(text, str(path)), []
     return csvfile.parse(text, str(path)), []
 
 
