@@ -325,3 +325,11 @@ def test_a_first_import_leaves_a_whole_store_in_wal_mode(cli, tmp_path, home):
     finally:
         conn.close()
     assert sorted(p.name for p in home.iterdir()) == ["progress.sqlite3"]  # no scratch file left behind
+
+
+@given(ms=st.integers(-86_400_000 * 365, 4_102_444_799_999))
+def test_the_quick_iso_codec_is_the_datetime_one(ms):
+    from certdrill.clock import from_ms, iso, iso_of_ms, ms_of_iso, to_ms
+
+    assert iso_of_ms(ms) == iso(from_ms(ms))
+    assert ms_of_iso(iso_of_ms(ms)) == to_ms(from_ms(ms)) == ms

@@ -208,3 +208,11 @@ def test_reset_recovers_from_a_damaged_parameters_record(cli, learner_home):
     result = cli("optimize", "--reset")
     assert result.exit_code == 0 and "Back to fsrs's default parameters" in result.output
     assert stored_record(learner_home) is None and cli("optimize", "--show").exit_code == 0
+
+
+def test_the_report_says_when_it_trained_on_a_sample(cli, learner_home, monkeypatch):
+    result = cli("optimize", "--dry-run")
+    assert result.exit_code == 0 and "trained on" in result.output and "sample" not in result.output and "most recent" not in result.output
+    monkeypatch.setattr(core, "MAX_TRAINING_ITEMS", 2000)
+    result = cli("optimize", "--dry-run")
+    assert result.exit_code == 0 and "a sample of whole card histories" in result.output and "(more than 2,000 did)" in result.output

@@ -166,3 +166,13 @@ def test_a_rebuild_spread_over_worker_processes_equals_one_in_this_process(store
     monkeypatch.setattr(os, "cpu_count", lambda: 2)
     assert store.rebuild_cards() == 12
     assert (store.cards(), store.mature_counts()) == here
+
+
+def test_ratings_and_states_come_back_as_enums_not_bare_ints(store):
+    from certdrill.schedule.scheduler import Rating, State
+
+    answer(store, "i1", GOOD, T0, "r1")
+    answer(store, "i1", AGAIN, T0 + timedelta(days=3), "r2")
+    (card,) = store.cards().values()
+    assert type(card.state) is State and type(store.rebuild_cards() and store.cards()["i1"].state) is State
+    assert [type(r.rating) for r in store.reviews()] == [Rating, Rating] and [r.rating for r in store.reviews()] == [Rating.GOOD, Rating.AGAIN]

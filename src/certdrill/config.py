@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import asdict, dataclass, fields, replace
 from datetime import date
 from pathlib import Path
@@ -78,16 +77,12 @@ def load(path: Path) -> Settings:
 
 def save(path: Path, settings: Settings) -> None:
     data = {key: _jsonable(getattr(settings, name)) for key, name in KEYS.items()}
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(f".{os.getpid()}.tmp")
+    from certdrill.files import save_text
+
     try:
-        tmp.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
-        os.replace(tmp, path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        save_text(path, json.dumps(data, indent=2) + "\n")
     except OSError as exc:
-        try:
-            tmp.unlink(missing_ok=True)
-        except OSError:
-            pass  # a read-only folder has no half-written file to remove
         raise InputError(f"cannot save settings: {exc.strerror}", file=str(path)) from None
 
 

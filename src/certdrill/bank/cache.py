@@ -6,13 +6,13 @@ from __future__ import annotations
 import gc
 import hashlib
 import json
-import os
 import pickle
 import time
 from collections.abc import Callable
 from pathlib import Path
 
 from certdrill.bank.items import Bank
+from certdrill.files import replace_atomically, save_text
 
 CACHE_VERSION = 5
 Blobs = list[tuple[Path, bytes]]
@@ -70,15 +70,10 @@ def _noted_key(note: Path, fingerprint: list[list]) -> Path | None:
 
 
 def _write_note(note: Path, fingerprint: list[list], key: Path) -> None:
-    tmp = note.with_suffix(f".{os.getpid()}.tmp")
     try:
-        tmp.write_text(json.dumps({"files": fingerprint, "key": key.name}), encoding="utf-8")
-        os.replace(tmp, note)
+        save_text(note, json.dumps({"files": fingerprint, "key": key.name}))
     except OSError:
-        try:
-            tmp.unlink(missing_ok=True)
-        except OSError:
-            pass
+        pass  # the note is an optimisation too
 
 
 def _read_cache(key: Path) -> Bank | None:
@@ -98,18 +93,15 @@ def _read_cache(key: Path) -> Bank | None:
 
 
 def _write_cache(key: Path, bank: Bank) -> None:
-    tmp = key.with_suffix(f".{os.getpid()}.tmp")
-    try:
-        key.parent.mkdir(parents=True, exist_ok=True)
+    def fill(tmp: Path) -> None:
         with open(tmp, "wb") as fh:
             pickle.dump(bank, fh, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(tmp, key)
+
+    try:
+        key.parent.mkdir(parents=True, exist_ok=True)
+        replace_atomically(key, fill)
         for old in key.parent.glob("bank-*.pickle"):
             if old != key and old.stat().st_mtime < key.stat().st_mtime - 7 * 86400:
                 old.unlink(missing_ok=True)
     except OSError:
-        try:
-            tmp.unlink(missing_ok=True)
-        except OSError:
-            pass
-        # the cache is an optimisation; a read-only or full home still studies
+        pass  # the cache is an optimisation; a read-only or full home still studies

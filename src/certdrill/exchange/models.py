@@ -7,6 +7,8 @@ from typing import Annotated, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
 
+from certdrill.schedule.review_log import ReviewKind
+
 FORMAT = "certdrill-progress"
 VERSION = 1
 SQLITE_MAX_INT = 2**63 - 1  # what SQLite stores in an INTEGER; larger numbers would fail on insert
@@ -27,7 +29,7 @@ class ReviewModel(Base):
     answer: list[Annotated[int, Field(ge=0, le=25)]] | None = None
     correct: bool | None = None
     duration_ms: Annotated[int, Field(ge=0, le=SQLITE_MAX_INT)] | None = None
-    kind: Literal["study", "missed", "exam", "import"] = "study"
+    kind: ReviewKind = "study"
     session_id: Annotated[str, StringConstraints(max_length=200)] | None = None
 
 

@@ -12,11 +12,10 @@ import json
 from array import array
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date
-from functools import lru_cache
 from itertools import pairwise
 from pathlib import Path
 
+from certdrill.clock import ms_of_iso
 from certdrill.errors import InputError
 from certdrill.exchange.jsonpos import json_line
 from certdrill.exchange.models import REVIEW_DEFAULTS as DEFAULTS
@@ -212,7 +211,7 @@ def _row(fields: dict) -> tuple:
         fields["id"],
         fields["item_id"],
         get("bank", DEFAULTS["bank"]),
-        _exported_ms(fields["reviewed_at"]),
+        ms_of_iso(fields["reviewed_at"]),  # a time that is no instant raises ValueError: the model then checks the batch
         fields["rating"],
         None if answer is None else "[" + ",".join(map(str, answer)) + "]",
         None if correct is None else int(correct),
@@ -220,24 +219,6 @@ def _row(fields: dict) -> tuple:
         get("kind", DEFAULTS["kind"]),
         get("session_id", DEFAULTS["session_id"]),
     )
-
-
-def _exported_ms(text: str) -> int:
-    """Milliseconds since the epoch of a time as export writes it (2026-11-23T09:00:00.000Z): what
-    to_ms gives for that instant. A time that is no real instant raises ValueError; the batch is then
-    checked by the model, whose error the user sees."""
-    hour, minute, second = int(text[11:13]), int(text[14:16]), int(text[17:19])
-    if hour > 23 or minute > 59 or second > 59:
-        raise ValueError(text)
-    return _day_ms(text[:10]) + ((hour * 60 + minute) * 60 + second) * 1000 + int(text[20:23])
-
-
-@lru_cache(maxsize=8192)
-def _day_ms(day: str) -> int:
-    return (date.fromisoformat(day).toordinal() - _EPOCH_DAY) * 86_400_000
-
-
-_EPOCH_DAY = date(1970, 1, 1).toordinal()
 
 
 def streamed(path: Path, name: str, layout: Layout) -> ReviewStream | None:

@@ -8,6 +8,7 @@ from certdrill.errors import InputError
 from certdrill.exchange.jsonpos import json_line
 from certdrill.exchange.models import FORMAT, VERSION
 from certdrill.schedule.review_log import Review
+from certdrill.schedule.scheduler import RATINGS
 
 
 def parse_progress(text: str, name: str = "<progress>") -> list[Review]:
@@ -66,5 +67,14 @@ def reused(index: int, rid: str, name: str, line: int) -> InputError:
 
 def review_of(r) -> Review:
     return Review(
-        r.id, r.item_id, r.bank, r.reviewed_at, r.rating, tuple(r.answer) if r.answer is not None else None, r.correct, r.duration_ms, r.kind, r.session_id
+        r.id,
+        r.item_id,
+        r.bank,
+        r.reviewed_at,
+        RATINGS[r.rating],
+        tuple(r.answer) if r.answer is not None else None,
+        r.correct,
+        r.duration_ms,
+        r.kind,
+        r.session_id,
     )

@@ -7,12 +7,13 @@ import json
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
-from typing import NamedTuple
+from typing import Literal, NamedTuple, get_args
 
 from certdrill.clock import to_ms
-from certdrill.schedule.scheduler import ReviewEvent
+from certdrill.schedule.scheduler import Rating, ReviewEvent
 
-KINDS = ("study", "missed", "exam", "import")
+ReviewKind = Literal["study", "missed", "exam", "import"]  # what asked the question (an import keeps the kind it came with)
+KINDS: tuple[ReviewKind, ...] = get_args(ReviewKind)
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,11 +22,11 @@ class Review:
     item_id: str
     bank: str
     reviewed_at: datetime
-    rating: int
+    rating: Rating
     answer: tuple[int, ...] | None  # chosen choice indices in file order; None for flashcards
     correct: bool | None  # None for self-graded flashcards
     duration_ms: int | None
-    kind: str = "study"
+    kind: ReviewKind = "study"
     session_id: str | None = None
 
     def event(self) -> ReviewEvent:
@@ -63,5 +64,5 @@ def new_review_id(at: datetime | None = None) -> str:
     Replay sorts by (time, id): answers given within one millisecond, or under a frozen clock,
     still replay in the order they were given.
     """
-    ms = int(at.timestamp() * 1000) if at is not None else 0
+    ms = to_ms(at) if at is not None else 0
     return f"{ms & 0xFFFFFFFFFFFF:012x}{next(_sequence) & 0xFFFF:04x}{secrets.token_hex(8)}"

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from certdrill import paths
 from certdrill.errors import InputError
+from certdrill.files import discard
 from certdrill.services.banks import load_banks
 from certdrill.services.workspace import Warn, cards_for, ignore, load_settings, open_store, scheduler_config
 
@@ -79,31 +80,14 @@ def write_atomically(output: Path, write: Callable[[Any], T], *, binary: bool = 
 
     `write` gets an open text file, or with `binary=True` the temporary path; '-' writes text to stdout.
     """
+    from certdrill.files import replace_atomically, write_text_atomically
+
     if str(output) == "-":
         return write(sys.stdout)
-    tmp = output.with_name(f".{output.name}.{os.getpid()}.tmp")
     try:
-        if binary:
-            result = write(tmp)
-        else:
-            with open(tmp, "w", encoding="utf-8", newline="") as fh:
-                result = write(fh)
-                fh.flush()
-                os.fsync(fh.fileno())
-        os.replace(tmp, output)
+        return replace_atomically(output, write) if binary else write_text_atomically(output, write)
     except OSError as exc:
         raise InputError(f"cannot write: {exc.strerror}", file=str(output)) from None
-    finally:
-        _discard(tmp)
-    return result
-
-
-def _discard(tmp: Path) -> None:
-    """Remove a temporary file (a half-written export, a first import that failed); on a read-only disk there is none."""
-    try:
-        tmp.unlink(missing_ok=True)
-    except OSError:
-        pass
 
 
 class Shown(Protocol):
@@ -177,4 +161,4 @@ def _first_import(file: Path, incoming: Incoming, settings: Settings, shown: Sho
         return added
     finally:
         for leftover in (tmp, tmp.with_name(tmp.name + "-wal"), tmp.with_name(tmp.name + "-shm")):
-            _discard(leftover)
+            discard(leftover)

@@ -6,6 +6,7 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum
 
 from certdrill.clock import from_ms, to_ms
 from certdrill.drill.exam import Result
@@ -15,7 +16,16 @@ from certdrill.schedule.scheduler import CardState
 from certdrill.store.store import Store
 from certdrill.store.writes import write_review
 
-IN_PROGRESS, SUBMITTED, ABANDONED = "in_progress", "submitted", "abandoned"
+
+class ExamStatus(StrEnum):
+    """An exam row's status (the values the exams table's CHECK allows)."""
+
+    IN_PROGRESS = "in_progress"
+    SUBMITTED = "submitted"
+    ABANDONED = "abandoned"
+
+
+IN_PROGRESS, SUBMITTED, ABANDONED = ExamStatus.IN_PROGRESS, ExamStatus.SUBMITTED, ExamStatus.ABANDONED
 _COLUMNS = "e.id, e.bank, e.started_at, e.finished_at, e.minutes, e.count, e.seed, e.correct, e.scaled, e.passed, e.per_topic, e.status"
 
 
@@ -32,7 +42,7 @@ class ExamRow:
     scaled: int | None
     passed: bool | None
     per_topic: dict[str, dict[str, int]]
-    status: str
+    status: ExamStatus
     answered: int
 
 
@@ -87,7 +97,9 @@ def history(store: Store) -> list[ExamRow]:
     return _select(store, "ORDER BY e.started_at, e.id", ())
 
 
-def finish(store: Store, exam_id: int, *, status: str, finished_at: datetime, result: Result | None, reviews: Sequence[tuple[Review, CardState]]) -> None:
+def finish(
+    store: Store, exam_id: int, *, status: ExamStatus, finished_at: datetime, result: Result | None, reviews: Sequence[tuple[Review, CardState]]
+) -> None:
     """Close the exam and log its answers as reviews, all or nothing."""
     per_topic = None
     if result is not None:
@@ -133,6 +145,6 @@ def _row(row: tuple) -> ExamRow:
         scaled,
         None if passed is None else bool(passed),
         json.loads(per_topic) if per_topic else {},
-        status,
+        ExamStatus(status),
         answered,
     )

@@ -12,7 +12,7 @@ from pathlib import Path
 from certdrill.clock import from_ms
 from certdrill.drill.missed import answer_missed
 from certdrill.parallel import ordered_map
-from certdrill.schedule.scheduler import CardState, ReviewEvent, SchedulerConfig, replay
+from certdrill.schedule.scheduler import RATINGS, CardState, ReviewEvent, SchedulerConfig, replay
 from certdrill.store.connection import Connection, chunks, marks
 from certdrill.store.rows import CARD_COLUMNS, CARD_MARKS, REPLAY_COLUMNS, REPLAY_ORDER, CardRow, ReplayRow, card_row
 
@@ -28,7 +28,7 @@ def replayed(item_id: str, log: Log, config: SchedulerConfig) -> tuple[CardState
     The row carries the recalls asked of the card while mature, and how many were right.
     """
     maturity: list[bool] = []
-    card = replay([ReviewEvent(r.id, from_ms(r.reviewed_at), r.rating) for r in log], config, maturity=maturity)
+    card = replay([ReviewEvent(r.id, from_ms(r.reviewed_at), RATINGS[r.rating]) for r in log], config, maturity=maturity)
     assert card is not None  # a log is never empty
     right = sum(1 for mature, r in zip(maturity, log, strict=True) if mature and not answer_missed(r.correct, r.rating))
     return card, card_row(item_id, log[-1].bank, card, from_ms(log[0].reviewed_at), (sum(maturity), right))

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
-from typing import NamedTuple
+from typing import NamedTuple, cast
 
 from certdrill.clock import from_ms, to_ms
-from certdrill.schedule.review_log import Review, ReviewRow
-from certdrill.schedule.scheduler import CardState
+from certdrill.schedule.review_log import Review, ReviewKind, ReviewRow
+from certdrill.schedule.scheduler import RATINGS, STATES, CardState
 
 
 class CardRow(NamedTuple):
@@ -56,11 +56,11 @@ def row_review(row: tuple) -> Review:
         r.item_id,
         r.bank,
         from_ms(r.reviewed_at),
-        r.rating,
+        RATINGS[r.rating],
         tuple(json.loads(r.answer)) if r.answer is not None else None,
         None if r.correct is None else bool(r.correct),
         r.duration_ms,
-        r.kind,
+        cast(ReviewKind, r.kind),  # written from a Review, or from an import checked against KINDS
         r.session_id,
     )
 
@@ -74,7 +74,7 @@ def card_row(item_id: str, bank: str, c: CardState, first_review: datetime, matu
 def row_card(row: tuple) -> CardState:
     r = CardRow._make(row)
     last = from_ms(r.last_review) if r.last_review is not None else None
-    return CardState(r.state, r.step, r.stability, r.difficulty, from_ms(r.due), last, r.reps, r.lapses)
+    return CardState(STATES[r.state], r.step, r.stability, r.difficulty, from_ms(r.due), last, r.reps, r.lapses)
 
 
 def same_schedule(stored: CardRow, card: CardState) -> bool:

@@ -14,6 +14,7 @@ from rich.table import Table
 from rich.text import Text
 
 from certdrill.bank.items import LETTERS
+from certdrill.clock import parse_instant
 from certdrill.drill.exam import CONFIRM, FINAL, OVERVIEW, PASS_SCALED, QUESTION, Exam, Result, Step, format_left
 from certdrill.ui import render
 from certdrill.ui.prompt import read_line
@@ -149,7 +150,7 @@ def history(entries: Sequence[dict], console: Console) -> None:
     ):
         table.add_column(name, justify=justify)
     for e in entries:
-        when = datetime.fromisoformat(e["started_at"].replace("Z", "+00:00")).astimezone().strftime("%Y-%m-%d %H:%M")
+        when = parse_instant(e["started_at"]).astimezone().strftime("%Y-%m-%d %H:%M")
         outcome = {"submitted": "PASS" if e["passed"] else "FAIL", "abandoned": "abandoned"}.get(e["status"], "in progress")
         score = "" if e["scaled"] is None else str(e["scaled"])
         duration = "" if e["duration_seconds"] is None else _duration(e["duration_seconds"])

@@ -6,7 +6,6 @@ as the built-in bank.
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 import tempfile
@@ -19,6 +18,7 @@ from certdrill.bank.importers.merge import Changes, merge
 from certdrill.bank.importers.yamlout import dump_manifest, dump_topic
 from certdrill.bank.loader import MANIFEST, MAX_FILE_BYTES, load_bank, parse_yaml
 from certdrill.errors import BankError, CertdrillError, InputError
+from certdrill.files import save_text
 
 FORMATS = ("markdown", "anki-text", "csv")
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
@@ -171,12 +171,6 @@ def _write(out_dir: Path, files: dict[str, str]) -> None:
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
         for name, text in files.items():
-            target = out_dir / name
-            tmp = out_dir / f".{name}.{os.getpid()}.tmp"
-            try:
-                tmp.write_text(text, encoding="utf-8")
-                os.replace(tmp, target)
-            finally:
-                tmp.unlink(missing_ok=True)
+            save_text(out_dir / name, text)
     except OSError as exc:
         raise InputError(f"cannot write: {exc.strerror}", file=str(out_dir)) from None
