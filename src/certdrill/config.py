@@ -6,6 +6,7 @@ import json
 from dataclasses import asdict, dataclass, fields, replace
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from certdrill.errors import InputError
 
@@ -71,7 +72,7 @@ def load(path: Path) -> Settings:
             value = parse_value(key, "none" if raw is None else raw)
         except InputError as exc:
             raise InputError(exc.message, file=str(path)) from None
-        settings = replace(settings, **{KEYS[key.replace("_", "-")]: value})
+        settings = _with(settings, key, value)
     return settings
 
 
@@ -87,8 +88,13 @@ def save(path: Path, settings: Settings) -> None:
 
 
 def set_value(settings: Settings, key: str, raw: str) -> Settings:
-    value = parse_value(key, raw)
-    return replace(settings, **{KEYS[key.replace("_", "-")]: value})
+    return _with(settings, key, parse_value(key, raw))
+
+
+def _with(settings: Settings, key: str, value: object) -> Settings:
+    """`settings` with one value changed (`parse_value` gave it the field's type)."""
+    changes: dict[str, Any] = {KEYS[key.replace("_", "-")]: value}
+    return replace(settings, **changes)
 
 
 def as_dict(settings: Settings) -> dict[str, object]:

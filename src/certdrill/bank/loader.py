@@ -9,9 +9,10 @@ from __future__ import annotations
 import re
 import sys
 from pathlib import Path
+from typing import cast
 
 from certdrill.bank.cache import Blobs, cached_bank
-from certdrill.bank.items import LETTERS, TRUE_FALSE, Bank, Item, Source, Topic
+from certdrill.bank.items import LETTERS, TRUE_FALSE, Bank, Item, ItemStatus, ItemType, Source, Topic
 from certdrill.errors import BankError, CertdrillError, InputError
 
 MAX_FILE_BYTES = 8 * 1024 * 1024
@@ -289,7 +290,7 @@ def _to_item(model, topic: str, file: str, line: int, checked=None) -> Item:
         choices, answer = (), ()
     return Item(
         id=model.id,
-        type=sys.intern(model.type),
+        type=cast(ItemType, sys.intern(model.type)),
         topic=topic,
         prompt=model.prompt,
         choices=choices,
@@ -298,7 +299,7 @@ def _to_item(model, topic: str, file: str, line: int, checked=None) -> Item:
         back=model.back,
         tags=tuple(map(sys.intern, model.tags)),
         sources=tuple(Source(sys.intern(s.note), s.quote) for s in model.sources),
-        status=sys.intern(model.status),
+        status=cast(ItemStatus, sys.intern(model.status)),
         previous_ids=tuple(model.previous_ids),
         file=file,
         line=line,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import gc
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar, cast
 
 import typer
@@ -41,7 +41,7 @@ def errors_to_exit(fn: F) -> F:
     """Turn expected errors into `Error: …` on stderr and an exit code; bugs still show a traceback."""
 
     @functools.wraps(fn)
-    def wrapper(*args, **kwargs):
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return fn(*args, **kwargs)
         except BankError as exc:
@@ -64,15 +64,24 @@ class OneLineErrors(TyperGroup):
     """Usage errors (an unknown option, a value that is not a number) as one `Error:` line, exit 2,
     instead of a usage block and a framed panel: the same shape as every other bad input."""
 
-    def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
+    def main(
+        self,
+        args: Sequence[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        windows_expand_args: bool = True,
+        **extra: Any,
+    ) -> Any:
         if not standalone_mode:
-            return super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+            return super().main(args, prog_name, complete_var, standalone_mode=False, windows_expand_args=windows_expand_args, **extra)
         try:
-            code = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+            code = super().main(args, prog_name, complete_var, standalone_mode=False, windows_expand_args=windows_expand_args, **extra)
         except typer.Abort:
             typer.echo("Aborted.", err=True)
             sys.exit(1)
-        except Exception as exc:
+        except Exception as raised:
+            exc: Any = raised  # click's exceptions, told apart by what they have
             if type(exc).__name__ == "NoArgsIsHelpError":  # the help is already shown
                 if exc.format_message().strip():
                     exc.show()

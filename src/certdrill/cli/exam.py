@@ -12,6 +12,8 @@ from certdrill.cli.options import BankPaths, Topics, check_range
 from certdrill.errors import InputError
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from rich.console import Console
 
     from certdrill.services.exam import Running, Sitting
@@ -69,7 +71,7 @@ def exam(
         sitting.close()
 
 
-def _new(console: Console, sitting: Sitting, *, count: int | None, minutes: int | None, seed: int | None, now) -> Running:
+def _new(console: Console, sitting: Sitting, *, count: int | None, minutes: int | None, seed: int | None, now: datetime) -> Running:
     from datetime import timedelta
 
     from certdrill.drill.exam import format_left

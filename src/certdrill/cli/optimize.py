@@ -11,6 +11,8 @@ import typer
 from certdrill.cli.common import err_console, err_line, errors_to_exit, out_console
 
 if TYPE_CHECKING:
+    from contextlib import AbstractContextManager
+
     from certdrill.insight.optimize import Fit, ParametersInUse
 
 
@@ -44,7 +46,7 @@ def optimize(
         _report(done.fit, done.adopted, dry_run, as_json)
 
 
-def _no_steps():
+def _no_steps() -> AbstractContextManager[None]:
     from contextlib import nullcontext
 
     return nullcontext(None)

@@ -276,6 +276,7 @@ class Exam:
         out = []
         for position in answered:
             item, chosen, at = self.items[position], self.answers[position], self.answered_at[position]
+            assert chosen is not None and at is not None  # answered, so both are set
             grade = grade_answer(item, chosen)
             rid = new_review_id(at)
             card = review(cards.get(item.id), grade.rating, at, rid, config)

@@ -14,8 +14,8 @@ from datetime import datetime
 
 from certdrill.bank.items import Item
 from certdrill.drill.grading import grade_answer
-from certdrill.schedule.review_log import Review, new_review_id
-from certdrill.schedule.scheduler import AGAIN, CardState, SchedulerConfig, review
+from certdrill.schedule.review_log import Review, ReviewKind, new_review_id
+from certdrill.schedule.scheduler import AGAIN, CardState, Rating, SchedulerConfig, review
 
 REQUEUE_GAP = 3
 
@@ -55,7 +55,7 @@ class Session:
         cards: dict[str, CardState],
         *,
         bank: str,
-        kind: str = "study",
+        kind: ReviewKind = "study",
         config: SchedulerConfig = SchedulerConfig(),
         rng: random.Random | None = None,
         session_id: str | None = None,
@@ -83,7 +83,9 @@ class Session:
             self.rng.shuffle(order)
         return tuple(order)
 
-    def answer(self, item: Item, now: datetime, *, chosen: tuple[int, ...] | None = None, rating: int | None = None, duration_ms: int | None = None) -> Outcome:
+    def answer(
+        self, item: Item, now: datetime, *, chosen: tuple[int, ...] | None = None, rating: Rating | None = None, duration_ms: int | None = None
+    ) -> Outcome:
         """Grade a multiple-choice answer (`chosen`, in file indices) or take a flashcard's self-rating."""
         if self.pending and self.pending[0].id == item.id:
             self.pending.popleft()
@@ -107,7 +109,7 @@ class Session:
             self.pending.insert(min(REQUEUE_GAP, len(self.pending)), item)
         return Outcome(entry, card, prior, correct)
 
-    def amend(self, outcome: Outcome, rating: int) -> Outcome:
+    def amend(self, outcome: Outcome, rating: Rating) -> Outcome:
         """Change the rating of the answer just given (Hard/Easy override); the card is recomputed."""
         card = review(outcome.prior, rating, outcome.review.reviewed_at, outcome.review.id, self.config)
         self.cards[outcome.review.item_id] = card

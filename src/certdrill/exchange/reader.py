@@ -6,14 +6,13 @@ any other valid JSON document is read whole. Errors name the same field and line
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 from certdrill.errors import InputError
-from certdrill.exchange.stream import export_layout, streamed
+from certdrill.exchange.stream import ReviewStream, export_layout, streamed
 from certdrill.exchange.whole import parse_progress
-from certdrill.schedule.review_log import Review, review_row
+from certdrill.schedule.review_log import Review, ReviewRow, review_row
 
 MAX_BYTES = 2 * 1024 * 1024 * 1024
 
@@ -24,7 +23,7 @@ class Incoming:
     streamed, so iterate them inside the transaction that stores them (an invalid file raises
     before it commits)."""
 
-    rows: Iterable[tuple]
+    rows: list[ReviewRow] | ReviewStream
 
     @property
     def count(self) -> int:

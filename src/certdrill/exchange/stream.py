@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import json
 from array import array
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from itertools import pairwise
 from pathlib import Path
+from typing import Any
 
 from certdrill.clock import ms_of_iso
 from certdrill.errors import InputError
@@ -133,7 +134,7 @@ class ReviewStream:
             if batch:
                 yield start, batch
 
-    def _header_errors(self, head: dict, tail: dict) -> tuple[tuple[dict, int] | None, int]:
+    def _header_errors(self, head: dict, tail: dict) -> tuple[tuple[Mapping[str, Any], int] | None, int]:
         from pydantic import ValidationError
 
         from certdrill.exchange.models import ProgressFile
@@ -145,7 +146,7 @@ class ReviewStream:
             return (first, json_line(self.layout.head, tuple(first["loc"]))), exc.error_count()
         return None, 0
 
-    def _card_errors(self, adapter, cards: list) -> tuple[tuple[dict, int] | None, int]:
+    def _card_errors(self, adapter, cards: list) -> tuple[tuple[Mapping[str, Any], int] | None, int]:
         from pydantic import ValidationError
 
         try:
@@ -173,7 +174,9 @@ class ReviewStream:
                 for offset, line in enumerate(lines):
                     _loads(line.decode("utf-8", "replace"), self.name, self.layout.first_line + start + offset - 1, indent=4)
             first = errors[0]
-            index = start + first["loc"][0]
+            position = first["loc"][0]
+            assert isinstance(position, int)  # the batch is a list: its errors start at an index
+            index = start + position
             return None, ({**first, "loc": ("reviews", index, *first["loc"][1:])}, self.layout.first_line + index), exc.error_count()
 
     def _check_reused(self, ids: array) -> None:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
+from typing import Any
 
 from certdrill.errors import InputError
 from certdrill.exchange.jsonpos import json_line
@@ -54,7 +56,7 @@ def check_format(data, text: str, name: str) -> None:
         )
 
 
-def invalid(error: dict, count: int, name: str, line: int) -> InputError:
+def invalid(error: Mapping[str, Any], count: int, name: str, line: int) -> InputError:
     loc = tuple(error["loc"])
     field = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in loc).lstrip(".")
     more = f" (and {count - 1} more)" if count > 1 else ""

@@ -194,6 +194,10 @@ def _simulate(items, cards, now, limits, config, new_done_today, reviews_done_to
         start, end = bounds(moment)
         if start >= config.exam_date:
             break
+
+        def recall(card: CardState | None, at: datetime = moment) -> float:
+            return retrievability(card, at, config)
+
         queue = build_queue(
             items,
             cards,
@@ -202,7 +206,7 @@ def _simulate(items, cards, now, limits, config, new_done_today, reviews_done_to
             limits=limits,
             new_done_today=new_done_today if n == 0 else 0,
             reviews_done_today=reviews_done_today if n == 0 else 0,
-            recall=lambda c, at=moment: retrievability(c, at, config),
+            recall=recall,
             exam=focus,
         )
         for item in queue.items:

@@ -84,10 +84,9 @@ class SchedulerConfig:
 def _fsrs_scheduler(desired_retention: float, parameters: tuple[float, ...] | None):
     import fsrs
 
-    kwargs = {"desired_retention": desired_retention, "enable_fuzzing": False}
-    if parameters is not None:
-        kwargs["parameters"] = parameters
-    return fsrs.Scheduler(**kwargs)
+    if parameters is None:
+        return fsrs.Scheduler(desired_retention=desired_retention, enable_fuzzing=False)
+    return fsrs.Scheduler(parameters=parameters, desired_retention=desired_retention, enable_fuzzing=False)
 
 
 def default_parameters() -> tuple[float, ...]:
@@ -246,7 +245,8 @@ def replay(events: list[ReviewEvent], config: SchedulerConfig = SchedulerConfig(
             lapses += 1
         card, _ = scheduler.review_card(card, ratings[event.rating], review_datetime=event.reviewed_at)
         previous = event
-    return _settle(card, previous.reviewed_at, previous.id, len(ordered), lapses, config)
+    last = ordered[-1]
+    return _settle(card, last.reviewed_at, last.id, len(ordered), lapses, config)
 
 
 def _was_mature(card, reviewed: ReviewEvent, config: SchedulerConfig) -> bool:

@@ -16,6 +16,7 @@ from certdrill.services.workspace import Warn, cards_for, catch_up, ignore, load
 if TYPE_CHECKING:
     from certdrill.bank.items import Bank, Item
     from certdrill.drill.session import Outcome, Session
+    from certdrill.schedule.review_log import ReviewKind
     from certdrill.schedule.scheduler import CardState, SchedulerConfig
     from certdrill.store.store import Store
 
@@ -33,7 +34,7 @@ class Drill:
     todo: list[Item]
     cards: dict[str, CardState]
     config: SchedulerConfig
-    kind: str
+    kind: ReviewKind
     day_end: datetime
     heading: str
     empty: str = ""

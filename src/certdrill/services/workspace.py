@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import replace
-from datetime import datetime
+from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 from certdrill import paths
@@ -12,6 +12,7 @@ from certdrill import paths
 if TYPE_CHECKING:
     from certdrill.bank.items import Bank
     from certdrill.config import Settings
+    from certdrill.insight.optimize import Record
     from certdrill.schedule.scheduler import CardState, SchedulerConfig
     from certdrill.store.store import Store
 
@@ -35,7 +36,9 @@ def load_settings_for(exam_date: str | None) -> Settings:
     settings = load_settings()
     if exam_date is None:
         return settings
-    return replace(settings, exam_date=parse_value("exam-date", exam_date))
+    day = parse_value("exam-date", exam_date)
+    assert day is None or isinstance(day, date)
+    return replace(settings, exam_date=day)
 
 
 def open_store(*, writable: bool = True, warn: Warn = ignore) -> Store:
@@ -87,7 +90,7 @@ def fitted_parameters(store: Store | None) -> tuple[float, ...] | None:
     return record.parameters if record is not None and record.fitted else None
 
 
-def optimizer_record(store: Store):
+def optimizer_record(store: Store) -> Record | None:
     """What `certdrill optimize` last kept (an `insight.optimize.Record`), or None."""
     stored = store.optimizer_record()
     if stored is None:

@@ -7,6 +7,7 @@ import random
 import shutil
 import sqlite3
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from certdrill.errors import DamagedStoreError, StoreError
@@ -97,7 +98,7 @@ def _use_wal(conn: sqlite3.Connection) -> None:
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
 
 
-def _open(path: Path, target: str, setup) -> sqlite3.Connection:
+def _open(path: Path, target: str, setup: Callable[[sqlite3.Connection], None]) -> sqlite3.Connection:
     """Connect to `target` (a path or a URI) and run `setup`; any failure closes it and is explained."""
     try:
         conn = sqlite3.connect(target, uri=target.startswith("file:"), isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)

@@ -63,6 +63,7 @@ def start(store: Store, *, bank: str, started_at: datetime, minutes: float, seed
             (bank, to_ms(started_at), minutes, len(item_ids), seed, IN_PROGRESS),
         )
         exam_id = cursor.lastrowid
+        assert exam_id is not None  # an INSERT sets it
         conn.executemany("INSERT INTO exam_answers (exam_id, position, item_id) VALUES (?,?,?)", [(exam_id, p, i) for p, i in enumerate(item_ids)])
     return exam_id
 

@@ -42,7 +42,7 @@ class Store(Writes, Counts):
             return {row[0]: row_card(row) for row in conn.execute(f"SELECT {CARD_COLUMNS} FROM cards")}
 
     def reviews(self, *, since: datetime | None = None, item_id: str | None = None) -> list[Review]:
-        sql, args = f"SELECT {REVIEW_COLUMNS} FROM reviews", []
+        sql, args = f"SELECT {REVIEW_COLUMNS} FROM reviews", list[object]()
         where = []
         if since is not None:
             where.append("reviewed_at >= ?")

@@ -39,6 +39,7 @@ def _stored_card(conn: sqlite3.Connection, item_id: str) -> CardRow | None:
 
 def _write_card(conn: sqlite3.Connection, review: Review, card: CardState, stored: CardRow | None) -> None:
     """The card after `review`; its mature-recall counts carry on from the card before (`stored`)."""
+    counts: tuple[int | None, int | None]
     if stored is None:
         first_at, counts = review.reviewed_at, (0, 0)
     else:

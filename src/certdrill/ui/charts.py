@@ -54,7 +54,7 @@ def figures(today: Totals, overall: Totals, retention: Retention, streak: int, m
     table.add_row("Reviews", str(today.reviews), str(overall.reviews))
     table.add_row("Time spent", duration(today.time_ms), duration(overall.time_ms))
     table.add_row("Accuracy", percent(today.accuracy), percent(overall.accuracy))
-    lines = [table, Text()]
+    lines: list[RenderableType] = [table, Text()]
     if retention.mature:
         lines.append(Text(f"True retention: {percent(retention.value)} ({retention.right} of {retention.mature} recalls of mature items right)"))
     else:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from datetime import datetime
 
-from rich.console import Console, Group
+from rich.console import Console, Group, JustifyMethod
 from rich.table import Table
 from rich.text import Text
 
@@ -93,7 +93,8 @@ def result(res: Result, topic_title: Callable[[str], str]) -> Group:
     if res.answered < res.total:
         detail += f"; {res.total - res.answered} unanswered, counted wrong"
     table = Table(show_edge=False, pad_edge=False, box=None)
-    for name, justify in (("Topic", "left"), ("Questions", "right"), ("Right", "right"), ("%", "right")):
+    columns: tuple[tuple[str, JustifyMethod], ...] = (("Topic", "left"), ("Questions", "right"), ("Right", "right"), ("%", "right"))
+    for name, justify in columns:
         table.add_column(name, justify=justify)
     for topic, score in res.per_topic.items():
         table.add_row(render.safe(topic_title(topic)), str(score.total), str(score.correct), f"{score.percent:.0f}")
@@ -139,7 +140,7 @@ def history(entries: Sequence[dict], console: Console) -> None:
         console.print("No exams yet: certdrill exam starts one.")
         return
     table = Table(show_edge=False, pad_edge=False, box=None)
-    for name, justify in (
+    columns: tuple[tuple[str, JustifyMethod], ...] = (
         ("#", "right"),
         ("Date", "left"),
         ("Bank", "left"),
@@ -147,7 +148,8 @@ def history(entries: Sequence[dict], console: Console) -> None:
         ("Score", "right"),
         ("Result", "left"),
         ("Duration", "right"),
-    ):
+    )
+    for name, justify in columns:
         table.add_column(name, justify=justify)
     for e in entries:
         when = parse_instant(e["started_at"]).astimezone().strftime("%Y-%m-%d %H:%M")
