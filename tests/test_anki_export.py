@@ -169,6 +169,7 @@ def test_anki_text_has_the_header_lines(cli, mini, tmp_path):
 # real Anki
 
 
+@pytest.mark.slow
 def test_apkg_imports_into_a_real_anki_collection(cli, mini, tmp_path, collection):
     need("genanki", ".[anki]")
     out = tmp_path / "mini.apkg"
@@ -193,6 +194,7 @@ def test_apkg_imports_into_a_real_anki_collection(cli, mini, tmp_path, collectio
     assert all(c.type == 0 for n in notes.values() for c in n.cards())  # no progress asked for: all new
 
 
+@pytest.mark.slow
 def test_reexport_updates_notes_in_place(cli, mini, tmp_path, collection):
     need("genanki", ".[anki]")
     out = tmp_path / "mini.apkg"
@@ -203,6 +205,7 @@ def test_reexport_updates_notes_in_place(cli, mini, tmp_path, collection):
     assert len(collection.find_notes("")) == 12
 
 
+@pytest.mark.slow
 def test_with_progress_carries_due_date_interval_and_memory_state(cli, mini, tmp_path, home, collection):
     need("genanki", ".[anki]")
     from certdrill.schedule.review_log import Review
@@ -231,6 +234,7 @@ def test_with_progress_carries_due_date_interval_and_memory_state(cli, mini, tmp
     assert notes["ecr-cost"].cards()[0].type == 0
 
 
+@pytest.mark.slow
 def test_anki_text_imports_into_a_real_anki_collection(cli, mini, tmp_path, collection):
     out = tmp_path / "mini.txt"
     assert cli("export", "-f", "anki-text", "-o", out, "--bank", mini).exit_code == 0
@@ -247,6 +251,7 @@ def test_anki_text_imports_into_a_real_anki_collection(cli, mini, tmp_path, coll
     assert len(again.new) == 0 and len(collection.find_notes("")) == 12
 
 
+@pytest.mark.slow
 def test_hostile_text_stays_text_in_anki(cli, tmp_path, collection):
     need("genanki", ".[anki]")
     bank = tmp_path / "evil"

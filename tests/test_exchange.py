@@ -268,6 +268,7 @@ review_rows = st.tuples(
 )
 
 
+@pytest.mark.slow
 @settings(max_examples=200, deadline=None)
 @given(row=review_rows)
 def test_review_line_is_the_json_encoding_of_review_json(row):
@@ -289,6 +290,7 @@ exported_rows = st.lists(
 )
 
 
+@pytest.mark.slow
 @settings(max_examples=60, deadline=None)
 @given(rows=exported_rows)
 def test_what_export_writes_streams_back_as_the_same_rows(tmp_path_factory, rows):

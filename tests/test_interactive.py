@@ -10,7 +10,7 @@ import pytest
 from certdrill.store.store import Store
 from support import spawn
 
-pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="needs a POSIX pseudo-terminal")
+pytestmark = [pytest.mark.slow, pytest.mark.skipif(sys.platform == "win32", reason="needs a POSIX pseudo-terminal")]
 
 
 def correct_letter(child, answer_texts):

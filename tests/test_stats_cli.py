@@ -177,6 +177,7 @@ def test_missed_confusions_without_wrong_picks(cli, mini):
     assert result.exit_code == 0 and "No confusions yet" in result.output
 
 
+@pytest.mark.slow
 def test_charts_in_a_real_terminal(mini, logged):
     import os
     import sys

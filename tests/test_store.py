@@ -87,6 +87,7 @@ def test_garbage_file_is_refused_and_untouched(tmp_path):
     assert path.read_bytes() == b"this is not sqlite at all" * 100
 
 
+@pytest.mark.slow
 def test_cards_due_before_and_cards_of_some_items(store):
     at = T0
     for n in range(600):
@@ -153,6 +154,7 @@ def test_a_changed_verdict_forgets_the_counts_until_the_next_replay(store):
     assert store.fill_mature_counts() == 0
 
 
+@pytest.mark.slow
 def test_a_rebuild_spread_over_worker_processes_equals_one_in_this_process(store, monkeypatch):
     import certdrill.store.rebuild as store_module
 

@@ -20,6 +20,8 @@ import pytest
 
 import certdrill
 
+pytestmark = pytest.mark.slow
+
 TESTS = Path(__file__).parent
 
 
@@ -169,7 +171,6 @@ def run_tests(root: Path, tests: tuple[str, ...]) -> subprocess.CompletedProcess
     )
 
 
-@pytest.mark.slow
 @pytest.mark.parametrize("breakage", BREAKAGES, ids=[b.name for b in BREAKAGES])
 def test_the_guarding_test_fails_when_the_guarantee_is_broken(tmp_path, breakage):
     root = broken_copy(tmp_path, breakage)
