@@ -44,6 +44,7 @@ def test_study_shows_every_field_inert(cli, tmp_path):
     assert result.output.count("[bold red]loud[/]") >= 4 and "[link=https://evil.example]click[/link]" in result.output
 
 
+@pytest.mark.slow
 def test_a_real_terminal_gets_no_escape_from_the_bank(tmp_path, home):
     child = spawn(["study", "--bank", evil_bank(tmp_path), "--seed", "1"], home)
     child.expect(r"Your answer \(q: stop\) > ")

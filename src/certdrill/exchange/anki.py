@@ -16,8 +16,8 @@ from datetime import date, datetime, timedelta
 
 from certdrill.bank.items import LETTERS, Item
 from certdrill.bank.loader import expected_count
-from certdrill.loader_words import count_word
-from certdrill.scheduler import CardState
+from certdrill.bank.words import count_word
+from certdrill.schedule.scheduler import CardState
 from certdrill.text import reflow, strip_controls
 
 FIELDS = ("Id", "Prompt", "Choices", "Answer", "Explanation", "Source")
@@ -65,7 +65,7 @@ def guid(item_id: str) -> str:
     return f"certdrill:{item_id}"
 
 
-def stable_id(text: str, *, low: int = 1 << 30, high: int = 1 << 31) -> int:
+def anki_id(text: str, *, low: int = 1 << 30, high: int = 1 << 31) -> int:
     """A deck or note-type id from its name: the same name gets the same id in every export."""
     digest = int.from_bytes(hashlib.sha256(text.encode()).digest()[:8], "big")
     return low + digest % (high - low)

@@ -4,6 +4,7 @@ lines (NO_COLOR, a pipe, a dumb or narrow terminal). File names and details are 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from rich.console import Console, JustifyMethod
 from rich.table import Table
@@ -11,9 +12,12 @@ from rich.text import Text
 
 from certdrill.bank.audit import Audit, Coverage, Cue, Hit
 from certdrill.bank.items import Bank
-from certdrill.text import strip_controls
+from certdrill.text import show_controls, strip_controls
 from certdrill.ui.console import plain_terminal
 from certdrill.ui.render import safe
+
+if TYPE_CHECKING:
+    from certdrill.services.banks import AuditReport
 
 SHOWN = 8  # items listed per cue or figure; --json lists them all
 
@@ -102,3 +106,19 @@ def show(console: Console, bank: Bank, audit: Audit, threshold: float, min_items
         console.print(sentence, soft_wrap=True, markup=False)
         for line in _where(hits):
             console.print(safe(f"  {line}", "" if plain else "dim"), soft_wrap=True, markup=False)
+
+
+def show_strict(console: Console, report: AuditReport) -> None:
+    """Under --strict: each warning, then one `strict:` line per reason the bank fails."""
+    for line in report.warnings:
+        console.print(show_controls(line), markup=False, highlight=False, soft_wrap=True)
+    for cue in report.failing:
+        console.print(
+            f"strict: {cue.name}, {cue.label}: scores {100 * (cue.score or 0):.0f}% against chance {100 * (cue.chance or 0):.0f}% "
+            f"over {cue.considered} items: {cue.lead or 0:+.1f} points, more than {report.threshold:g}",
+            markup=False,
+            highlight=False,
+            soft_wrap=True,
+        )
+    for line in report.shortfalls:
+        console.print(f"strict: built-in bank: {line}", markup=False, highlight=False, soft_wrap=True)

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from rich.console import Group
+from rich.console import Group, RenderableType
 from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
 from certdrill.bank.items import LETTERS, Item
-from certdrill.loader_words import count_word
+from certdrill.bank.words import count_word
 from certdrill.text import reflow, strip_controls
 from certdrill.ui import learn
 
@@ -34,7 +34,7 @@ def header(position: int, total: int, item: Item, extra: str = "") -> Text:
 
 
 def question(item: Item, order: tuple[int, ...], head: Text, *, truefalse_hint: str = "(t = true, f = false)") -> Group:
-    parts = [head, Text(), prose(item.prompt)]
+    parts: list[RenderableType] = [head, Text(), prose(item.prompt)]
     if item.type == "multi":
         parts.append(Text(f"(choose {count_word(len(item.answer))}; type all letters, e.g. ac)", style="italic dim"))
     if item.type == "truefalse":
