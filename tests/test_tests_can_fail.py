@@ -32,6 +32,7 @@ class Breakage:
     before: str
     after: str
     tests: tuple[str, ...]
+    also: tuple[tuple[str, str, str], ...] = ()  # more spots (module, before, after) broken with it: a guarantee held in two places
 
 
 BREAKAGES = [
@@ -118,6 +119,42 @@ BREAKAGES = [
         "return Text(strip_controls(text), style=style)",
         "return Text(text, style=style)",
         ("test_terminal_safety.py::test_a_real_terminal_gets_no_escape_from_the_bank",),
+        also=(("ui/console.py", "super()._render_buffer(map(_inert, buffer))", "super()._render_buffer(buffer)"),),
+    ),
+    Breakage(
+        "bank text rendered without stripping escape sequences (the console still strips)",
+        "ui/render.py",
+        "return Text(strip_controls(text), style=style)",
+        "return Text(text, style=style)",
+        ("test_inert_output.py::test_safe_drops_every_control_character",),
+    ),
+    Breakage(
+        "the console lets control characters through",
+        "ui/console.py",
+        "super()._render_buffer(map(_inert, buffer))",
+        "super()._render_buffer(buffer)",
+        ("test_inert_output.py::test_the_console_drops_controls_from_any_text",),
+    ),
+    Breakage(
+        "a bank with control characters loads",
+        "bank/loader.py",
+        "        if controls := control_problems(data, lines, file):",
+        "        if controls := []:",
+        ("test_inert_output.py::test_any_control_in_any_field_refuses_the_bank_naming_file_line_and_field",),
+    ),
+    Breakage(
+        "JSON output leaves DEL, C1 and bidi controls raw",
+        "text.py",
+        "    return json_controls(json.dumps(value, ensure_ascii=False, indent=indent))",
+        "    return json.dumps(value, ensure_ascii=False, indent=indent)",
+        ("test_inert_output.py::test_inert_json_escapes_every_control_and_keeps_the_value",),
+    ),
+    Breakage(
+        "export -o - leaves C1 controls raw",
+        "exchange/export.py",
+        "+ json_controls(review_line(row))",
+        "+ review_line(row)",
+        ("test_inert_output.py::test_stats_json_and_export_escape_what_an_older_store_holds",),
     ),
     Breakage(
         "bank text printed as Rich markup",
@@ -156,10 +193,11 @@ def broken_copy(tmp_path: Path, breakage: Breakage) -> Path:
     """A copy of the package under test with one spot edited; returns the folder to put on sys.path."""
     root = tmp_path / "broken"
     copy_package(root)
-    module = root / "certdrill" / breakage.module
-    source = module.read_text(encoding="utf-8")
-    assert source.count(breakage.before) == 1, f"{breakage.module}: the spot to break moved; update this case"
-    module.write_text(source.replace(breakage.before, breakage.after), encoding="utf-8")
+    for name, before, after in ((breakage.module, breakage.before, breakage.after), *breakage.also):
+        module = root / "certdrill" / name
+        source = module.read_text(encoding="utf-8")
+        assert source.count(before) == 1, f"{name}: the spot to break moved; update this case"
+        module.write_text(source.replace(before, after), encoding="utf-8")
     return root
 
 

@@ -13,6 +13,7 @@ from certdrill import __version__
 from certdrill.clock import from_ms, iso, iso_of_ms
 from certdrill.exchange.models import FORMAT, VERSION
 from certdrill.schedule.scheduler import STATE_NAMES, CardState
+from certdrill.text import json_controls
 
 
 def review_json(row: tuple) -> dict:
@@ -71,19 +72,20 @@ def card_json(item_id: str, bank: str, c: CardState) -> dict:
 
 
 def write_progress(out: TextIO, *, review_rows: Iterable[tuple], cards: dict[str, tuple[str, CardState]], bank: dict, now: datetime) -> int:
-    """One review per line inside the document, so errors and diffs point at a line."""
+    """One review per line inside the document, so errors and diffs point at a line; every line
+    through `json_controls`, so that `export -o -` to a terminal is inert (DEL, C1, bidi escaped)."""
     head = {"format": FORMAT, "version": VERSION, "exported_at": iso(now), "app_version": __version__, "bank": bank}
     out.write("{\n")
     for key, value in head.items():
-        out.write(f"  {json.dumps(key)}: {json.dumps(value, ensure_ascii=False)},\n")
+        out.write(json_controls(f"  {json.dumps(key)}: {json.dumps(value, ensure_ascii=False)},\n"))
     out.write('  "reviews": [')
     count = 0
     for row in review_rows:
-        out.write(("\n    " if count == 0 else ",\n    ") + review_line(row))
+        out.write(("\n    " if count == 0 else ",\n    ") + json_controls(review_line(row)))
         count += 1
     out.write("\n  ],\n" if count else "],\n")
     out.write('  "cards": [')
     for n, (item_id, (bank_name, card)) in enumerate(sorted(cards.items())):
-        out.write(("\n    " if n == 0 else ",\n    ") + _dumps(card_json(item_id, bank_name, card)))
+        out.write(("\n    " if n == 0 else ",\n    ") + json_controls(_dumps(card_json(item_id, bank_name, card))))
     out.write("\n  ]\n}\n" if cards else "]\n}\n")
     return count

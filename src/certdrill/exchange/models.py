@@ -14,6 +14,8 @@ VERSION = 1
 SQLITE_MAX_INT = 2**63 - 1  # what SQLite stores in an INTEGER; larger numbers would fail on insert
 
 Id = Annotated[str, StringConstraints(min_length=1, max_length=200, pattern=r"^[A-Za-z0-9._:-]+$")]
+# Free text (a bank's name, a session id) without control characters: it is shown by stats and export.
+Name = Annotated[str, StringConstraints(max_length=500, pattern="^[^\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]*$")]
 
 
 class Base(BaseModel):
@@ -23,14 +25,14 @@ class Base(BaseModel):
 class ReviewModel(Base):
     id: Id
     item_id: Id
-    bank: Annotated[str, StringConstraints(max_length=500)] = ""
+    bank: Name = ""
     reviewed_at: AwareDatetime
     rating: Annotated[int, Field(ge=1, le=4)]
     answer: list[Annotated[int, Field(ge=0, le=25)]] | None = None
     correct: bool | None = None
     duration_ms: Annotated[int, Field(ge=0, le=SQLITE_MAX_INT)] | None = None
     kind: ReviewKind = "study"
-    session_id: Annotated[str, StringConstraints(max_length=200)] | None = None
+    session_id: Annotated[Name, StringConstraints(max_length=200)] | None = None
 
 
 def _as_typed_dict(model: type[BaseModel], **narrower: object) -> Any:
@@ -60,7 +62,7 @@ REVIEW_DEFAULTS = {name: info.default for name, info in ReviewModel.model_fields
 
 class CardModel(Base):
     item_id: Id
-    bank: str = ""
+    bank: Name = ""
     state: Literal["learning", "review", "relearning"]
     step: Annotated[int, Field(ge=0, le=1000)] | None = None
     stability: float | None = None
