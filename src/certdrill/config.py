@@ -8,6 +8,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from certdrill.clock import YEARS, in_range
 from certdrill.errors import InputError
 
 
@@ -24,7 +25,7 @@ HELP = {
     "new-per-day": "new items introduced a day (0-10000)",
     "reviews-per-day": "reviews a day at most (0-100000)",
     "desired-retention": "target probability of recall, 0.70-0.99",
-    "exam-date": "YYYY-MM-DD, or 'none' to clear",
+    "exam-date": f"YYYY-MM-DD in the years {YEARS}, or 'none' to clear",
 }
 
 
@@ -45,7 +46,10 @@ def parse_value(key: str, raw: str) -> object:
             return value
         if text.lower() in ("", "none", "null", "off"):
             return None
-        return date.fromisoformat(text)
+        day = date.fromisoformat(text)
+        if not in_range(day):
+            raise ValueError
+        return day
     except ValueError:
         raise InputError(f"{key.replace('_', '-')}: {raw!r} is not valid ({HELP[name.replace('_', '-')]})") from None
 

@@ -5,13 +5,28 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
 
+from certdrill.clock import FIRST_YEAR, LAST_YEAR, YEARS
 from certdrill.schedule.review_log import ReviewKind
 
 FORMAT = "certdrill-progress"
 VERSION = 1
 SQLITE_MAX_INT = 2**63 - 1  # what SQLite stores in an INTEGER; larger numbers would fail on insert
+# A review's time: a million of them still sum within SQLITE_MAX_INT (stats adds them up in SQL).
+MAX_DURATION_MS = 10 * 366 * 86_400_000
+
+
+def _in_years(moment: datetime) -> datetime:
+    """Only times every command can compute with (see clock.FIRST_YEAR): 0001-01-01 or 9999-12-31 would
+    be accepted here and then break stats, study or export on every later run."""
+    if not FIRST_YEAR <= moment.year <= LAST_YEAR:
+        raise ValueError(f"must be in the years {YEARS}")
+    return moment
+
+
+Instant = Annotated[AwareDatetime, AfterValidator(_in_years)]
+Moment = Annotated[datetime, AfterValidator(_in_years)]
 
 Id = Annotated[str, StringConstraints(min_length=1, max_length=200, pattern=r"^[A-Za-z0-9._:-]+$")]
 # Free text (a bank's name, a session id) without control characters: it is shown by stats and export.
@@ -26,11 +41,11 @@ class ReviewModel(Base):
     id: Id
     item_id: Id
     bank: Name = ""
-    reviewed_at: AwareDatetime
+    reviewed_at: Instant
     rating: Annotated[int, Field(ge=1, le=4)]
     answer: list[Annotated[int, Field(ge=0, le=25)]] | None = None
     correct: bool | None = None
-    duration_ms: Annotated[int, Field(ge=0, le=SQLITE_MAX_INT)] | None = None
+    duration_ms: Annotated[int, Field(ge=0, le=MAX_DURATION_MS)] | None = None
     kind: ReviewKind = "study"
     session_id: Annotated[Name, StringConstraints(max_length=200)] | None = None
 
@@ -53,7 +68,7 @@ def _as_typed_dict(model: type[BaseModel], **narrower: object) -> Any:
     return typed
 
 
-EXPORTED_TIME = r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$"  # how export writes reviewed_at
+EXPORTED_TIME = r"^(?:20\d\d|2100)-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$"  # how export writes reviewed_at, in the years FIRST_YEAR-LAST_YEAR
 # A review as export writes it: reviewed_at in exactly that form, left a string (turned into
 # milliseconds without building a datetime); a review in any other form is checked by ReviewModel.
 ReviewFields = _as_typed_dict(ReviewModel, reviewed_at=Annotated[str, StringConstraints(pattern=EXPORTED_TIME)])
@@ -67,8 +82,8 @@ class CardModel(Base):
     step: Annotated[int, Field(ge=0, le=1000)] | None = None
     stability: float | None = None
     difficulty: float | None = None
-    due: datetime
-    last_review: datetime | None = None
+    due: Moment
+    last_review: Moment | None = None
     reps: Annotated[int, Field(ge=0, le=SQLITE_MAX_INT)] = 0
     lapses: Annotated[int, Field(ge=0, le=SQLITE_MAX_INT)] = 0
 
@@ -84,7 +99,7 @@ class ProgressFile(Base):
 
     format: Literal["certdrill-progress"]
     version: Literal[1]
-    exported_at: datetime | None = None
+    exported_at: Moment | None = None
     app_version: str | None = None
     bank: BankRef | None = None
     reviews: list[ReviewModel]
