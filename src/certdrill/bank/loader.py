@@ -277,9 +277,10 @@ def _item_rules(model, path: tuple, lines, file: Path) -> list[CertdrillError]:
             )
         else:
             normal = [str(letter).strip().lower() for letter in letters]
+            last = LETTERS[min(max(len(choices), 1), len(LETTERS)) - 1]  # 9 choices or more are refused above
             for letter in normal:
                 if len(letter) != 1 or letter not in LETTERS[: len(choices)]:
-                    bad("answer", f"{letter!r} is not one of the choice letters a-{LETTERS[max(len(choices) - 1, 0)]}")
+                    bad("answer", f"{letter!r} is not one of the choice letters a-{last}")
             if len(set(normal)) != len(normal):
                 bad("answer", "a letter is repeated")
             if model.type == "single" and len(normal) != 1:
