@@ -193,6 +193,20 @@ BREAKAGES = [
         ("test_choice_counts.py::test_nine_choices_with_an_answer_past_h_is_one_clean_error_per_problem",),
     ),
     Breakage(
+        "replay workers outlive a killed parent",
+        "parallel.py",
+        ", initializer=die_with_parent, initargs=(os.getpid(),)",
+        "",
+        ("test_orphans.py::test_workers_die_with_their_parent",),
+    ),
+    Breakage(
+        "a killed command's scratch files are left for good",
+        "files.py",
+        "        if pid == os.getpid() or alive(pid):",
+        "        if True:",
+        ("test_orphans.py::test_the_next_command_removes_what_a_killed_one_left",),
+    ),
+    Breakage(
         "expected errors escape as tracebacks",
         "cli/common.py",
         "        except CertdrillError as exc:",

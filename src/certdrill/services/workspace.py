@@ -41,11 +41,22 @@ def load_settings_for(exam_date: str | None) -> Settings:
     return replace(settings, exam_date=day)
 
 
+def tidy_home() -> None:
+    """Remove what killed commands left in the data dir and its backups: temporary exports and
+    settings, a first import's scratch store, a half-made backup and its journal (whose process is gone)."""
+    from certdrill.files import remove_orphans
+
+    home = paths.home_dir()
+    for folder in (home, home / "backups", paths.cache_dir()):
+        remove_orphans(folder)
+
+
 def open_store(*, writable: bool = True, warn: Warn = ignore) -> Store:
     """The progress store; for writing, after the day's first automatic backup (a failed backup
     only warns), and checked up front so that a read-only home fails before the first question."""
     from certdrill.store.store import Store
 
+    tidy_home()
     if not writable:
         return Store.open(paths.db_path(), read_only=True)
     store = Store.open(paths.db_path())

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from certdrill.clock import from_ms
 from certdrill.errors import DamagedStoreError, InputError, StoreError
-from certdrill.files import fsync_dir, fsync_file, replace_atomically
+from certdrill.files import fsync_dir, fsync_file, remove_orphans, replace_atomically
 from certdrill.store.migrations import APPLICATION_ID, MIGRATIONS
 
 KEEP = 10
@@ -106,7 +106,8 @@ def make_backup(conn: sqlite3.Connection, db_path: Path, reason: str, *, when: d
 
 def _remove_stale_tmp(folder: Path) -> None:
     """Half-written copies left by a killed process (a live one's copy is younger than an hour)."""
-    cutoff = time.time() - STALE_TMP_SECONDS
+    remove_orphans(folder)  # the copy and its -journal of a process that is gone, at once
+    cutoff = time.time() - STALE_TMP_SECONDS  # and, by age, those of a process id that lives on in another
     for tmp in folder.glob(".*.tmp"):
         try:
             if tmp.stat().st_mtime < cutoff:
