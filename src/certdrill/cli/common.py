@@ -54,6 +54,14 @@ def errors_to_exit(fn: F) -> F:
             raise typer.Exit(exc.exit_code) from None
         except KeyboardInterrupt:
             raise typer.Exit(130) from None
+        except (TypeError, ValueError, KeyError, IndexError, OverflowError, AttributeError):
+            from certdrill.services.workspace import diagnose_store
+
+            explained = diagnose_store()  # a damaged cell in the store, or else a bug: its traceback
+            if explained is None:
+                raise
+            err_console().print(show_controls(f"Error: {explained}"), markup=False, highlight=False)
+            raise typer.Exit(explained.exit_code) from None
         finally:
             gc.unfreeze()  # what services.banks.load_banks froze, once the command is done (tests run many in one process)
 

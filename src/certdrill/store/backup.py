@@ -82,11 +82,14 @@ def _copy_database(source: sqlite3.Connection, target: Path) -> None:
 def make_backup(conn: sqlite3.Connection, db_path: Path, reason: str, *, when: datetime | None = None, keep: int = KEEP) -> Path:
     """Copy the open database into backups/, written beside and then renamed into place.
 
-    SQLite's quick check runs first: a damaged database is reported (within a day, by the daily
-    copy) instead of copied, where it would push good copies out of the last KEEP.
+    SQLite's check runs first: a damaged database is reported (within a day, by the daily copy)
+    instead of copied, where it would push good copies out of the last KEEP. The full integrity
+    check (which also finds damaged indexes) for a manual backup and for any store under
+    THOROUGH_BYTES (0.3 s for 14 MB here); the quick check, ten times faster, for larger ones.
     `when` only names the file; without it (a migration, deep in the store) the wall clock does.
     """
-    verdict = conn.execute("PRAGMA quick_check").fetchone()[0]
+    thorough = reason == "manual" or _size(db_path) < THOROUGH_BYTES
+    verdict = conn.execute("PRAGMA integrity_check" if thorough else "PRAGMA quick_check").fetchone()[0]
     if verdict != "ok":
         raise DamagedStoreError(f"the progress database is damaged ({verdict}); {restore_hint(db_path)}", file=str(db_path))
     when = when or datetime.now(UTC)
@@ -102,6 +105,16 @@ def make_backup(conn: sqlite3.Connection, db_path: Path, reason: str, *, when: d
         for old in [p for p in list_backups(db_path) if "-daily-" in p.name][keep:]:
             old.unlink(missing_ok=True)
     return target
+
+
+THOROUGH_BYTES = 16 * 1024 * 1024
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
 
 
 def _remove_stale_tmp(folder: Path) -> None:
