@@ -42,7 +42,8 @@ from certdrill.clock import day_bounds, local_midnight
 from certdrill.plan import exam_focus
 from certdrill.queue import Limits, build_queue, interleave_topics
 from certdrill.scheduler import AGAIN, EXAM_DAY_RETENTION, GOOD, SchedulerConfig, retrievability, review
-from certdrill.session import REQUEUE_GAP
+
+REQUEUE_GAP = 3  # a miss comes back this many questions later (the session before issue 12)
 
 START = datetime(2027, 1, 4, 9, tzinfo=UTC)  # sessions at 09:00 every day
 ANSWER_SECONDS = 30

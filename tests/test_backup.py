@@ -13,7 +13,7 @@ from support import integrity, stored_reviews
 
 
 def study(cli, mini, answers="b\nb\nb\n", **env):
-    result = cli("study", "--bank", mini, "--seed", "3", input=answers)
+    result = cli("study", "--bank", mini, "--seed", "3", "--new-order", "file", input=answers)
     assert result.exit_code == 0, result.output
     return result
 

@@ -14,7 +14,7 @@ def reviews(home):
 
 
 def test_piped_session_answers_and_saves_each(cli, mini, home):
-    result = cli("study", "--bank", mini, "--seed", "1", "--new", "3", input="a\nb\nc\n")
+    result = cli("study", "--bank", mini, "--seed", "1", "--new", "3", "--new-order", "file", input="a\nb\nc\n")
     assert result.exit_code == 0, result.output
     assert "0 due, 3 new." in result.output
     assert "Session summary" in result.output
@@ -37,7 +37,7 @@ def test_quit_saves_what_was_answered(cli, mini, home):
 def test_wrong_answer_comes_back_later_in_the_session(cli, mini, home):
     items = {i["id"]: i for i in json.loads(cli("bank", "list", "--json", "--bank", mini).output)}
     # Answer everything with 'a' — some are wrong and must be asked again in the same session.
-    result = cli("study", "--bank", mini, "--new", "4", "--seed", "2", input="a\n" * 30)
+    result = cli("study", "--bank", mini, "--new", "4", "--seed", "2", "--new-order", "file", input="a\n" * 30)
     logged = reviews(home)
     wrong = [r for r in logged if r.correct is False]
     assert wrong, "expected at least one wrong answer"
@@ -58,7 +58,7 @@ def test_flashcard_is_self_rated(cli, tmp_path, home):
 
 
 def test_second_session_today_has_nothing_new_left(cli, mini):
-    cli("study", "--bank", mini, "--new", "2", input="a\na\na\na\na\na\n")
+    cli("study", "--bank", mini, "--new", "2", "--new-order", "file", input="a\na\na\na\na\na\n")
     again = cli("study", "--bank", mini, "--new", "2", input="")
     assert "0 new" in again.output or "Nothing due" in again.output
 
@@ -78,7 +78,7 @@ def test_markup_in_bank_text_is_shown_literally(cli, tmp_path):
 
 
 def test_missed_drills_until_right(cli, mini, home):
-    cli("study", "--bank", mini, "--topic", "ecr", "--new", "1", "--seed", "0", input="a\n")
+    cli("study", "--bank", mini, "--topic", "ecr", "--new", "1", "--seed", "0", "--new-order", "file", input="a\n")
     first = reviews(home)[0]
     assert first.item_id == "ecr-scan" and first.correct is False
     result = cli("missed", "--bank", mini, "--seed", "0", input="a\nb\nc\nd\n")

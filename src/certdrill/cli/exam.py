@@ -192,7 +192,8 @@ def _close(console, store, running: _Running, the_bank, config, *, abandon: bool
     reviews = exam.reviews(store.cards(), bank=the_bank.name, session_id=f"exam-{running.id}", config=config)
     if abandon:
         exams.finish(store, running.id, status=exams.ABANDONED, finished_at=finished, result=None, reviews=reviews)
-        console.print(f"Exam {running.id} abandoned: not scored; its {len(reviews)} answers were kept as reviews.", markup=False)
+        kept = f"its {len(reviews)} {'answer was' if len(reviews) == 1 else 'answers were'}"
+        console.print(f"Exam {running.id} abandoned: not scored; {kept} kept as reviews.", markup=False)
         return
     result = exam.score()
     exams.finish(store, running.id, status=exams.SUBMITTED, finished_at=finished, result=result, reviews=reviews)

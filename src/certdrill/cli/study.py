@@ -4,16 +4,27 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from certdrill.cli.common import catch_up, check_range, errors_to_exit, filter_topics, load_banks, load_settings, open_store, out_console
 from certdrill.errors import InputError
 
+if TYPE_CHECKING:
+    from datetime import datetime
+
+    from rich.console import Console
+
+    from certdrill.bank.items import Bank, Item
+    from certdrill.config import Settings
+    from certdrill.queue import Limits, Queue
+    from certdrill.scheduler import CardState, SchedulerConfig
+    from certdrill.store.store import Store
+
 BankPaths = Annotated[list[Path] | None, typer.Option("--bank", "-b", help="Bank folder or topic file instead of the built-in bank (repeatable).")]
 Topics = Annotated[list[str] | None, typer.Option("--topic", "-t", help="Only items of this topic (repeatable).")]
-Seed = Annotated[int | None, typer.Option("--seed", help="Seed for shuffling choices (repeatable sessions).")]
+Seed = Annotated[int | None, typer.Option("--seed", help="Seed for shuffling choices and mixing new items (repeatable sessions).")]
 Unreviewed = Annotated[bool, typer.Option("--include-unreviewed", help="Also ask items marked status: needs-review.")]
 ItemIds = Annotated[list[str] | None, typer.Option("--item", "-i", help="Ask exactly this item, due or not (repeatable).")]
 
@@ -87,20 +98,30 @@ def study(
     include_unreviewed: Unreviewed = False,
     item: ItemIds = None,
     seed: Seed = None,
+    new_order: Annotated[
+        str | None,
+        typer.Option(
+            "--new-order", metavar="mixed|file", help="New items: topics and types mixed (default), or file: topic files in turn, each in its own order."
+        ),
+    ] = None,
 ) -> None:
     """Today's session: due items first (most at risk first), then new ones; or the items named with --item.
 
     With an exam date, no review is put off past the exam when predicted recall on exam day would drop below 95% (or the desired retention, if higher): it moves into the final 7 days, where the items most at risk on exam day come first.
     """
+    from datetime import timedelta
+
     from certdrill import clock
     from certdrill.plan import exam_focus
-    from certdrill.queue import Limits, build_queue
+    from certdrill.queue import NEW_ORDERS, Limits, build_queue, new_item_order
     from certdrill.scheduler import retrievability
     from certdrill.ui import render
 
     check_range("--new", new, 0, 10_000)
     check_range("--reviews", reviews, 0, 100_000)
     check_range("--retention", retention, 0.7, 0.99)
+    if new_order is not None and new_order not in NEW_ORDERS:
+        raise InputError(f"--new-order: {new_order!r} is not one of {', '.join(NEW_ORDERS)}")
     settings = load_settings_for(exam_date)
     the_bank = load_banks(bank)
     items = filter_topics(the_bank, topic)
@@ -115,7 +136,7 @@ def study(
         if chosen:
             cards = cards_for(store, config, now, item_ids=[i.id for i in chosen])
             console.print(render.safe(f"{the_bank.title}: {len(chosen)} chosen item{'s' if len(chosen) != 1 else ''}.", "bold"))
-            _run(console, store, the_bank, chosen, cards, config, kind="study", seed=seed, day_end=day_end, items=items)
+            _run(console, store, the_bank, chosen, cards, config, kind="study", seed=seed, day_end=day_end, items=items, settings=settings)
             return
         cards = cards_for(store, config, now, due_before=day_end)
         new_done, reviews_done = store.done_today(day_start)
@@ -132,14 +153,24 @@ def study(
             include_unreviewed=include_unreviewed,
             exam=exam_focus(config),
             seen=store.item_ids_with_progress(),
+            order_new=new_item_order(new_order or settings.new_order, the_bank.name if seed is None else f"{the_bank.name}:{seed}"),
+            learn_ahead=timedelta(minutes=settings.learn_ahead),
         )
+        held = limit_lines(queue, limits, new_done, reviews_done)
         if not queue.items:
-            console.print(
-                render.safe(" ".join(filter(None, [f"Nothing due today in {the_bank.title}.", _next_due_text(cards_for(store, config, now), items, now)])))
-            )
+            first = f"Nothing left within today's review limit in {the_bank.title}." if queue.reviews_held else f"Nothing due today in {the_bank.title}."
+            later = "" if queue.reviews_held else _next_due_text(cards_for(store, config, now), items, now)
+            console.print(render.safe(" ".join(filter(None, [first, later]))))
+            for line in held:
+                console.print(render.safe(line, "yellow"))
             return
         console.print(render.safe(f"{the_bank.title}: {len(queue.due)} due, {len(queue.new)} new.", "bold"))
-        _run(console, store, the_bank, list(queue.items), cards, config, kind="study", seed=seed, day_end=day_end, items=items)
+        for line in held:
+            console.print(render.safe(line, "yellow"))
+        status = f"{queue.reviews_held} more due over the review limit" if queue.reviews_held else ""
+        _run(
+            console, store, the_bank, list(queue.items), cards, config, kind="study", seed=seed, day_end=day_end, items=items, settings=settings, status=status
+        )
     finally:
         store.close()
 
@@ -193,39 +224,77 @@ def missed(
             return
         console.print(heading.format(n=len(todo)) + ": each comes back until you get it right.", markup=False, style="bold")
         cards = cards_for(store, config, now, item_ids=[i.id for i in todo])
-        _run(console, store, the_bank, todo, cards, config, kind="missed", seed=seed, day_end=day_end, items=items)
+        _run(console, store, the_bank, todo, cards, config, kind="missed", seed=seed, day_end=day_end, items=items, settings=settings)
     finally:
         store.close()
 
 
-def _run(console, store, bank, queue_items, cards, config, *, kind, seed, day_end, items):
+def limit_lines(queue: Queue, limits: Limits, new_done: int, reviews_done: int) -> list[str]:
+    """What the daily limits hold back, and how to ask for more: reviews whenever some wait; new
+    items when the limit leaves none for today."""
+    lines = []
+    if queue.reviews_held:
+        wanted = reviews_done + queue.due_total
+        lines.append(
+            f"Review limit reached: {queue.reviews_held} more due today (limit {limits.reviews_per_day}); "
+            f"--reviews {wanted} or certdrill config set reviews-per-day {wanted} asks them."
+        )
+    if queue.new_held and not queue.new:
+        lines.append(
+            f"New-item limit reached: {new_done} new today (limit {limits.new_per_day}), {queue.new_held} more "
+            f"{'waits' if queue.new_held == 1 else 'wait'}; --new N or certdrill config set new-per-day N."
+        )
+    return lines
+
+
+def _run(
+    console: Console,
+    store: Store,
+    bank: Bank,
+    queue_items: list[Item],
+    cards: dict[str, CardState],
+    config: SchedulerConfig,
+    *,
+    kind: str,
+    seed: int | None,
+    day_end: datetime,
+    items: list[Item],
+    settings: Settings,
+    status: str = "",
+) -> None:
     import random
+    from dataclasses import replace
+    from datetime import timedelta
 
     from certdrill import clock
-    from certdrill.session import Session
+    from certdrill.session import MISSED_RULES, Outcome, Rules, Session
     from certdrill.ui import render
     from certdrill.ui.loop import run_session
 
-    session = Session(queue_items, cards, bank=bank.name, kind=kind, config=config, rng=random.Random(seed))
+    rules = MISSED_RULES if kind == "missed" else Rules(learn_ahead=timedelta(minutes=settings.learn_ahead))
+    rules = replace(rules, pause_after_answer=sys.stdin.isatty())
+    session = Session(queue_items, cards, bank=bank.name, kind=kind, config=config, rules=rules, rng=random.Random(seed), last_review_id=store.last_review_id())
 
-    def save(outcome):
+    def save(outcome: Outcome) -> None:
         session.cards[outcome.review.item_id] = store.record(outcome.review, outcome.card, prior=outcome.prior, config=config)
 
-    def save_amend(outcome):
+    def save_amend(outcome: Outcome) -> None:
         session.cards[outcome.review.item_id] = store.amend_rating(outcome.review.id, outcome.review.rating, outcome.card, config=config)
 
-    was_new = {i.id for i in queue_items if i.id not in cards}
-
-    def status(s):
-        new_left = sum(1 for i in s.pending if i.id in was_new and i.id not in s.cards)
-        return f"due {len(s.pending) - new_left} · new {new_left} left"
-
-    run_session(session, console, save=save, save_amend=save_amend, now=clock.now, status=status, interactive=sys.stdin.isatty())
-    from datetime import timedelta
-
+    interrupted = False
+    try:
+        run_session(session, console, save=save, save_amend=save_amend, now=clock.now, status=lambda: status)
+    except KeyboardInterrupt:
+        interrupted = True
+        console.print()
     ids = {i.id for i in items}
-    due_tomorrow = sum(1 for item_id in cards_for(store, session.config, clock.now(), due_before=day_end + timedelta(days=1)) if item_id in ids)
-    console.print(render.summary(session.tally, bank.topic_title, due_tomorrow))
+    later = cards_for(store, session.config, clock.now(), due_before=day_end + timedelta(days=1))
+    today = sum(1 for item_id, c in later.items() if item_id in ids and c.due < day_end) + sum(1 for i in session.todo if i.id in session.new_ids)
+    tomorrow = sum(1 for item_id, c in later.items() if item_id in ids and c.due >= day_end)
+    due = render.DueLater(today, tomorrow, len(session.parked), rules.max_asks)
+    console.print(render.summary(session.tally, bank.topic_title, due))
+    if interrupted:
+        raise typer.Exit(130)
 
 
 def _next_due_text(cards, items, now) -> str:

@@ -108,6 +108,7 @@ def replayed(item_id: str, log: list[tuple], config: SchedulerConfig) -> tuple[C
 
 
 PARAMETERS_KEY = "fsrs_parameters"
+RULES_KEY = "scheduling_rules"
 _UNSET = object()
 _BATCH = 500  # ids an `IN (...)` query takes at once, well under SQLite's variable limit
 _MERGE_BATCH = 5000  # reviews a merge takes at once
@@ -300,6 +301,17 @@ class Store:
                 conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (PARAMETERS_KEY, record))
             return self._rebuild(conn, config, log_committed=True) if config is not None else 0
 
+    def adopt_rules(self, rules: str, config: SchedulerConfig) -> int:
+        """Reschedule every card once when the scheduling rules (`scheduler.RULES`) changed since the
+        cards were cached; returns how many were replayed. One read, nothing written, after that."""
+        with self.reading() as conn:
+            row = conn.execute("SELECT value FROM meta WHERE key = ?", (RULES_KEY,)).fetchone()
+        if row is not None and row[0] == rules:
+            return 0
+        with self.transaction() as conn:
+            conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (RULES_KEY, rules))
+            return self._rebuild(conn, config, log_committed=True)
+
     def logs_by_item(self) -> Iterator[list[tuple[int, int]]]:
         """Each item's reviews as (ms since the epoch, rating), oldest first: what an optimizer fits to."""
         with self.reading() as conn:
@@ -378,6 +390,11 @@ class Store:
             if not rows:
                 return
             yield from rows
+
+    def last_review_id(self) -> str | None:
+        """The greatest review id logged (ids sort by time): new ids of the same millisecond follow it."""
+        with self.reading() as conn:
+            return conn.execute("SELECT max(id) FROM reviews").fetchone()[0]
 
     def review_count(self) -> int:
         with self.reading() as conn:
