@@ -128,7 +128,8 @@ def summary(tally: Tally, topic_title: Callable[[str], str], due: DueLater, *, t
     if due.parked:
         parts.append(
             Text(
-                f"{due.parked} {plural(due.parked, 'item')} asked {due.max_asks} times {plural(due.parked, 'waits', 'wait')} for another day (certdrill missed drills them)."
+                f"{due.parked} {plural(due.parked, 'item')} asked {due.max_asks} times {plural(due.parked, 'comes', 'come')} back in a later session; "
+                f"certdrill missed drills {plural(due.parked, 'it', 'them')} now."
             )
         )
     if due.today:
