@@ -44,7 +44,7 @@ def _answers(store, answers: int, seed: int) -> tuple[list[float], list[float], 
     from certdrill.bank.items import LETTERS
     from certdrill.bank.loader import load_bank
     from certdrill.clock import parse_instant
-    from certdrill.session import Rules, Session
+    from certdrill.drill.session import Rules, Session
     from certdrill.ui import render
 
     bank = load_bank(paths.builtin_bank_dir())

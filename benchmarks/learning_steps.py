@@ -29,9 +29,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
 from certdrill.bank.items import LETTERS, Item
-from certdrill.queue import Limits, build_queue, interleave_topics
-from certdrill.scheduler import AGAIN, EASY, GOOD, HARD, CardState, SchedulerConfig, retrievability, review
-from certdrill.session import QUESTION, REVEAL, Rules, Session
+from certdrill.drill.session import QUESTION, REVEAL, Rules, Session
+from certdrill.schedule.queue import Limits, build_queue, interleave_topics
+from certdrill.schedule.scheduler import AGAIN, EASY, GOOD, HARD, CardState, SchedulerConfig, retrievability, review
 
 START = datetime(2027, 1, 4, 9, tzinfo=UTC)
 ANSWER = timedelta(seconds=30)

@@ -190,7 +190,7 @@ def test_a_bad_database_is_refused_untouched_with_how_to_restore(cli, mini, home
 def test_backup_list_keeps_every_count_whole_at_80_columns(cli, home, monkeypatch):
     from datetime import timedelta
 
-    from certdrill.review_log import Review
+    from certdrill.schedule.review_log import Review
 
     store = Store.open(home / "progress.sqlite3")
     at = datetime(2026, 1, 1, tzinfo=UTC)

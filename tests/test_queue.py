@@ -4,8 +4,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from certdrill.bank.items import Item
-from certdrill.queue import ExamFocus, Limits, build_queue, interleave_topics
-from certdrill.scheduler import EXAM_FINAL_DAYS, CardState
+from certdrill.schedule.queue import ExamFocus, Limits, build_queue, interleave_topics
+from certdrill.schedule.scheduler import EXAM_FINAL_DAYS, CardState
 
 NOW = datetime(2026, 11, 23, 9, tzinfo=UTC)
 END = datetime(2026, 11, 24, tzinfo=UTC)
@@ -106,7 +106,7 @@ MIXED = [typed_item(f"{t}-{k}-{n}", t, k) for t in ("a", "b", "c") for k in ("si
 def test_new_items_mix_topics_and_types_reproducibly():
     import random
 
-    from certdrill.queue import mix_new
+    from certdrill.schedule.queue import mix_new
 
     first = mix_new(MIXED, random.Random("s"))
     assert sorted(i.id for i in first) == sorted(i.id for i in MIXED)
@@ -119,7 +119,7 @@ def test_new_items_mix_topics_and_types_reproducibly():
 
 @pytest.mark.parametrize(("order", "first_types"), [("file", {"single"}), ("mixed", None)])
 def test_new_item_order_by_name(order, first_types):
-    from certdrill.queue import new_item_order
+    from certdrill.schedule.queue import new_item_order
 
     ordered = new_item_order(order, "seed")(MIXED)
     if first_types is not None:

@@ -8,8 +8,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from certdrill.bank.items import LETTERS, Item
-from certdrill.scheduler import AGAIN, EASY, GOOD, HARD
-from certdrill.session import AFTER, DONE, EOF, QUESTION, QUIT, RATE, REVEAL, Rules, Session, Step
+from certdrill.drill.session import AFTER, DONE, EOF, QUESTION, QUIT, RATE, REVEAL, Rules, Session, Step
+from certdrill.schedule.scheduler import AGAIN, EASY, GOOD, HARD
 
 T0 = datetime(2026, 11, 23, 9, tzinfo=UTC)
 PIPED = Rules(pause_after_answer=False)
@@ -188,7 +188,7 @@ def test_missed_drills_until_right_and_gives_up_after_five():
 
 def test_review_ids_follow_the_last_logged_one_under_a_frozen_clock():
     """Ids of one millisecond sort after the latest id logged by another process."""
-    from certdrill.review_log import new_review_id
+    from certdrill.schedule.review_log import new_review_id
 
     other = new_review_id(T0)
     later = f"{other[:12]}fff0{'0' * 16}"  # another process already counted far

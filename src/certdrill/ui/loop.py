@@ -10,7 +10,7 @@ from datetime import datetime
 
 from rich.console import Console
 
-from certdrill.session import AFTER, FINAL, QUESTION, RATE, REVEAL, Outcome, Session, Step
+from certdrill.drill.session import AFTER, FINAL, QUESTION, RATE, REVEAL, Outcome, Session, Step
 from certdrill.ui import render
 from certdrill.ui.prompt import read_line
 

@@ -11,9 +11,10 @@ from rich.table import Table
 from rich.text import Text
 
 from certdrill.bank.items import LETTERS, Item
-from certdrill.loader_words import count_word
-from certdrill.session import Progress, Tally
+from certdrill.bank.words import count_word
+from certdrill.drill.session import Progress, Tally
 from certdrill.text import reflow, strip_controls
+from certdrill.ui import learn
 
 
 @dataclass(frozen=True)
@@ -88,7 +89,10 @@ def letters_for(indices: tuple[int, ...], order: tuple[int, ...]) -> str:
     return ", ".join(LETTERS[order.index(i)] for i in sorted(indices, key=order.index))
 
 
-def feedback(item: Item, order: tuple[int, ...], chosen: tuple[int, ...] | None, correct: bool | None) -> Group:
+def feedback(item: Item, order: tuple[int, ...], chosen: tuple[int, ...] | None, correct: bool | None, *, every_rationale: bool = False) -> Group:
+    """The verdict, why the picked wrong choices (`every_rationale`: all wrong choices) are wrong,
+    the explanation, then "Learn more" with the item's references. Sources are provenance for the
+    bank's authors (notes the learner does not have): never shown here."""
     parts: list = []
     if item.is_choice:
         if correct:
@@ -100,14 +104,17 @@ def feedback(item: Item, order: tuple[int, ...], chosen: tuple[int, ...] | None,
             verdict.append(f"{'the' if chosen else 'The'} answer is {letters_for(item.answer, order)}:", style="bold")
             parts.append(verdict)
             parts.append(choice_table([(LETTERS[order.index(i)], item.choices[i]) for i in sorted(item.answer, key=order.index)], "green"))
+            why = learn.rationales(item, order, learn.wrong_choices(item) if every_rationale else learn.wrong_picks(item, chosen))
+            if why is not None:
+                parts.append(why)
     else:
         parts.append(Text("Answer:", style="bold"))
         parts.append(Padding(prose(item.back or ""), (0, 0, 0, 2)))
     parts.append(Text())
     parts.append(prose(item.explanation))
-    sources = "; ".join(strip_controls(s.note) + (f' ("{strip_controls(s.quote)}")' if s.quote else "") for s in item.sources)
-    if sources:
-        parts.append(Text(f"Source: {sources}", style="dim"))
+    more = learn.LearnMore(item.references)
+    if more:
+        parts.append(more)
     parts.append(Text())
     return Group(*parts)
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from certdrill.bank.importers.question import Question
 from certdrill.bank.items import LETTERS
 from certdrill.bank.loader import expected_count
-from certdrill.loader_words import count_word
+from certdrill.bank.words import count_word
 from certdrill.text import strip_controls
 
 NEEDS_REVIEW = "needs-review"
@@ -46,7 +46,7 @@ def normalized(prompt: str) -> str:
     return " ".join(text.casefold().split())
 
 
-def stable_id(prompt: str) -> str:
+def item_id_for(prompt: str) -> str:
     """Slug of the first words plus a hash of the whole question: the same question keeps its id."""
     ascii_text = unicodedata.normalize("NFKD", prompt).encode("ascii", "ignore").decode().lower()
     words = re.findall(r"[a-z0-9]+", ascii_text)[:6]
@@ -109,7 +109,7 @@ def _item(question: Question, where: str) -> tuple[dict, list[str]]:
     if not prompt:
         reasons.append("empty question")
         prompt = "(The question is empty in the source.)"
-    data: dict = {"id": stable_id(prompt), "type": "flashcard", "prompt": prompt}
+    data: dict = {"id": item_id_for(prompt), "type": "flashcard", "prompt": prompt}
     if question.options:
         data.update(_choice_fields(question, prompt, reasons))
     else:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from certdrill.bank.items import Item
-from certdrill.scheduler import EXAM_FINAL_DAYS, LEARNING_STATES, CardState
+from certdrill.schedule.scheduler import EXAM_FINAL_DAYS, LEARNING_STATES, CardState
 
 
 @dataclass(frozen=True)

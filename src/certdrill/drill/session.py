@@ -21,9 +21,9 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from certdrill.bank.items import Item
-from certdrill.grading import AnswerParseError, Grade, grade_answer, override_rating, parse_answer, parse_self_rating, split_rating_mark
-from certdrill.review_log import Review, new_review_id
-from certdrill.scheduler import AGAIN, LEARNING_STATES, CardState, SchedulerConfig, review
+from certdrill.drill.grading import AnswerParseError, Grade, grade_answer, override_rating, parse_answer, parse_self_rating, split_rating_mark
+from certdrill.schedule.review_log import Review, ReviewKind, new_review_id
+from certdrill.schedule.scheduler import AGAIN, LEARNING_STATES, CardState, Rating, SchedulerConfig, review
 
 QUESTION = "question"  # a multiple-choice question is on screen: read an answer
 REVEAL = "reveal"  # a flashcard's front is on screen: Enter shows the back
@@ -130,7 +130,7 @@ class Session:
         cards: dict[str, CardState],
         *,
         bank: str,
-        kind: str = "study",
+        kind: ReviewKind = "study",
         config: SchedulerConfig = SchedulerConfig(),
         rules: Rules = Rules(),
         rng: random.Random | None = None,
@@ -220,7 +220,7 @@ class Session:
 
     # answering
 
-    def _answer(self, item: Item, now: datetime, chosen: tuple[int, ...] | None, rating: int, correct: bool | None, duration_ms: int | None) -> Outcome:
+    def _answer(self, item: Item, now: datetime, chosen: tuple[int, ...] | None, rating: Rating, correct: bool | None, duration_ms: int | None) -> Outcome:
         prior = self.cards.get(item.id)
         rid = new_review_id(now, after=self.last_id)
         self.last_id = rid
@@ -233,7 +233,7 @@ class Session:
         self._place(item, outcome)
         return outcome
 
-    def amend(self, outcome: Outcome, rating: int) -> Outcome:
+    def amend(self, outcome: Outcome, rating: Rating) -> Outcome:
         """Change the rating of the answer just given (Hard/Easy); the card is recomputed and the
         item comes back, or not, by the new card."""
         card = review(outcome.prior, rating, outcome.review.reviewed_at, outcome.review.id, self.config)
@@ -262,7 +262,7 @@ class Session:
         gap = self.rules.gaps[min(asked, len(self.rules.gaps)) - 1]
         self.waiting[item.id] = _Waiting(item, due, self.tally.answered + gap)
 
-    def _count(self, item: Item, correct: bool | None, rating: int) -> None:
+    def _count(self, item: Item, correct: bool | None, rating: Rating) -> None:
         self.tally.answered += 1
         topic = self.tally.by_topic.setdefault(item.topic, TopicTally())
         topic.answered += 1

@@ -6,19 +6,19 @@ as the built-in bank.
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 import tempfile
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from certdrill.bank.importers import ankitext, csvfile, markdown
+from certdrill.bank.importers import anki_text_reader, csvfile, markdown
 from certdrill.bank.importers.convert import Converted, convert
 from certdrill.bank.importers.merge import Changes, merge
 from certdrill.bank.importers.yamlout import dump_manifest, dump_topic
 from certdrill.bank.loader import MANIFEST, MAX_FILE_BYTES, load_bank, parse_yaml
 from certdrill.errors import BankError, CertdrillError, InputError
+from certdrill.files import save_text
 
 FORMATS = ("markdown", "anki-text", "csv")
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
@@ -62,7 +62,7 @@ def detect_format(path: Path, text: str) -> str:
         return "markdown"
     if suffix == ".csv":
         return "csv"
-    if ankitext.looks_like(text):
+    if anki_text_reader.looks_like(text):
         return "anki-text"
     raise InputError("cannot tell the format; name it with --format (markdown, anki-text or csv)", file=str(path))
 
@@ -88,7 +88,7 @@ def parse_source(path: Path, text: str, fmt: str) -> tuple[list, list[int]]:
     if fmt == "markdown":
         return markdown.parse(text)
     if fmt == "anki-text":
-        return ankitext.parse(text, str(path)), []
+        return anki_text_reader.parse(text, str(path)), []
     return csvfile.parse(text, str(path)), []
 
 
@@ -171,12 +171,6 @@ def _write(out_dir: Path, files: dict[str, str]) -> None:
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
         for name, text in files.items():
-            target = out_dir / name
-            tmp = out_dir / f".{name}.{os.getpid()}.tmp"
-            try:
-                tmp.write_text(text, encoding="utf-8")
-                os.replace(tmp, target)
-            finally:
-                tmp.unlink(missing_ok=True)
+            save_text(out_dir / name, text)
     except OSError as exc:
         raise InputError(f"cannot write: {exc.strerror}", file=str(out_dir)) from None
