@@ -87,3 +87,30 @@ def test_missed_drills_until_right(cli, mini, home):
     assert drill[-1].correct is True
     assert all(r.item_id == "ecr-scan" for r in drill)
     assert "No missed items" in cli("missed", "--bank", mini).output
+
+
+def test_a_used_up_review_limit_is_named_with_the_backlog_not_nothing_due(cli, mini, home):
+    # issue 12: once reviews-per-day was used up, study said "Nothing due today" while stats showed items due
+    import re
+
+    from handlog import LOG
+
+    store = Store.open(home / "progress.sqlite3")
+    try:
+        store.merge_reviews(LOG)
+    finally:
+        store.close()
+    result = cli("study", "--bank", mini, "--reviews", "1", "--new", "0", input="")
+    said = " ".join(result.output.split())
+    assert result.exit_code == 0, result.output
+    assert "Nothing due today" not in said and "Nothing left within today's review limit in Mini test bank." in said
+    assert re.search(r"Review limit reached: \d+ more due today \(limit 1\); --reviews \d+ or certdrill config set reviews-per-day \d+ asks them\.", said)
+
+
+def test_text_is_at_most_100_columns_on_a_wide_terminal(monkeypatch):
+    from certdrill.ui.console import make_console
+
+    monkeypatch.setenv("COLUMNS", "240")
+    assert make_console().width == 100
+    monkeypatch.setenv("COLUMNS", "70")
+    assert make_console().width == 70
