@@ -17,6 +17,8 @@ class Settings:
     reviews_per_day: int = 200
     desired_retention: float = 0.9
     exam_date: date | None = None
+    new_order: str = "mixed"  # "mixed": topics and item types interleaved; "file": topic files in turn, each in file order
+    learn_ahead: int = 20  # minutes: a learning step due this soon is asked when nothing else is left
 
 
 KEYS = {f.name.replace("_", "-"): f.name for f in fields(Settings)}
@@ -25,6 +27,8 @@ HELP = {
     "reviews-per-day": "reviews a day at most (0-100000)",
     "desired-retention": "target probability of recall, 0.70-0.99",
     "exam-date": "YYYY-MM-DD, or 'none' to clear",
+    "new-order": "mixed (topics and item types interleaved) or file (topic files in turn, each in its own order)",
+    "learn-ahead": "minutes a learning step may be taken early when nothing else is left (0-1440)",
 }
 
 
@@ -38,6 +42,12 @@ def parse_value(key: str, raw: str) -> object:
             return _int_in(text, 0, 10_000)
         if name == "reviews_per_day":
             return _int_in(text, 0, 100_000)
+        if name == "learn_ahead":
+            return _int_in(text, 0, 1440)
+        if name == "new_order":
+            if text.lower() not in ("mixed", "file"):
+                raise ValueError
+            return text.lower()
         if name == "desired_retention":
             value = float(text)
             if not 0.7 <= value <= 0.99:

@@ -125,7 +125,8 @@ def _close(console: Console, sitting: Sitting, running: Running, *, abandon: boo
 
     closed = sitting.finish(running, abandon=abandon, now=clock.now())
     if closed.result is None:
-        console.print(f"Exam {running.id} abandoned: not scored; its {closed.reviews} answers were kept as reviews.", markup=False)
+        kept = f"its {closed.reviews} {'answer was' if closed.reviews == 1 else 'answers were'}"
+        console.print(f"Exam {running.id} abandoned: not scored; {kept} kept as reviews.", markup=False)
         return
     console.print()
     console.print(ui.result(closed.result, sitting.bank.topic_title))

@@ -9,6 +9,7 @@ import typer
 
 from certdrill.cli.common import err_line, errors_to_exit, out_console
 from certdrill.cli.options import BankPaths, ExamDate, ItemIds, Seed, Topics, Unreviewed, check_range
+from certdrill.errors import InputError
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -27,6 +28,12 @@ def study(
     include_unreviewed: Unreviewed = False,
     item: ItemIds = None,
     seed: Seed = None,
+    new_order: Annotated[
+        str | None,
+        typer.Option(
+            "--new-order", metavar="mixed|file", help="New items: topics and types mixed (default), or file: topic files in turn, each in its own order."
+        ),
+    ] = None,
 ) -> None:
     """Today's session: due items first (most at risk first), then new ones; or the items named with --item.
 
@@ -39,6 +46,8 @@ def study(
     check_range("--new", new, 0, 10_000)
     check_range("--reviews", reviews, 0, 100_000)
     check_range("--retention", retention, 0.7, 0.99)
+    if new_order is not None and new_order not in ("mixed", "file"):
+        raise InputError(f"--new-order: {new_order!r} is not one of mixed, file")
     drill = start_study(
         bank,
         topic,
@@ -50,14 +59,19 @@ def study(
         item_ids=item,
         now=clock.now(),
         warn=err_line,
+        new_order=new_order,
+        seed=seed,
     )
     try:
         console = out_console()
         if drill.empty:
             console.print(render.safe(drill.empty))
-            return
-        console.print(render.safe(drill.heading, "bold"))
-        _run(console, drill, seed)
+        else:
+            console.print(render.safe(drill.heading, "bold"))
+        for note in drill.notes:
+            console.print(render.safe(note, "yellow"))
+        if not drill.empty:
+            _run(console, drill, seed)
     finally:
         drill.close()
 
@@ -107,18 +121,26 @@ def missed(
 
 
 def _run(console: Console, drill: Drill, seed: int | None) -> None:
+    """The session until it ends, then its summary; Ctrl-C shows the summary too, then exits 130."""
     from certdrill import clock
     from certdrill.ui import render
     from certdrill.ui.loop import run_session
 
-    session = drill.session(seed)
-    run_session(
-        session,
-        console,
-        save=lambda outcome: drill.save(session, outcome),
-        save_amend=lambda outcome: drill.save_amend(session, outcome),
-        now=clock.now,
-        status=drill.status,
-        interactive=sys.stdin.isatty(),
-    )
-    console.print(render.summary(session.tally, drill.bank.topic_title, drill.due_tomorrow(session, clock.now())))
+    session = drill.session(seed, pause_after_answer=sys.stdin.isatty())
+    interrupted = False
+    try:
+        run_session(
+            session,
+            console,
+            save=lambda outcome: drill.save(session, outcome),
+            save_amend=lambda outcome: drill.save_amend(session, outcome),
+            now=clock.now,
+            status=lambda: drill.status,
+        )
+    except KeyboardInterrupt:
+        interrupted = True
+        console.print()
+    today, tomorrow = drill.due_after(session, clock.now())
+    console.print(render.summary(session.tally, drill.bank.topic_title, render.DueLater(today, tomorrow, len(session.parked), session.rules.max_asks)))
+    if interrupted:
+        raise typer.Exit(130)

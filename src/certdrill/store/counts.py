@@ -29,6 +29,11 @@ class ItemScope:
 
 
 class Counts(Connection):
+    def last_review_id(self) -> str | None:
+        """The greatest review id logged (ids sort by time): new ids of the same millisecond follow it."""
+        with self.reading() as conn:
+            return conn.execute("SELECT max(id) FROM reviews").fetchone()[0]
+
     def review_count(self) -> int:
         with self.reading() as conn:
             return conn.execute("SELECT count(*) FROM reviews").fetchone()[0]

@@ -187,8 +187,11 @@ def confusions(found: Sequence[Confusion]) -> RenderableType:
     title = Text("What you mistake for what", style="bold")
     if not found:
         return Group(title, Text("No wrong picks yet."))
-    lines = [title]
+    lines: list[RenderableType] = [title]
     for c in found:
+        if max(len(c.picked), len(c.answer)) > SHORT_CHOICE:
+            lines.append(_long_confusion(c))
+            continue
         line = Text("  picked ")
         line.append_text(safe(c.picked, "italic"))
         line.append(" when it was ")
@@ -199,6 +202,22 @@ def confusions(found: Sequence[Confusion]) -> RenderableType:
         lines.append(line)
     lines.append(Text("Drill them: certdrill missed --confusions", style="dim"))
     return Group(*lines)
+
+
+SHORT_CHOICE = 40  # longer choice texts are sentences: one line each, not run together
+
+
+def _long_confusion(c: Confusion) -> RenderableType:
+    """A confusion between sentences: the count, then each text on its own line under a label."""
+    grid = Table.grid(padding=(0, 1))
+    grid.add_column(no_wrap=True, style="dim")
+    grid.add_column(overflow="fold")
+    grid.add_row("    picked", safe(c.picked, "italic"))
+    grid.add_row("    when it was", safe(c.answer, "italic"))
+    head = Text(f"  {c.count}×")
+    if len(c.item_ids) > 1:
+        head.append(f" ({len(c.item_ids)} items)", style="dim")
+    return Group(head, grid)
 
 
 def exam(r: Readiness, plan: Plan | None) -> RenderableType:

@@ -19,9 +19,9 @@ from certdrill.drill.exam import CONFIRM, FINAL, OVERVIEW, PASS_SCALED, QUESTION
 from certdrill.ui import render
 from certdrill.ui.prompt import read_line
 
-KEYS = "a-d answers (ac for choose two) · Enter/n next · p back · g 12 go to · f flag · l list · s submit · q abandon"
+KEYS = "a-d answers (ac for choose two; t/f for true/false) · Enter/n next · p back · g 12 go to · ! flag · l list · s submit · q abandon"
 SCALE = "Scaled score = 100 + 900 × right / questions, rounded; 720 passes (a linear stand-in: AWS's own scaling is not public)."
-TRUEFALSE_HINT = "(a or t = true, b = false)"
+TRUEFALSE_HINT = "(t = true, f = false)"
 
 
 def run_exam(exam: Exam, console: Console, *, now: Callable[[], datetime], save: Callable[[int], None]) -> Step:
@@ -64,8 +64,6 @@ def question(exam: Exam, now: datetime) -> Group:
     chosen = exam.answers[position]
     if chosen is not None:
         parts.append(Text(f"Your answer: {answer_letters(chosen, order)}", style="cyan"))
-    if item.type == "single" and len(order) > LETTERS.index("f"):
-        parts.append(Text("(f alone flags the question; type ff to answer f)", style="italic dim"))
     return Group(*parts)
 
 
