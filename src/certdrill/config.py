@@ -17,6 +17,9 @@ class Settings:
     reviews_per_day: int = 200
     desired_retention: float = 0.9
     exam_date: date | None = None
+    guess_single: float | None = None  # chance of a lucky guess per item type; None: from the item's choices
+    guess_multi: float | None = None
+    guess_truefalse: float | None = None
 
 
 KEYS = {f.name.replace("_", "-"): f.name for f in fields(Settings)}
@@ -25,6 +28,14 @@ HELP = {
     "reviews-per-day": "reviews a day at most (0-100000)",
     "desired-retention": "target probability of recall, 0.70-0.99",
     "exam-date": "YYYY-MM-DD, or 'none' to clear",
+    **{
+        f"guess-{kind}": f"chance of a lucky guess on a {what} item, 0-0.95, or 'none' for {default}"
+        for kind, what, default in (
+            ("single", "single-answer", "1 / choices"),
+            ("multi", "choose-several", "1 / C(choices, answers)"),
+            ("truefalse", "true/false", "1/2"),
+        )
+    },
 }
 
 
@@ -45,6 +56,11 @@ def parse_value(key: str, raw: str) -> object:
             return value
         if text.lower() in ("", "none", "null", "off"):
             return None
+        if name.startswith("guess_"):
+            value = float(text)
+            if not 0 <= value <= 0.95:
+                raise ValueError
+            return value
         return date.fromisoformat(text)
     except ValueError:
         raise InputError(f"{key.replace('_', '-')}: {raw!r} is not valid ({HELP[name.replace('_', '-')]})") from None

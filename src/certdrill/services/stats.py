@@ -88,6 +88,7 @@ def stats_report(
     from certdrill import clock
     from certdrill.insight import stats as figures
     from certdrill.insight.confusions import counted_confusions
+    from certdrill.insight.guessing import GuessModel
     from certdrill.insight.optimize import ParametersInUse
     from certdrill.insight.plan import plan, readiness
     from certdrill.schedule.queue import Limits
@@ -123,7 +124,9 @@ def stats_report(
     ready = the_plan = None
     if settings.exam_date is not None and settings.exam_date >= today:
         assert config.exam_date is not None  # set from settings.exam_date
-        ready = readiness(items, cards, exam_day=settings.exam_date, exam_at=config.exam_date, now=now, config=config, weights=the_bank.weights)
+        ready = readiness(
+            items, cards, exam_day=settings.exam_date, exam_at=config.exam_date, now=now, config=config, weights=the_bank.weights, guess=GuessModel.of(settings)
+        )
         limits = Limits(settings.new_per_day, settings.reviews_per_day)
         the_plan = plan(items, cards, now=now, limits=limits, config=config, new_done_today=new_done, reviews_done_today=reviews_done)
     return StatsReport(
