@@ -116,3 +116,23 @@ def test_readiness_forecasts_recall_or_guess_on_exam_day():
     assert data["questions"] == 3 and data["interval"]["level"] == 0.8 and data["model"]["overrides"] == {}
     assert plain.to_json()["score_forecast"]["model"] == "recall only"
     assert readiness([item("f", "flashcard")], {}, **common).forecast is None
+
+
+def test_calibration_on_kept_predictions():
+    from certdrill.insight.readiness import ExamPrediction, calibration
+
+    questions = [("a", 0.9, 0.25), ("b", 0.0, 0.5)]
+    made = ExamPrediction.of(questions)
+    assert made.actual is None and made.inside is None
+    assert ExamPrediction.from_json(made.to_json()) == made
+    done = [made.scored(1000, [True, True]), made.scored(550, [True, False]), made.scored(100, [False, False])]
+    assert ExamPrediction.from_json(done[0].to_json()) == done[0]
+    assert calibration(done[:2]) is None  # too few
+    c = calibration(done)
+    assert c is not None and c.exams == 3
+    assert c.bias == pytest.approx(made.score - (1000 + 550 + 100) / 3)
+    assert c.inside == pytest.approx(sum(made.low <= a <= made.high for a in (1000, 550, 100)) / 3)
+    assert c.brier == pytest.approx(((made.pass_chance - 1) ** 2 + made.pass_chance**2 * 2) / 3)
+    pairs = [(0.925, True), (0.5, True), (0.925, True), (0.5, False), (0.925, False), (0.5, False)]
+    assert c.log_loss_guess == pytest.approx(log_loss(pairs))
+    assert c.log_loss_recall == pytest.approx(log_loss([(0.9, r) if p == 0.925 else (0.0, r) for p, r in pairs]))

@@ -46,3 +46,48 @@ def test_a_guess_setting_moves_the_forecast_and_bad_values_are_refused(cli, mini
 @pytest.mark.parametrize("value", ["0", "0.5", "0.95"])
 def test_guess_settings_take_chances_up_to_095(cli, value):
     assert cli("config", "set", "guess-truefalse", value).exit_code == 0
+
+
+def sit(cli, mini, seed, right_share):
+    """One 4-question mock exam, the first `right_share` of its questions answered right."""
+    from test_exam_cli import planned
+
+    plan = planned(mini, 4, seed)
+    answers = [right if n < round(right_share * 4) else wrong for n, (_, right, wrong) in enumerate(plan)]
+    return cli("exam", "--bank", mini, "--count", "4", "--seed", str(seed), input="\n".join(answers) + "\n")
+
+
+def test_a_mock_exam_shows_its_prediction_against_the_score_and_keeps_it(cli, mini, home):
+    from certdrill.insight.readiness import ExamPrediction, drawn_forecast
+    from certdrill.store import exams
+    from certdrill.store.store import Store
+
+    result = sit(cli, mini, 3, 0.5)
+    assert result.exit_code == 0, result.output
+    # nothing studied: every question's chance is its guess chance, so the prediction is the guessing floor
+    said = " ".join(result.output.split())
+    store = Store.open(home / "progress.sqlite3")
+    try:
+        (row,) = exams.history(store)
+        kept = ExamPrediction.from_json(exams.prediction(store, row.id))
+    finally:
+        store.close()
+    assert kept.actual == 550 and kept.right == (True, True, False, False)
+    assert all(r == 0.0 for _, r, _ in kept.questions)
+    floor = drawn_forecast([g for _, _, g in kept.questions])
+    assert (kept.score, kept.low, kept.high) == (floor.score, *floor.interval) == (381, 100, 550)
+    assert f"Predicted when drawn: 381 (80% likely 100-550, chance of passing {floor.pass_chance:.0%}); you scored 550, inside the interval." in said
+
+
+def test_stats_shows_calibration_once_a_few_exams_are_scored(cli, mini):
+    for seed, share in ((3, 0.5), (4, 1.0)):
+        assert sit(cli, mini, seed, share).exit_code == 0
+    exam = json_of(cli("stats", "--json", "--bank", mini, "--exam-date", "2026-12-20"))["exam"]
+    assert exam["calibration"] is None  # two exams: too few to say
+    assert "Predictions of your" not in cli("stats", "--bank", mini, "--exam-date", "2026-12-20").output
+    assert sit(cli, mini, 5, 0.75).exit_code == 0
+    cal = json_of(cli("stats", "--json", "--bank", mini, "--exam-date", "2026-12-20"))["exam"]["calibration"]
+    assert cal["exams"] == 3 and cal["mean_abs_error"] >= abs(cal["bias"]) and 0 <= cal["inside_interval"] <= 1
+    assert set(cal["log_loss"]) == {"recall_or_guess", "recall_only"}
+    out = cli("stats", "--plan", "--bank", mini, "--exam-date", "2026-12-20").output
+    assert "Predictions of your 3 mock exams: predicted − actual" in out and "inside their 80% interval" in out

@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import Any
 
 from certdrill.drill.exam import MIN_SCALED, PASS_SCALED, exam_score
+from certdrill.insight.guessing import log_loss, p_right
 
 EXACT_ITEMS = 500
 LEVEL = 0.8  # the interval's nominal coverage: from the 10th to the 90th percentile
@@ -133,3 +135,90 @@ def forecast(chances_by_topic: Mapping[str, Sequence[float]], seats: Mapping[str
 def drawn_forecast(chances: Sequence[float]) -> ScoreForecast:
     """The score distribution of an exam already drawn: every question asked, each right with its chance."""
     return ScoreForecast(tuple(poisson_binomial(chances)))
+
+
+@dataclass(frozen=True)
+class ExamPrediction:
+    """What was predicted for one mock exam as drawn, and, once it is scored, what happened: the learner's own calibration data."""
+
+    score: int
+    low: int
+    high: int
+    pass_chance: float
+    questions: tuple[tuple[str, float, float], ...]  # by position: item id, predicted recall R, guess chance g
+    actual: int | None = None  # the scaled score; None until scored
+    right: tuple[bool, ...] | None = None  # by position; an unanswered question counts wrong
+
+    @classmethod
+    def of(cls, questions: Sequence[tuple[str, float, float]]) -> ExamPrediction:
+        f = drawn_forecast([p_right(r, g) for _, r, g in questions])
+        low, high = f.interval
+        return cls(f.score, low, high, f.pass_chance, tuple(questions))
+
+    def scored(self, actual: int, right: Sequence[bool]) -> ExamPrediction:
+        return replace(self, actual=actual, right=tuple(right))
+
+    @property
+    def inside(self) -> bool | None:
+        return None if self.actual is None else self.low <= self.actual <= self.high
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "predicted": {"score": self.score, "low": self.low, "high": self.high, "level": LEVEL, "pass_chance": self.pass_chance},
+            "questions": [list(q) for q in self.questions],
+            "actual": self.actual,
+            "right": None if self.right is None else list(self.right),
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> ExamPrediction:
+        p = data["predicted"]
+        right = data.get("right")
+        questions = tuple((str(i), float(r), float(g)) for i, r, g in data["questions"])
+        return cls(
+            int(p["score"]), int(p["low"]), int(p["high"]), float(p["pass_chance"]), questions, data.get("actual"), None if right is None else tuple(right)
+        )
+
+
+MIN_EXAMS_FOR_CALIBRATION = 3
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """How the predictions did on the learner's own scored mock exams."""
+
+    exams: int
+    bias: float  # mean predicted − actual score
+    mean_abs_error: float
+    inside: float  # share of actual scores inside the 80% interval
+    brier: float  # of the pass chance against passed or not
+    log_loss_guess: float  # per question, P = R + (1 − R)·g
+    log_loss_recall: float  # per question, P = R (recall only)
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "exams": self.exams,
+            "bias": self.bias,
+            "mean_abs_error": self.mean_abs_error,
+            "inside_interval": self.inside,
+            "brier_pass": self.brier,
+            "log_loss": {"recall_or_guess": self.log_loss_guess, "recall_only": self.log_loss_recall},
+        }
+
+
+def calibration(predictions: Sequence[ExamPrediction]) -> Calibration | None:
+    """None until MIN_EXAMS_FOR_CALIBRATION exams with a prediction have been scored."""
+    done = [p for p in predictions if p.actual is not None and p.right is not None]
+    if len(done) < MIN_EXAMS_FOR_CALIBRATION:
+        return None
+    errors = [p.score - p.actual for p in done if p.actual is not None]
+    answers = [(r, g, right) for p in done for (_, r, g), right in zip(p.questions, p.right or (), strict=False)]
+    return Calibration(
+        exams=len(done),
+        bias=sum(errors) / len(errors),
+        mean_abs_error=sum(abs(e) for e in errors) / len(errors),
+        inside=sum(bool(p.inside) for p in done) / len(done),
+        brier=sum((p.pass_chance - ((p.actual or 0) >= PASS_SCALED)) ** 2 for p in done) / len(done),
+        log_loss_guess=log_loss((p_right(r, g), right) for r, g, right in answers),
+        log_loss_recall=log_loss((r, right) for r, _, right in answers),
+    )

@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from certdrill.insight.confusions import Confusion
     from certdrill.insight.optimize import ParametersInUse
     from certdrill.insight.plan import Plan, Readiness
+    from certdrill.insight.readiness import Calibration
     from certdrill.insight.stats import Heatmap, Retention, TopicMastery, Totals
     from certdrill.store.exams import ExamRow
     from certdrill.store.store import ItemScope, Store
@@ -43,6 +44,7 @@ class StatsReport:
     exam_day: date | None  # the exam date in effect (it may have passed)
     readiness: Readiness | None  # None without an exam date, or once it has passed
     plan: Plan | None
+    calibration: Calibration | None = None  # the predictions made for this bank's scored mock exams, once there are a few
 
     def to_json(self) -> dict[str, Any]:
         from certdrill.clock import iso
@@ -52,6 +54,7 @@ class StatsReport:
             exam = {"date": self.exam_day.isoformat(), "passed": self.readiness is None}
             if self.readiness is not None:
                 exam |= self.readiness.to_json() | {"plan": self.plan.to_json() if self.plan else None}
+                exam |= {"calibration": None if self.calibration is None else self.calibration.to_json()}
         return {
             "bank": {"name": self.bank.name, "title": self.bank.title, "items": self.items},
             "now": iso(self.now),
@@ -91,8 +94,9 @@ def stats_report(
     from certdrill.insight.guessing import GuessModel
     from certdrill.insight.optimize import ParametersInUse
     from certdrill.insight.plan import plan, readiness
+    from certdrill.insight.readiness import ExamPrediction, calibration
     from certdrill.schedule.queue import Limits
-    from certdrill.store.exams import history
+    from certdrill.store.exams import history, predictions
     from certdrill.store.store import ItemScope
 
     if not 1 <= top <= 1000:
@@ -119,6 +123,7 @@ def stats_report(
         cards = {k: c for k, c in every_card.items() if k in ids}
         new_done, reviews_done = store.done_today(day_start)
         mock_exams = [e for e in history(store) if e.bank == the_bank.name and e.scaled is not None]
+        kept = predictions(store)
     finally:
         store.close()
     ready = the_plan = None
@@ -147,6 +152,7 @@ def stats_report(
         exam_day=settings.exam_date,
         readiness=ready,
         plan=the_plan,
+        calibration=calibration([ExamPrediction.from_json(kept[e.id]) for e in mock_exams if e.id in kept]),
     )
 
 

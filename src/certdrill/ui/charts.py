@@ -17,7 +17,7 @@ from rich.text import Text
 from certdrill.drill.exam import PASS_SCALED
 from certdrill.insight.confusions import Confusion
 from certdrill.insight.plan import NEW_ITEM_PRIOR, Plan, Readiness
-from certdrill.insight.readiness import ScoreForecast
+from certdrill.insight.readiness import Calibration, ScoreForecast
 from certdrill.insight.stats import Heatmap, Retention, TopicMastery, Totals
 from certdrill.ui.render import safe
 
@@ -235,6 +235,15 @@ def score_forecast(f: ScoreForecast) -> list[Text]:
         Text(f"  80% likely between {low} and {high}; chance of passing {odds(f.pass_chance)} ({f.questions} questions)"),
         Text("  (each question right by recall, or by a lucky guess among its choices, if you stop studying now)", style="dim"),
     ]
+
+
+def calibration(c: Calibration) -> RenderableType:
+    """How the predictions did on the learner's own mock exams: trust the interval above as far as this says."""
+    return Group(
+        Text(f"Predictions of your {c.exams} mock exams: predicted − actual {c.bias:+.0f} points on average (mean error {c.mean_abs_error:.0f})"),
+        Text(f"  {c.inside:.0%} of scores inside their 80% interval; pass chance Brier score {c.brier:.3f} (0 is perfect, 0.25 a coin flip)"),
+        Text(f"  per question log loss: recall or guess {c.log_loss_guess:.3f}, recall only {c.log_loss_recall:.3f} (lower predicts better)", style="dim"),
+    )
 
 
 def plan_summary(plan: Plan) -> list[Text]:
