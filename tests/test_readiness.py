@@ -41,6 +41,9 @@ def test_an_override_replaces_the_guess_chance_of_one_type_only():
     model = GuessModel({"single": 0.4})
     assert model.chance(item("a")) == 0.4 and model.chance(item("b", "truefalse")) == 0.5
     assert model.chance(item("c", "flashcard")) == 0.0  # nothing to pick on a flashcard, whatever the settings
+    first = GuessModel(first={"single": 0.45, "flashcard": 0.3})  # right first answers: prior knowledge plus the guess
+    assert first.unseen(item("a")) == 0.45 and first.chance(item("a")) == 0.25
+    assert first.unseen(item("b", "truefalse")) == 0.5 and first.unseen(item("c", "flashcard")) == 0.0
 
 
 def test_recall_or_guess():
@@ -136,3 +139,13 @@ def test_calibration_on_kept_predictions():
     pairs = [(0.925, True), (0.5, True), (0.925, True), (0.5, False), (0.925, False), (0.5, False)]
     assert c.log_loss_guess == pytest.approx(log_loss(pairs))
     assert c.log_loss_recall == pytest.approx(log_loss([(0.9, r) if p == 0.925 else (0.0, r) for p, r in pairs]))
+
+
+def test_never_studied_items_are_right_as_often_as_the_learners_first_answers():
+    from certdrill.insight.guessing import FIRST_PRIOR, first_answer_chances
+
+    items = [item(f"s{n}") for n in range(10)] + [item("t", "truefalse"), item("f", "flashcard")]
+    first = {f"s{n}": n < 6 for n in range(10)} | {"f": True}  # six of ten singles right at first sight
+    chances = first_answer_chances(items, first, GuessModel())
+    assert chances == {"single": pytest.approx((6 + FIRST_PRIOR * 0.25) / (10 + FIRST_PRIOR))}  # no true/false answered, flashcards never count
+    assert first_answer_chances(items, {}, GuessModel()) == {}

@@ -91,3 +91,18 @@ def test_stats_shows_calibration_once_a_few_exams_are_scored(cli, mini):
     assert set(cal["log_loss"]) == {"recall_or_guess", "recall_only"}
     out = cli("stats", "--plan", "--bank", mini, "--exam-date", "2026-12-20").output
     assert "Predictions of your 3 mock exams: predicted − actual" in out and "inside their 80% interval" in out
+
+
+def test_the_forecast_counts_unseen_items_at_the_learners_first_answer_rate(cli, mini):
+    from support import json_of as read
+
+    assert sit(cli, mini, 3, 1.0).exit_code == 0  # four first answers, all right
+    model = read(cli("stats", "--json", "--bank", mini, "--exam-date", "2026-12-20"))["exam"]["score_forecast"]["model"]
+    from certdrill.bank.loader import load_bank
+    from certdrill.insight.guessing import first_answer_chances
+    from test_exam_cli import planned
+
+    asked = {item.id: True for item, _, _ in planned(mini, 4, 3)}
+    expected = first_answer_chances(load_bank(mini).items, asked, GuessModel())
+    assert expected and model["first_answer"] == pytest.approx(expected)
+    assert all(v > 0.5 for k, v in expected.items() if k == "truefalse") and all(v > 0.25 for k, v in expected.items() if k == "single")

@@ -37,9 +37,18 @@ def nominal_guess(item: Item) -> float:
 
 @dataclass(frozen=True)
 class GuessModel:
-    """g per item: the nominal one, unless an override is set for the item's type."""
+    """g per item: the nominal one, unless an override is set for the item's type.
+
+    `first`, per type, is the chance of a right answer to an item never studied (what the learner
+    knew before, plus the guess); without it an unseen item is right with g.
+    """
 
     overrides: Mapping[str, float] = field(default_factory=dict)
+    first: Mapping[str, float] = field(default_factory=dict)
+
+    def unseen(self, item: Item) -> float:
+        found = self.first.get(item.type)
+        return self.chance(item) if found is None or item.type == "flashcard" else found
 
     def chance(self, item: Item) -> float:
         if item.type == "flashcard":
@@ -54,7 +63,30 @@ class GuessModel:
         return cls({kind: value for kind, value in found.items() if value is not None})
 
     def to_json(self) -> dict[str, object]:
-        return {"model": "recall or guess: P(right) = R + (1 - R) * g", "overrides": dict(self.overrides)}
+        data: dict[str, object] = {"model": "recall or guess: P(right) = R + (1 - R) * g", "overrides": dict(self.overrides)}
+        return data | ({"first_answer": dict(self.first)} if self.first else {})
+
+
+FIRST_PRIOR = 10.0  # pseudo-answers at the nominal g that the share of right first answers starts from
+
+
+def first_answer_chances(items: Iterable[Item], first: Mapping[str, bool], model: GuessModel) -> dict[str, float]:
+    """Per type, the chance of a right answer to an item never studied, from the learner's own first answers.
+
+    Prior knowledge (and ruling distractors out) makes it higher than g, and it is what a mock exam
+    meets on every item not yet studied: benchmarks/readiness.py measures the difference. Shrunk
+    toward the mean g of the type's answered items by FIRST_PRIOR pseudo-answers.
+    """
+    tally: dict[str, list[float]] = {}
+    for item in items:
+        right = first.get(item.id)
+        if right is None or item.type == "flashcard":
+            continue
+        t = tally.setdefault(item.type, [0.0, 0.0, 0.0])
+        t[0] += right
+        t[1] += 1
+        t[2] += model.chance(item)
+    return {kind: (right + FIRST_PRIOR * g_sum / n) / (n + FIRST_PRIOR) for kind, (right, n, g_sum) in tally.items()}
 
 
 def p_right(recall: float, guess: float) -> float:

@@ -41,6 +41,8 @@ def chance_right(item: Item, card: CardState | None, at: datetime, config: Sched
     """The chance of answering `item` right at `at`: recall or a lucky guess; recall only (new items at NEW_ITEM_PRIOR) without a model."""
     if guess is None:
         return recall_on(card, at, config)
+    if card is None:
+        return guess.unseen(item)
     return p_right(retrievability(card, at, config), guess.chance(item))
 
 

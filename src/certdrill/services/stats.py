@@ -13,8 +13,10 @@ from certdrill.services.banks import filter_topics, load_banks
 from certdrill.services.workspace import cards_for, load_settings_for, open_store, optimizer_record, scheduler_config
 
 if TYPE_CHECKING:
-    from certdrill.bank.items import Bank
+    from certdrill.bank.items import Bank, Item
+    from certdrill.config import Settings
     from certdrill.insight.confusions import Confusion
+    from certdrill.insight.guessing import GuessModel
     from certdrill.insight.optimize import ParametersInUse
     from certdrill.insight.plan import Plan, Readiness
     from certdrill.insight.readiness import Calibration
@@ -91,7 +93,6 @@ def stats_report(
     from certdrill import clock
     from certdrill.insight import stats as figures
     from certdrill.insight.confusions import counted_confusions
-    from certdrill.insight.guessing import GuessModel
     from certdrill.insight.optimize import ParametersInUse
     from certdrill.insight.plan import plan, readiness
     from certdrill.insight.readiness import ExamPrediction, calibration
@@ -124,13 +125,21 @@ def stats_report(
         new_done, reviews_done = store.done_today(day_start)
         mock_exams = [e for e in history(store) if e.bank == the_bank.name and e.scaled is not None]
         kept = predictions(store)
+        first = store.first_answers() if settings.exam_date is not None else {}
     finally:
         store.close()
     ready = the_plan = None
     if settings.exam_date is not None and settings.exam_date >= today:
         assert config.exam_date is not None  # set from settings.exam_date
         ready = readiness(
-            items, cards, exam_day=settings.exam_date, exam_at=config.exam_date, now=now, config=config, weights=the_bank.weights, guess=GuessModel.of(settings)
+            items,
+            cards,
+            exam_day=settings.exam_date,
+            exam_at=config.exam_date,
+            now=now,
+            config=config,
+            weights=the_bank.weights,
+            guess=_guess(settings, items, first),
         )
         limits = Limits(settings.new_per_day, settings.reviews_per_day)
         the_plan = plan(items, cards, now=now, limits=limits, config=config, new_done_today=new_done, reviews_done_today=reviews_done)
@@ -154,6 +163,16 @@ def stats_report(
         plan=the_plan,
         calibration=calibration([ExamPrediction.from_json(kept[e.id]) for e in mock_exams if e.id in kept]),
     )
+
+
+def _guess(settings: Settings, items: Sequence[Item], first: dict[str, bool]) -> GuessModel:
+    """The guess chances (settings' overrides), and for items never studied the learner's own share of right first answers."""
+    from dataclasses import replace
+
+    from certdrill.insight.guessing import GuessModel, first_answer_chances
+
+    model = GuessModel.of(settings)
+    return replace(model, first=first_answer_chances(items, first, model))
 
 
 def _daily_counts(store: Store, scope: ItemScope, first: datetime | None, today: date) -> dict[date, int]:
