@@ -19,6 +19,9 @@ class Settings:
     exam_date: date | None = None
     new_order: str = "mixed"  # "mixed": topics and item types interleaved; "file": topic files in turn, each in file order
     learn_ahead: int = 20  # minutes: a learning step due this soon is asked when nothing else is left
+    guess_single: float | None = None  # chance of a lucky guess per item type; None: from the item's choices
+    guess_multi: float | None = None
+    guess_truefalse: float | None = None
 
 
 KEYS = {f.name.replace("_", "-"): f.name for f in fields(Settings)}
@@ -29,6 +32,14 @@ HELP = {
     "exam-date": "YYYY-MM-DD, or 'none' to clear",
     "new-order": "mixed (topics and item types interleaved) or file (topic files in turn, each in its own order)",
     "learn-ahead": "minutes a learning step may be taken early when nothing else is left (0-1440)",
+    **{
+        f"guess-{kind}": f"chance of a lucky guess on a {what} item, 0-0.95, or 'none' for {default}"
+        for kind, what, default in (
+            ("single", "single-answer", "1 / choices"),
+            ("multi", "choose-several", "1 / C(choices, answers)"),
+            ("truefalse", "true/false", "1/2"),
+        )
+    },
 }
 
 
@@ -55,6 +66,11 @@ def parse_value(key: str, raw: str) -> object:
             return value
         if text.lower() in ("", "none", "null", "off"):
             return None
+        if name.startswith("guess_"):
+            value = float(text)
+            if not 0 <= value <= 0.95:
+                raise ValueError
+            return value
         return date.fromisoformat(text)
     except ValueError:
         raise InputError(f"{key.replace('_', '-')}: {raw!r} is not valid ({HELP[name.replace('_', '-')]})") from None

@@ -130,6 +130,9 @@ def _close(console: Console, sitting: Sitting, running: Running, *, abandon: boo
         return
     console.print()
     console.print(ui.result(closed.result, sitting.bank.topic_title))
+    if closed.prediction is not None:
+        console.print(ui.predicted_vs_actual(closed.prediction))
+        console.print()
     console.print(ui.missed_review(running.exam, closed.result.missed, sitting.bank.topic_title))
     console.print("certdrill exam --history lists your exams.", markup=False, style="dim")
 

@@ -34,6 +34,12 @@ class Counts(Connection):
         with self.reading() as conn:
             return conn.execute("SELECT max(id) FROM reviews").fetchone()[0]
 
+    def first_answers(self) -> dict[str, bool]:
+        """Each multiple-choice item's first answer ever: right or not (a walk of the replay index)."""
+        sql = "SELECT item_id, correct, min(reviewed_at) FROM reviews GROUP BY item_id"  # SQLite takes bare columns from the min row
+        with self.reading() as conn:
+            return {item_id: bool(correct) for item_id, correct, _ in conn.execute(sql) if correct is not None}
+
     def review_count(self) -> int:
         with self.reading() as conn:
             return conn.execute("SELECT count(*) FROM reviews").fetchone()[0]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from rich.console import Console, Group, JustifyMethod
 from rich.table import Table
@@ -18,6 +19,9 @@ from certdrill.clock import parse_instant
 from certdrill.drill.exam import CONFIRM, FINAL, OVERVIEW, PASS_SCALED, QUESTION, Exam, Result, Step, format_left
 from certdrill.ui import render
 from certdrill.ui.prompt import read_line
+
+if TYPE_CHECKING:
+    from certdrill.insight.readiness import ExamPrediction
 
 KEYS = "a-d answers (ac for choose two; t/f for true/false) · Enter/n next · p back · g 12 go to · ! flag · l list · s submit · q abandon"
 SCALE = "Scaled score = 100 + 900 × right / questions, rounded; 720 passes (a linear stand-in: AWS's own scaling is not public)."
@@ -97,6 +101,16 @@ def result(res: Result, topic_title: Callable[[str], str]) -> Group:
     for topic, score in res.per_topic.items():
         table.add_row(render.safe(topic_title(topic)), str(score.total), str(score.correct), f"{score.percent:.0f}")
     return Group(Text("Exam result", style="bold"), verdict, Text(detail), Text(SCALE, style="dim"), Text(), table, Text())
+
+
+def predicted_vs_actual(prediction: ExamPrediction) -> Text:
+    """What certdrill predicted when the exam was drawn, against the score: the learner's own check of the prediction."""
+    line = Text(f"Predicted when drawn: {prediction.score} (80% likely {prediction.low}-{prediction.high}, chance of passing {prediction.pass_chance:.0%}); ")
+    line.append(f"you scored {prediction.actual}, ")
+    line.append(
+        "inside the interval." if prediction.inside else ("above the interval." if (prediction.actual or 0) > prediction.high else "below the interval.")
+    )
+    return line
 
 
 def missed_review(exam: Exam, positions: Sequence[int], topic_title: Callable[[str], str]) -> Group:
