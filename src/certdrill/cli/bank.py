@@ -151,14 +151,18 @@ def import_(
     topic: Annotated[str | None, typer.Option("--topic", "-t", help="Topic slug, and so the file name (default: from the file name).")] = None,
     fmt: Annotated[str | None, typer.Option("--format", "-f", help="markdown, anki-text or csv (default: from the extension or the header lines).")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="The report as a JSON object.")] = False,
+    with_progress: Annotated[
+        bool, typer.Option("--with-progress", help="Anki packages: also bring the review history in, so scheduling continues where Anki left it.")
+    ] = False,
 ) -> None:
-    """Convert a community question list into bank YAML; untrusted items get status: needs-review."""
+    """Convert a community question list or an Anki package (.apkg, .colpkg) into bank YAML; untrusted items get status: needs-review."""
     from certdrill.bank.importers.importer import import_file
     from certdrill.ui.render import safe
 
-    report = import_file(file, output, topic=topic, fmt=fmt)
+    report = import_file(file, output, topic=topic, fmt=fmt, with_progress=with_progress)
+    added = _merge_anki_reviews(report.reviews) if getattr(report, "reviews", None) else 0
     if as_json:
-        typer.echo(json.dumps(report.to_json(), ensure_ascii=False, indent=1))
+        typer.echo(json.dumps({**report.to_json(), **({"reviews_added": added} if with_progress else {})}, ensure_ascii=False, indent=1))
         return
     console = out_console()
 
@@ -167,7 +171,11 @@ def import_(
 
     changes = report.changes
     counts = f"{len(changes.new)} new, {len(changes.updated)} updated, {len(changes.unchanged)} unchanged, {len(changes.removed)} removed"
-    say(f"Imported {len(report.items)} questions from {file} into {report.topic_file} ({counts}).", "bold")
+    into = ", ".join(str(p) for p in getattr(report, "topic_files", None) or [report.topic_file])
+    say(f"Imported {len(report.items)} {'cards' if hasattr(report, 'topic_files') else 'questions'} from {file} into {into} ({counts}).", "bold")
+    if with_progress:
+        reviews = len(report.reviews)
+        say(f"Imported {added} new reviews ({reviews - added} already here) from {file}.")
     if report.manifest_created:
         say(f"Created {report.topic_file.parent / 'bank.yaml'}; edit its title.")
     review = report.needs_review
@@ -182,6 +190,19 @@ def import_(
     if report.skipped_lines:
         lines = ", ".join(str(n) for n in report.skipped_lines)
         say(f"Skipped headings or numbered lines with no options (not questions): line{'s' if len(report.skipped_lines) > 1 else ''} {lines}.", "dim")
+
+
+def _merge_anki_reviews(reviews) -> int:
+    """Anki's answers into the progress store, merged as `certdrill import` merges a progress file."""
+    from certdrill.cli.common import err_console, load_settings, open_store
+    from certdrill.cli.progress import _merge
+    from certdrill.exchange.importer import Incoming
+    from certdrill.review_log import review_row
+    from certdrill.ui.activity import activity
+
+    incoming = Incoming([review_row(r) for r in reviews])
+    with activity(err_console(), "Importing Anki's reviews") as shown:
+        return _merge(open_store(), incoming, load_settings(), shown)
 
 
 def _of_bank(progress, name: str) -> dict[str, int] | None:

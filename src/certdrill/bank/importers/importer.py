@@ -92,8 +92,14 @@ def parse_source(path: Path, text: str, fmt: str) -> tuple[list, list[int]]:
     return csvfile.parse(text, str(path)), []
 
 
-def import_file(path: Path, out_dir: Path, *, topic: str | None = None, fmt: str | None = None) -> ImportReport:
+def import_file(path: Path, out_dir: Path, *, topic: str | None = None, fmt: str | None = None, with_progress: bool = False) -> ImportReport:
     path, out_dir = Path(path), Path(out_dir)
+    if path.suffix.lower() in (".apkg", ".colpkg"):  # an Anki package: one topic file per deck
+        from certdrill.bank.importers.apkg import import_package
+
+        return import_package(path, out_dir, topic=topic, with_progress=with_progress)
+    if with_progress:
+        raise InputError("--with-progress: only for an Anki package (.apkg or .colpkg)")
     if fmt is not None and fmt not in FORMATS:
         raise InputError(f"--format: unknown format {fmt!r} (known: {', '.join(FORMATS)})")
     text = read_text(path)
