@@ -26,7 +26,9 @@ def export(
         ),
     ] = None,
     bank: Annotated[list[Path] | None, typer.Option("--bank", "-b", help="Bank to export or name (default: built-in; repeatable).")] = None,
-    with_progress: Annotated[bool, typer.Option("--with-progress", help="anki: carry each card's due date, interval and memory state over.")] = False,
+    with_progress: Annotated[
+        bool, typer.Option("--with-progress", help="anki: carry each card's due date, interval, memory state and review history over.")
+    ] = False,
     include_unreviewed: Annotated[bool, typer.Option("--include-unreviewed", help="anki, anki-text: also export items marked status: needs-review.")] = False,
 ) -> None:
     """Write progress as JSON (see docs/progress.schema.json), or the bank as an Anki deck."""
@@ -67,16 +69,19 @@ def _export_anki(output: Path, bank: list[Path] | None, fmt: str, *, with_progre
 
     the_bank = load_banks(bank)
     now = clock.now()
-    cards = None
+    cards = histories = None
     if with_progress:
         from certdrill.cli.study import cards_for, scheduler_config
+        from certdrill.exchange.anki_history import histories as revlogs
 
         store = open_store(writable=False)
         try:
-            cards = cards_for(store, scheduler_config(load_settings(), store=store), now)  # due dates as `study` sees them
+            config = scheduler_config(load_settings(), store=store)
+            cards = cards_for(store, config, now)  # due dates as `study` sees them
+            histories = revlogs(store.reviews(), (i.id for i in the_bank.items), config)  # the review log, for Anki's revlog
         finally:
             store.close()
-    notes = build_notes(the_bank.items, cards=cards, include_unreviewed=include_unreviewed)
+    notes = build_notes(the_bank.items, cards=cards, include_unreviewed=include_unreviewed, histories=histories)
     if fmt == "anki-text":
         from certdrill.exchange.anki_text import write_anki_text
 

@@ -74,3 +74,13 @@ def _schema18(conn: sqlite3.Connection) -> tuple[dict[int, Notetype], dict[int, 
 
 def _text(value: int | bytes) -> str:
     return value.decode("utf-8", "replace") if isinstance(value, bytes) else ""
+
+
+def use_v2_scheduler(cursor: sqlite3.Cursor) -> None:
+    """Mark a collection genanki wrote as kept by Anki's v2 (and later) scheduler. Without the mark
+    Anki takes it for a v1 collection and, upgrading it, renumbers learning answers (v1 had three
+    buttons there: Good became Easy)."""
+    (conf,) = cursor.execute("SELECT conf FROM col").fetchone()
+    settings = json.loads(conf or "{}")
+    settings["schedVer"] = 2
+    cursor.execute("UPDATE col SET conf = ?", (json.dumps(settings),))
