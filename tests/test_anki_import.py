@@ -280,3 +280,28 @@ def test_not_a_package_is_one_line(cli, tmp_path):
     flag = cli("bank", "import", text, "-o", tmp_path / "bank", "--with-progress")
     assert flag.exit_code == 2 and "--with-progress: only for an Anki package" in flag.output
     assert not (tmp_path / "bank").exists()
+
+
+def test_anki_text_round_trip_keeps_ids_and_topics(cli, mini, tmp_path):
+    """export --format anki-text → bank import: the GUID column gives the id back, the topic:: tag the topic."""
+    text = tmp_path / "mini.txt"
+    assert cli("export", "--format", "anki-text", "-o", text, "--bank", mini).exit_code == 0
+    out = tmp_path / "again"
+    result = cli("bank", "import", text, "-o", out)
+    assert result.exit_code == 0, result.output
+    original = {i.id: i.topic for i in load_bank(mini).items if i.status == "active"}
+    assert {i.id: i.topic for i in load_bank(out).items} == original
+    assert cli("bank", "import", text, "-o", out).exit_code == 0
+    assert {i.id: i.topic for i in load_bank(out).items} == original  # importing again: the same items, in place
+
+
+def test_anki_text_deck_column_names_the_topic_and_guids_the_ids(cli, tmp_path):
+    source = tmp_path / "deck.txt"
+    source.write_text("#separator:tab\n#html:true\n#guid column:3\n#deck column:4\nFront one\tBack one\tg1!x\tAWS::ECS\nFront two\tBack two\tg2\tAWS::ECR\n")
+    out = tmp_path / "bank"
+    result = cli("bank", "import", source, "-o", out)
+    assert result.exit_code == 0, result.output
+    items = {i.id: i for i in load_bank(out).items}
+    assert set(items) == {item_id("g1!x", "1"), item_id("g2", "1")}
+    assert {i.topic for i in items.values()} == {"aws-ecs", "aws-ecr"}
+    assert topic(out / "aws-ecs.yaml")["title"] == "AWS::ECS"

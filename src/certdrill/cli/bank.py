@@ -172,7 +172,7 @@ def import_(
     changes = report.changes
     counts = f"{len(changes.new)} new, {len(changes.updated)} updated, {len(changes.unchanged)} unchanged, {len(changes.removed)} removed"
     into = ", ".join(str(p) for p in getattr(report, "topic_files", None) or [report.topic_file])
-    say(f"Imported {len(report.items)} {'cards' if hasattr(report, 'topic_files') else 'questions'} from {file} into {into} ({counts}).", "bold")
+    say(f"Imported {len(report.items)} {'cards' if report.format in ('apkg', 'colpkg') else 'questions'} from {file} into {into} ({counts}).", "bold")
     if with_progress:
         reviews = len(report.reviews)
         say(f"Imported {added} new reviews ({reviews - added} already here) from {file}.")

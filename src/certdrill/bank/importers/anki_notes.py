@@ -9,21 +9,19 @@ text, so importing the same deck again updates items in place. See docs/bank-for
 
 from __future__ import annotations
 
-import hashlib
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from certdrill.bank.importers.anki_records import FILTERED, LEARNING, MANUAL, Card, Collection, Note, Notetype, RevlogEntry
-from certdrill.bank.importers.convert import NEEDS_REVIEW, Converted, clean, clean_tags, placeholder
+from certdrill.bank.importers.convert import NEEDS_REVIEW, Converted, clean, clean_tags, guid_id, placeholder
 from certdrill.bank.importers.html_text import Rendered, render
 from certdrill.review_log import Review
 
 CLOZE = re.compile(r"\{\{c(\d+)::(.*?)(?:::(.*?))?\}\}", re.DOTALL)
 FIELD_REF = re.compile(r"\{\{\s*([#^/]?)\s*([^}]*?)\s*\}\}")
 SPECIAL_FIELDS = frozenset({"FrontSide", "Tags", "Deck", "Subdeck", "Card", "CardFlag", "CardID", "Type"})
-CERTDRILL_GUID = "certdrill:"
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 _URL = re.compile(r"^https?://[^\s<>\"]+$")
 DELETION = "[…]"
@@ -39,10 +37,7 @@ class AnkiItem:
 
 def item_id(guid: str, suffix: str) -> str:
     """`anki-<hash of the GUID>-<card>`; a note certdrill exported (GUID `certdrill:<id>`) gets its id back."""
-    rest = guid[len(CERTDRILL_GUID) :]
-    if guid.startswith(CERTDRILL_GUID) and suffix == "1" and _SLUG.match(rest) and len(rest) <= 120:
-        return rest
-    return f"anki-{hashlib.blake2b(guid.encode(), digest_size=5).hexdigest()}-{suffix}"
+    return guid_id(guid, suffix)
 
 
 def items_of(collection: Collection, *, source: str, media: set[str] | None = None) -> list[AnkiItem]:

@@ -16,8 +16,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from certdrill.bank.importers.anki_notes import AnkiItem, items_of, reviews_of
+from certdrill.bank.importers.anki_notes import items_of, reviews_of
 from certdrill.bank.importers.anki_records import Collection, WireError, fields_of, first
+from certdrill.bank.importers.convert import Converted
 from certdrill.bank.importers.importer import SLUG, ImportReport, _existing, _relocated, _write, slugify
 from certdrill.bank.importers.merge import Changes, merge
 from certdrill.bank.importers.yamlout import dump_manifest, dump_topic
@@ -140,27 +141,11 @@ def import_package(path: Path, out_dir: Path, *, topic: str | None = None, with_
     items = items_of(collection, source=path.name, media=media)
     if not items:
         raise InputError("no cards found in it", file=str(path))
-    groups: dict[str, list[AnkiItem]] = {}
+    groups: dict[str, tuple[str, list[Converted]]] = {}
     for item in items:
-        groups.setdefault(topic or slugify(item.deck), []).append(item)
-    files: dict[str, str] = {}
-    changes = Changes()
-    header = f"Imported by `certdrill bank import` from {path.name}.\nRe-importing updates items in place by id; see docs/bank-format.md."
-    for slug, members in groups.items():
-        topic_file = out_dir / f"{slug}.yaml"
-        title, existing = _existing(topic_file, default_title=members[0].deck)
-        merged = merge(existing, [m.converted for m in members], source=path.name)
-        for key in ("new", "updated", "unchanged", "removed", "kept_reviewed"):
-            getattr(changes, key).extend(getattr(merged.changes, key))
-        files[topic_file.name] = dump_topic(slug, title, merged.items, header=header)
-    manifest_created = not (out_dir / MANIFEST).exists()
-    if manifest_created:
-        files[MANIFEST] = dump_manifest(slugify(out_dir.resolve().name), out_dir.resolve().name, f"Imported with certdrill bank import from {path.name}.")
-    bank_name = _validate(out_dir, files)
-    reviews = []
-    if with_progress:
-        reviews = reviews_of(collection, {item.card_id: item.converted.id for item in items}, bank=bank_name)
-    _write(out_dir, files)
+        groups.setdefault(topic or slugify(item.deck), (item.deck, []))[1].append(item.converted)
+    changes, manifest_created, bank_name = write_topics(out_dir, groups, source=path.name)
+    reviews = reviews_of(collection, {item.card_id: item.converted.id for item in items}, bank=bank_name) if with_progress else []
     topic_files = [out_dir / f"{slug}.yaml" for slug in groups]
     return PackageReport(
         source=str(path),
@@ -172,6 +157,27 @@ def import_package(path: Path, out_dir: Path, *, topic: str | None = None, with_
         topic_files=topic_files,
         reviews=reviews,
     )
+
+
+def write_topics(out_dir: Path, groups: dict[str, tuple[str, list[Converted]]], *, source: str) -> tuple[Changes, bool, str]:
+    """Merge each topic's items (slug → default title, items) into its topic file, validate the whole
+    bank, then write every file; the changes, whether bank.yaml was made, and the bank's name."""
+    files: dict[str, str] = {}
+    changes = Changes()
+    header = f"Imported by `certdrill bank import` from {source}.\nRe-importing updates items in place by id; see docs/bank-format.md."
+    for slug, (default_title, converted) in groups.items():
+        topic_file = out_dir / f"{slug}.yaml"
+        title, existing = _existing(topic_file, default_title=default_title)
+        merged = merge(existing, converted, source=source)
+        for key in ("new", "updated", "unchanged", "removed", "kept_reviewed"):
+            getattr(changes, key).extend(getattr(merged.changes, key))
+        files[topic_file.name] = dump_topic(slug, title, merged.items, header=header)
+    manifest_created = not (out_dir / MANIFEST).exists()
+    if manifest_created:
+        files[MANIFEST] = dump_manifest(slugify(out_dir.resolve().name), out_dir.resolve().name, f"Imported with certdrill bank import from {source}.")
+    bank_name = _validate(out_dir, files)
+    _write(out_dir, files)
+    return changes, manifest_created, bank_name
 
 
 def _stage(out_dir: Path, files: dict[str, str], stage: Path) -> None:

@@ -104,7 +104,7 @@ def import_file(path: Path, out_dir: Path, *, topic: str | None = None, fmt: str
         raise InputError(f"--format: unknown format {fmt!r} (known: {', '.join(FORMATS)})")
     text = read_text(path)
     fmt = fmt or detect_format(path, text)
-    topic = topic or slugify(path.stem)
+    given_topic, topic = topic, topic or slugify(path.stem)
     if not SLUG.match(topic) or len(topic) > 120:
         raise InputError(f"--topic: {topic!r} is not a slug (lowercase letters, digits and '-')")
     if out_dir.exists() and not out_dir.is_dir():
@@ -113,6 +113,8 @@ def import_file(path: Path, out_dir: Path, *, topic: str | None = None, fmt: str
     if not questions:
         raise InputError(f"no questions found in it as {fmt}", file=str(path))
     converted = convert(questions, source=path.name)
+    if given_topic is None and any(q.topic for q in questions):  # the source files questions by deck: a topic file each
+        return _import_by_topic(path, out_dir, fmt, topic, questions, converted, skipped)
     topic_file = out_dir / f"{topic}.yaml"
     title, existing = _existing(topic_file, default_title=f"Imported from {path.name}")
     merged = merge(existing, converted, source=path.name)
@@ -135,6 +137,18 @@ def import_file(path: Path, out_dir: Path, *, topic: str | None = None, fmt: str
         skipped_lines=skipped,
         manifest_created=manifest_text is not None,
     )
+
+
+def _import_by_topic(path: Path, out_dir: Path, fmt: str, default: str, questions: list, converted: list[Converted], skipped: list[int]) -> ImportReport:
+    from certdrill.bank.importers.apkg import PackageReport, write_topics
+
+    groups: dict[str, tuple[str, list[Converted]]] = {}
+    for question, item in zip(questions, converted, strict=True):
+        slug = slugify(question.topic) if question.topic else default
+        groups.setdefault(slug, (question.topic or f"Imported from {path.name}", []))[1].append(item)
+    changes, manifest_created, _ = write_topics(out_dir, groups, source=path.name)
+    topic_files = [out_dir / f"{slug}.yaml" for slug in groups]
+    return PackageReport(str(path), fmt, topic_files[0], converted, changes, skipped, manifest_created, topic_files=topic_files)
 
 
 def _existing(topic_file: Path, *, default_title: str) -> tuple[str, list[dict]]:
