@@ -43,7 +43,7 @@ def _answers(store, answers: int, seed: int) -> tuple[list[float], list[float], 
     from certdrill import paths
     from certdrill.bank.loader import load_bank
     from certdrill.clock import parse_instant
-    from certdrill.session import Session
+    from certdrill.drill.session import Session
     from certdrill.ui import render
 
     bank = load_bank(paths.builtin_bank_dir())

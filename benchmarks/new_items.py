@@ -46,9 +46,9 @@ def measure(bank_dir: Path, progress_db: Path, answers: int = 100) -> NewItems:
 
     from certdrill.bank.loader import load_bank
     from certdrill.clock import parse_instant
-    from certdrill.queue import Limits, build_queue
-    from certdrill.scheduler import retrievability
-    from certdrill.session import Session
+    from certdrill.drill.session import Session
+    from certdrill.schedule.queue import Limits, build_queue
+    from certdrill.schedule.scheduler import retrievability
     from certdrill.store.store import Store
 
     now = parse_instant("2026-11-23T09:00:00+00:00")

@@ -6,7 +6,7 @@ Two kinds of log:
   back, every day, as in real use. Known parameters let us ask whether fitting recovers them.
 - the real learner's Anki log in ../shared/data (12,580 reviews of 1,205 cards; see its SOURCE.txt).
 
-Scores are certdrill.optimize's own: a time-series split (fit on the earlier reviews, score the next
+Scores are certdrill.insight.optimize's own: a time-series split (fit on the earlier reviews, score the next
 ones, five folds), log loss and RMSE(bins), lower is better. Recovery compares, for the initial
 stabilities w0 and w2 and the success factor w8, how far the defaults and the fit are from the truth
 (mean |ln(w / w_true)|).
@@ -31,8 +31,8 @@ import fsrs
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from certdrill import optimize as core  # noqa: E402
-from certdrill.scheduler import SchedulerConfig, default_parameters, parameter_bounds, review  # noqa: E402
+from certdrill.insight import optimize as core  # noqa: E402
+from certdrill.schedule.scheduler import SchedulerConfig, default_parameters, parameter_bounds, review  # noqa: E402
 
 REAL_LOG = ROOT.parent / "shared" / "data" / "py-fsrs_review_logs_josh_1711744352250_to_1728234780857.csv"
 START = datetime(2025, 1, 1, 9, tzinfo=UTC)

@@ -5,8 +5,8 @@ The clock is frozen at Monday 2026-11-23 09:00 UTC (see conftest.py).
 
 from datetime import UTC, datetime
 
-from certdrill.review_log import Review
-from certdrill.scheduler import AGAIN, GOOD
+from certdrill.schedule.review_log import Review
+from certdrill.schedule.scheduler import AGAIN, GOOD
 
 
 def at(day: int, hour: int = 10, minute: int = 0) -> datetime:

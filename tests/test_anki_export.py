@@ -9,7 +9,7 @@ import pytest
 
 from certdrill.bank.items import Item, Source
 from certdrill.exchange.anki import FIELDS, build_notes, card_columns, guid, html_text, note_for, schedule_for, tags_for
-from certdrill.scheduler import CardState
+from certdrill.schedule.scheduler import CardState
 from certdrill.store.store import Store
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
@@ -93,6 +93,24 @@ def test_note_fields_show_lettered_choices_and_the_answer():
     assert note.guid == guid("x") == "certdrill:x"
 
 
+def test_the_back_says_why_each_wrong_choice_is_wrong_and_links_the_references():
+    note = note_for(
+        item(
+            choices=("Task <role>", "Execution role", "Profile"),
+            answer=(1,),
+            rationales=("The app's role [sound:x]", None, "No instances on Fargate."),
+            references=("https://docs.aws.amazon.com/a.html?x=1&y=2", 'https://e.example/"><script>'),
+        )
+    )
+    fields = dict(zip(FIELDS, note.fields, strict=True))
+    assert fields["Explanation"] == (
+        "Because.<br><br>Why not:<br>a) The app's role &#91;sound:x]<br>c) No instances on Fargate."
+        '<br><br>Learn more:<br><a href="https://docs.aws.amazon.com/a.html?x=1&amp;y=2">https://docs.aws.amazon.com/a.html?x=1&amp;y=2</a>'
+        '<br><a href="https://e.example/&quot;&gt;&lt;script&gt;">https://e.example/&quot;&gt;&lt;script&gt;</a>'
+    )
+    assert fields["Source"] == "note.txt (“a quote”)"  # provenance stays in the export
+
+
 def test_multi_without_choose_phrase_says_how_many():
     note = note_for(item(type="multi", prompt="Which are true?", choices=("a", "b", "c"), answer=(0, 2)))
     assert note.fields[1] == "Which are true?<br>(Choose two.)"
@@ -169,6 +187,7 @@ def test_anki_text_has_the_header_lines(cli, mini, tmp_path):
 # real Anki
 
 
+@pytest.mark.slow
 def test_apkg_imports_into_a_real_anki_collection(cli, mini, tmp_path, collection):
     need("genanki", ".[anki]")
     out = tmp_path / "mini.apkg"
@@ -193,6 +212,7 @@ def test_apkg_imports_into_a_real_anki_collection(cli, mini, tmp_path, collectio
     assert all(c.type == 0 for n in notes.values() for c in n.cards())  # no progress asked for: all new
 
 
+@pytest.mark.slow
 def test_reexport_updates_notes_in_place(cli, mini, tmp_path, collection):
     need("genanki", ".[anki]")
     out = tmp_path / "mini.apkg"
@@ -203,9 +223,10 @@ def test_reexport_updates_notes_in_place(cli, mini, tmp_path, collection):
     assert len(collection.find_notes("")) == 12
 
 
+@pytest.mark.slow
 def test_with_progress_carries_due_date_interval_and_memory_state(cli, mini, tmp_path, home, collection):
     need("genanki", ".[anki]")
-    from certdrill.review_log import Review
+    from certdrill.schedule.review_log import Review
 
     store = Store.open(home / "progress.sqlite3")
     try:
@@ -231,6 +252,7 @@ def test_with_progress_carries_due_date_interval_and_memory_state(cli, mini, tmp
     assert notes["ecr-cost"].cards()[0].type == 0
 
 
+@pytest.mark.slow
 def test_anki_text_imports_into_a_real_anki_collection(cli, mini, tmp_path, collection):
     out = tmp_path / "mini.txt"
     assert cli("export", "-f", "anki-text", "-o", out, "--bank", mini).exit_code == 0
@@ -247,6 +269,7 @@ def test_anki_text_imports_into_a_real_anki_collection(cli, mini, tmp_path, coll
     assert len(again.new) == 0 and len(collection.find_notes("")) == 12
 
 
+@pytest.mark.slow
 def test_hostile_text_stays_text_in_anki(cli, tmp_path, collection):
     need("genanki", ".[anki]")
     bank = tmp_path / "evil"

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from certdrill.exchange.anki_history import LEARNING, RELEARNING, REVIEW, revlog_rows
-from certdrill.review_log import Review
+from certdrill.schedule.review_log import Review
 from certdrill.store.store import Store
 from test_anki_export import import_apkg, need, notes_by_id
 

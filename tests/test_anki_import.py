@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import shutil
-import subprocess
+import json
 import sys
 import time
 from pathlib import Path
@@ -12,10 +11,11 @@ import pytest
 import yaml
 
 from certdrill.bank.importers import apkg
-from certdrill.bank.importers.anki_notes import answers, item_id
+from certdrill.bank.importers.anki_notes import item_id
 from certdrill.bank.importers.anki_records import FILTERED, LEARNING, MANUAL, RELEARNING, RESCHEDULED, REVIEW, RevlogEntry
 from certdrill.bank.importers.html_text import render
 from certdrill.bank.loader import load_bank
+from certdrill.exchange.anki_history import answers
 from certdrill.store.store import Store
 from test_anki_export import need
 
@@ -248,26 +248,68 @@ def test_a_current_format_package_without_zstandard_is_one_clear_line(cli, tmp_p
     result = cli("bank", "import", package, "-o", tmp_path / "bank")
     assert result.exit_code == 2
     assert result.output.strip() == f"Error: {package}: {apkg.ZSTD_HINT}"
+    assert result.output.strip().endswith("needs the zstandard package: pip install 'certdrill[anki]'")
     assert not (tmp_path / "bank").exists()
 
 
 @pytest.mark.slow
-def test_a_current_format_package_reads_when_it_can_be_decompressed(cli, tmp_path, anki_collection, monkeypatch):
-    """The zstd step through the zstd command (zstandard is not in the test environment); all the
-    rest, the schema-18 collection and the protobuf media list, is certdrill's own reading."""
-    if shutil.which("zstd") is None:
-        pytest.skip("needs the zstd command")
-    build_deck(anki_collection)
-    package = export_package(anki_collection, tmp_path / "new.colpkg", legacy=False)
+def test_a_current_format_package_reads_with_zstandard(cli, tmp_path, home, anki_collection):
+    """Anki's own current layout (collection.anki21b and the media list, zstd-compressed) read
+    with zstandard: the schema-18 collection, the protobuf media list, the review history."""
+    col = anki_collection
+    cards = build_deck(col)
+    expected_reviews = study_history(col, cards)
+    package = export_package(col, tmp_path / "new.colpkg", legacy=False)
+    import zipfile
 
-    def decompress(source: Path, target: Path) -> None:
-        subprocess.run(["zstd", "-q", "-d", "-f", str(source), "-o", str(target)], check=True)
-
-    monkeypatch.setattr(apkg, "zstd_decompressor", lambda: decompress)
-    result = cli("bank", "import", package, "-o", tmp_path / "bank")
+    assert apkg.MODERN in zipfile.ZipFile(package).namelist()
+    result = cli("bank", "import", package, "-o", tmp_path / "bank", "--with-progress")
     assert result.exit_code == 0, result.output
     assert "Imported 5 cards" in result.output
     assert "refers to media: roles.png" in result.output and "not in the package" not in result.output
+    assert f"Imported {expected_reviews} new reviews (0 already here)" in result.output
+    assert len(load_bank(tmp_path / "bank").items) == 5
+    again = cli("bank", "import", package, "-o", tmp_path / "bank", "--with-progress", "--json")
+    assert again.exit_code == 0, again.output
+    report = json.loads(again.output)
+    assert (report["format"], report["items"], len(report["unchanged"])) == ("colpkg", 5, 5)
+    assert (report["reviews"], report["reviews_added"]) == (expected_reviews, 0)
+
+
+def test_a_zstd_collection_that_does_not_decompress_is_one_line(cli, tmp_path):
+    import zipfile
+
+    import zstandard
+
+    package = tmp_path / "broken.apkg"
+    with zipfile.ZipFile(package, "w") as z:
+        z.writestr(apkg.MODERN, zstandard.ZstdCompressor().compress(b"not sqlite at all")[:-3])  # truncated frame
+    result = cli("bank", "import", package, "-o", tmp_path / "bank")
+    assert result.exit_code == 2
+    assert result.output.startswith(f"Error: {package}: {apkg.MODERN} does not decompress:")
+    assert not (tmp_path / "bank").exists()
+
+
+def test_a_zstd_entry_is_decompressed_only_up_to_the_size_limit(tmp_path, monkeypatch):
+    import zstandard
+
+    source, target = tmp_path / "big.zst", tmp_path / "big"
+    source.write_bytes(zstandard.ZstdCompressor().compress(b"\0" * 3_000_000))
+    monkeypatch.setattr(apkg, "MAX_ENTRY_BYTES", 2_000_000)
+    with pytest.raises(ValueError, match="larger than 2,000,000 bytes"):
+        apkg.zstd_decompressor()(source, target)
+    monkeypatch.setattr(apkg, "MAX_ENTRY_BYTES", 4_000_000)
+    apkg.zstd_decompressor()(source, target)
+    assert target.read_bytes() == b"\0" * 3_000_000
+
+
+def test_zstd_frames_one_after_another_all_decompress(tmp_path):
+    import zstandard
+
+    source, target = tmp_path / "two.zst", tmp_path / "two"
+    source.write_bytes(zstandard.ZstdCompressor().compress(b"a" * 5000) + zstandard.ZstdCompressor().compress(b"b" * 5000))
+    apkg.zstd_decompressor()(source, target)
+    assert target.read_bytes() == b"a" * 5000 + b"b" * 5000
 
 
 def test_not_a_package_is_one_line(cli, tmp_path):
@@ -305,3 +347,4 @@ def test_anki_text_deck_column_names_the_topic_and_guids_the_ids(cli, tmp_path):
     assert set(items) == {item_id("g1!x", "1"), item_id("g2", "1")}
     assert {i.topic for i in items.values()} == {"aws-ecs", "aws-ecr"}
     assert topic(out / "aws-ecs.yaml")["title"] == "AWS::ECS"
+

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from certdrill.bank.importers import ankitext, csvfile, markdown
-from certdrill.bank.importers.convert import convert, stable_id
+from certdrill.bank.importers import anki_text_reader, csvfile, markdown
+from certdrill.bank.importers.convert import convert, item_id_for
 from certdrill.bank.importers.question import Question, html_to_text, letters_to_indices
 from certdrill.bank.loader import load_bank
 from certdrill.errors import InputError
@@ -57,7 +57,7 @@ def test_markdown_numbered_lines_with_lettered_options_and_answer_line():
 
 
 def test_anki_text_rows_headers_and_html():
-    questions = ankitext.parse(fixture("deck.txt"), "deck.txt")
+    questions = anki_text_reader.parse(fixture("deck.txt"), "deck.txt")
     assert [q.line for q in questions] == [6, 7, 8, 9, 10]
     first = questions[0]
     assert first.prompt == "Which service stores private Docker images for ECS?"
@@ -73,7 +73,7 @@ def test_anki_text_rows_headers_and_html():
 
 def test_anki_text_bad_header_names_its_line():
     with pytest.raises(InputError) as exc:
-        ankitext.parse("#separator:tab\n#tags column:last\nfront\tback\n", "x.txt")
+        anki_text_reader.parse("#separator:tab\n#tags column:last\nfront\tback\n", "x.txt")
     assert str(exc.value) == "x.txt:2: #tags column: 'last' is not a column number (1 is the first)"
 
 
@@ -142,10 +142,10 @@ def test_untrusted_items_are_kept_for_review_with_a_reason():
 
 
 def test_ids_are_stable_and_ignore_case_spacing_and_bold():
-    assert stable_id("Which role pulls the image?") == stable_id("  which ROLE pulls\nthe **image**? ")
-    assert stable_id("Which role pulls the image?") != stable_id("Which role pushes the image?")
-    assert stable_id("Which role pulls the image?").startswith("which-role-pulls-the-image-")
-    assert stable_id("¿Qué?").startswith("que-") and stable_id("多少").startswith("q-")
+    assert item_id_for("Which role pulls the image?") == item_id_for("  which ROLE pulls\nthe **image**? ")
+    assert item_id_for("Which role pulls the image?") != item_id_for("Which role pushes the image?")
+    assert item_id_for("Which role pulls the image?").startswith("which-role-pulls-the-image-")
+    assert item_id_for("¿Qué?").startswith("que-") and item_id_for("多少").startswith("q-")
 
 
 def test_control_characters_never_reach_the_bank():

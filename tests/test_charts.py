@@ -6,8 +6,8 @@ from datetime import date, timedelta
 import pytest
 from rich.console import Console
 
-from certdrill.confusions import Confusion
-from certdrill.stats import TopicMastery, heatmap
+from certdrill.insight.confusions import Confusion
+from certdrill.insight.stats import TopicMastery, heatmap
 from certdrill.ui import charts
 from certdrill.ui.console import make_console, plain_terminal
 
@@ -106,9 +106,9 @@ def test_plan_summary_says_which_limit_falls_short():
     from datetime import UTC, datetime
 
     from certdrill.bank.items import Item
-    from certdrill.plan import plan
-    from certdrill.queue import Limits
-    from certdrill.scheduler import SchedulerConfig
+    from certdrill.insight.plan import plan
+    from certdrill.schedule.queue import Limits
+    from certdrill.schedule.scheduler import SchedulerConfig
 
     items = [Item(id=f"i{n}", type="single", topic="t", prompt="p", choices=("a", "b"), answer=(0,), explanation="e") for n in range(30)]
     config = SchedulerConfig(exam_date=datetime(2026, 12, 3, tzinfo=UTC))

@@ -8,6 +8,8 @@ import pytest
 
 from support import cards_match_the_log, integrity, start, stored_reviews, truefalse_bank
 
+pytestmark = pytest.mark.slow
+
 ITEMS = 150
 
 

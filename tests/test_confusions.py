@@ -3,9 +3,9 @@
 from datetime import UTC, datetime, timedelta
 
 from certdrill.bank.items import TRUE_FALSE, Item
-from certdrill.confusions import confusions, items_in, pairs
-from certdrill.review_log import Review
-from certdrill.scheduler import AGAIN, GOOD
+from certdrill.insight.confusions import confusions, items_in, pairs
+from certdrill.schedule.review_log import Review
+from certdrill.schedule.scheduler import AGAIN, GOOD
 
 T0 = datetime(2026, 11, 1, 9, tzinfo=UTC)
 

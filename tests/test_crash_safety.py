@@ -9,7 +9,7 @@ import pytest
 
 from support import cards_match_the_log, integrity, plain, spawn, stored_reviews, truefalse_bank
 
-pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="needs a POSIX pseudo-terminal and SIGKILL")
+pytestmark = [pytest.mark.slow, pytest.mark.skipif(sys.platform == "win32", reason="needs a POSIX pseudo-terminal and SIGKILL")]
 
 ANSWER = r"Your answer \(q: stop\) > "
 NEXT = r"Enter: next[^>]*> "

@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from certdrill.review_log import Review
-from certdrill.store import store as store_module
+from certdrill.schedule.review_log import Review
+from certdrill.store import connection as store_module
 from certdrill.store.store import Store
 from support import integrity, stored_reviews, truefalse_bank
 
@@ -97,6 +97,7 @@ def in_sandbox(spec: dict) -> dict:
     return report
 
 
+@pytest.mark.slow
 def test_read_only_data_folder_for_real(cli, mini, home, tmp_path):
     cli("study", "--bank", mini, input="a\n")
     db = home / "progress.sqlite3"
@@ -124,6 +125,7 @@ def test_read_only_data_folder_for_real(cli, mini, home, tmp_path):
     assert sorted(str(p.relative_to(home)) for p in home.rglob("*") if p.is_file()) == files_before
 
 
+@pytest.mark.slow
 def test_read_only_data_folder_before_any_progress(home, mini):
     home.mkdir(parents=True)
     report = in_sandbox({"mount": "read-only", "home": str(home), "commands": [{"args": ["study", "--bank", str(mini)], "input": "a\n"}]})
@@ -131,6 +133,7 @@ def test_read_only_data_folder_before_any_progress(home, mini):
     assert study["code"] == 3 and "read-only" in study["stderr"] and report["files"] == []
 
 
+@pytest.mark.slow
 def test_full_disk_for_real(cli, tmp_path, home):
     bank = truefalse_bank(tmp_path / "tf", 300)
     cli("study", "--bank", bank, "--new", "1", input="t\n")
@@ -152,6 +155,7 @@ def test_full_disk_for_real(cli, tmp_path, home):
     assert len(stored_reviews(out)) == 1 + study["stdout"].count("Correct.")
 
 
+@pytest.mark.slow
 def test_export_to_a_full_disk_leaves_no_half_written_file(tmp_path, home):
     store = Store.open(home / "progress.sqlite3")
     at = datetime(2026, 11, 1, tzinfo=UTC)

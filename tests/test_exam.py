@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from certdrill.bank.items import LETTERS, Item
-from certdrill.exam import (
+from certdrill.drill.exam import (
     ABANDONED,
     CONFIRM,
     EXPIRED,
@@ -20,10 +20,10 @@ from certdrill.exam import (
     choice_order,
     draw_exam,
     eligible,
+    exam_score,
     format_left,
-    scaled_score,
 )
-from certdrill.scheduler import AGAIN, GOOD
+from certdrill.schedule.scheduler import AGAIN, GOOD
 
 T0 = datetime(2026, 11, 23, 9, tzinfo=UTC)
 
@@ -95,8 +95,8 @@ def test_choice_order_is_fixed_by_the_seed():
     ("correct", "total", "scaled", "passes"),
     [(0, 65, 100, False), (65, 65, 1000, True), (44, 65, 709, False), (45, 65, 723, True), (1, 8, 213, False), (1, 4, 325, False), (31, 45, 720, True)],
 )
-def test_scaled_score_is_linear_with_720_to_pass(correct, total, scaled, passes):
-    assert scaled_score(correct, total) == scaled
+def test_exam_score_is_linear_with_720_to_pass(correct, total, scaled, passes):
+    assert exam_score(correct, total) == scaled
     assert (scaled >= 720) is passes
 
 

@@ -9,7 +9,7 @@ import pytest
 from certdrill.bank.items import LETTERS
 from certdrill.bank.loader import load_bank
 from certdrill.clock import parse_instant
-from certdrill.exam import choice_order, draw_exam
+from certdrill.drill.exam import choice_order, draw_exam
 from certdrill.store import exams
 from certdrill.store.store import Store
 from conftest import FROZEN

@@ -6,8 +6,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from certdrill.bank.items import Item
+from certdrill.drill.exam import Exam
 from certdrill.errors import StoreError
-from certdrill.exam import Exam
 from certdrill.store import exams
 from certdrill.store.db import _statements
 from certdrill.store.migrations import APPLICATION_ID, MIGRATIONS
@@ -66,3 +66,14 @@ def test_finish_is_all_or_nothing_and_only_once(store):
     with pytest.raises(StoreError, match="no longer in progress"):
         exams.finish(store, exam_id, status=exams.ABANDONED, finished_at=T0, result=None, reviews=exam.reviews({}, bank="b", session_id="again"))
     assert store.review_count() == 2
+
+
+@pytest.mark.parametrize("read", [exams.history, exams.in_progress, lambda store: exams.answers(store, 1)], ids=["history", "in_progress", "answers"])
+def test_exam_reads_fail_as_a_store_error_not_a_raw_sqlite_error(tmp_path, read):
+    store = Store.open(tmp_path / "p.sqlite3")
+    try:
+        store.conn.execute("DROP TABLE exam_answers")
+        with pytest.raises(StoreError, match="database error"):
+            read(store)
+    finally:
+        store.close()

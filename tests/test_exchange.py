@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from certdrill.exchange.jsonpos import line_of
+from certdrill.exchange.jsonpos import json_line
 
 
 def study_some(cli, mini, answers="b\nb\nb\nb\nb\nb\nq\n"):
@@ -84,10 +84,10 @@ def test_not_json(cli, tmp_path):
     assert result.exit_code == 2 and "x.json:3: invalid JSON" in result.output
 
 
-def test_line_of_finds_nested_values():
+def test_json_line_finds_nested_values():
     text = '{\n "a": 1,\n "reviews": [\n  {"x": 1},\n  {"x": 2,\n   "rating": 5}\n ]\n}'
-    assert line_of(text, ("reviews", 1, "rating")) == 6
-    assert line_of(text, ("reviews", 0)) == 4
+    assert json_line(text, ("reviews", 1, "rating")) == 6
+    assert json_line(text, ("reviews", 0)) == 4
 
 
 def test_published_schema_matches_the_model():
@@ -142,8 +142,9 @@ def exported(tmp_path, reviews=7):
 def verdicts(path):
     """(streamed, whole) outcome: the review rows, or the error message."""
     from certdrill.errors import InputError
-    from certdrill.exchange.importer import open_progress, parse_progress
-    from certdrill.review_log import review_row
+    from certdrill.exchange.reader import open_progress
+    from certdrill.exchange.whole import parse_progress
+    from certdrill.schedule.review_log import review_row
 
     def run(fn):
         try:
@@ -204,7 +205,7 @@ def test_streamed_and_whole_reads_agree(tmp_path, monkeypatch, change):
 
 
 def test_the_export_layout_is_streamed(tmp_path):
-    from certdrill.exchange.importer import open_progress
+    from certdrill.exchange.reader import open_progress
     from certdrill.exchange.stream import ReviewStream
 
     assert isinstance(open_progress(exported(tmp_path)).rows, ReviewStream)
@@ -213,11 +214,11 @@ def test_the_export_layout_is_streamed(tmp_path):
 @pytest.mark.parametrize("fresh", [True, False])
 def test_an_error_late_in_a_stream_writes_nothing_though_earlier_batches_went_in(cli, mini, tmp_path, home, monkeypatch, fresh):
     import certdrill.exchange.stream as stream
-    import certdrill.store.store as store_module
+    import certdrill.store.writes as store_module
     from certdrill.store.store import Store
 
     monkeypatch.setattr(stream, "BATCH", 2)
-    monkeypatch.setattr(store_module, "_MERGE_BATCH", 2)
+    monkeypatch.setattr(store_module, "MERGE_BATCH", 2)
     if not fresh:
         assert cli("study", "--bank", mini, "--new", "1", input="a\n").exit_code == 0
     path = exported(tmp_path, reviews=9)
@@ -267,6 +268,7 @@ review_rows = st.tuples(
 )
 
 
+@pytest.mark.slow
 @settings(max_examples=200, deadline=None)
 @given(row=review_rows)
 def test_review_line_is_the_json_encoding_of_review_json(row):
@@ -288,13 +290,14 @@ exported_rows = st.lists(
 )
 
 
+@pytest.mark.slow
 @settings(max_examples=60, deadline=None)
 @given(rows=exported_rows)
 def test_what_export_writes_streams_back_as_the_same_rows(tmp_path_factory, rows):
     from datetime import UTC, datetime
 
     from certdrill.exchange.export import write_progress
-    from certdrill.exchange.importer import open_progress
+    from certdrill.exchange.reader import open_progress
 
     review_rows = [
         (f"r{n:04d}", f"item-{n % 3}", "mini", at, rating, answer, correct, n * 100, kind, None) for n, (at, rating, answer, correct, kind) in enumerate(rows)
@@ -324,3 +327,11 @@ def test_a_first_import_leaves_a_whole_store_in_wal_mode(cli, tmp_path, home):
     finally:
         conn.close()
     assert sorted(p.name for p in home.iterdir()) == ["progress.sqlite3"]  # no scratch file left behind
+
+
+@given(ms=st.integers(-86_400_000 * 365, 4_102_444_799_999))
+def test_the_quick_iso_codec_is_the_datetime_one(ms):
+    from certdrill.clock import from_ms, iso, iso_of_ms, ms_of_iso, to_ms
+
+    assert iso_of_ms(ms) == iso(from_ms(ms))
+    assert ms_of_iso(iso_of_ms(ms)) == to_ms(from_ms(ms)) == ms

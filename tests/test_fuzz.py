@@ -9,11 +9,14 @@ import tempfile
 from contextlib import contextmanager
 from pathlib import Path
 
+import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from support import ITEM
+
+pytestmark = pytest.mark.slow
 
 FUZZ = settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 

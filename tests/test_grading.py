@@ -1,8 +1,8 @@
 import pytest
 
 from certdrill.bank.loader import load_bank
-from certdrill.grading import AnswerParseError, grade_answer, override_rating, parse_letters, parse_self_rating, parse_truefalse
-from certdrill.scheduler import AGAIN, EASY, GOOD, HARD
+from certdrill.drill.grading import AnswerParseError, grade_answer, override_rating, parse_letters, parse_self_rating, parse_truefalse
+from certdrill.schedule.scheduler import AGAIN, EASY, GOOD, HARD
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ import pytest
 from certdrill.store.store import Store
 from support import spawn
 
-pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="needs a POSIX pseudo-terminal")
+pytestmark = [pytest.mark.slow, pytest.mark.skipif(sys.platform == "win32", reason="needs a POSIX pseudo-terminal")]
 
 
 def correct_letter(child, answer_texts):
@@ -76,7 +76,7 @@ def exam_plan(mini, count, seed):
 
     from certdrill.bank.items import LETTERS
     from certdrill.bank.loader import load_bank
-    from certdrill.exam import choice_order, draw_exam
+    from certdrill.drill.exam import choice_order, draw_exam
 
     bank = load_bank(mini)
     drawn = draw_exam(bank.items, bank.weights, count, random.Random(seed))

@@ -5,13 +5,16 @@ from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from certdrill.exchange.export import write_progress
-from certdrill.exchange.importer import parse_progress
-from certdrill.review_log import Review
+from certdrill.exchange.whole import parse_progress
+from certdrill.schedule.review_log import Review
 from certdrill.store.store import Store
+
+pytestmark = pytest.mark.slow
 
 T0 = datetime(2026, 1, 1, 8, tzinfo=UTC)
 

@@ -16,9 +16,9 @@ from functools import cache
 import fsrs
 import pytest
 
-from certdrill import optimize as core
-from certdrill.review_log import Review
-from certdrill.scheduler import SchedulerConfig, default_parameters, review
+from certdrill.insight import optimize as core
+from certdrill.schedule.review_log import Review
+from certdrill.schedule.scheduler import SchedulerConfig, default_parameters, review
 from certdrill.store.store import Store
 
 pytest.importorskip("fsrs_rs_python", reason="the optimize extra (fsrs-rs-python) is installed with the test extra")
@@ -66,7 +66,7 @@ def learner_home(home):
 def stored_record(home) -> core.Record | None:
     store = Store.open(home / "progress.sqlite3")
     try:
-        stored = store.parameters()
+        stored = store.optimizer_record()
         return core.Record.from_json(stored) if stored else None
     finally:
         store.close()
@@ -111,8 +111,8 @@ def test_adopted_parameters_drive_study_and_show_in_stats(cli, mini, learner_hom
     assert shown["checked"]["held_out"]["log_loss"] > 0
     store = Store.open(learner_home / "progress.sqlite3")
     try:
-        from certdrill.cli.study import scheduler_config
         from certdrill.config import Settings
+        from certdrill.services.workspace import scheduler_config
 
         assert scheduler_config(Settings(), store=store).parameters == fitted
         cached = store.cards()["item-3"]
@@ -165,7 +165,7 @@ def test_a_missing_optimizer_is_a_one_line_error(cli, learner_home, monkeypatch)
 def damage_the_parameters_record(home) -> None:
     store = Store.open(home / "progress.sqlite3")
     try:
-        store.set_parameters('{"parameters": "nope"}')
+        store.set_optimizer_record('{"parameters": "nope"}')
     finally:
         store.close()
 
@@ -208,3 +208,11 @@ def test_reset_recovers_from_a_damaged_parameters_record(cli, learner_home):
     result = cli("optimize", "--reset")
     assert result.exit_code == 0 and "Back to fsrs's default parameters" in result.output
     assert stored_record(learner_home) is None and cli("optimize", "--show").exit_code == 0
+
+
+def test_the_report_says_when_it_trained_on_a_sample(cli, learner_home, monkeypatch):
+    result = cli("optimize", "--dry-run")
+    assert result.exit_code == 0 and "trained on" in result.output and "sample" not in result.output and "most recent" not in result.output
+    monkeypatch.setattr(core, "MAX_TRAINING_ITEMS", 2000)
+    result = cli("optimize", "--dry-run")
+    assert result.exit_code == 0 and "a sample of whole card histories" in result.output and "(more than 2,000 did)" in result.output

@@ -5,10 +5,10 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from certdrill.bank.items import Item
-from certdrill.exam import PASS_SCALED
-from certdrill.plan import NEW_ITEM_PRIOR, plan, readiness, scaled_score
-from certdrill.queue import Limits
-from certdrill.scheduler import GOOD, CardState, SchedulerConfig, review
+from certdrill.drill.exam import PASS_SCALED
+from certdrill.insight.plan import NEW_ITEM_PRIOR, plan, predicted_score, readiness
+from certdrill.schedule.queue import Limits
+from certdrill.schedule.scheduler import GOOD, CardState, SchedulerConfig, review
 
 NOW = datetime(2026, 11, 23, 9, tzinfo=UTC)
 EXAM_DAY = date(2026, 12, 3)
@@ -31,10 +31,10 @@ ITEMS = [item("a1", "a"), item("a2", "a"), item("b1", "b"), item("f1", "b", "fla
 CARDS = {"a1": ninety(), "b1": ninety()}
 
 
-def test_scaled_score():
-    assert (scaled_score(0.0), scaled_score(1.0), scaled_score(0.5)) == (100, 1000, 550)
-    assert scaled_score((PASS_SCALED - 100) / 900) == PASS_SCALED
-    assert scaled_score(0.7375) == 764 and scaled_score(0.5 / 900) == 101  # half up, like the mock exam's score
+def test_predicted_score():
+    assert (predicted_score(0.0), predicted_score(1.0), predicted_score(0.5)) == (100, 1000, 550)
+    assert predicted_score((PASS_SCALED - 100) / 900) == PASS_SCALED
+    assert predicted_score(0.7375) == 764 and predicted_score(0.5 / 900) == 101  # half up, like the mock exam's score
 
 
 def test_readiness_by_hand():

@@ -3,8 +3,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from certdrill.bank.items import Item
-from certdrill.queue import ExamFocus, Limits, build_queue, interleave_topics
-from certdrill.scheduler import EXAM_FINAL_DAYS, CardState
+from certdrill.schedule.queue import ExamFocus, Limits, build_queue, interleave_topics
+from certdrill.schedule.scheduler import EXAM_FINAL_DAYS, CardState
 
 NOW = datetime(2026, 11, 23, 9, tzinfo=UTC)
 END = datetime(2026, 11, 24, tzinfo=UTC)

@@ -1,5 +1,7 @@
 """The repository keeps its promises: lint clean, README commands true, docs present."""
 
+import importlib.util
+import os
 import re
 import shutil
 import subprocess
@@ -16,6 +18,23 @@ def test_ruff_is_clean():
     for args in (["check"], ["format", "--check"]):
         result = subprocess.run(["ruff", *args, "src", "tests"], cwd=ROOT, capture_output=True, text=True)
         assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(importlib.util.find_spec("mypy") is None, reason="mypy is installed with the test extra")
+def test_the_type_checker_is_clean():
+    result = subprocess.run([sys.executable, "-m", "mypy"], cwd=ROOT, capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(importlib.util.find_spec("importlinter") is None, reason="import-linter is installed with the test extra")
+def test_the_import_contracts_are_kept():
+    """Layers, no circles, the store reached only through the services (pyproject.toml's [tool.importlinter])."""
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT / "src"), os.environ.get("PYTHONPATH")]))}
+    command = Path(sys.executable).with_name("lint-imports")  # the script import-linter installs beside this Python
+    result = subprocess.run([str(command)], cwd=ROOT, capture_output=True, text=True, env=env)
+    assert result.returncode == 0 and "0 broken" in result.stdout, result.stdout + result.stderr
 
 
 def test_readme_starts_with_install_and_test_commands():

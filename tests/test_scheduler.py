@@ -3,7 +3,7 @@ from datetime import UTC, datetime, timedelta
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from certdrill.scheduler import (
+from certdrill.schedule.scheduler import (
     AGAIN,
     EASY,
     EXAM_DAY_RETENTION,
@@ -207,7 +207,7 @@ def test_replay_and_its_maturity_equal_folding_fsrs_over_the_log(log, config):
 def test_retrievability_is_fsrs_own_on_its_own_card(stability, elapsed_us, config):
     import fsrs
 
-    from certdrill.scheduler import CardState, _fsrs_scheduler
+    from certdrill.schedule.scheduler import CardState, _fsrs_scheduler
 
     card = CardState(2, None, stability, 5.0, T0, T0)
     now = T0 + timedelta(microseconds=elapsed_us)

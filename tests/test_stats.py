@@ -5,8 +5,8 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from certdrill.bank.items import Item
-from certdrill.scheduler import AGAIN, GOOD, CardState, retrievability
-from certdrill.stats import daily_counts, forecast, heatmap, mastery, streak, tally, true_retention
+from certdrill.insight.stats import daily_counts, forecast, heatmap, mastery, streak, totals, true_retention
+from certdrill.schedule.scheduler import AGAIN, GOOD, CardState, retrievability
 from handlog import LOG, at, rv
 
 NOW = datetime(2026, 11, 23, 9, tzinfo=UTC)  # the frozen clock: a Monday
@@ -14,13 +14,13 @@ TODAY = NOW.date()
 
 
 def test_today_and_overall_tallies():
-    today = tally(r for r in LOG if r.reviewed_at >= datetime(2026, 11, 23, tzinfo=UTC))
+    today = totals(r for r in LOG if r.reviewed_at >= datetime(2026, 11, 23, tzinfo=UTC))
     assert (today.reviews, today.time_ms, today.graded, today.right) == (3, 20_000, 2, 1)  # a missing duration counts 0
     assert today.accuracy == 0.5
-    overall = tally(LOG)
+    overall = totals(LOG)
     assert (overall.reviews, overall.time_ms, overall.graded, overall.right) == (7, 70_000, 6, 2)
     assert overall.accuracy == pytest.approx(1 / 3)
-    assert tally([]).accuracy is None
+    assert totals([]).accuracy is None
 
 
 def test_streak_counts_back_from_today_or_yesterday():

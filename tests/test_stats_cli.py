@@ -4,8 +4,8 @@ import re
 
 import pytest
 
-from certdrill.plan import NEW_ITEM_PRIOR
-from certdrill.scheduler import SchedulerConfig, retrievability
+from certdrill.insight.plan import NEW_ITEM_PRIOR
+from certdrill.schedule.scheduler import SchedulerConfig, retrievability
 from certdrill.store.store import Store
 from handlog import LOG
 from support import json_of
@@ -177,6 +177,7 @@ def test_missed_confusions_without_wrong_picks(cli, mini):
     assert result.exit_code == 0 and "No confusions yet" in result.output
 
 
+@pytest.mark.slow
 def test_charts_in_a_real_terminal(mini, logged):
     import os
     import sys
@@ -196,8 +197,8 @@ def random_log(items, seed=5, reviews=200):
     import random
     from datetime import timedelta
 
-    from certdrill.review_log import Review
-    from certdrill.scheduler import AGAIN, GOOD, HARD
+    from certdrill.schedule.review_log import Review
+    from certdrill.schedule.scheduler import AGAIN, GOOD, HARD
     from handlog import at
 
     rng = random.Random(seed)
@@ -219,9 +220,9 @@ def test_figures_counted_by_the_store_equal_those_from_every_review(cli, mini, h
     import time
 
     from certdrill import clock
-    from certdrill import stats as figures
     from certdrill.bank.loader import load_bank
-    from certdrill.confusions import confusions
+    from certdrill.insight import stats as figures
+    from certdrill.insight.confusions import confusions
 
     bank = load_bank(mini)
     items = [i for i in bank.items if i.status == "active" and (topic is None or i.topic == topic)]
@@ -237,7 +238,7 @@ def test_figures_counted_by_the_store_equal_those_from_every_review(cli, mini, h
     today = clock.local_day(clock.now())
     ids = {i.id for i in items}
     mine = [r for r in log if r.item_id in ids]
-    assert data["overall"] == figures.tally(mine).to_json()
+    assert data["overall"] == figures.totals(mine).to_json()
     assert data["retention"] == figures.true_retention(mine).to_json()
     assert data["retention"]["mature_recalls"] > 0
     counts = figures.daily_counts(mine)
@@ -247,8 +248,8 @@ def test_figures_counted_by_the_store_equal_those_from_every_review(cli, mini, h
 
 
 def test_counts_a_store_kept_before_they_existed_are_worked_out_then_filled_in_once(cli, mini, home):
-    from certdrill import stats as figures
     from certdrill.bank.loader import load_bank
+    from certdrill.insight import stats as figures
 
     log = random_log(load_bank(mini).items)
     store = open_store(home)

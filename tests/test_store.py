@@ -5,8 +5,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from certdrill.errors import StoreError
-from certdrill.review_log import Review
-from certdrill.scheduler import AGAIN, GOOD, SchedulerConfig, review
+from certdrill.schedule.review_log import Review
+from certdrill.schedule.scheduler import AGAIN, GOOD, SchedulerConfig, review
 from certdrill.store.store import Store
 
 T0 = datetime(2026, 11, 20, 9, tzinfo=UTC)
@@ -87,6 +87,7 @@ def test_garbage_file_is_refused_and_untouched(tmp_path):
     assert path.read_bytes() == b"this is not sqlite at all" * 100
 
 
+@pytest.mark.slow
 def test_cards_due_before_and_cards_of_some_items(store):
     at = T0
     for n in range(600):
@@ -100,7 +101,7 @@ def test_cards_due_before_and_cards_of_some_items(store):
 
 
 def test_due_cards_include_those_an_exam_date_pulls_into_today(store):
-    from certdrill.cli.study import cards_for
+    from certdrill.services.workspace import cards_for
 
     at = T0 - timedelta(days=400)
     for n in range(4):
@@ -119,7 +120,7 @@ def test_due_cards_include_those_an_exam_date_pulls_into_today(store):
 def test_mature_counts_kept_answer_by_answer_equal_a_replay_and_the_definition(store):
     import random
 
-    from certdrill.stats import true_retention
+    from certdrill.insight.stats import true_retention
 
     rng = random.Random(11)
     at = T0 - timedelta(days=900)
@@ -153,8 +154,9 @@ def test_a_changed_verdict_forgets_the_counts_until_the_next_replay(store):
     assert store.fill_mature_counts() == 0
 
 
+@pytest.mark.slow
 def test_a_rebuild_spread_over_worker_processes_equals_one_in_this_process(store, monkeypatch):
-    import certdrill.store.store as store_module
+    import certdrill.store.rebuild as store_module
 
     at = T0 - timedelta(days=300)
     for n in range(120):
@@ -166,3 +168,13 @@ def test_a_rebuild_spread_over_worker_processes_equals_one_in_this_process(store
     monkeypatch.setattr(os, "cpu_count", lambda: 2)
     assert store.rebuild_cards() == 12
     assert (store.cards(), store.mature_counts()) == here
+
+
+def test_ratings_and_states_come_back_as_enums_not_bare_ints(store):
+    from certdrill.schedule.scheduler import Rating, State
+
+    answer(store, "i1", GOOD, T0, "r1")
+    answer(store, "i1", AGAIN, T0 + timedelta(days=3), "r2")
+    (card,) = store.cards().values()
+    assert type(card.state) is State and type(store.rebuild_cards() and store.cards()["i1"].state) is State
+    assert [type(r.rating) for r in store.reviews()] == [Rating, Rating] and [r.rating for r in store.reviews()] == [Rating.GOOD, Rating.AGAIN]

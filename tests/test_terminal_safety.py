@@ -20,7 +20,8 @@ def evil_bank(tmp_path):
     (bank / "t.yaml").write_text(
         f'topic: t\ntitle: "Topic {EVIL}"\nitems:\n'
         f'  - id: x\n    type: single\n    prompt: "Pick {EVIL} {MARKUP}"\n'
-        f'    choices: ["right {EVIL}", "{MARKUP}"]\n    answer: a\n    explanation: "Because {EVIL} {MARKUP}"\n'
+        f'    choices: ["right {EVIL}", {{text: "{MARKUP}", why: "why {EVIL} {MARKUP}"}}]\n    answer: a\n    explanation: "Because {EVIL} {MARKUP}"\n'
+        f'    references: ["https://docs.aws.amazon.com/{EVIL}"]\n'
         f'    sources: [{{note: "n {EVIL}", quote: "q {EVIL}"}}]\n'
         f'  - id: y\n    type: flashcard\n    prompt: "Front {EVIL}"\n    back: "Back {EVIL} {MARKUP}"\n    explanation: e\n    sources: [{{note: n}}]\n'
     )
@@ -34,14 +35,16 @@ def assert_inert(text: str) -> None:
 
 def test_study_shows_every_field_inert(cli, tmp_path):
     bank = evil_bank(tmp_path)
-    result = cli("study", "--bank", bank, "--seed", "1", input="b\nb\n\n3\n")  # wrong first: the feedback shows everything
+    result = cli("study", "--bank", bank, "--seed", "1", input="a\nb\n\n3\n")  # wrong first (a is the markup choice): the feedback shows everything
     assert result.exit_code == 0, result.output
     assert_inert(result.output)
-    for shown in ("Pick", "Because", "right", "Back", "Title", "Topic", "q [2J]0;owned31m"):
+    for shown in ("Pick", "Because", "right", "Back", "Title", "Topic", "why [2J]0;owned31m", "https://docs.aws.amazon.com/[2J]0;owned31m"):
         assert shown in result.output, shown
-    assert result.output.count("[bold red]loud[/]") >= 3 and "[link=https://evil.example]click[/link]" in result.output
+    assert "q [2J]0;owned31m" not in result.output  # sources are the authors' provenance, not shown to learners (bank list --json keeps them)
+    assert result.output.count("[bold red]loud[/]") >= 4 and "[link=https://evil.example]click[/link]" in result.output
 
 
+@pytest.mark.slow
 def test_a_real_terminal_gets_no_escape_from_the_bank(tmp_path, home):
     child = spawn(["study", "--bank", evil_bank(tmp_path), "--seed", "1"], home)
     child.expect(r"Your answer \(q: stop\) > ")
@@ -63,6 +66,7 @@ def test_bank_list_and_json_are_inert(cli, tmp_path):
     listing = cli("bank", "list", "--bank", bank, "--json")
     assert_inert(listing.output)
     assert json.loads(listing.output)[0]["prompt"].startswith("Pick \x1b[2J")  # the data itself is intact
+    assert json.loads(listing.output)[0]["sources"][0]["quote"].startswith("q \x1b[2J")
 
 
 def test_lint_flags_control_characters_and_markup(cli, tmp_path):
@@ -78,6 +82,8 @@ def test_lint_flags_control_characters_and_markup(cli, tmp_path):
         "x: explanation",
         "x: sources[0].note",
         "x: sources[0].quote",
+        "x: choices[1].why",
+        "x: references[0]",
         "y: back",
     ):
         assert f"{field}: contains control characters" in result.output, field

@@ -1,9 +1,11 @@
-"""The one place that reads the wall clock; CERTDRILL_NOW freezes it."""
+"""The wall clock (only the CLI reads it; CERTDRILL_NOW freezes it) and the one codec of times:
+milliseconds since the epoch (how the store keeps them) and ISO 8601 in UTC (how export writes them)."""
 
 from __future__ import annotations
 
 import os
 from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
 
 from certdrill.errors import InputError
 
@@ -57,3 +59,35 @@ def from_ms(ms: int) -> datetime:
 
 def iso(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+_DAY_MS = 86_400_000
+_EPOCH_DAY = date(1970, 1, 1).toordinal()
+
+
+def iso_of_ms(ms: int) -> str:
+    """`iso(from_ms(ms))` without building a datetime (an export writes a million of them)."""
+    day, rest = divmod(ms, _DAY_MS)
+    seconds, milli = divmod(rest, 1000)
+    minutes, second = divmod(seconds, 60)
+    hour, minute = divmod(minutes, 60)
+    return f"{_date_of_day(day)}T{hour:02d}:{minute:02d}:{second:02d}.{milli:03d}Z"
+
+
+def ms_of_iso(text: str) -> int:
+    """`to_ms` of a time written as `iso` writes it (2026-11-23T09:00:00.000Z), without building a
+    datetime. A time that is no real instant raises ValueError."""
+    hour, minute, second = int(text[11:13]), int(text[14:16]), int(text[17:19])
+    if hour > 23 or minute > 59 or second > 59:
+        raise ValueError(text)
+    return _day_ms(text[:10]) + ((hour * 60 + minute) * 60 + second) * 1000 + int(text[20:23])
+
+
+@lru_cache(maxsize=4096)
+def _date_of_day(day: int) -> str:
+    return date.fromordinal(_EPOCH_DAY + day).isoformat()
+
+
+@lru_cache(maxsize=8192)
+def _day_ms(day: str) -> int:
+    return (date.fromisoformat(day).toordinal() - _EPOCH_DAY) * _DAY_MS

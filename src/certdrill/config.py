@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import asdict, dataclass, fields, replace
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from certdrill.errors import InputError
 
@@ -72,28 +72,29 @@ def load(path: Path) -> Settings:
             value = parse_value(key, "none" if raw is None else raw)
         except InputError as exc:
             raise InputError(exc.message, file=str(path)) from None
-        settings = replace(settings, **{KEYS[key.replace("_", "-")]: value})
+        settings = _with(settings, key, value)
     return settings
 
 
 def save(path: Path, settings: Settings) -> None:
     data = {key: _jsonable(getattr(settings, name)) for key, name in KEYS.items()}
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(f".{os.getpid()}.tmp")
+    from certdrill.files import save_text
+
     try:
-        tmp.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
-        os.replace(tmp, path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        save_text(path, json.dumps(data, indent=2) + "\n")
     except OSError as exc:
-        try:
-            tmp.unlink(missing_ok=True)
-        except OSError:
-            pass  # a read-only folder has no half-written file to remove
         raise InputError(f"cannot save settings: {exc.strerror}", file=str(path)) from None
 
 
 def set_value(settings: Settings, key: str, raw: str) -> Settings:
-    value = parse_value(key, raw)
-    return replace(settings, **{KEYS[key.replace("_", "-")]: value})
+    return _with(settings, key, parse_value(key, raw))
+
+
+def _with(settings: Settings, key: str, value: object) -> Settings:
+    """`settings` with one value changed (`parse_value` gave it the field's type)."""
+    changes: dict[str, Any] = {KEYS[key.replace("_", "-")]: value}
+    return replace(settings, **changes)
 
 
 def as_dict(settings: Settings) -> dict[str, object]:

@@ -10,7 +10,10 @@ import os
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from itertools import chain
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -31,7 +34,7 @@ def ordered_map(fn: Callable[[T], R], chunks: Iterable[T], *, workers: int | Non
     from concurrent.futures import ProcessPoolExecutor
 
     with ProcessPoolExecutor(max_workers=workers, mp_context=_context()) as pool:
-        pending = deque()
+        pending: deque[Future[R]] = deque()
         for chunk in chain([first, second], chunks):
             pending.append(pool.submit(fn, chunk))
             if len(pending) >= 2 * workers:

@@ -8,8 +8,11 @@ frozen dataclass's `__setstate__` (see benchmarks/README.md).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import NamedTuple
+from typing import Literal, NamedTuple
 
+ItemType = Literal["single", "multi", "truefalse", "flashcard"]
+ItemStatus = Literal["active", "needs-review"]  # needs-review: imported, not trusted yet; asked only with --include-unreviewed
+SHUFFLED: frozenset[ItemType] = frozenset({"single", "multi"})  # the types whose choices are shown in a shuffled order
 LETTERS = "abcdefgh"
 TRUE_FALSE = ("True", "False")
 
@@ -21,7 +24,7 @@ class Source(NamedTuple):
 
 class Item(NamedTuple):
     id: str
-    type: str  # single | multi | truefalse | flashcard
+    type: ItemType
     topic: str
     prompt: str
     choices: tuple[str, ...]  # file order; ("True", "False") for truefalse; () for flashcards
@@ -30,7 +33,7 @@ class Item(NamedTuple):
     back: str | None = None
     tags: tuple[str, ...] = ()
     sources: tuple[Source, ...] = ()
-    status: str = "active"
+    status: ItemStatus = "active"
     previous_ids: tuple[str, ...] = ()
     file: str = ""
     line: int = 0

@@ -28,6 +28,11 @@ def _item_texts(item: Item) -> Iterator[tuple[str, str]]:
         yield "back", item.back
     for i, choice in enumerate(item.choices):
         yield f"choices[{i}]", choice
+        why = item.rationale(i)
+        if why:
+            yield f"choices[{i}].why", why
+    for i, url in enumerate(item.references):
+        yield f"references[{i}]", url
     for i, source in enumerate(item.sources):
         yield f"sources[{i}].note", source.note
         if source.quote:
@@ -70,3 +75,18 @@ def retired(bank: Bank, progress: Mapping[str, int]) -> dict[str, int]:
     live = {item.id for item in bank.items}
     live.update(old for item in bank.items for old in item.previous_ids)
     return {item_id: count for item_id, count in progress.items() if item_id not in live}
+
+
+def reference_findings(bank: Bank) -> list[Finding]:
+    """References that are not an http(s) AWS documentation page (docs.aws.amazon.com), as warnings.
+
+    Only the built-in bank's strict audit asks this of its items: other banks may cite any page.
+    """
+    from certdrill.bank.audit import AWS_DOCS_HOST, is_aws_docs
+
+    return [
+        Finding(item.file, item.line, f"{item.id}: references[{n}]: not an AWS documentation page (https://{AWS_DOCS_HOST}/…)", "warning")
+        for item in bank.items
+        for n, url in enumerate(item.references)
+        if not is_aws_docs(url)
+    ]

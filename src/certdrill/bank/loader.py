@@ -6,20 +6,15 @@ parsing and pydantic, which is most of certdrill's start-up time.
 
 from __future__ import annotations
 
-import gc
-import hashlib
-import json
-import os
-import pickle
 import re
 import sys
-import time
 from pathlib import Path
+from typing import cast
 
-from certdrill.bank.items import LETTERS, TRUE_FALSE, Bank, Item, Source, Topic
+from certdrill.bank.cache import Blobs, cached_bank
+from certdrill.bank.items import LETTERS, TRUE_FALSE, Bank, Item, ItemStatus, ItemType, Source, Topic
 from certdrill.errors import BankError, CertdrillError, InputError
 
-CACHE_VERSION = 5
 MAX_FILE_BYTES = 8 * 1024 * 1024
 MAX_ALIASES = 100
 MAX_NODES = 300_000  # about what MAX_FILE_BYTES of real bank text holds (~30 nodes a KB)
@@ -53,105 +48,17 @@ def bank_files(path: Path) -> tuple[Path | None, list[Path]]:
 
 
 def load_bank(path: Path, *, cache_dir: Path | None = None) -> Bank:
-    """The validated bank; with `cache_dir`, from a cache keyed by the files' contents when they are unchanged.
-
-    Hashing the contents means reading every file; a note of the files' sizes and modification
-    times beside the cache (as git keeps for its index) lets an unchanged bank skip even that.
-    """
+    """The validated bank; with `cache_dir`, from a cache keyed by the files' contents when they are unchanged (see cache.py)."""
     path = Path(path)
     manifest, topics = bank_files(path)
     files = ([manifest] if manifest else []) + topics
+
+    def build(blobs: Blobs) -> Bank:
+        return _build(path, manifest, blobs)
+
     if cache_dir is None:
-        return _build(path, manifest, [(f, _read_bytes(f)) for f in files])
-    where = hashlib.sha256(f"{CACHE_VERSION}\0{path.resolve()}".encode())
-    note = cache_dir / f"files-{where.hexdigest()[:32]}.json"
-    fingerprint = _fingerprint(files)
-    noted = _noted_key(note, fingerprint)
-    if noted is not None and (cached := _read_cache(noted)) is not None:
-        return cached
-    read_at = time.time_ns()
-    blobs = [(f, _read_bytes(f)) for f in files]
-    digest = where.copy()
-    for f, blob in blobs:
-        digest.update(f.name.encode() + b"\0" + str(len(blob)).encode() + b"\0" + blob)
-    key = cache_dir / f"bank-{digest.hexdigest()[:32]}.pickle"
-    bank = _read_cache(key)
-    if bank is None:
-        bank = _build(path, manifest, blobs)
-        _write_cache(key, bank)
-    if all(stamp[2] < read_at - RACY_NS for stamp in fingerprint):
-        _write_note(note, fingerprint, key)
-    return bank
-
-
-RACY_NS = 2_000_000_000  # a file changed this close to being read may change again unseen within its mtime's granularity
-
-
-def _fingerprint(files: list[Path]) -> list[list]:
-    stamps = []
-    for f in files:
-        try:
-            st = f.stat()
-        except OSError:
-            return []
-        stamps.append([f.name, st.st_size, st.st_mtime_ns, st.st_ino, st.st_mode])
-    return stamps
-
-
-def _noted_key(note: Path, fingerprint: list[list]) -> Path | None:
-    try:
-        data = json.loads(note.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    if not fingerprint or not isinstance(data, dict) or data.get("files") != fingerprint or not isinstance(data.get("key"), str):
-        return None
-    return note.with_name(Path(data["key"]).name)
-
-
-def _write_note(note: Path, fingerprint: list[list], key: Path) -> None:
-    tmp = note.with_suffix(f".{os.getpid()}.tmp")
-    try:
-        tmp.write_text(json.dumps({"files": fingerprint, "key": key.name}), encoding="utf-8")
-        os.replace(tmp, note)
-    except OSError:
-        try:
-            tmp.unlink(missing_ok=True)
-        except OSError:
-            pass
-
-
-def _read_cache(key: Path) -> Bank | None:
-    """Unpickled with the cyclic GC paused: a big bank is half a million acyclic objects, and the
-    collections their allocation would trigger cost more than the unpickling itself."""
-    paused = gc.isenabled()
-    gc.disable()
-    try:
-        with open(key, "rb") as fh:
-            value = pickle.load(fh)
-    except Exception:  # noqa: BLE001 - a damaged cache is rebuilt from the YAML, whatever the damage
-        return None
-    finally:
-        if paused:
-            gc.enable()
-    return value if isinstance(value, Bank) else None
-
-
-def _write_cache(key: Path, bank: Bank) -> None:
-    tmp = key.with_suffix(f".{os.getpid()}.tmp")
-    try:
-        key.parent.mkdir(parents=True, exist_ok=True)
-        with open(tmp, "wb") as fh:
-            pickle.dump(bank, fh, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(tmp, key)
-        for old in key.parent.glob("bank-*.pickle"):
-            if old != key and old.stat().st_mtime < key.stat().st_mtime - 7 * 86400:
-                old.unlink(missing_ok=True)
-    except OSError:
-        try:
-            tmp.unlink(missing_ok=True)
-        except OSError:
-            pass
-        # the cache is an optimisation; a read-only or full home still studies
+        return build([(f, _read_bytes(f)) for f in files])
+    return cached_bank(path, files, cache_dir, read=_read_bytes, build=build)
 
 
 def _read_bytes(file: Path) -> bytes:
@@ -279,7 +186,7 @@ def _map_lines(node, path: tuple, lines: dict[tuple, int], count: list[int], fil
     ancestors.discard(id(node))
 
 
-def line_of(lines: dict[tuple, int], loc: tuple) -> int:
+def yaml_line(lines: dict[tuple, int], loc: tuple) -> int:
     """The line of the longest known prefix of a pydantic error location."""
     for cut in range(len(loc), -1, -1):
         if tuple(loc[:cut]) in lines:
@@ -298,7 +205,7 @@ def _validation_problems(file: Path, exc, lines: dict[tuple, int]) -> list[Certd
             message = "unknown field"
         elif error["type"] == "missing":
             message = "required field is missing"
-        problems.append(CertdrillError(f"{field}: {message}", file=str(file), line=line_of(lines, loc)))
+        problems.append(CertdrillError(f"{field}: {message}", file=str(file), line=yaml_line(lines, loc)))
     return problems
 
 
@@ -307,7 +214,7 @@ def _item_rules(model, path: tuple, lines, file: Path) -> list[CertdrillError]:
     problems: list[CertdrillError] = []
 
     def bad(field: str, message: str) -> None:
-        problems.append(CertdrillError(f"{model.id}: {field}: {message}", file=str(file), line=line_of(lines, (*path, field))))
+        problems.append(CertdrillError(f"{model.id}: {field}: {message}", file=str(file), line=yaml_line(lines, (*path, field))))
 
     if model.type in ("single", "multi"):
         choices = [choice_text(choice) for choice in model.choices or []]
@@ -383,7 +290,7 @@ def _to_item(model, topic: str, file: str, line: int, checked=None) -> Item:
         choices, answer = (), ()
     return Item(
         id=model.id,
-        type=sys.intern(model.type),
+        type=cast(ItemType, sys.intern(model.type)),
         topic=topic,
         prompt=model.prompt,
         choices=choices,
@@ -392,7 +299,7 @@ def _to_item(model, topic: str, file: str, line: int, checked=None) -> Item:
         back=model.back,
         tags=tuple(map(sys.intern, model.tags)),
         sources=tuple(Source(sys.intern(s.note), s.quote) for s in model.sources),
-        status=sys.intern(model.status),
+        status=cast(ItemStatus, sys.intern(model.status)),
         previous_ids=tuple(model.previous_ids),
         file=file,
         line=line,

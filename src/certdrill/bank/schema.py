@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Literal
+from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from certdrill.bank.items import ItemStatus, ItemType
 
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=120)]
 Text = Annotated[str, StringConstraints(min_length=1, max_length=20_000)]
@@ -31,7 +33,7 @@ class ChoiceModel(Strict):
 
 class ItemModel(Strict):
     id: Slug
-    type: Literal["single", "multi", "truefalse", "flashcard"]
+    type: ItemType
     prompt: Text
     choices: list[Text | ChoiceModel] | None = None
     answer: bool | Annotated[str, StringConstraints(min_length=1)] | list[str] | None = None
@@ -39,7 +41,7 @@ class ItemModel(Strict):
     explanation: Text
     tags: list[Tag] = Field(default_factory=list)
     sources: list[SourceModel] = Field(min_length=1)
-    status: Literal["active", "needs-review"] = "active"
+    status: ItemStatus = "active"
     previous_ids: list[Slug] = Field(default_factory=list)
     references: list[Url] = Field(default_factory=list)
     checked: date | None = None

@@ -4,6 +4,12 @@ from __future__ import annotations
 
 import sys
 
+TYPE_CHECKING = False  # not typing's: importing typing costs --version a sixth of its time
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    import typer
+
 
 def main() -> None:
     if sys.argv[1:] in (["--version"], ["-V"]):
@@ -14,7 +20,7 @@ def main() -> None:
     build_app()()
 
 
-def build_app():
+def build_app() -> typer.Typer:
     import typer
 
     from certdrill.cli import backup, bank, config, exam, optimize, progress, stats, study
@@ -38,7 +44,6 @@ def build_app():
     application.command()(optimize.optimize)
     application.command()(progress.export)
     application.command("import")(progress.import_)
-    application.command()(optimize.optimize)
     application.add_typer(bank.app, name="bank")
     application.add_typer(config.app, name="config")
     application.add_typer(backup.app, name="backup")
@@ -47,12 +52,12 @@ def build_app():
     return application
 
 
-def _extensions():
+def _extensions() -> list[Callable[[typer.Typer], None]]:
     """Commands that live in their own modules register themselves here."""
     return []
 
 
-def __getattr__(name: str):
+def __getattr__(name: str) -> typer.Typer:
     """`certdrill.cli.app` is the Typer app, built on first use so that importing this is cheap."""
     if name == "app":
         return build_app()

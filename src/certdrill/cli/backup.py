@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import json
-from typing import Annotated
+from datetime import datetime
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from certdrill.cli.common import errors_to_exit, out_console
+
+if TYPE_CHECKING:
+    from certdrill.services.backups import BackupInfo
 
 app = typer.Typer(help="List, make and restore backups of your progress.", no_args_is_help=True)
 
@@ -16,23 +20,22 @@ app = typer.Typer(help="List, make and restore backups of your progress.", no_ar
 @errors_to_exit
 def list_(as_json: Annotated[bool, typer.Option("--json", help="A JSON array, newest first.")] = False) -> None:
     """Every backup, newest first, with how many answers it holds."""
-    from certdrill import paths
-    from certdrill.store.backup import backup_dir, describe, list_backups
+    from certdrill.services.backups import list_backups
 
-    infos = [describe(p) for p in list_backups(paths.db_path())]
+    found = list_backups()
     if as_json:
-        typer.echo(json.dumps([_as_json(i) for i in infos], indent=1))
+        typer.echo(json.dumps([_as_json(i) for i in found.infos], indent=1))
         return
     console = out_console()
-    if not infos:
-        console.print(f"No backups yet in {backup_dir(paths.db_path())}.", markup=False)
+    if not found.infos:
+        console.print(f"No backups yet in {found.folder}.", markup=False)
         return
     from rich.table import Table
 
-    table = Table(title=f"Backups in {backup_dir(paths.db_path())}", title_justify="left", show_edge=False, box=None, pad_edge=False)
+    table = Table(title=f"Backups in {found.folder}", title_justify="left", show_edge=False, box=None, pad_edge=False)
     for column in ("name", "answers", "last answer", "size"):
         table.add_column(column, justify="right" if column in ("answers", "size") else "left", no_wrap=column != "answers")
-    for i in infos:
+    for i in found.infos:
         answers = str(i.reviews) if i.reviews is not None else f"unreadable: {i.problem}"
         table.add_row(i.path.name, answers, _when(i.last_review), f"{i.size / 1024:,.0f} KiB")
     console.print(table)
@@ -43,16 +46,10 @@ def list_(as_json: Annotated[bool, typer.Option("--json", help="A JSON array, ne
 @errors_to_exit
 def now() -> None:
     """Make a backup now (kept until you delete it)."""
-    from certdrill import clock, paths
-    from certdrill.store.backup import make_backup
-    from certdrill.store.store import Store
+    from certdrill import clock
+    from certdrill.services.backups import backup_now
 
-    store = Store.open(paths.db_path())
-    try:
-        with store.reading() as conn:
-            target = make_backup(conn, store.path, "manual", when=clock.now())
-    finally:
-        store.close()
+    target = backup_now(clock.now())
     out_console().print(f"Backed up to {target}", markup=False, soft_wrap=True)
 
 
@@ -62,23 +59,21 @@ def restore(
     name: Annotated[str, typer.Argument(help="A name from `certdrill backup list`, or a path to a backup file.")],
 ) -> None:
     """Put a backup back in place; the current database is kept in backups/, never deleted."""
-    from certdrill import clock, paths
-    from certdrill.store.backup import describe, find_backup, restore_backup
+    from certdrill import clock
+    from certdrill.services import backups
 
-    source = find_backup(paths.db_path(), name)
-    aside = restore_backup(source, paths.db_path(), when=clock.now())
-    info = describe(paths.db_path())
+    done = backups.restore(name, clock.now())
     console = out_console()
-    console.print(f"Restored {source.name}: {info.reviews} answers, the last on {_when(info.last_review)}.", markup=False, soft_wrap=True)
-    if aside is not None:
-        console.print(f"The database it replaced is kept as {aside}", markup=False, soft_wrap=True)
+    console.print(f"Restored {done.source.name}: {done.now.reviews} answers, the last on {_when(done.now.last_review)}.", markup=False, soft_wrap=True)
+    if done.aside is not None:
+        console.print(f"The database it replaced is kept as {done.aside}", markup=False, soft_wrap=True)
 
 
-def _when(moment) -> str:
+def _when(moment: datetime | None) -> str:
     return moment.astimezone().strftime("%Y-%m-%d %H:%M") if moment else "-"
 
 
-def _as_json(info) -> dict:
+def _as_json(info: BackupInfo) -> dict[str, Any]:
     return {
         "name": info.path.name,
         "path": str(info.path),

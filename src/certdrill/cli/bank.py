@@ -4,12 +4,18 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from certdrill.cli.common import errors_to_exit, filter_topics, load_banks, out_console
+from certdrill.bank.audit import DEFAULT_MIN_ITEMS, DEFAULT_THRESHOLD
+from certdrill.cli.common import err_console, err_line, errors_to_exit, out_console
+from certdrill.cli.options import check_range
+
+if TYPE_CHECKING:
+    from certdrill.bank.items import Item
 
 app = typer.Typer(help="List and check question banks.", no_args_is_help=True)
 
@@ -22,6 +28,8 @@ def list_items(
     as_json: Annotated[bool, typer.Option("--json", help="A JSON array, one object per item.")] = False,
 ) -> None:
     """List the items of a bank."""
+    from certdrill.services.banks import filter_topics, load_banks
+
     the_bank = load_banks(bank)
     items = filter_topics(the_bank, topic)
     if as_json:
@@ -46,7 +54,7 @@ def list_items(
 TABLE_LIMIT = 2_000  # past this a Rich table takes seconds to lay out (37 s at 50,000 items)
 
 
-def _echo_lines(items) -> None:
+def _echo_lines(items: Iterable[Item]) -> None:
     """A big bank as one tab-separated line an item (id, type, topic, status, prompt's first line),
     written as it goes: as quick to scroll or grep as a table is slow to lay out."""
     from certdrill.text import strip_controls
@@ -58,7 +66,7 @@ def _echo_lines(items) -> None:
         out.write("\t".join(strip_controls(field).replace("\t", " ") for field in fields) + "\n")
 
 
-def _echo_json_array(objects) -> None:
+def _echo_json_array(objects: Iterable[dict]) -> None:
     """`json.dumps(list(objects), indent=1)`, written an object at a time: a 50,000-item bank as one
     string (and one list of dicts) would take hundreds of megabytes."""
     from certdrill.text import json_controls
@@ -80,73 +88,77 @@ def lint(
 
     Also warns about retired items: ids with progress that the bank no longer has.
     """
-    from certdrill import paths
-    from certdrill.bank.lint import lint_bank
-    from certdrill.bank.loader import load_bank
-    from certdrill.errors import BankError, CertdrillError
+    from certdrill.services.banks import lint_banks
     from certdrill.text import show_controls
 
-    targets = path or [paths.builtin_bank_dir()]
-    progress = _progress()
-    problems: list[str] = []
-    errors_total = 0
-    failed = False
-    for target in targets:
-        try:
-            the_bank = load_bank(target)
-        except BankError as exc:
-            problems.extend(exc.lines())
-            failed = True
-            continue
-        except CertdrillError as exc:
-            problems.append(str(exc))
-            failed = True
-            continue
-        findings = lint_bank(the_bank, progress=_of_bank(progress, the_bank.name), where=str(target))
-        errors = sum(1 for f in findings if f.severity == "error")
-        errors_total += errors
-        problems.extend(str(f) for f in findings)
-        warnings = len(findings) - errors
-        verdict = (
-            "no problems" if not findings else ", ".join(f"{n} {word}{'s' if n != 1 else ''}" for n, word in ((errors, "error"), (warnings, "warning")) if n)
-        )
-        typer.echo(show_controls(f"{target}: {len(the_bank.items)} items in {len(the_bank.topics)} topics, {verdict}"))
-    console = None
-    for line in problems:
-        if console is None:
-            from certdrill.cli.common import err_console
-
-            console = err_console()
-        console.print(show_controls(line), markup=False, highlight=False)
-    if failed:
-        raise typer.Exit(2)
-    if errors_total:
-        raise typer.Exit(1)
+    report = lint_banks(path)
+    for line in report.summaries:
+        typer.echo(show_controls(line))
+    if report.problems:
+        console = err_console()
+        for line in report.problems:
+            console.print(show_controls(line), markup=False, highlight=False)
+    if report.exit_code:
+        raise typer.Exit(report.exit_code)
 
 
-def _progress():
-    """Progress per item id, or None when there is no readable store (lint works without one)."""
-    from certdrill import paths
-    from certdrill.errors import StoreError
+@app.command("audit")
+@errors_to_exit
+def audit(
+    path: Annotated[list[Path] | None, typer.Argument(help="Bank folders or topic files, audited as one bank (default: the built-in bank).")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="The audit as a JSON object.")] = False,
+    strict: Annotated[bool, typer.Option("--strict", help="Exit 1 when a cue beats chance by more than --threshold points.")] = False,
+    stale_before: Annotated[str | None, typer.Option("--stale-before", help="List items whose facts were checked before this date (YYYY-MM-DD).")] = None,
+    threshold: Annotated[float, typer.Option("--threshold", help="Points above chance a cue may reach under --strict.")] = DEFAULT_THRESHOLD,
+    min_items: Annotated[int, typer.Option("--min-items", help="A cue that applies to fewer items is not judged.")] = DEFAULT_MIN_ITEMS,
+    count_hidden: Annotated[
+        bool, typer.Option("--count-hidden", help="Also fail on cues in ids and tags (certdrill hides both until the answer; other apps may not).")
+    ] = False,
+) -> None:
+    """How far a test-wise guesser gets on a bank, cue by cue, against chance; the items behind each
+    cue as file:line; rationale, AWS documentation and checked-date coverage.
 
-    if not paths.db_path().exists():
+    Exit 0; under --strict 1 when a cue beats chance (or the built-in bank falls short of its
+    coverage minimums); 2 when the bank does not load or an option is bad.
+    """
+    from certdrill.services.banks import audit_banks
+
+    check_range("--threshold", threshold, 0, 100)
+    check_range("--min-items", min_items, 1, 1_000_000)
+    report = audit_banks(path, strict=strict, stale_before=_date(stale_before), threshold=threshold, min_items=min_items, count_hidden=count_hidden)
+    if as_json:
+        from certdrill.text import json_controls
+
+        typer.echo(json_controls(json.dumps(report.to_json(), ensure_ascii=False, indent=1)))
+    else:
+        from certdrill.ui.audit import show
+
+        show(out_console(), report.bank, report.audit, threshold, min_items)
+    if strict:
+        from certdrill.ui.audit import show_strict
+
+        show_strict(err_console(), report)
+        if not report.passed:
+            raise typer.Exit(1)
+
+
+def _date(value: str | None) -> str | None:
+    from datetime import date
+
+    from certdrill.errors import InputError
+
+    if value is None:
         return None
     try:
-        from certdrill.store.store import Store
-
-        store = Store.open(paths.db_path(), read_only=True)
-        try:
-            return store.progress_by_item()
-        finally:
-            store.close()
-    except StoreError:
-        return None
+        return date.fromisoformat(value).isoformat()
+    except ValueError:
+        raise InputError(f"--stale-before: {value!r} is not a date (YYYY-MM-DD)") from None
 
 
 @app.command("import")
 @errors_to_exit
 def import_(
-    file: Annotated[Path, typer.Argument(help="A question list: Markdown (.md), Anki plain text, or CSV with a header row.")],
+    file: Annotated[Path, typer.Argument(help="A question list (Markdown .md, Anki plain text, CSV with a header row) or an Anki package (.apkg, .colpkg).")],
     output: Annotated[Path, typer.Option("--output", "-o", help="The bank folder to write into (created with a bank.yaml if missing).")],
     topic: Annotated[str | None, typer.Option("--topic", "-t", help="Topic slug, and so the file name (default: from the file name).")] = None,
     fmt: Annotated[str | None, typer.Option("--format", "-f", help="markdown, anki-text or csv (default: from the extension or the header lines).")] = None,
@@ -156,13 +168,18 @@ def import_(
     ] = False,
 ) -> None:
     """Convert a community question list or an Anki package (.apkg, .colpkg) into bank YAML; untrusted items get status: needs-review."""
-    from certdrill.bank.importers.importer import import_file
+    from contextlib import nullcontext
+
+    from certdrill.services.bank_import import import_bank_file
+    from certdrill.ui.activity import Activity, activity
     from certdrill.ui.render import safe
 
-    report = import_file(file, output, topic=topic, fmt=fmt, with_progress=with_progress)
-    added = _merge_anki_reviews(report.reviews) if getattr(report, "reviews", None) else 0
+    shown = activity(err_console(), "Importing Anki's reviews") if with_progress else nullcontext(Activity())
+    with shown as live:
+        done = import_bank_file(file, output, topic=topic, fmt=fmt, with_progress=with_progress, shown=live, warn=err_line)
+    report = done.report
     if as_json:
-        typer.echo(json.dumps({**report.to_json(), **({"reviews_added": added} if with_progress else {})}, ensure_ascii=False, indent=1))
+        typer.echo(json.dumps(done.to_json(), ensure_ascii=False, indent=1))
         return
     console = out_console()
 
@@ -171,11 +188,10 @@ def import_(
 
     changes = report.changes
     counts = f"{len(changes.new)} new, {len(changes.updated)} updated, {len(changes.unchanged)} unchanged, {len(changes.removed)} removed"
-    into = ", ".join(str(p) for p in getattr(report, "topic_files", None) or [report.topic_file])
-    say(f"Imported {len(report.items)} {'cards' if report.format in ('apkg', 'colpkg') else 'questions'} from {file} into {into} ({counts}).", "bold")
-    if with_progress:
-        reviews = len(report.reviews)
-        say(f"Imported {added} new reviews ({reviews - added} already here) from {file}.")
+    into = ", ".join(str(p) for p in report.topic_files)
+    say(f"Imported {len(report.items)} {'cards' if done.package else 'questions'} from {file} into {into} ({counts}).", "bold")
+    if done.reviews is not None:
+        say(f"Imported {done.added} new reviews ({done.reviews - done.added} already here) from {file}.")
     if report.manifest_created:
         say(f"Created {report.topic_file.parent / 'bank.yaml'}; edit its title.")
     review = report.needs_review
@@ -190,23 +206,3 @@ def import_(
     if report.skipped_lines:
         lines = ", ".join(str(n) for n in report.skipped_lines)
         say(f"Skipped headings or numbered lines with no options (not questions): line{'s' if len(report.skipped_lines) > 1 else ''} {lines}.", "dim")
-
-
-def _merge_anki_reviews(reviews) -> int:
-    """Anki's answers into the progress store, merged as `certdrill import` merges a progress file."""
-    from certdrill.cli.common import err_console, load_settings, open_store
-    from certdrill.cli.progress import _merge
-    from certdrill.exchange.importer import Incoming
-    from certdrill.review_log import review_row
-    from certdrill.ui.activity import activity
-
-    incoming = Incoming([review_row(r) for r in reviews])
-    with activity(err_console(), "Importing Anki's reviews") as shown:
-        return _merge(open_store(), incoming, load_settings(), shown)
-
-
-def _of_bank(progress, name: str) -> dict[str, int] | None:
-    """Reviews per id, counting only items studied as part of this bank."""
-    if not progress:
-        return None
-    return {item_id: p.reviews for item_id, p in progress.items() if name in p.banks}

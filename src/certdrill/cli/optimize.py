@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, replace
-from typing import Annotated
+from dataclasses import asdict
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from certdrill.cli.common import err_console, errors_to_exit, load_settings, open_store, out_console
+from certdrill.cli.common import err_console, err_line, errors_to_exit, out_console
+
+if TYPE_CHECKING:
+    from contextlib import AbstractContextManager
+
+    from certdrill.insight.optimize import Fit, ParametersInUse
 
 
 @errors_to_exit
@@ -23,59 +28,31 @@ def optimize(
     The fit is fsrs-rs, the Rust FSRS inside Anki (the optimize extra: pip install 'certdrill\\[optimize]'). Both the parameters in use and the fitted ones are scored on later reviews they were not fitted to (a time-series split, 5 folds): the fit is adopted only with a lower log loss and an RMSE(bins) no worse. Adopted parameters drive study, missed and exam from then on; stats shows which are in use.
     """
     from certdrill import clock
-    from certdrill import optimize as core
-    from certdrill.cli.study import scheduler_config
-    from certdrill.errors import InputError
+    from certdrill.insight.optimize import SPLITS
+    from certdrill.services.optimize import run_optimize
+    from certdrill.ui.activity import steps
 
-    if sum((show, reset, dry_run)) > 1:
-        raise InputError("--show, --reset and --dry-run go one at a time")
-    settings = load_settings()
-    store = open_store(writable=not (show or dry_run))
-    try:
-        if reset:  # before reading the stored record: --reset is the way out of a damaged one
-            cards = store.set_parameters(None, scheduler_config(settings))
-            _say(as_json, {"parameters": "default", "cards_rescheduled": cards}, f"Back to fsrs's default parameters; {cards} cards rescheduled.")
-            return
-        stored = store.parameters()
-        previous = core.Record.from_json(stored) if stored else None
-        config = scheduler_config(settings, store=store)
-        if show:
-            _show(previous, as_json)
-            return
-        try:
-            fit = _fit(store, config.parameters, quiet=as_json)
-        except core.NotEnoughReviews as exc:
-            _say(as_json, {"fitted": False, "reason": exc.message}, f"Not fitted: {exc.message}.")
-            return
-        adopt = fit.adopted and not dry_run
-        if not dry_run:
-            kept = core.record(fit, clock.now(), adopt=adopt, previous=previous)
-            store.set_parameters(kept.to_json(), replace(config, parameters=fit.fitted) if adopt else None)
-        _report(fit, adopt, dry_run, as_json)
-    finally:
-        store.close()
+    quiet = as_json or show or reset
+    with steps(err_console(), "Fitting FSRS to your reviews", SPLITS + 1) if not quiet else _no_steps() as step:
+        done = run_optimize(show=show, reset=reset, dry_run=dry_run, now=clock.now(), step=step, warn=err_line)
+    if done.cards_reset is not None:
+        cards = done.cards_reset
+        _say(as_json, {"parameters": "default", "cards_rescheduled": cards}, f"Back to fsrs's default parameters; {cards} cards rescheduled.")
+    elif done.in_use is not None:
+        _show(done.in_use, as_json)
+    elif done.not_fitted is not None:
+        _say(as_json, {"fitted": False, "reason": done.not_fitted}, f"Not fitted: {done.not_fitted}.")
+    elif done.fit is not None:
+        _report(done.fit, done.adopted, dry_run, as_json)
 
 
-def _fit(store, current, *, quiet: bool):
-    from certdrill import optimize as core
+def _no_steps() -> AbstractContextManager[None]:
+    from contextlib import nullcontext
 
-    console = err_console()
-    if quiet or not console.is_terminal:
-        return core.fit(store.logs_by_item(), current)
-    from rich.progress import Progress
-
-    with Progress(console=console, transient=True) as progress:
-        task = progress.add_task("Fitting FSRS to your reviews", total=core.SPLITS + 1)
-
-        def step(done: int, what: str) -> None:
-            progress.update(task, completed=done, description=what)
-
-        fit = core.fit(store.logs_by_item(), current, step=step)
-        progress.update(task, completed=core.SPLITS + 1)
-        return fit
+    return nullcontext(None)
 
 
-def _report(fit, adopted: bool, dry_run: bool, as_json: bool) -> None:
+def _report(fit: Fit, adopted: bool, dry_run: bool, as_json: bool) -> None:
     if as_json:
         figures = {
             "reviews": fit.reviews,
@@ -90,11 +67,12 @@ def _report(fit, adopted: bool, dry_run: bool, as_json: bool) -> None:
         return
     from rich.table import Table
 
-    console = out_console()
-    from certdrill.optimize import MAX_TRAINING_ITEMS
+    from certdrill.insight.optimize import MAX_TRAINING_ITEMS
 
-    recent = "the most recent " if fit.items >= MAX_TRAINING_ITEMS else ""
-    console.print(f"Fitted to {fit.reviews:,} reviews (trained on {recent}{fit.items:,} that came a day or more after the one before).", markup=False)
+    console = out_console()
+    which = f"a sample of whole card histories: {fit.items:,} of the reviews" if fit.sampled else f"{fit.items:,}"
+    past = f" (more than {MAX_TRAINING_ITEMS:,} did)" if fit.sampled else ""
+    console.print(f"Fitted to {fit.reviews:,} reviews (trained on {which} that came a day or more after the one before{past}).", markup=False)
     table = Table(title="Predicting held-out reviews (time-series split; lower is better)", box=None, title_justify="left")
     table.add_column("parameters")
     table.add_column("log loss", justify="right")
@@ -110,40 +88,18 @@ def _report(fit, adopted: bool, dry_run: bool, as_json: bool) -> None:
         console.print("Kept the parameters in use: the fitted ones do not predict your held-out reviews better.", markup=False)
 
 
-def parameters_summary(record) -> dict:
-    """Which parameters are in use and, once `optimize` has run, how well they predicted (for stats)."""
-    from certdrill.scheduler import default_parameters
-
-    fitted = record is not None and record.fitted
-    summary = {"source": "fitted" if fitted else "default", "parameters": list(record.parameters if fitted else default_parameters())}
-    if record is not None:
-        summary["checked"] = {"at": record.checked_at, "reviews": record.reviews, "held_out": asdict(record.score), "other_candidate": asdict(record.rival)}
-    return summary
-
-
-def summary_line(summary: dict) -> str:
-    source = "fitted to your reviews" if summary["source"] == "fitted" else "fsrs's defaults"
-    checked = summary.get("checked")
-    if checked is None:
-        return f"FSRS parameters: {source} (run certdrill optimize once you have a few hundred reviews)."
-    score = checked["held_out"]
-    return (
-        f"FSRS parameters: {source}; on held-out reviews at the last check ({checked['at'][:10]}, {checked['reviews']:,} reviews): "
-        f"log loss {score['log_loss']:.4f}, RMSE(bins) {score['rmse_bins']:.4f}."
-    )
-
-
-def _show(record, as_json: bool) -> None:
-    summary = parameters_summary(record)
+def _show(in_use: ParametersInUse, as_json: bool) -> None:
     if as_json:
-        typer.echo(json.dumps(summary, indent=2))
+        typer.echo(json.dumps(in_use.to_json(), indent=2))
         return
+    from certdrill.ui.stats import parameters_line
+
     console = out_console()
-    console.print(summary_line(summary), markup=False, soft_wrap=True)
-    console.print("w = " + ", ".join(f"{w:.4f}" for w in summary["parameters"]), markup=False, style="dim", soft_wrap=True)
+    console.print(parameters_line(in_use), markup=False, soft_wrap=True)
+    console.print("w = " + ", ".join(f"{w:.4f}" for w in in_use.parameters), markup=False, style="dim", soft_wrap=True)
 
 
-def _say(as_json: bool, data: dict, text: str) -> None:
+def _say(as_json: bool, data: dict[str, Any], text: str) -> None:
     if as_json:
         typer.echo(json.dumps(data, indent=2))
     else:

@@ -13,12 +13,16 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING
 
 from certdrill.bank.items import LETTERS, Item
 from certdrill.bank.loader import expected_count
-from certdrill.loader_words import count_word
-from certdrill.scheduler import CardState
+from certdrill.bank.words import count_word
+from certdrill.schedule.scheduler import CardState
 from certdrill.text import reflow, strip_controls
+
+if TYPE_CHECKING:
+    from certdrill.exchange.anki_history import RevlogRow
 
 FIELDS = ("Id", "Prompt", "Choices", "Answer", "Explanation", "Source")
 NOTETYPE = "certdrill question"
@@ -51,7 +55,7 @@ class AnkiNote:
     fields: tuple[str, ...]  # in FIELDS order, HTML
     tags: tuple[str, ...]
     schedule: AnkiSchedule | None = None
-    history: tuple = ()  # anki_history.RevlogRow, oldest first: the card's review log
+    history: tuple[RevlogRow, ...] = ()  # oldest first: the card's review log
 
 
 def html_text(text: str) -> str:
@@ -66,7 +70,7 @@ def guid(item_id: str) -> str:
     return f"certdrill:{item_id}"
 
 
-def stable_id(text: str, *, low: int = 1 << 30, high: int = 1 << 31) -> int:
+def anki_id(text: str, *, low: int = 1 << 30, high: int = 1 << 31) -> int:
     """A deck or note-type id from its name: the same name gets the same id in every export."""
     digest = int.from_bytes(hashlib.sha256(text.encode()).digest()[:8], "big")
     return low + digest % (high - low)
@@ -97,6 +101,24 @@ def answer_html(item: Item) -> str:
     if not item.is_choice:
         return html_text(item.back or "")
     return "<br>".join(choice_lines(item, item.answer))
+
+
+def link_html(url: str) -> str:
+    """A reference as a link (an http(s) address only), its address escaped like any bank text."""
+    shown = html.escape(strip_controls(url), quote=True).replace("[", "&#91;")
+    return f'<a href="{shown}">{shown}</a>' if url.startswith(("https://", "http://")) else shown
+
+
+def explanation_html(item: Item) -> str:
+    """The explanation, then why each wrong choice is wrong (letters in file order, as the front
+    shows them) and the item's references as links."""
+    text = html_text(item.explanation)
+    whys = [f"{LETTERS[i]}) {html_text(why)}" for i in range(len(item.choices)) if i not in item.answer and (why := item.rationale(i))]
+    if whys:
+        text += "<br><br>Why not:<br>" + "<br>".join(whys)
+    if item.references:
+        text += "<br><br>Learn more:<br>" + "<br>".join(link_html(url) for url in item.references)
+    return text
 
 
 def source_html(item: Item) -> str:
@@ -150,9 +172,9 @@ def card_columns(schedule: AnkiSchedule | None, collection_start: date, position
     return {**columns, "type": 1 if schedule.kind == "learning" else 3, "queue": 1, "due": int(schedule.due_at.timestamp()), "left": 1}
 
 
-def note_for(item: Item, card: CardState | None = None, history: tuple = ()) -> AnkiNote:
+def note_for(item: Item, card: CardState | None = None, history: tuple[RevlogRow, ...] = ()) -> AnkiNote:
     choices = "<br>".join(choice_lines(item, range(len(item.choices))))
-    fields = (html_text(item.id), prompt_html(item), choices, answer_html(item), html_text(item.explanation), source_html(item))
+    fields = (html_text(item.id), prompt_html(item), choices, answer_html(item), explanation_html(item), source_html(item))
     return AnkiNote(item.id, guid(item.id), fields, tags_for(item), schedule_for(card) if card is not None else None, history)
 
 
@@ -161,7 +183,7 @@ def build_notes(
     *,
     cards: dict[str, CardState] | None = None,
     include_unreviewed: bool = False,
-    histories: dict[str, tuple] | None = None,
+    histories: dict[str, tuple[RevlogRow, ...]] | None = None,
 ) -> list[AnkiNote]:
     """One note per item, in bank order; `cards` (progress) carries each card's scheduling over,
     `histories` (anki_history) its review log."""

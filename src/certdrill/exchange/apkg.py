@@ -12,9 +12,10 @@ import zipfile
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from certdrill.errors import InputError
-from certdrill.exchange.anki import FIELDS, NOTETYPE, AnkiNote, card_columns, stable_id
+from certdrill.exchange.anki import FIELDS, NOTETYPE, AnkiNote, anki_id, card_columns
 
 CSS = """.card { font-family: sans-serif; font-size: 18px; text-align: left; color: black; background-color: white; }
 .choices { margin-top: 1em; }
@@ -44,14 +45,14 @@ def write_apkg(path: Path, notes: Sequence[AnkiNote], *, deck_name: str, now: da
 
     genanki = _genanki()
     model = genanki.Model(
-        stable_id(NOTETYPE),
+        anki_id(NOTETYPE),
         NOTETYPE,
         fields=[{"name": name} for name in FIELDS],
         templates=[{"name": "Question", "qfmt": FRONT, "afmt": BACK}],
         css=CSS,
         sort_field_index=FIELDS.index("Prompt"),
     )
-    deck = genanki.Deck(stable_id(f"deck:{deck_name}"), deck_name)
+    deck = genanki.Deck(anki_id(f"deck:{deck_name}"), deck_name)
     card_class = _scheduled_card_class(genanki, set())
     note_class = _note_class(genanki, card_class)
     for position, note in enumerate(notes):
@@ -71,7 +72,7 @@ def write_apkg(path: Path, notes: Sequence[AnkiNote], *, deck_name: str, now: da
             package.writestr("media", "{}")
 
 
-def _note_class(genanki, card_class):
+def _note_class(genanki: Any, card_class: Any) -> Any:
     class ScheduledNote(genanki.Note):
         def __init__(self, *, schedule, position, history=(), **kwargs):
             super().__init__(**kwargs)
@@ -84,7 +85,7 @@ def _note_class(genanki, card_class):
     return ScheduledNote
 
 
-def _scheduled_card_class(genanki, revlog_ids: set[int]):
+def _scheduled_card_class(genanki: Any, revlog_ids: set[int]) -> Any:
     """`revlog_ids`: the revlog ids written so far (Anki's revlog id is the answer's millisecond,
     unique in the collection; two answers in one millisecond get the next free one)."""
 
@@ -97,7 +98,7 @@ def _scheduled_card_class(genanki, revlog_ids: set[int]):
             (crt,) = cursor.execute("SELECT crt FROM col").fetchone()
             # Anki counts days from the local calendar date of the collection's creation
             c = card_columns(self.schedule, datetime.fromtimestamp(crt, UTC).astimezone().date(), self.position)
-            row = (next(id_gen), note_id, deck_id, self.ord, int(timestamp), -1, c["type"], c["queue"], c["due"], c["ivl"], c["factor"])
+            row: tuple[Any, ...] = (next(id_gen), note_id, deck_id, self.ord, int(timestamp), -1, c["type"], c["queue"], c["due"], c["ivl"], c["factor"])
             row += (c["reps"], c["lapses"], c["left"], 0, 0, 0, c["data"])
             cursor.execute(f"INSERT INTO cards VALUES({','.join('?' * len(row))})", row)
             for entry in self.history:

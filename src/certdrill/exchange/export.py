@@ -5,15 +5,14 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable
-from datetime import UTC, datetime, timedelta
-from functools import lru_cache
+from datetime import datetime
 from json.encoder import encode_basestring
 from typing import TextIO
 
 from certdrill import __version__
-from certdrill.clock import from_ms, iso
+from certdrill.clock import from_ms, iso, iso_of_ms
 from certdrill.exchange.models import FORMAT, VERSION
-from certdrill.scheduler import STATE_NAMES, CardState
+from certdrill.schedule.scheduler import STATE_NAMES, CardState
 
 
 def review_json(row: tuple) -> dict:
@@ -33,22 +32,6 @@ def review_json(row: tuple) -> dict:
 
 
 _PLAIN_ANSWER = re.compile(r"\[(?:\d+(?:,\d+)*)?\]")
-_DAY_MS = 86_400_000
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-
-
-@lru_cache(maxsize=4096)
-def _date(day: int) -> str:
-    return (_EPOCH + timedelta(days=day)).date().isoformat()
-
-
-def _iso_ms(ms: int) -> str:
-    """`iso(from_ms(ms))` without building a datetime for every review."""
-    day, rest = divmod(ms, _DAY_MS)
-    seconds, milli = divmod(rest, 1000)
-    minutes, second = divmod(seconds, 60)
-    hour, minute = divmod(minutes, 60)
-    return f"{_date(day)}T{hour:02d}:{minute:02d}:{second:02d}.{milli:03d}Z"
 
 
 def review_line(row: tuple) -> str:
@@ -63,7 +46,7 @@ def review_line(row: tuple) -> str:
         return _dumps(review_json(row))
     return (
         f'{{"id": {encode_basestring(rid)}, "item_id": {encode_basestring(item_id)}, "bank": {encode_basestring(bank)}, '
-        f'"reviewed_at": "{_iso_ms(at)}", "rating": {rating}, "answer": {"null" if answer is None else answer.replace(",", ", ")}, '
+        f'"reviewed_at": "{iso_of_ms(at)}", "rating": {rating}, "answer": {"null" if answer is None else answer.replace(",", ", ")}, '
         f'"correct": {"null" if correct is None else "true" if correct else "false"}, "duration_ms": {"null" if duration is None else duration}, '
         f'"kind": {encode_basestring(kind)}, "session_id": {"null" if session is None else encode_basestring(session)}}}'
     )

@@ -24,7 +24,7 @@ def offset_of(text: str, path: tuple) -> int:
             j = _skip(text, i + 1)
             found = None
             while j < len(text) and text[j] != "}":
-                key, j = json.decoder.scanstring(text, j + 1)
+                key, j = json.decoder.scanstring(text, j + 1)  # type: ignore[attr-defined]  # public in json.decoder, absent from its stubs
                 j = _skip(text, j)
                 j = _skip(text, j + 1)  # past ':'
                 if key == part:
@@ -54,7 +54,7 @@ def offset_of(text: str, path: tuple) -> int:
     return i
 
 
-def line_of(text: str, path: tuple) -> int:
+def json_line(text: str, path: tuple) -> int:
     try:
         return text.count("\n", 0, offset_of(text, path)) + 1
     except (ValueError, IndexError):

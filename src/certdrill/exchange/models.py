@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
+
+from certdrill.schedule.review_log import ReviewKind
 
 FORMAT = "certdrill-progress"
 VERSION = 1
@@ -27,11 +29,11 @@ class ReviewModel(Base):
     answer: list[Annotated[int, Field(ge=0, le=25)]] | None = None
     correct: bool | None = None
     duration_ms: Annotated[int, Field(ge=0, le=SQLITE_MAX_INT)] | None = None
-    kind: Literal["study", "missed", "exam", "import"] = "study"
+    kind: ReviewKind = "study"
     session_id: Annotated[str, StringConstraints(max_length=200)] | None = None
 
 
-def _as_typed_dict(model: type[BaseModel], **narrower: object) -> type:
+def _as_typed_dict(model: type[BaseModel], **narrower: object) -> Any:
     """The model's fields as a TypedDict (extra keys forbidden, defaults left out), some of them
     narrowed: validating into plain dicts is about twice as fast as building model instances, for a
     million reviews. Whatever it accepts, the model accepts too."""
@@ -39,13 +41,13 @@ def _as_typed_dict(model: type[BaseModel], **narrower: object) -> type:
 
     from typing_extensions import TypedDict
 
-    fields = {}
+    fields: dict[str, Any] = {}
     for name, info in model.model_fields.items():
-        annotation = Annotated[(info.annotation, *info.metadata)] if info.metadata else info.annotation
+        annotation: Any = Annotated[(info.annotation, *info.metadata)] if info.metadata else info.annotation
         annotation = narrower.get(name, annotation)
         fields[name] = annotation if info.is_required() else NotRequired[annotation]
-    typed = TypedDict(f"{model.__name__}Fields", fields)  # type: ignore[operator]
-    typed.__pydantic_config__ = ConfigDict(extra="forbid")
+    typed = TypedDict(f"{model.__name__}Fields", fields)  # type: ignore[misc]  # built from the model at run time
+    setattr(typed, "__pydantic_config__", ConfigDict(extra="forbid"))  # noqa: B010 - a TypedDict class takes no attribute assignment in the type checker's eyes
     return typed
 
 

@@ -10,17 +10,18 @@ from __future__ import annotations
 
 import json
 from array import array
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from datetime import date
-from functools import lru_cache
 from itertools import pairwise
 from pathlib import Path
+from typing import Any
 
+from certdrill.clock import ms_of_iso
 from certdrill.errors import InputError
-from certdrill.exchange.jsonpos import line_of
+from certdrill.exchange.jsonpos import json_line
 from certdrill.exchange.models import REVIEW_DEFAULTS as DEFAULTS
-from certdrill.review_log import review_row
+from certdrill.exchange.whole import check_format, invalid, parse_progress, reused, review_of
+from certdrill.schedule.review_log import review_row
 
 BATCH = 5000
 MAX_HEADER_BYTES = 1024 * 1024
@@ -100,8 +101,6 @@ class ReviewStream:
             yield from batch
 
     def _row_batches(self) -> Iterator[list[tuple]]:
-        from certdrill.exchange.importer import invalid
-
         first, total = self.header_problem
         ids = array("q")  # hashes of the ids read, to find an id used twice without keeping a million strings
         for start, lines in self._batches():
@@ -135,7 +134,7 @@ class ReviewStream:
             if batch:
                 yield start, batch
 
-    def _header_errors(self, head: dict, tail: dict) -> tuple[tuple[dict, int] | None, int]:
+    def _header_errors(self, head: dict, tail: dict) -> tuple[tuple[Mapping[str, Any], int] | None, int]:
         from pydantic import ValidationError
 
         from certdrill.exchange.models import ProgressFile
@@ -144,10 +143,10 @@ class ReviewStream:
             ProgressFile.model_validate({**head, **{k: v for k, v in tail.items() if k != "cards"}})
         except ValidationError as exc:
             first = exc.errors()[0]
-            return (first, line_of(self.layout.head, tuple(first["loc"]))), exc.error_count()
+            return (first, json_line(self.layout.head, tuple(first["loc"]))), exc.error_count()
         return None, 0
 
-    def _card_errors(self, adapter, cards: list) -> tuple[tuple[dict, int] | None, int]:
+    def _card_errors(self, adapter, cards: list) -> tuple[tuple[Mapping[str, Any], int] | None, int]:
         from pydantic import ValidationError
 
         try:
@@ -155,14 +154,12 @@ class ReviewStream:
         except ValidationError as exc:
             first = exc.errors()[0]
             loc = ("cards", *first["loc"])
-            return ({**first, "loc": loc}, self.layout.tail_line - 2 + line_of(self.layout.tail, loc)), exc.error_count()
+            return ({**first, "loc": loc}, self.layout.tail_line - 2 + json_line(self.layout.tail, loc)), exc.error_count()
         return None, 0
 
     def _validate(self, start: int, lines: list[bytes]):
         """The batch's review rows, or (None, first error, error count); broken JSON is raised at once."""
         from pydantic import ValidationError
-
-        from certdrill.exchange.importer import review_of
 
         blob = b"[" + b",".join(lines) + b"]"
         try:
@@ -177,7 +174,9 @@ class ReviewStream:
                 for offset, line in enumerate(lines):
                     _loads(line.decode("utf-8", "replace"), self.name, self.layout.first_line + start + offset - 1, indent=4)
             first = errors[0]
-            index = start + first["loc"][0]
+            position = first["loc"][0]
+            assert isinstance(position, int)  # the batch is a list: its errors start at an index
+            index = start + position
             return None, ({**first, "loc": ("reviews", index, *first["loc"][1:])}, self.layout.first_line + index), exc.error_count()
 
     def _check_reused(self, ids: array) -> None:
@@ -185,8 +184,6 @@ class ReviewStream:
 
         Hashes that repeat are only candidates; the file is read again for those ids alone.
         """
-        from certdrill.exchange.importer import reused
-
         if len(set(ids)) == len(ids):  # the usual case, found at once
             return
         twice = {a for a, b in pairwise(sorted(ids)) if a == b}
@@ -204,8 +201,6 @@ class ReviewStream:
 
     def _whole(self) -> list[tuple]:
         """Start again from the whole document; the store takes a review it already has as no change."""
-        from certdrill.exchange.importer import parse_progress
-
         reviews = parse_progress(self.path.read_text(encoding="utf-8-sig"), self.name)
         self.count = len(reviews)
         return [review_row(r) for r in reviews]
@@ -219,7 +214,7 @@ def _row(fields: dict) -> tuple:
         fields["id"],
         fields["item_id"],
         get("bank", DEFAULTS["bank"]),
-        _exported_ms(fields["reviewed_at"]),
+        ms_of_iso(fields["reviewed_at"]),  # a time that is no instant raises ValueError: the model then checks the batch
         fields["rating"],
         None if answer is None else "[" + ",".join(map(str, answer)) + "]",
         None if correct is None else int(correct),
@@ -229,28 +224,8 @@ def _row(fields: dict) -> tuple:
     )
 
 
-def _exported_ms(text: str) -> int:
-    """Milliseconds since the epoch of a time as export writes it (2026-11-23T09:00:00.000Z): what
-    to_ms gives for that instant. A time that is no real instant raises ValueError; the batch is then
-    checked by the model, whose error the user sees."""
-    hour, minute, second = int(text[11:13]), int(text[14:16]), int(text[17:19])
-    if hour > 23 or minute > 59 or second > 59:
-        raise ValueError(text)
-    return _day_ms(text[:10]) + ((hour * 60 + minute) * 60 + second) * 1000 + int(text[20:23])
-
-
-@lru_cache(maxsize=8192)
-def _day_ms(day: str) -> int:
-    return (date.fromisoformat(day).toordinal() - _EPOCH_DAY) * 86_400_000
-
-
-_EPOCH_DAY = date(1970, 1, 1).toordinal()
-
-
 def streamed(path: Path, name: str, layout: Layout) -> ReviewStream | None:
     """The file's reviews as a stream, or None when its head or tail is not what export writes."""
-    from certdrill.exchange.importer import check_format
-
     try:
         head, tail = json.loads(layout.head), json.loads(layout.tail)
     except (json.JSONDecodeError, RecursionError):

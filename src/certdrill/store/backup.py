@@ -15,8 +15,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from certdrill.clock import from_ms
 from certdrill.errors import DamagedStoreError, InputError, StoreError
-from certdrill.store.db import restore_hint
+from certdrill.files import fsync_dir, fsync_file, replace_atomically
 from certdrill.store.migrations import APPLICATION_ID, MIGRATIONS
 
 KEEP = 10
@@ -33,6 +34,14 @@ class BackupInfo:
     reviews: int | None  # None: the file cannot be read as a certdrill database
     last_review: datetime | None
     problem: str | None = None
+
+
+def restore_hint(path: Path) -> str:
+    """How to get progress back from a database certdrill refuses to touch."""
+    return (
+        "it was left untouched. To get your progress back run `certdrill backup list`, then "
+        f"`certdrill backup restore NAME` (the damaged file is kept aside); or move {path.name} away to start fresh"
+    )
 
 
 def backup_dir(db_path: Path) -> Path:
@@ -60,30 +69,14 @@ def _free_name(folder: Path, when: datetime, reason: str) -> Path:
     return target
 
 
-def _fsync_file(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def _fsync_dir(folder: Path) -> None:
-    try:
-        _fsync_file(folder)
-    except OSError:
-        pass  # not every file system lets a folder be fsynced; the rename is still atomic
-
-
 def _copy_database(source: sqlite3.Connection, target: Path) -> None:
-    """A consistent copy through SQLite's backup API into `target` (a fresh file), made durable."""
+    """A consistent copy through SQLite's backup API into `target` (a fresh file)."""
     dest = sqlite3.connect(target)
     try:
         source.backup(dest)
         dest.execute("PRAGMA journal_mode = DELETE")  # one self-contained file; opening it later creates no -wal
     finally:
         dest.close()
-    _fsync_file(target)
 
 
 def make_backup(conn: sqlite3.Connection, db_path: Path, reason: str, *, when: datetime | None = None, keep: int = KEEP) -> Path:
@@ -98,18 +91,12 @@ def make_backup(conn: sqlite3.Connection, db_path: Path, reason: str, *, when: d
         raise DamagedStoreError(f"the progress database is damaged ({verdict}); {restore_hint(db_path)}", file=str(db_path))
     when = when or datetime.now(UTC)
     folder = backup_dir(db_path)
-    tmp = None
     try:
         folder.mkdir(parents=True, exist_ok=True)
         _remove_stale_tmp(folder)
         target = _free_name(folder, when, reason)
-        tmp = folder / f".{target.name}.{os.getpid()}.tmp"
-        _copy_database(conn, tmp)
-        os.replace(tmp, target)
-        _fsync_dir(folder)
+        replace_atomically(target, lambda tmp: _copy_database(conn, tmp))
     except (OSError, sqlite3.Error) as exc:
-        if tmp is not None:
-            tmp.unlink(missing_ok=True)
         raise StoreError(f"cannot write a backup: {exc}", file=str(folder)) from None
     if reason.startswith("daily-"):
         for old in [p for p in list_backups(db_path) if "-daily-" in p.name][keep:]:
@@ -179,7 +166,7 @@ def describe(path: Path) -> BackupInfo:
             conn.close()
     except sqlite3.Error as exc:
         return BackupInfo(path, created, reason, size, None, None, str(exc))
-    last_at = datetime.fromtimestamp(last / 1000, UTC) if last is not None else None
+    last_at = from_ms(last) if last is not None else None
     return BackupInfo(path, created, reason, size, count, last_at)
 
 
@@ -214,6 +201,7 @@ def restore_backup(backup: Path, db_path: Path, *, when: datetime) -> Path | Non
                 raise InputError(f"cannot restore this file: {problem}", file=str(backup))
             tmp.unlink(missing_ok=True)
             _copy_database(source, tmp)
+            fsync_file(tmp)
         finally:
             source.close()
     except sqlite3.Error as exc:
@@ -228,7 +216,7 @@ def restore_backup(backup: Path, db_path: Path, *, when: datetime) -> Path | Non
     try:
         aside = _move_aside(db_path, when) if db_path.exists() else None
         os.replace(tmp, db_path)
-        _fsync_dir(db_path.parent)
+        fsync_dir(db_path.parent)
     except OSError as exc:
         tmp.unlink(missing_ok=True)
         raise StoreError(f"cannot put the backup in place: {exc.strerror}", file=str(db_path)) from None

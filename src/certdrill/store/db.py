@@ -7,20 +7,15 @@ import random
 import shutil
 import sqlite3
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from certdrill.errors import DamagedStoreError, StoreError
+from certdrill.store.backup import backup_before_migration, restore_hint
 from certdrill.store.migrations import APPLICATION_ID, MIGRATIONS
 
 BUSY_TIMEOUT_MS = 15_000
 WAL_SWITCH_TIMEOUT_MS = 50
-
-
-def restore_hint(path: Path) -> str:
-    return (
-        "it was left untouched. To get your progress back run `certdrill backup list`, then "
-        f"`certdrill backup restore NAME` (the damaged file is kept aside); or move {path.name} away to start fresh"
-    )
 
 
 def _writable(path: Path) -> bool:
@@ -103,7 +98,7 @@ def _use_wal(conn: sqlite3.Connection) -> None:
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
 
 
-def _open(path: Path, target: str, setup) -> sqlite3.Connection:
+def _open(path: Path, target: str, setup: Callable[[sqlite3.Connection], None]) -> sqlite3.Connection:
     """Connect to `target` (a path or a URI) and run `setup`; any failure closes it and is explained."""
     try:
         conn = sqlite3.connect(target, uri=target.startswith("file:"), isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
@@ -151,8 +146,6 @@ def _connect_read_only(path: Path) -> sqlite3.Connection:
 
 def _migrate(conn: sqlite3.Connection, version: int, path: Path) -> None:
     if version > 0:
-        from certdrill.store.backup import backup_before_migration
-
         backup_before_migration(conn, path, version)
     for number in range(version, len(MIGRATIONS)):
         conn.execute("BEGIN IMMEDIATE")

@@ -6,15 +6,26 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum
 
 from certdrill.clock import from_ms, to_ms
+from certdrill.drill.exam import Result
 from certdrill.errors import StoreError
-from certdrill.exam import Result
-from certdrill.review_log import Review
-from certdrill.scheduler import CardState
-from certdrill.store.store import Store, write_review
+from certdrill.schedule.review_log import Review
+from certdrill.schedule.scheduler import CardState
+from certdrill.store.store import Store
+from certdrill.store.writes import write_review
 
-IN_PROGRESS, SUBMITTED, ABANDONED = "in_progress", "submitted", "abandoned"
+
+class ExamStatus(StrEnum):
+    """An exam row's status (the values the exams table's CHECK allows)."""
+
+    IN_PROGRESS = "in_progress"
+    SUBMITTED = "submitted"
+    ABANDONED = "abandoned"
+
+
+IN_PROGRESS, SUBMITTED, ABANDONED = ExamStatus.IN_PROGRESS, ExamStatus.SUBMITTED, ExamStatus.ABANDONED
 _COLUMNS = "e.id, e.bank, e.started_at, e.finished_at, e.minutes, e.count, e.seed, e.correct, e.scaled, e.passed, e.per_topic, e.status"
 
 
@@ -31,7 +42,7 @@ class ExamRow:
     scaled: int | None
     passed: bool | None
     per_topic: dict[str, dict[str, int]]
-    status: str
+    status: ExamStatus
     answered: int
 
 
@@ -52,6 +63,7 @@ def start(store: Store, *, bank: str, started_at: datetime, minutes: float, seed
             (bank, to_ms(started_at), minutes, len(item_ids), seed, IN_PROGRESS),
         )
         exam_id = cursor.lastrowid
+        assert exam_id is not None  # an INSERT sets it
         conn.executemany("INSERT INTO exam_answers (exam_id, position, item_id) VALUES (?,?,?)", [(exam_id, p, i) for p, i in enumerate(item_ids)])
     return exam_id
 
@@ -67,7 +79,9 @@ def save_answer(store: Store, exam_id: int, saved: SavedAnswer) -> None:
 
 
 def answers(store: Store, exam_id: int) -> list[SavedAnswer]:
-    rows = store.conn.execute("SELECT position, item_id, chosen, answered_at, flagged FROM exam_answers WHERE exam_id = ? ORDER BY position", (exam_id,))
+    sql = "SELECT position, item_id, chosen, answered_at, flagged FROM exam_answers WHERE exam_id = ? ORDER BY position"
+    with store.reading() as conn:
+        rows = conn.execute(sql, (exam_id,)).fetchall()
     return [
         SavedAnswer(position, item_id, tuple(json.loads(chosen)) if chosen is not None else None, from_ms(at) if at is not None else None, bool(flagged))
         for position, item_id, chosen, at, flagged in rows
@@ -84,7 +98,9 @@ def history(store: Store) -> list[ExamRow]:
     return _select(store, "ORDER BY e.started_at, e.id", ())
 
 
-def finish(store: Store, exam_id: int, *, status: str, finished_at: datetime, result: Result | None, reviews: Sequence[tuple[Review, CardState]]) -> None:
+def finish(
+    store: Store, exam_id: int, *, status: ExamStatus, finished_at: datetime, result: Result | None, reviews: Sequence[tuple[Review, CardState]]
+) -> None:
     """Close the exam and log its answers as reviews, all or nothing."""
     per_topic = None
     if result is not None:
@@ -111,7 +127,9 @@ def finish(store: Store, exam_id: int, *, status: str, finished_at: datetime, re
 
 def _select(store: Store, tail: str, args: tuple) -> list[ExamRow]:
     sql = f"SELECT {_COLUMNS}, (SELECT count(*) FROM exam_answers a WHERE a.exam_id = e.id AND a.chosen IS NOT NULL) FROM exams e {tail}"
-    return [_row(row) for row in store.conn.execute(sql, args)]
+    with store.reading() as conn:
+        rows = conn.execute(sql, args).fetchall()
+    return [_row(row) for row in rows]
 
 
 def _row(row: tuple) -> ExamRow:
@@ -128,6 +146,6 @@ def _row(row: tuple) -> ExamRow:
         scaled,
         None if passed is None else bool(passed),
         json.loads(per_topic) if per_topic else {},
-        status,
+        ExamStatus(status),
         answered,
     )

@@ -35,14 +35,14 @@ class Point:
 
 def parse_map(path: Path) -> list[Point]:
     """Read the map; a malformed entry is reported as file:line: message."""
-    from certdrill.bank.loader import line_of, parse_yaml
+    from certdrill.bank.loader import parse_yaml, yaml_line
 
     data, lines = parse_yaml(path, path.read_bytes())
     if not isinstance(data, list):
         raise CertdrillError("expected a list of points", file=str(path), line=1)
     points = []
     for index, entry in enumerate(data):
-        line = line_of(lines, (index,))
+        line = yaml_line(lines, (index,))
 
         def bad(message: str, line: int = line) -> CertdrillError:
             return CertdrillError(message, file=str(path), line=line)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from itertools import islice
 
@@ -45,3 +45,21 @@ def activity(console: Console, description: str) -> Iterator[Activity]:
     columns = (SpinnerColumn(), TextColumn("{task.description}", markup=False), TextColumn("{task.completed:,} reviews"), TimeElapsedColumn())
     with Progress(*columns, console=console, transient=True) as progress:
         yield Activity(progress, progress.add_task(strip_controls(description), total=None))
+
+
+@contextmanager
+def steps(console: Console, description: str, total: int) -> Iterator[Callable[[int, str], None] | None]:
+    """A transient progress bar of `total` steps on a terminal: yields `step(done, what next)`, or None elsewhere."""
+    if not console.is_terminal:
+        yield None
+        return
+    from rich.progress import Progress
+
+    with Progress(console=console, transient=True) as progress:
+        task = progress.add_task(description, total=total)
+
+        def step(done: int, what: str) -> None:
+            progress.update(task, completed=done, description=what)
+
+        yield step
+        progress.update(task, completed=total)

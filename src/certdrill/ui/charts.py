@@ -14,10 +14,10 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from certdrill.confusions import Confusion
-from certdrill.exam import PASS_SCALED
-from certdrill.plan import NEW_ITEM_PRIOR, Plan, Readiness
-from certdrill.stats import Heatmap, Retention, Tally, TopicMastery
+from certdrill.drill.exam import PASS_SCALED
+from certdrill.insight.confusions import Confusion
+from certdrill.insight.plan import NEW_ITEM_PRIOR, Plan, Readiness
+from certdrill.insight.stats import Heatmap, Retention, TopicMastery, Totals
 from certdrill.ui.render import safe
 
 SHADES = "░▒▓█"
@@ -48,13 +48,13 @@ def _table(*columns: str, right_from: int = 1) -> Table:
     return table
 
 
-def figures(today: Tally, overall: Tally, retention: Retention, streak: int, mock_exams: Sequence = ()) -> Group:
+def figures(today: Totals, overall: Totals, retention: Retention, streak: int, mock_exams: Sequence = ()) -> Group:
     """The headline numbers; `mock_exams` are scored exams (store.exams rows), oldest first."""
     table = _table("", "Today", "Overall")
     table.add_row("Reviews", str(today.reviews), str(overall.reviews))
     table.add_row("Time spent", duration(today.time_ms), duration(overall.time_ms))
     table.add_row("Accuracy", percent(today.accuracy), percent(overall.accuracy))
-    lines = [table, Text()]
+    lines: list[RenderableType] = [table, Text()]
     if retention.mature:
         lines.append(Text(f"True retention: {percent(retention.value)} ({retention.right} of {retention.mature} recalls of mature items right)"))
     else:

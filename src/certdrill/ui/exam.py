@@ -9,12 +9,13 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from datetime import datetime
 
-from rich.console import Console, Group
+from rich.console import Console, Group, JustifyMethod
 from rich.table import Table
 from rich.text import Text
 
 from certdrill.bank.items import LETTERS
-from certdrill.exam import CONFIRM, FINAL, OVERVIEW, PASS_SCALED, QUESTION, Exam, Result, Step, format_left
+from certdrill.clock import parse_instant
+from certdrill.drill.exam import CONFIRM, FINAL, OVERVIEW, PASS_SCALED, QUESTION, Exam, Result, Step, format_left
 from certdrill.ui import render
 from certdrill.ui.prompt import read_line
 
@@ -92,7 +93,8 @@ def result(res: Result, topic_title: Callable[[str], str]) -> Group:
     if res.answered < res.total:
         detail += f"; {res.total - res.answered} unanswered, counted wrong"
     table = Table(show_edge=False, pad_edge=False, box=None)
-    for name, justify in (("Topic", "left"), ("Questions", "right"), ("Right", "right"), ("%", "right")):
+    columns: tuple[tuple[str, JustifyMethod], ...] = (("Topic", "left"), ("Questions", "right"), ("Right", "right"), ("%", "right"))
+    for name, justify in columns:
         table.add_column(name, justify=justify)
     for topic, score in res.per_topic.items():
         table.add_row(render.safe(topic_title(topic)), str(score.total), str(score.correct), f"{score.percent:.0f}")
@@ -117,7 +119,7 @@ def missed_review(exam: Exam, positions: Sequence[int], topic_title: Callable[[s
             line = Text(f"  {LETTERS[order.index(index)]}) ", style="red")
             line.append_text(render.safe(item.choices[index]))
             parts.append(line)
-        parts.append(render.feedback(item, order, chosen, False))
+        parts.append(render.feedback(item, order, chosen, False, every_rationale=True))
     return Group(*parts)
 
 
@@ -138,7 +140,7 @@ def history(entries: Sequence[dict], console: Console) -> None:
         console.print("No exams yet: certdrill exam starts one.")
         return
     table = Table(show_edge=False, pad_edge=False, box=None)
-    for name, justify in (
+    columns: tuple[tuple[str, JustifyMethod], ...] = (
         ("#", "right"),
         ("Date", "left"),
         ("Bank", "left"),
@@ -146,10 +148,11 @@ def history(entries: Sequence[dict], console: Console) -> None:
         ("Score", "right"),
         ("Result", "left"),
         ("Duration", "right"),
-    ):
+    )
+    for name, justify in columns:
         table.add_column(name, justify=justify)
     for e in entries:
-        when = datetime.fromisoformat(e["started_at"].replace("Z", "+00:00")).astimezone().strftime("%Y-%m-%d %H:%M")
+        when = parse_instant(e["started_at"]).astimezone().strftime("%Y-%m-%d %H:%M")
         outcome = {"submitted": "PASS" if e["passed"] else "FAIL", "abandoned": "abandoned"}.get(e["status"], "in progress")
         score = "" if e["scaled"] is None else str(e["scaled"])
         duration = "" if e["duration_seconds"] is None else _duration(e["duration_seconds"])

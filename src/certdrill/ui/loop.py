@@ -13,8 +13,8 @@ from datetime import datetime
 from rich.console import Console
 
 from certdrill.bank.items import Item
-from certdrill.grading import AnswerParseError, override_rating, parse_answer, parse_self_rating
-from certdrill.session import Outcome, Session
+from certdrill.drill.grading import AnswerParseError, override_rating, parse_answer, parse_self_rating
+from certdrill.drill.session import Outcome, Session
 from certdrill.ui import render
 from certdrill.ui.prompt import read_line
 
@@ -72,7 +72,7 @@ def run_session(
 
 
 def _grade(outcome: Outcome):
-    from certdrill.grading import Grade
+    from certdrill.drill.grading import Grade
 
     return Grade(bool(outcome.correct), outcome.review.rating)
 

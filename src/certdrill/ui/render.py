@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from rich.console import Group
+from rich.console import Group, RenderableType
 from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
 from certdrill.bank.items import LETTERS, Item
-from certdrill.loader_words import count_word
+from certdrill.bank.words import count_word
 from certdrill.text import reflow, strip_controls
+from certdrill.ui import learn
 
 
 def safe(text: str, style: str = "") -> Text:
@@ -33,7 +34,7 @@ def header(position: int, total: int, item: Item, extra: str = "") -> Text:
 
 
 def question(item: Item, order: tuple[int, ...], head: Text, *, truefalse_hint: str = "(t = true, f = false)") -> Group:
-    parts = [head, Text(), prose(item.prompt)]
+    parts: list[RenderableType] = [head, Text(), prose(item.prompt)]
     if item.type == "multi":
         parts.append(Text(f"(choose {count_word(len(item.answer))}; type all letters, e.g. ac)", style="italic dim"))
     if item.type == "truefalse":
@@ -60,7 +61,10 @@ def letters_for(indices: tuple[int, ...], order: tuple[int, ...]) -> str:
     return ", ".join(LETTERS[order.index(i)] for i in sorted(indices, key=order.index))
 
 
-def feedback(item: Item, order: tuple[int, ...], chosen: tuple[int, ...] | None, correct: bool | None) -> Group:
+def feedback(item: Item, order: tuple[int, ...], chosen: tuple[int, ...] | None, correct: bool | None, *, every_rationale: bool = False) -> Group:
+    """The verdict, why the picked wrong choices (`every_rationale`: all wrong choices) are wrong,
+    the explanation, then "Learn more" with the item's references. Sources are provenance for the
+    bank's authors (notes the learner does not have): never shown here."""
     parts: list = []
     if item.is_choice:
         if correct:
@@ -72,14 +76,17 @@ def feedback(item: Item, order: tuple[int, ...], chosen: tuple[int, ...] | None,
             verdict.append(f"the answer is {letters_for(item.answer, order)}:", style="bold")
             parts.append(verdict)
             parts.append(choice_table([(LETTERS[order.index(i)], item.choices[i]) for i in sorted(item.answer, key=order.index)], "green"))
+            why = learn.rationales(item, order, learn.wrong_choices(item) if every_rationale else learn.wrong_picks(item, chosen))
+            if why is not None:
+                parts.append(why)
     else:
         parts.append(Text("Answer:", style="bold"))
         parts.append(Padding(prose(item.back or ""), (0, 0, 0, 2)))
     parts.append(Text())
     parts.append(prose(item.explanation))
-    sources = "; ".join(strip_controls(s.note) + (f' ("{strip_controls(s.quote)}")' if s.quote else "") for s in item.sources)
-    if sources:
-        parts.append(Text(f"Source: {sources}", style="dim"))
+    more = learn.LearnMore(item.references)
+    if more:
+        parts.append(more)
     parts.append(Text())
     return Group(*parts)
 

@@ -1,5 +1,5 @@
-"""Anki notes → bank items, Anki's review log → certdrill reviews: pure functions over the records
-`store.anki_collection` reads.
+"""Anki notes → bank items: pure functions over the records `store.anki_collection` reads (the
+review log becomes reviews in `exchange.anki_history`).
 
 Every card becomes one flashcard: a Basic note gives one, a reversed note one per direction, a
 cloze note one per deletion (the deletion shown as `[…]`, or `[hint]`, the deleted text on the
@@ -10,14 +10,12 @@ text, so importing the same deck again updates items in place. See docs/bank-for
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime
 
-from certdrill.bank.importers.anki_records import FILTERED, LEARNING, MANUAL, Card, Collection, Note, Notetype, RevlogEntry
+from certdrill.bank.importers.anki_records import Card, Collection, Note, Notetype
 from certdrill.bank.importers.convert import NEEDS_REVIEW, Converted, clean, clean_tags, guid_id, placeholder
 from certdrill.bank.importers.html_text import Rendered, render
-from certdrill.review_log import Review
 
 CLOZE = re.compile(r"\{\{c(\d+)::(.*?)(?:::(.*?))?\}\}", re.DOTALL)
 FIELD_REF = re.compile(r"\{\{\s*([#^/]?)\s*([^}]*?)\s*\}\}")
@@ -25,7 +23,6 @@ SPECIAL_FIELDS = frozenset({"FrontSide", "Tags", "Deck", "Subdeck", "Card", "Car
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 _URL = re.compile(r"^https?://[^\s<>\"]+$")
 DELETION = "[…]"
-MAX_DURATION_MS = 24 * 3600 * 1000
 
 
 @dataclass(frozen=True)
@@ -145,57 +142,3 @@ def _cloze_sides(fields: dict[str, str], notetype: Notetype, number: int) -> tup
     others = _joined(fields, [n for f, n in _refs(answer) if f != "section" and n not in cloze_fields])
     extra = Rendered("\n\n".join(t for t in (whole.text, others.text) if t), [*whole.media, *others.media], [*whole.links, *others.links])
     return front, back, extra
-
-
-# the review log
-
-
-def answers(entries: Sequence[RevlogEntry]) -> list[RevlogEntry]:
-    """One card's revlog entries (oldest first) that are answers FSRS learns from, as Anki picks
-    them for a card's memory state: from the first learning step of the card's last run of learning
-    steps (a card reset to new and learned again starts over), without cram answers in a filtered
-    deck with rescheduling off (kind filtered, factor 0) and without entries that are no answer
-    (set due date, reset, rescheduled: ease 0)."""
-    first_learning = first_graded = None
-    for index in range(len(entries) - 1, -1, -1):
-        entry = entries[index]
-        if _cramming(entry):
-            continue
-        graded = 1 <= entry.ease <= 4
-        if graded and (entry.interval >= 1 or entry.interval <= -86400):
-            first_graded = index
-        if graded and entry.kind == LEARNING:
-            first_learning = index
-        elif entry.kind == MANUAL and entry.factor == 0:  # "reset to new"
-            if first_learning is None and first_graded is None:
-                return []
-            break
-        elif first_learning is not None:
-            break
-    start = first_learning if first_learning is not None else first_graded
-    if start is None:
-        return []
-    return [e for e in entries[start:] if 1 <= e.ease <= 4 and not _cramming(e)]
-
-
-def _cramming(entry: RevlogEntry) -> bool:
-    return entry.kind == FILTERED and entry.factor == 0
-
-
-def reviews_of(collection: Collection, item_for_card: dict[int, str], *, bank: str) -> list[Review]:
-    """The answers of the cards that became items, as certdrill reviews: the rating is Anki's button
-    (1 Again … 4 Easy), the time the entry's, the id `anki-<entry id>-<card id>` (so importing
-    again adds nothing)."""
-    by_card: dict[int, list[RevlogEntry]] = {}
-    for entry in collection.revlog:
-        if entry.card_id in item_for_card:
-            by_card.setdefault(entry.card_id, []).append(entry)
-    out = []
-    for card_id, entries in by_card.items():
-        entries.sort(key=lambda e: e.id)
-        for entry in answers(entries):
-            when = datetime.fromtimestamp(entry.id / 1000, UTC)
-            duration = min(max(0, entry.taken_ms), MAX_DURATION_MS)
-            out.append(Review(f"anki-{entry.id}-{card_id}", item_for_card[card_id], bank, when, entry.ease, None, None, duration, "import"))
-    out.sort(key=lambda r: (r.reviewed_at, r.id))
-    return out

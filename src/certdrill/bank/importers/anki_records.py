@@ -9,9 +9,22 @@ values) without the message definitions.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import IntEnum
 
-# revlog.type
-LEARNING, REVIEW, RELEARNING, FILTERED, MANUAL, RESCHEDULED = 0, 1, 2, 3, 4, 5
+
+class RevlogKind(IntEnum):
+    """`revlog.type`: what kind of entry Anki logged."""
+
+    LEARNING = 0  # a learning step
+    REVIEW = 1  # an answer in review
+    RELEARNING = 2  # a step after a lapse
+    FILTERED = 3  # an answer in a filtered deck (factor 0: cramming, rescheduling off)
+    MANUAL = 4  # set due date, or (factor 0) reset to new: no answer
+    RESCHEDULED = 5  # rescheduled when the parameters changed: no answer
+
+
+LEARNING, REVIEW, RELEARNING = RevlogKind.LEARNING, RevlogKind.REVIEW, RevlogKind.RELEARNING
+FILTERED, MANUAL, RESCHEDULED = RevlogKind.FILTERED, RevlogKind.MANUAL, RevlogKind.RESCHEDULED
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,7 +61,7 @@ class RevlogEntry:
     interval: int  # days when positive, seconds when negative
     factor: int
     taken_ms: int
-    kind: int  # LEARNING … RESCHEDULED
+    kind: int  # a RevlogKind value (an Anki to come may log others)
 
 
 @dataclass(frozen=True)

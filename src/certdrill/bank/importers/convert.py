@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from certdrill.bank.importers.question import Question
 from certdrill.bank.items import LETTERS
 from certdrill.bank.loader import expected_count
-from certdrill.loader_words import count_word
+from certdrill.bank.words import count_word
 from certdrill.text import strip_controls
 
 NEEDS_REVIEW = "needs-review"
@@ -47,7 +47,7 @@ def normalized(prompt: str) -> str:
     return " ".join(text.casefold().split())
 
 
-def stable_id(prompt: str) -> str:
+def item_id_for(prompt: str) -> str:
     """Slug of the first words plus a hash of the whole question: the same question keeps its id."""
     ascii_text = unicodedata.normalize("NFKD", prompt).encode("ascii", "ignore").decode().lower()
     words = re.findall(r"[a-z0-9]+", ascii_text)[:6]
@@ -118,7 +118,7 @@ def _item(question: Question, where: str) -> tuple[dict, list[str]]:
     if not prompt:
         reasons.append("empty question")
         prompt = "(The question is empty in the source.)"
-    data: dict = {"id": guid_id(question.guid) if question.guid else stable_id(prompt), "type": "flashcard", "prompt": prompt}
+    data: dict = {"id": guid_id(question.guid) if question.guid else item_id_for(prompt), "type": "flashcard", "prompt": prompt}
     if question.options:
         data.update(_choice_fields(question, prompt, reasons))
     else:

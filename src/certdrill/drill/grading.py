@@ -5,13 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from certdrill.bank.items import LETTERS, Item
-from certdrill.scheduler import AGAIN, EASY, GOOD, HARD
+from certdrill.schedule.scheduler import AGAIN, EASY, GOOD, HARD, Rating
 
 
 @dataclass(frozen=True)
 class Grade:
     correct: bool
-    rating: int
+    rating: Rating
 
 
 class AnswerParseError(ValueError):
@@ -73,14 +73,14 @@ FLASHCARD_RATINGS = {
 }
 
 
-def parse_self_rating(text: str) -> int:
+def parse_self_rating(text: str) -> Rating:
     rating = FLASHCARD_RATINGS.get(text.strip().lower())
     if rating is None:
         raise AnswerParseError("rate 1 again, 2 hard, 3 good, 4 easy")
     return rating
 
 
-def override_rating(grade: Grade, key: str) -> int | None:
+def override_rating(grade: Grade, key: str) -> Rating | None:
     """After a right answer, `h` or `e` turns Good into Hard or Easy; anything else keeps it."""
     if not grade.correct:
         return None

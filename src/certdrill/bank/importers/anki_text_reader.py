@@ -42,7 +42,7 @@ def parse(text: str, name: str) -> list[Question]:
         start += 1
     separator = _separator(headers, name)
     is_html = headers.get("html", ("false", 0))[0].lower() == "true"
-    special = {_column(headers, key, name) for key in SPECIAL_COLUMNS} - {None}
+    special = {column for key in SPECIAL_COLUMNS if (column := _column(headers, key, name)) is not None}
     tags_column = _column(headers, "tags column", name)
     guid_column, deck_column = _column(headers, "guid column", name), _column(headers, "deck column", name)
     roles = _roles(headers, special)
@@ -122,11 +122,11 @@ def _question(line: int, cells: dict[str, str], tags: list[str]) -> Question:
     question = Question(line, "\n".join(front[:first_option]).strip(), tags=tags, notes=notes)
     extra = cells.get("extra", "")
     if first_option == len(front):
-        answer, _, rest = "\n".join(back).strip().partition("\n\n")
+        answer, _, after = "\n".join(back).strip().partition("\n\n")
         question.back = answer
-        question.explanation = "\n\n".join(p for p in (rest.strip(), extra) if p)
+        question.explanation = "\n\n".join(p for p in (after.strip(), extra) if p)
         return question
-    question.options = [OPTION.match(text).group(2) for text in front[first_option:] if text.strip()]
+    question.options = [match.group(2) for text in front[first_option:] if text.strip() and (match := OPTION.match(text))]
     marked, rest = _answer_letters(back)
     if marked is None and back:
         by_text = [i for i, option in enumerate(question.options) if option.strip().casefold() == ANSWER_PREFIX.sub("", back[0].strip()).casefold()]
@@ -166,7 +166,7 @@ def _answer_letters(back: list[str]) -> tuple[list[int] | None, list[str]]:
     letters = letters_to_indices(head)
     if letters is not None:
         return letters, lines[1:]
-    marked = []
+    marked: list[int] = []
     for count, text in enumerate(lines):
         match = OPTION.match(text)
         if not match:

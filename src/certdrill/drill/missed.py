@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 from certdrill.bank.items import Item
-from certdrill.review_log import Review
-from certdrill.scheduler import AGAIN
+from certdrill.schedule.review_log import Review
+from certdrill.schedule.scheduler import AGAIN
 
 
 def is_miss(review: Review) -> bool:

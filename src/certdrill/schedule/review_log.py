@@ -7,11 +7,13 @@ import json
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Literal, NamedTuple, get_args
 
 from certdrill.clock import to_ms
-from certdrill.scheduler import ReviewEvent
+from certdrill.schedule.scheduler import Rating, ReviewEvent
 
-KINDS = ("study", "missed", "exam", "import")
+ReviewKind = Literal["study", "missed", "exam", "import"]  # what asked the question (an import keeps the kind it came with)
+KINDS: tuple[ReviewKind, ...] = get_args(ReviewKind)
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,23 +22,37 @@ class Review:
     item_id: str
     bank: str
     reviewed_at: datetime
-    rating: int
+    rating: Rating
     answer: tuple[int, ...] | None  # chosen choice indices in file order; None for flashcards
     correct: bool | None  # None for self-graded flashcards
     duration_ms: int | None
-    kind: str = "study"
+    kind: ReviewKind = "study"
     session_id: str | None = None
 
     def event(self) -> ReviewEvent:
         return ReviewEvent(self.id, self.reviewed_at, self.rating)
 
 
-def review_row(r: Review) -> tuple:
+class ReviewRow(NamedTuple):
     """A review as a flat row, as the store keeps it and export reads it: time in ms since the
-    epoch, the answer as compact JSON, correct as 0/1."""
+    epoch, the answer as compact JSON, correct as 0/1. The fields are the store's columns."""
+
+    id: str
+    item_id: str
+    bank: str
+    reviewed_at: int
+    rating: int
+    answer: str | None
+    correct: int | None
+    duration_ms: int | None
+    kind: str
+    session_id: str | None
+
+
+def review_row(r: Review) -> ReviewRow:
     answer = json.dumps(list(r.answer), separators=(",", ":")) if r.answer is not None else None
     correct = None if r.correct is None else int(r.correct)
-    return (r.id, r.item_id, r.bank, to_ms(r.reviewed_at), r.rating, answer, correct, r.duration_ms, r.kind, r.session_id)
+    return ReviewRow(r.id, r.item_id, r.bank, to_ms(r.reviewed_at), r.rating, answer, correct, r.duration_ms, r.kind, r.session_id)
 
 
 _sequence = itertools.count()
@@ -48,5 +64,5 @@ def new_review_id(at: datetime | None = None) -> str:
     Replay sorts by (time, id): answers given within one millisecond, or under a frozen clock,
     still replay in the order they were given.
     """
-    ms = int(at.timestamp() * 1000) if at is not None else 0
+    ms = to_ms(at) if at is not None else 0
     return f"{ms & 0xFFFFFFFFFFFF:012x}{next(_sequence) & 0xFFFF:04x}{secrets.token_hex(8)}"

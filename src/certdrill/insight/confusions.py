@@ -11,7 +11,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from certdrill.bank.items import Item
-from certdrill.review_log import Review
+from certdrill.schedule.review_log import Review
 
 
 @dataclass(frozen=True)

@@ -13,9 +13,9 @@ from datetime import date, datetime, timedelta
 
 from certdrill.bank.items import Item
 from certdrill.clock import day_bounds, local_day
-from certdrill.exam import MAX_SCALED, MIN_SCALED, PASS_SCALED, eligible, weight_of
-from certdrill.queue import ExamFocus, Limits, build_queue
-from certdrill.scheduler import GOOD, CardState, SchedulerConfig, retrievability, review
+from certdrill.drill.exam import MAX_SCALED, MIN_SCALED, PASS_SCALED, eligible, weight_of
+from certdrill.schedule.queue import ExamFocus, Limits, build_queue
+from certdrill.schedule.scheduler import GOOD, CardState, SchedulerConfig, retrievability, review
 
 NEW_ITEM_PRIOR = 0.25  # chance of getting an item never studied right: a guess among four options
 PLAN_HORIZON_DAYS = 365  # an exam further out is planned for its first year only
@@ -33,8 +33,8 @@ def recall_on(card: CardState | None, at: datetime, config: SchedulerConfig) -> 
     return NEW_ITEM_PRIOR if card is None else retrievability(card, at, config)
 
 
-def scaled_score(share_correct: float) -> int:
-    """The mock exam's scale (exam.scaled_score) for a predicted share of right answers."""
+def predicted_score(share_correct: float) -> int:
+    """The mock exam's scale (exam.exam_score) for a predicted share of right answers."""
     return math.floor(MIN_SCALED + (MAX_SCALED - MIN_SCALED) * share_correct + 0.5)
 
 
@@ -47,7 +47,7 @@ class Readiness:
 
     @property
     def score(self) -> int | None:
-        return None if self.share_correct is None else scaled_score(self.share_correct)
+        return None if self.share_correct is None else predicted_score(self.share_correct)
 
     @property
     def passes(self) -> bool | None:
@@ -194,6 +194,10 @@ def _simulate(items, cards, now, limits, config, new_done_today, reviews_done_to
         start, end = bounds(moment)
         if start >= config.exam_date:
             break
+
+        def recall(card: CardState | None, at: datetime = moment) -> float:
+            return retrievability(card, at, config)
+
         queue = build_queue(
             items,
             cards,
@@ -202,7 +206,7 @@ def _simulate(items, cards, now, limits, config, new_done_today, reviews_done_to
             limits=limits,
             new_done_today=new_done_today if n == 0 else 0,
             reviews_done_today=reviews_done_today if n == 0 else 0,
-            recall=lambda c, at=moment: retrievability(c, at, config),
+            recall=recall,
             exam=focus,
         )
         for item in queue.items:

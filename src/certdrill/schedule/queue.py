@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from certdrill.bank.items import Item
-from certdrill.scheduler import EXAM_FINAL_DAYS, CardState
+from certdrill.schedule.scheduler import EXAM_FINAL_DAYS, CardState
 
 
 @dataclass(frozen=True)

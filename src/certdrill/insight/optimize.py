@@ -57,6 +57,7 @@ class Fit:
     current_score: Score  # on the held-out splits
     fitted_score: Score
     adopted: bool
+    sampled: bool = False  # past MAX_TRAINING_ITEMS: trained on a sample of whole card histories
 
 
 @dataclass(frozen=True)
@@ -101,13 +102,20 @@ def _rs():
 
 
 def default_parameters() -> tuple[float, ...]:
-    from certdrill.scheduler import default_parameters as defaults
+    from certdrill.schedule.scheduler import default_parameters as defaults
 
     return defaults()
 
 
 def training_items(logs: Iterable[list[tuple[int, int]]]) -> tuple[list, int]:
-    """fsrs-rs items oldest first (by the review each predicts), and the number of reviews read.
+    """`sampled_training_items` without saying whether it sampled."""
+    items, reviews, _ = sampled_training_items(logs)
+    return items, reviews
+
+
+def sampled_training_items(logs: Iterable[list[tuple[int, int]]]) -> tuple[list, int, bool]:
+    """fsrs-rs items oldest first (by the review each predicts), the number of reviews read, and
+    whether only a sample of the cards was kept.
 
     `logs` gives each item's reviews as (ms since the epoch, rating), oldest first. Days between
     reviews are whole 24-hour periods, as certdrill's scheduler counts them. An item predicts one
@@ -118,6 +126,7 @@ def training_items(logs: Iterable[list[tuple[int, int]]]) -> tuple[list, int]:
     rs = _rs()
     kept: list[tuple[int, int, list]] = []  # a heap of cards, the largest sample key on top
     total = reviews = 0
+    sampled = False
     for n, log in enumerate(logs):
         reviews += len(log)
         history, dated, last = [], [], None
@@ -135,8 +144,9 @@ def training_items(logs: Iterable[list[tuple[int, int]]]) -> tuple[list, int]:
         total += len(dated)
         while total > MAX_TRAINING_ITEMS:
             total -= len(heapq.heappop(kept)[2])
+            sampled = True
     items = sorted((pair for _, _, dated in kept for pair in dated), key=lambda pair: pair[0])
-    return [item for _, item in items], reviews
+    return [item for _, item in items], reviews, sampled
 
 
 def score(parameters: tuple[float, ...], items: list) -> Score:
@@ -163,7 +173,7 @@ def fit(
     `step(fits done, what next)` is called before each of the SPLITS + 1 fits (for a progress bar).
     """
     rs = _rs()
-    items, reviews = training_items(logs)
+    items, reviews, sampled = sampled_training_items(logs)
     if reviews < MIN_REVIEWS:
         raise NotEnoughReviews(f"{reviews} reviews so far; fitting needs at least {MIN_REVIEWS} (the defaults are used until then)")
     segment = len(items) // (SPLITS + 1)
@@ -184,7 +194,7 @@ def fit(
     step(SPLITS, "fitting on the whole log")
     fitted = _within_bounds(_compute(rs, current, items))
     current_score, fitted_score = _pooled(held_current), _pooled(held_fitted)
-    return Fit(reviews, len(items), current, fitted, current_score, fitted_score, adopted=fitted_score.beats(current_score))
+    return Fit(reviews, len(items), current, fitted, current_score, fitted_score, adopted=fitted_score.beats(current_score), sampled=sampled)
 
 
 def _compute(rs, current: tuple[float, ...], items: list) -> tuple[float, ...]:
@@ -197,7 +207,7 @@ def _compute(rs, current: tuple[float, ...], items: list) -> tuple[float, ...]:
 
 def _within_bounds(parameters: tuple[float, ...]) -> tuple[float, ...]:
     """fsrs-rs computes in 32-bit floats; a value at a bound can land a hair outside py-fsrs's."""
-    from certdrill.scheduler import parameter_bounds
+    from certdrill.schedule.scheduler import parameter_bounds
 
     return tuple(min(max(w, lo), hi) for w, (lo, hi) in zip(parameters, parameter_bounds(), strict=True))
 
@@ -209,3 +219,26 @@ def record(result: Fit, now: datetime, *, adopt: bool, previous: Record | None) 
         return Record(result.fitted, True, when, result.reviews, result.fitted_score, result.current_score)
     fitted = previous.fitted if previous is not None else False
     return Record(result.current, fitted, when, result.reviews, result.current_score, result.fitted_score)
+
+
+@dataclass(frozen=True)
+class ParametersInUse:
+    """Which FSRS parameters drive scheduling and, once `optimize` has run, how well they predicted."""
+
+    fitted: bool
+    parameters: tuple[float, ...]
+    record: Record | None  # the last check; None before the first `optimize`
+
+    @classmethod
+    def of(cls, record: Record | None) -> ParametersInUse:
+        from certdrill.schedule.scheduler import default_parameters
+
+        fitted = record is not None and record.fitted
+        return cls(fitted, record.parameters if record is not None and fitted else default_parameters(), record)
+
+    def to_json(self) -> dict:
+        summary: dict = {"source": "fitted" if self.fitted else "default", "parameters": list(self.parameters)}
+        if self.record is not None:
+            r = self.record
+            summary["checked"] = {"at": r.checked_at, "reviews": r.reviews, "held_out": asdict(r.score), "other_candidate": asdict(r.rival)}
+        return summary

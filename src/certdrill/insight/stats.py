@@ -14,9 +14,9 @@ from datetime import date, datetime, timedelta
 
 from certdrill.bank.items import Item
 from certdrill.clock import local_day, local_midnight
-from certdrill.missed import is_miss
-from certdrill.review_log import Review
-from certdrill.scheduler import MATURE_DAYS, CardState, SchedulerConfig, is_mature, retrievability, review
+from certdrill.drill.missed import is_miss
+from certdrill.schedule.review_log import Review
+from certdrill.schedule.scheduler import MATURE_DAYS, CardState, SchedulerConfig, is_mature, retrievability, review
 
 HEATMAP_WEEKS = 16
 FORECAST_DAYS = 30
@@ -25,7 +25,7 @@ DayOf = Callable[[datetime], date]
 
 
 @dataclass(frozen=True)
-class Tally:
+class Totals:
     reviews: int = 0
     time_ms: int = 0
     graded: int = 0  # multiple-choice answers (flashcards are self-rated, not graded)
@@ -39,7 +39,7 @@ class Tally:
         return {"reviews": self.reviews, "time_ms": self.time_ms, "graded": self.graded, "right": self.right, "accuracy": self.accuracy}
 
 
-def tally(reviews: Iterable[Review]) -> Tally:
+def totals(reviews: Iterable[Review]) -> Totals:
     count = time_ms = graded = right = 0
     for r in reviews:
         count += 1
@@ -47,7 +47,7 @@ def tally(reviews: Iterable[Review]) -> Tally:
         if r.correct is not None:
             graded += 1
             right += r.correct
-    return Tally(count, time_ms, graded, right)
+    return Totals(count, time_ms, graded, right)
 
 
 @dataclass(frozen=True)

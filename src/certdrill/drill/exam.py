@@ -14,9 +14,9 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from certdrill.bank.items import Item
-from certdrill.grading import AnswerParseError, grade_answer, parse_answer
-from certdrill.review_log import Review, new_review_id
-from certdrill.scheduler import CardState, SchedulerConfig, review
+from certdrill.drill.grading import AnswerParseError, grade_answer, parse_answer
+from certdrill.schedule.review_log import Review, new_review_id
+from certdrill.schedule.scheduler import CardState, SchedulerConfig, review
 
 ELIGIBLE_TYPES = frozenset({"single", "multi", "truefalse"})
 DEFAULT_COUNT = 65
@@ -89,7 +89,7 @@ def choice_order(item: Item, seed: int) -> tuple[int, ...]:
     return tuple(order)
 
 
-def scaled_score(correct: int, total: int) -> int:
+def exam_score(correct: int, total: int) -> int:
     """100 + 900 × correct / total, rounded half up: a linear stand-in, as AWS's scaling is not public."""
     if total <= 0:
         return MIN_SCALED
@@ -263,7 +263,7 @@ class Exam:
                 missed.append(position)
         total = len(self.items)
         correct = total - len(missed)
-        scaled = scaled_score(correct, total)
+        scaled = exam_score(correct, total)
         topics = {t: TopicScore(c, n) for t, (c, n) in sorted(per_topic.items())}
         return Result(total, self.answered_count(), correct, scaled, scaled >= PASS_SCALED, topics, tuple(missed))
 
@@ -276,6 +276,7 @@ class Exam:
         out = []
         for position in answered:
             item, chosen, at = self.items[position], self.answers[position], self.answered_at[position]
+            assert chosen is not None and at is not None  # answered, so both are set
             grade = grade_answer(item, chosen)
             rid = new_review_id(at)
             card = review(cards.get(item.id), grade.rating, at, rid, config)

@@ -13,9 +13,9 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from certdrill.bank.items import Item
-from certdrill.grading import grade_answer
-from certdrill.review_log import Review, new_review_id
-from certdrill.scheduler import AGAIN, CardState, SchedulerConfig, review
+from certdrill.drill.grading import grade_answer
+from certdrill.schedule.review_log import Review, ReviewKind, new_review_id
+from certdrill.schedule.scheduler import AGAIN, CardState, Rating, SchedulerConfig, review
 
 REQUEUE_GAP = 3
 
@@ -47,7 +47,7 @@ class Tally:
 
 
 class Session:
-    """Failed items come back a few questions later; in `until_right` mode until answered right."""
+    """Failed items come back a few questions later, until answered right."""
 
     def __init__(
         self,
@@ -55,13 +55,12 @@ class Session:
         cards: dict[str, CardState],
         *,
         bank: str,
-        kind: str = "study",
+        kind: ReviewKind = "study",
         config: SchedulerConfig = SchedulerConfig(),
         rng: random.Random | None = None,
         session_id: str | None = None,
     ):
         self.pending: deque[Item] = deque(items)
-        self.total = len(self.pending)
         self.cards = cards
         self.bank = bank
         self.kind = kind
@@ -69,8 +68,6 @@ class Session:
         self.rng = rng or random.Random()
         self.session_id = session_id or new_review_id()
         self.tally = Tally()
-        self.again: set[str] = set()
-        self.seen: set[str] = set()
 
     def next_item(self) -> Item | None:
         return self.pending[0] if self.pending else None
@@ -86,7 +83,9 @@ class Session:
             self.rng.shuffle(order)
         return tuple(order)
 
-    def answer(self, item: Item, now: datetime, *, chosen: tuple[int, ...] | None = None, rating: int | None = None, duration_ms: int | None = None) -> Outcome:
+    def answer(
+        self, item: Item, now: datetime, *, chosen: tuple[int, ...] | None = None, rating: Rating | None = None, duration_ms: int | None = None
+    ) -> Outcome:
         """Grade a multiple-choice answer (`chosen`, in file indices) or take a flashcard's self-rating."""
         if self.pending and self.pending[0].id == item.id:
             self.pending.popleft()
@@ -105,20 +104,18 @@ class Session:
         entry = Review(
             rid, item.id, self.bank, now, rating, tuple(sorted(chosen)) if chosen is not None else None, correct, duration_ms, self.kind, self.session_id
         )
-        self._count(item, correct, first=item.id not in self.seen)
-        self.seen.add(item.id)
+        self._count(item, correct)
         if rating == AGAIN:
-            self.again.add(item.id)
             self.pending.insert(min(REQUEUE_GAP, len(self.pending)), item)
         return Outcome(entry, card, prior, correct)
 
-    def amend(self, outcome: Outcome, rating: int) -> Outcome:
+    def amend(self, outcome: Outcome, rating: Rating) -> Outcome:
         """Change the rating of the answer just given (Hard/Easy override); the card is recomputed."""
         card = review(outcome.prior, rating, outcome.review.reviewed_at, outcome.review.id, self.config)
         self.cards[outcome.review.item_id] = card
         return replace(outcome, review=replace(outcome.review, rating=rating), card=card)
 
-    def _count(self, item: Item, correct: bool | None, *, first: bool) -> None:
+    def _count(self, item: Item, correct: bool | None) -> None:
         self.tally.answered += 1
         topic = self.tally.by_topic.setdefault(item.topic, TopicTally())
         topic.answered += 1

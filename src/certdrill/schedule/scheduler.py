@@ -9,11 +9,32 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
+from enum import IntEnum
 from functools import cache, lru_cache
 
-AGAIN, HARD, GOOD, EASY = 1, 2, 3, 4
-RATING_NAMES = {AGAIN: "Again", HARD: "Hard", GOOD: "Good", EASY: "Easy"}
-STATE_NAMES = {1: "learning", 2: "review", 3: "relearning"}
+
+class Rating(IntEnum):
+    """An answer's FSRS rating: the values of `fsrs.Rating`, without importing fsrs (start-up stays light)."""
+
+    AGAIN = 1
+    HARD = 2
+    GOOD = 3
+    EASY = 4
+
+
+class State(IntEnum):
+    """A card's FSRS state: the values of `fsrs.State`. An item never answered has no card, so no state."""
+
+    LEARNING = 1
+    REVIEW = 2
+    RELEARNING = 3
+
+
+AGAIN, HARD, GOOD, EASY = Rating.AGAIN, Rating.HARD, Rating.GOOD, Rating.EASY
+RATINGS = {int(r): r for r in Rating}  # a stored int → its Rating, by a dict lookup (cheaper than calling the enum)
+STATES = {int(s): s for s in State}
+RATING_NAMES = {r: r.name.title() for r in Rating}
+STATE_NAMES = {s: s.name.lower() for s in State}
 DEFAULT_RETENTION = 0.9
 EXAM_FINAL_DAYS = 7  # the run-up to an exam: reviews pulled before it are spread over these days
 # Recall wanted on exam day. Above the everyday 0.9 because one last review of the items that would
@@ -21,14 +42,13 @@ EXAM_FINAL_DAYS = 7  # the run-up to an exam: reviews pulled before it are sprea
 # for about 4% more reviews, where a target of 0.9 gains almost nothing (FSRS's own due dates keep it).
 EXAM_DAY_RETENTION = 0.95
 MATURE_DAYS = 21  # Anki's line: a card whose interval reached three weeks is "mature"
-REVIEW_STATE = 2
 
 
 @dataclass(frozen=True, slots=True)
 class CardState:
     """What the scheduler knows of one item; absent for items never answered."""
 
-    state: int  # 1 learning, 2 review, 3 relearning (fsrs.State)
+    state: State
     step: int | None
     stability: float | None
     difficulty: float | None
@@ -44,7 +64,7 @@ class ReviewEvent:
 
     id: str
     reviewed_at: datetime
-    rating: int
+    rating: Rating
 
 
 @dataclass(frozen=True)
@@ -64,10 +84,9 @@ class SchedulerConfig:
 def _fsrs_scheduler(desired_retention: float, parameters: tuple[float, ...] | None):
     import fsrs
 
-    kwargs = {"desired_retention": desired_retention, "enable_fuzzing": False}
-    if parameters is not None:
-        kwargs["parameters"] = parameters
-    return fsrs.Scheduler(**kwargs)
+    if parameters is None:
+        return fsrs.Scheduler(desired_retention=desired_retention, enable_fuzzing=False)
+    return fsrs.Scheduler(parameters=parameters, desired_retention=desired_retention, enable_fuzzing=False)
 
 
 def default_parameters() -> tuple[float, ...]:
@@ -105,7 +124,7 @@ def _to_fsrs(card: CardState | None):
         return fsrs.Card(card_id=1)
     return fsrs.Card(
         card_id=1,
-        state=fsrs.State(card.state),
+        state=fsrs.State(int(card.state)),
         step=card.step,
         stability=card.stability,
         difficulty=card.difficulty,
@@ -129,24 +148,24 @@ def _hash(seed: str) -> int:
     return int.from_bytes(hashlib.blake2b(seed.encode(), digest_size=4).digest(), "big")
 
 
-def review(card: CardState | None, rating: int, when: datetime, review_id: str, config: SchedulerConfig = SchedulerConfig()) -> CardState:
+def review(card: CardState | None, rating: Rating, when: datetime, review_id: str, config: SchedulerConfig = SchedulerConfig()) -> CardState:
     import fsrs
 
     scheduler = _fsrs_scheduler(config.desired_retention, config.parameters)
-    new, _ = scheduler.review_card(_to_fsrs(card), fsrs.Rating(rating), review_datetime=when)
+    new, _ = scheduler.review_card(_to_fsrs(card), fsrs.Rating(int(rating)), review_datetime=when)
     reps = (card.reps if card else 0) + 1
-    lapses = (card.lapses if card else 0) + (1 if rating == AGAIN and card is not None and card.state == 2 else 0)
+    lapses = (card.lapses if card else 0) + (1 if rating == AGAIN and card is not None and card.state == State.REVIEW else 0)
     return _settle(new, when, review_id, reps, lapses, config)
 
 
 def _settle(new, when: datetime, review_id: str, reps: int, lapses: int, config: SchedulerConfig) -> CardState:
     """An fsrs card after a review at `when` → CardState, its due date spread by fuzz and capped for the exam."""
-    return CardState(int(new.state), new.step, new.stability, new.difficulty, _due(new, when, review_id, config), new.last_review, reps, lapses)
+    return CardState(STATES[int(new.state)], new.step, new.stability, new.difficulty, _due(new, when, review_id, config), new.last_review, reps, lapses)
 
 
 def _due(new, when: datetime, review_id: str, config: SchedulerConfig) -> datetime:
     due = new.due
-    if new.state == REVIEW_STATE:
+    if new.state == State.REVIEW:
         interval = (due - when).total_seconds() / 86400
         due = due + timedelta(days=fuzz_days(interval, review_id))
         if config.exam_date is not None:
@@ -183,7 +202,7 @@ def under_exam_date(card: CardState, config: SchedulerConfig, now: datetime) -> 
 
     Once the exam has begun there is nothing left to aim at: cards keep their plain FSRS due dates.
     """
-    if config.exam_date is None or now >= config.exam_date or card.state != 2 or card.last_review is None:
+    if config.exam_date is None or now >= config.exam_date or card.state != State.REVIEW or card.last_review is None:
         return card
     due = cap_for_exam(card.stability, card.last_review, card.due, config, seed=card.last_review.isoformat())
     return card if due == card.due else with_due(card, due)
@@ -214,7 +233,7 @@ def replay(events: list[ReviewEvent], config: SchedulerConfig = SchedulerConfig(
     import fsrs
 
     scheduler = _fsrs_scheduler(config.desired_retention, config.parameters)
-    ratings = {r: fsrs.Rating(r) for r in (AGAIN, HARD, GOOD, EASY)}
+    ratings = {r: fsrs.Rating(int(r)) for r in Rating}
     card = _card_class()(card_id=1)
     lapses = 0
     previous = None
@@ -226,12 +245,13 @@ def replay(events: list[ReviewEvent], config: SchedulerConfig = SchedulerConfig(
             lapses += 1
         card, _ = scheduler.review_card(card, ratings[event.rating], review_datetime=event.reviewed_at)
         previous = event
-    return _settle(card, previous.reviewed_at, previous.id, len(ordered), lapses, config)
+    last = ordered[-1]
+    return _settle(card, last.reviewed_at, last.id, len(ordered), lapses, config)
 
 
 def _was_mature(card, reviewed: ReviewEvent, config: SchedulerConfig) -> bool:
     """`is_mature` of the card fsrs gave for `reviewed`, settled; the fuzz hashed only when it could decide."""
-    if card.state != REVIEW_STATE:
+    if card.state != State.REVIEW:
         return False
     days = (card.due - reviewed.reviewed_at).total_seconds() / 86400
     spread = fuzz_spread(days)
@@ -244,7 +264,7 @@ def _was_mature(card, reviewed: ReviewEvent, config: SchedulerConfig) -> bool:
 
 def is_mature(card: CardState | None) -> bool:
     """In review with an interval of MATURE_DAYS or more."""
-    return card is not None and card.state == REVIEW_STATE and card.last_review is not None and card.due - card.last_review >= timedelta(days=MATURE_DAYS)
+    return card is not None and card.state == State.REVIEW and card.last_review is not None and card.due - card.last_review >= timedelta(days=MATURE_DAYS)
 
 
 def retrievability(card: CardState | None, now: datetime, config: SchedulerConfig = SchedulerConfig()) -> float:

@@ -1,0 +1,58 @@
+"""Read and validate a progress file; nothing is written unless all of it is valid.
+
+A file in the layout `certdrill export` writes (one review a line) is streamed (see stream.py);
+any other valid JSON document is read whole. Errors name the same field and line either way.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from certdrill.errors import InputError
+from certdrill.exchange.stream import ReviewStream, export_layout, streamed
+from certdrill.exchange.whole import parse_progress
+from certdrill.schedule.review_log import Review, ReviewRow, review_row
+
+MAX_BYTES = 2 * 1024 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Incoming:
+    """A progress file's reviews as review rows (`review_row`): checked as they are iterated when
+    streamed, so iterate them inside the transaction that stores them (an invalid file raises
+    before it commits)."""
+
+    rows: list[ReviewRow] | ReviewStream
+
+    @property
+    def count(self) -> int:
+        """Reviews read so far."""
+        return len(self.rows) if isinstance(self.rows, list) else self.rows.count
+
+
+def open_progress(path: Path) -> Incoming:
+    name = str(path)
+    try:
+        if path.stat().st_size > MAX_BYTES:
+            raise InputError("file too large for a progress file", file=name)
+        layout = export_layout(path)
+        stream = streamed(path, name, layout) if layout is not None else None
+        if stream is not None:
+            return Incoming(stream)
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise InputError("no such file", file=name) from None
+    except IsADirectoryError:
+        raise InputError("is a folder, not a progress file", file=name) from None
+    except OSError as exc:
+        raise InputError(f"cannot read: {exc.strerror}", file=name) from None
+    return Incoming([review_row(r) for r in _whole(raw, name)])
+
+
+def _whole(raw: bytes, name: str) -> list[Review]:
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InputError(f"not UTF-8 text (byte {exc.start})", file=name, line=raw[: exc.start].count(b"\n") + 1) from None
+    return parse_progress(text, name)

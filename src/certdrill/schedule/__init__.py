@@ -1,0 +1,1 @@
+"""Scheduling: FSRS through the fsrs package, the review log, and today's queue (pure)."""

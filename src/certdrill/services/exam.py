@@ -1,0 +1,185 @@
+"""`exam`: start, resume, save and close a mock exam in the store; the history of past exams."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from certdrill.errors import InputError
+from certdrill.services.banks import filter_topics, load_banks
+from certdrill.services.workspace import Warn, catch_up, ignore, load_settings, open_store, scheduler_config
+
+if TYPE_CHECKING:
+    from certdrill.bank.items import Bank, Item
+    from certdrill.drill.exam import Exam, Result
+    from certdrill.schedule.scheduler import SchedulerConfig
+    from certdrill.store.exams import ExamRow
+    from certdrill.store.store import Store
+
+
+@dataclass
+class Running:
+    """An exam with its row id and the item ids its answer rows are stored under."""
+
+    id: int
+    exam: Exam
+    stored_ids: list[str]
+
+
+@dataclass
+class Closed:
+    """An exam closed: its result (None when abandoned) and how many answers were logged as reviews."""
+
+    result: Result | None
+    reviews: int
+
+
+@dataclass
+class Sitting:
+    """The store and bank an `exam` command works on, and the exam in progress on that bank, if any.
+
+    `running` is that exam restored on today's bank text (None when none is in progress, or when
+    none of its questions is left: it was then closed as abandoned). Holds the store: `close` it.
+    """
+
+    store: Store
+    bank: Bank
+    items: list[Item]
+    config: SchedulerConfig
+    current: ExamRow | None
+    running: Running | None
+    notes: list[str] = field(default_factory=list)
+
+    def new(self, *, count: int | None, minutes: int | None, seed: int | None, now: datetime) -> Running:
+        """Draw and store a new exam (a note says when fewer questions are eligible than wanted)."""
+        from certdrill.drill.exam import DEFAULT_COUNT, Exam, draw_exam, eligible
+        from certdrill.store import exams
+
+        pool = eligible(self.items, self.bank.weights)
+        if not pool:
+            raise InputError("no questions to draw: an exam asks only multiple-choice items (not flashcards, not status: needs-review)")
+        wanted = count or DEFAULT_COUNT
+        if wanted > len(pool):
+            self.notes.append(f"Note: only {len(pool)} eligible multiple-choice questions, so the exam has {len(pool)} instead of {wanted}.")
+        if seed is None:
+            seed = random.SystemRandom().randrange(2**31)
+        drawn = draw_exam(self.items, self.bank.weights, wanted, random.Random(seed))
+        limit = minutes or len(drawn) * self.bank.minutes_per_question
+        exam_id = exams.start(self.store, bank=self.bank.name, started_at=now, minutes=limit, seed=seed, item_ids=[i.id for i in drawn])
+        return Running(exam_id, Exam(tuple(drawn), now, limit, seed), [i.id for i in drawn])
+
+    def save(self, running: Running, position: int) -> None:
+        from certdrill.store import exams
+
+        exam = running.exam
+        saved = exams.SavedAnswer(position, running.stored_ids[position], exam.answers[position], exam.answered_at[position], exam.flagged[position])
+        exams.save_answer(self.store, running.id, saved)
+
+    def finish(self, running: Running, *, abandon: bool, now: datetime) -> Closed:
+        """Log every answer as a review; score the exam unless it was abandoned."""
+        from certdrill.store import exams
+
+        exam = running.exam
+        finished = min(now, exam.deadline)
+        reviews = exam.reviews(self.store.cards(), bank=self.bank.name, session_id=f"exam-{running.id}", config=self.config)
+        if abandon:
+            exams.finish(self.store, running.id, status=exams.ABANDONED, finished_at=finished, result=None, reviews=reviews)
+            return Closed(None, len(reviews))
+        result = exam.score()
+        exams.finish(self.store, running.id, status=exams.SUBMITTED, finished_at=finished, result=result, reviews=reviews)
+        return Closed(result, len(reviews))
+
+    def close(self) -> None:
+        self.store.close()
+
+
+def open_exam(bank_paths: Sequence[Path] | None, topics: Sequence[str] | None, *, resume: bool, warn: Warn = ignore) -> Sitting:
+    """The bank, the store and the exam in progress on that bank; with `resume`, there must be one."""
+    from certdrill.store import exams
+
+    the_bank = load_banks(bank_paths)
+    items = filter_topics(the_bank, topics)
+    store = open_store(warn=warn)
+    try:
+        config = scheduler_config(load_settings(), store=store)
+        catch_up(store, the_bank, config)
+        current = next((row for row in exams.in_progress(store) if row.bank == the_bank.name), None)
+        if resume and current is None:
+            others = sorted({row.bank for row in exams.in_progress(store)})
+            hint = f" (there is one on {', '.join(others)}: pass the --bank it was started with)" if others else ""
+            raise InputError(f"--resume: no exam in progress on {the_bank.name}{hint}")
+        sitting = Sitting(store, the_bank, items, config, current, None)
+        if current is not None:
+            sitting.running = _restore(sitting, current)
+        return sitting
+    except BaseException:
+        store.close()
+        raise
+
+
+def _restore(sitting: Sitting, row: ExamRow) -> Running | None:
+    """The saved exam on today's bank text; questions since removed from the bank are left out.
+
+    An exam with no question left is closed as abandoned (None): there is nothing to resume.
+    """
+    from certdrill.drill.exam import Exam
+    from certdrill.store import exams
+
+    by_id = sitting.bank.by_id()
+    by_id.update({old: item for item in sitting.bank.items for old in item.previous_ids if old not in by_id})
+    kept = [(saved, by_id[saved.item_id]) for saved in exams.answers(sitting.store, row.id) if saved.item_id in by_id]
+    if len(kept) < row.count:
+        sitting.notes.append(f"Note: {row.count - len(kept)} questions of exam {row.id} are no longer in the bank and are left out.")
+    if not kept:
+        exams.finish(sitting.store, row.id, status=exams.ABANDONED, finished_at=row.started_at, result=None, reviews=[])
+        return None
+
+    def valid(saved: exams.SavedAnswer, item: Item) -> tuple[int, ...] | None:
+        return saved.chosen if saved.chosen is not None and all(i < len(item.choices) for i in saved.chosen) else None
+
+    exam = Exam(
+        tuple(item for _, item in kept),
+        row.started_at,
+        row.minutes,
+        row.seed,
+        answers=[valid(saved, item) for saved, item in kept],
+        answered_at=[saved.answered_at if valid(saved, item) is not None else None for saved, item in kept],
+        flagged=[saved.flagged for saved, _ in kept],
+    )
+    unanswered = exam.unanswered()
+    exam.current = unanswered[0] if unanswered else 0
+    return Running(row.id, exam, [saved.item_id for saved, _ in kept])
+
+
+def exam_history(warn: Warn = ignore) -> list[dict[str, Any]]:
+    """Every exam, oldest first, as the JSON objects `exam --history --json` prints."""
+    from certdrill import clock
+    from certdrill.store import exams
+
+    store = open_store(warn=warn)
+    try:
+        rows = exams.history(store)
+    finally:
+        store.close()
+    return [
+        {
+            "id": r.id,
+            "bank": r.bank,
+            "status": r.status,
+            "started_at": clock.iso(r.started_at),
+            "finished_at": clock.iso(r.finished_at) if r.finished_at else None,
+            "duration_seconds": round((r.finished_at - r.started_at).total_seconds()) if r.finished_at else None,
+            "minutes": r.minutes,
+            "questions": r.count,
+            "answered": r.answered,
+            "correct": r.correct,
+            "scaled": r.scaled,
+            "passed": r.passed,
+            "per_topic": r.per_topic,
+        }
+        for r in rows
+    ]

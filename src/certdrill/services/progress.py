@@ -1,0 +1,178 @@
+"""`export` and `import`: progress as one JSON document, the bank as an Anki deck, a progress file merged in."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
+
+from certdrill import paths
+from certdrill.errors import InputError
+from certdrill.files import discard
+from certdrill.services.banks import load_banks
+from certdrill.services.workspace import Warn, cards_for, ignore, load_settings, open_store, scheduler_config
+
+if TYPE_CHECKING:
+    from certdrill.config import Settings
+    from certdrill.exchange.reader import Incoming
+    from certdrill.schedule.review_log import Review
+    from certdrill.store.store import Store
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Exported:
+    what: str  # "reviews" or "notes"
+    count: int
+    cards: int = 0  # progress: cards written beside the reviews
+    scheduled: int = 0  # Anki: notes that carry progress
+    deck: str = ""  # Anki: the deck's name (the bank's title)
+
+
+def export_progress(output: Path, bank_paths: Sequence[Path] | None, *, now: datetime) -> Exported:
+    """Every review and card as JSON (see docs/progress.schema.json), written whole or not at all."""
+    from certdrill.exchange.export import write_progress
+
+    the_bank = load_banks(bank_paths)
+    store = open_store(writable=False)
+    try:
+        banks = store.card_banks()
+        cards = {item_id: (banks.get(item_id, ""), card) for item_id, card in store.cards().items()}
+        ref = {"name": the_bank.name, "title": the_bank.title, "items": len(the_bank.items)}
+        count = write_atomically(output, lambda fh: write_progress(fh, review_rows=store.iter_review_rows(), cards=cards, bank=ref, now=now))
+    finally:
+        store.close()
+    return Exported("reviews", count, cards=len(cards))
+
+
+def export_anki(output: Path, bank_paths: Sequence[Path] | None, fmt: str, *, with_progress: bool, include_unreviewed: bool, now: datetime) -> Exported:
+    """The bank as an Anki package (`fmt` "anki") or Anki's plain-text import ("anki-text")."""
+    from certdrill.exchange.anki import build_notes
+
+    the_bank = load_banks(bank_paths)
+    cards = histories = None
+    if with_progress:
+        from certdrill.exchange.anki_history import histories as revlogs
+
+        store = open_store(writable=False)
+        try:
+            config = scheduler_config(load_settings(), store=store)
+            cards = cards_for(store, config, now)  # due dates as `study` sees them
+            histories = revlogs(store.reviews(), (i.id for i in the_bank.items), config)  # the review log, for Anki's revlog
+        finally:
+            store.close()
+    notes = build_notes(the_bank.items, cards=cards, include_unreviewed=include_unreviewed, histories=histories)
+    if fmt == "anki-text":
+        from certdrill.exchange.anki_text_writer import write_anki_text
+
+        write_atomically(output, lambda fh: write_anki_text(fh, notes, deck_name=the_bank.title))
+    else:
+        from certdrill.exchange.apkg import write_apkg
+
+        if str(output) == "-":
+            raise InputError("--output: an Anki package is a binary file; give a file name ending in .apkg")
+        write_atomically(output, lambda path: write_apkg(path, notes, deck_name=the_bank.title, now=now), binary=True)
+    return Exported("notes", len(notes), scheduled=sum(1 for n in notes if n.schedule is not None), deck=the_bank.title)
+
+
+def write_atomically(output: Path, write: Callable[[Any], T], *, binary: bool = False) -> T:
+    """Write through a temporary file beside `output`, renamed over it only when complete.
+
+    `write` gets an open text file, or with `binary=True` the temporary path; '-' writes text to stdout.
+    """
+    from certdrill.files import replace_atomically, write_text_atomically
+
+    if str(output) == "-":
+        return write(sys.stdout)
+    try:
+        return replace_atomically(output, write) if binary else write_text_atomically(output, write)
+    except OSError as exc:
+        raise InputError(f"cannot write: {exc.strerror}", file=str(output)) from None
+
+
+class Shown(Protocol):
+    """Where a long import shows how far it got (`ui.activity.Activity`)."""
+
+    def counted(self, rows: Iterable[tuple]) -> Iterable[tuple]: ...
+
+    def now(self, description: str) -> None: ...
+
+
+class Silent:
+    """A `Shown` that shows nothing."""
+
+    def counted(self, rows: Iterable[tuple]) -> Iterable[tuple]:
+        return rows
+
+    def now(self, description: str) -> None:
+        pass
+
+
+@dataclass(frozen=True)
+class Imported:
+    added: int  # reviews new to the store (or changed)
+    read: int  # reviews in the file
+
+
+def read_progress(file: Path) -> Incoming:
+    """Open and check a progress file: streamed when it has the export layout, validated as it is read."""
+    from certdrill.exchange.reader import open_progress
+
+    return open_progress(file)
+
+
+def import_progress(file: Path, incoming: Incoming, shown: Shown = Silent(), *, warn: Warn = ignore) -> Imported:
+    """Merge a progress file (`read_progress`): reviews united by id, cards rebuilt by replay; all or nothing."""
+    settings = load_settings()
+    fresh = not paths.db_path().exists()
+    added = _first_import(file, incoming, settings, shown, warn) if fresh else _merge(open_store(warn=warn), incoming, settings, shown)
+    return Imported(added, incoming.count)
+
+
+def merge_reviews(reviews: Sequence[Review], shown: Shown = Silent(), *, warn: Warn = ignore) -> int:
+    """Reviews from elsewhere (Anki's review log) merged as a progress file is: united by id, the
+    cards they touch replayed; the number new to the store."""
+    from certdrill.exchange.reader import Incoming
+    from certdrill.schedule.review_log import review_row
+
+    return _merge(open_store(warn=warn), Incoming([review_row(r) for r in reviews]), load_settings(), shown)
+
+
+def _merge(store: Store, incoming: Incoming, settings: Settings, shown: Shown, *, new_store: bool = False) -> int:
+    """Cards are replayed with the FSRS parameters that store is using: in the same transaction,
+    or (a new store, not yet in its place) after the reviews are in."""
+    try:
+        config = scheduler_config(settings, store=store)
+        added = store.merge_rows(shown.counted(incoming.rows), config, replay=not new_store)
+        if new_store:
+            shown.now("Replaying every card")
+            store.rebuild_cards(config)
+            store.seal()
+        return added
+    finally:
+        store.close()
+
+
+def _first_import(file: Path, incoming: Incoming, settings: Settings, shown: Shown, warn: Warn) -> int:
+    """Into a home without a store: the store is made beside its place and linked in only once the
+    whole file proved good, so a bad file (found late in a streamed million) leaves no store behind."""
+    from certdrill.exchange.reader import open_progress
+    from certdrill.store.store import Store
+
+    target = paths.db_path()
+    tmp = target.with_name(f".{target.name}.{os.getpid()}.import")
+    try:
+        added = _merge(Store.open_scratch(tmp), incoming, settings, shown, new_store=True)
+        try:
+            os.link(tmp, target)
+        except FileExistsError:  # another certdrill made a store meanwhile: merge into that one
+            return _merge(open_store(warn=warn), open_progress(file), settings, shown)
+        return added
+    finally:
+        for leftover in (tmp, tmp.with_name(tmp.name + "-wal"), tmp.with_name(tmp.name + "-shm")):
+            discard(leftover)

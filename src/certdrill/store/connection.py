@@ -1,0 +1,94 @@
+"""A store's connection: opened, read and written through one error path (every SQLite error explained)."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TypeVar
+
+from certdrill.store.db import connect, store_error
+
+BATCH = 500  # ids an `IN (...)` query takes at once, well under SQLite's variable limit
+T = TypeVar("T")
+
+
+class Connection:
+    """The open database of a `Store`; every read goes through `reading()`, every write through `transaction()`."""
+
+    def __init__(self, path: Path, conn: sqlite3.Connection):
+        self.path = path
+        self.conn = conn
+
+    @classmethod
+    def open(cls: type[S], path: Path, *, read_only: bool = False) -> S:
+        return cls(Path(path), connect(Path(path), read_only=read_only))
+
+    @classmethod
+    def open_scratch(cls: type[S], path: Path) -> S:
+        """A new store no one else sees yet (a first import, before it is moved into place): no
+        journal and no syncs while it fills, since a failure throws the file away; `seal` it after."""
+        store = cls.open(path)
+        store.conn.execute("PRAGMA journal_mode = OFF")
+        store.conn.execute("PRAGMA synchronous = OFF")
+        return store
+
+    def seal(self) -> None:
+        """A scratch store made a real one: WAL and full syncs again, and everything on disk."""
+        with self.reading() as conn:
+            conn.execute("PRAGMA journal_mode = WAL")
+            conn.execute("PRAGMA synchronous = FULL")
+        with open(self.path, "rb") as fh:
+            os.fsync(fh.fileno())
+
+    def close(self) -> None:
+        self.conn.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        try:
+            self.conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.Error as exc:
+            raise store_error(exc, self.path) from None
+        try:
+            yield self.conn
+            self.conn.execute("COMMIT")
+        except sqlite3.Error as exc:
+            self._rollback()
+            raise store_error(exc, self.path) from None
+        except BaseException:
+            self._rollback()
+            raise
+
+    def check_writable(self) -> None:
+        """Fail now, with a clear error, rather than at the first answer (read-only file or folder)."""
+        with self.transaction():
+            pass
+
+    @contextmanager
+    def reading(self) -> Iterator[sqlite3.Connection]:
+        """Reads fail as clearly as writes (a damaged page shows up on read)."""
+        try:
+            yield self.conn
+        except sqlite3.Error as exc:
+            raise store_error(exc, self.path) from None
+
+    def _rollback(self) -> None:
+        try:
+            self.conn.execute("ROLLBACK")
+        except sqlite3.Error:
+            pass
+
+
+S = TypeVar("S", bound=Connection)
+
+
+def chunks(ids: Sequence[T]) -> Iterator[Sequence[T]]:
+    for start in range(0, len(ids), BATCH):
+        yield ids[start : start + BATCH]
+
+
+def marks(chunk: Sequence[object]) -> str:
+    return ",".join("?" * len(chunk))

@@ -1,0 +1,131 @@
+"""The card cache rebuilt from the log by replay: one item, some, or all of them on every core."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable, Iterator
+from functools import partial
+from itertools import groupby
+from operator import itemgetter
+from pathlib import Path
+
+from certdrill.clock import from_ms
+from certdrill.drill.missed import answer_missed
+from certdrill.parallel import ordered_map
+from certdrill.schedule.scheduler import RATINGS, CardState, ReviewEvent, SchedulerConfig, replay
+from certdrill.store.connection import Connection, chunks, marks
+from certdrill.store.rows import CARD_COLUMNS, CARD_MARKS, REPLAY_COLUMNS, REPLAY_ORDER, CardRow, ReplayRow, card_row
+
+REPLAY_CHUNK = 20_000  # reviews a replay worker takes at once; a smaller rebuild runs in this process
+
+Log = list[ReplayRow]
+_replay_row = partial(tuple.__new__, ReplayRow)  # a row read as a ReplayRow at C speed (a replay reads a million)
+
+
+def replayed(item_id: str, log: Log, config: SchedulerConfig) -> tuple[CardState, CardRow]:
+    """An item's card and card row, replayed from its log rows (in replay order).
+
+    The row carries the recalls asked of the card while mature, and how many were right.
+    """
+    maturity: list[bool] = []
+    card = replay([ReviewEvent(r.id, from_ms(r.reviewed_at), RATINGS[r.rating]) for r in log], config, maturity=maturity)
+    assert card is not None  # a log is never empty
+    right = sum(1 for mature, r in zip(maturity, log, strict=True) if mature and not answer_missed(r.correct, r.rating))
+    return card, card_row(item_id, log[-1].bank, card, from_ms(log[0].reviewed_at), (sum(maturity), right))
+
+
+class Rebuilding(Connection):
+    def rebuild_cards(self, config: SchedulerConfig = SchedulerConfig(), item_ids: Iterable[str] | None = None) -> int:
+        """Replay the log into the card cache: every item's, or only these items'."""
+        with self.transaction() as conn:
+            return self._rebuild(conn, config, item_ids=item_ids, log_committed=True)
+
+    def fill_mature_counts(self, config: SchedulerConfig = SchedulerConfig()) -> int:
+        """Replay the cards whose mature-recall counts are not known yet (a store from before they
+        were kept); returns how many. Nothing to do, and nothing written, once they all are."""
+        with self.reading() as conn:
+            unknown = [row[0] for row in conn.execute("SELECT item_id FROM cards WHERE mature_recalls IS NULL OR mature_right IS NULL")]
+        return self.rebuild_cards(config, item_ids=unknown) if unknown else 0
+
+    def _rebuild(self, conn: sqlite3.Connection, config: SchedulerConfig, item_ids: Iterable[str] | None = None, *, log_committed: bool = False) -> int:
+        """Replay into the card cache inside the caller's transaction. With the log as committed
+        (`log_committed`: this transaction has not changed it), the workers of a full rebuild read
+        their share of it from the file themselves; otherwise this process reads it and hands it out."""
+        wanted = None if item_ids is None else sorted(set(item_ids))
+        if wanted is None:
+            conn.execute("DELETE FROM cards")
+        else:
+            for chunk in chunks(wanted):
+                conn.execute(f"DELETE FROM cards WHERE item_id IN ({marks(chunk)})", chunk)
+        if wanted is None and log_committed:
+            work = ordered_map(partial(_replay_range, path=str(self.path), config=config), _ranges(conn, REPLAY_CHUNK))
+        else:
+            work = ordered_map(partial(_replay_chunk, config=config), _chunked(replay_logs(conn, wanted), REPLAY_CHUNK))
+        cards = [row for rows in work for row in rows]
+        conn.executemany(f"INSERT INTO cards ({CARD_COLUMNS}) VALUES ({CARD_MARKS})", cards)
+        return len(cards)
+
+    def _replay_item(self, conn: sqlite3.Connection, item_id: str, config: SchedulerConfig) -> CardState | None:
+        """Rebuild one item's card from its log, inside the caller's transaction."""
+        conn.execute("DELETE FROM cards WHERE item_id = ?", (item_id,))
+        for _, log in replay_logs(conn, [item_id]):
+            card, row = replayed(item_id, log, config)
+            conn.execute(f"INSERT INTO cards ({CARD_COLUMNS}) VALUES ({CARD_MARKS})", row)
+            return card
+        return None
+
+
+def _replay_chunk(logs: list[tuple[str, Log]], config: SchedulerConfig) -> list[CardRow]:
+    """The card rows of some items' logs (run in a worker process)."""
+    return [replayed(item_id, log, config)[1] for item_id, log in logs]
+
+
+def _ranges(conn: sqlite3.Connection, reviews: int) -> Iterator[tuple[str, str]]:
+    """(first, last) item id of runs of whole items holding about `reviews` reviews, in id order."""
+    first, size, last = None, 0, None
+    for item_id, count in conn.execute("SELECT item_id, count(*) FROM reviews GROUP BY item_id ORDER BY item_id"):
+        first, size, last = first or item_id, size + count, item_id
+        if size >= reviews:
+            yield first, last
+            first, size = None, 0
+    if first is not None and last is not None:
+        yield first, last
+
+
+def _replay_range(bounds: tuple[str, str], path: str, config: SchedulerConfig) -> list[CardRow]:
+    """`_replay_chunk` of the items from `bounds[0]` to `bounds[1]`, read from the committed log (run in a worker process)."""
+    conn = sqlite3.connect(f"{Path(path).resolve().as_uri()}?mode=ro", uri=True)
+    try:
+        rows = conn.execute(f"SELECT {REPLAY_COLUMNS} FROM reviews WHERE item_id BETWEEN ? AND ? {REPLAY_ORDER}", bounds)
+        return _replay_chunk([(item_id, list(map(_replay_row, group))) for item_id, group in groupby(rows, key=itemgetter(0))], config)
+    finally:
+        conn.close()
+
+
+def _chunked(logs: Iterable[tuple[str, Log]], reviews: int) -> Iterator[list[tuple[str, Log]]]:
+    """Whole items' logs, about `reviews` reviews a chunk."""
+    chunk: list[tuple[str, Log]] = []
+    size = 0
+    for item_id, log in logs:
+        chunk.append((item_id, log))
+        size += len(log)
+        if size >= reviews:
+            yield chunk
+            chunk, size = [], 0
+    if chunk:
+        yield chunk
+
+
+def replay_logs(conn: sqlite3.Connection, item_ids: list[str] | None) -> Iterator[tuple[str, Log]]:
+    """(item id, its log rows in replay order) for every item, or for these (sorted) items."""
+    rows: Iterable[tuple]
+    if item_ids is None:
+        rows = conn.execute(f"SELECT {REPLAY_COLUMNS} FROM reviews {REPLAY_ORDER}")
+    else:
+        rows = (
+            row
+            for chunk in chunks(item_ids)
+            for row in conn.execute(f"SELECT {REPLAY_COLUMNS} FROM reviews WHERE item_id IN ({marks(chunk)}) {REPLAY_ORDER}", chunk)
+        )
+    for item_id, group in groupby(rows, key=itemgetter(0)):
+        yield item_id, list(map(_replay_row, group))
