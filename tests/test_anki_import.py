@@ -348,3 +348,75 @@ def test_anki_text_deck_column_names_the_topic_and_guids_the_ids(cli, tmp_path):
     assert {i.topic for i in items.values()} == {"aws-ecs", "aws-ecr"}
     assert topic(out / "aws-ecs.yaml")["title"] == "AWS::ECS"
 
+
+# elapsed days: certdrill counts whole 24-hour periods, Anki counts its day changes (docs/bank-format.md)
+
+
+def test_certdrill_counts_elapsed_days_as_whole_24_hour_periods_whatever_the_clock_says():
+    """fsrs takes `(review - last_review).days`: 23 h 59 min is a same-day review (short-term
+    stability) even across midnight or 4 a.m.; 24 h is one day, 47 h 59 min still one."""
+    from datetime import UTC, datetime, timedelta
+
+    from certdrill.schedule.scheduler import GOOD, ReviewEvent, replay, retrievability
+
+    def after(first: datetime, gap: timedelta):
+        return replay([ReviewEvent("a", first, GOOD), ReviewEvent("b", first + gap, GOOD)])
+
+    evening = datetime(2026, 3, 10, 23, 0, tzinfo=UTC)
+    morning = datetime(2026, 3, 10, 5, 0, tzinfo=UTC)
+    same_day = after(morning, timedelta(hours=10))
+    assert after(evening, timedelta(hours=10)).stability == same_day.stability  # across midnight and 4 a.m.: still day 0
+    assert after(evening, timedelta(hours=23, minutes=59)).stability == same_day.stability
+    one_day = after(morning, timedelta(hours=24))
+    assert one_day.stability != same_day.stability
+    assert after(evening, timedelta(hours=47, minutes=59)).stability == one_day.stability
+    assert after(evening, timedelta(hours=48)).stability != one_day.stability
+    last = one_day.last_review
+    assert retrievability(one_day, last + timedelta(hours=47, minutes=59)) == retrievability(one_day, last + timedelta(hours=24))
+    assert retrievability(one_day, last + timedelta(hours=48)) < retrievability(one_day, last + timedelta(hours=47, minutes=59))
+
+
+@pytest.mark.slow
+def test_where_anki_counts_a_day_change_and_certdrill_no_whole_day_the_memory_states_differ(cli, tmp_path, home, anki_collection):
+    """Two Good answers per card, placed around one of Anki's day changes (4 a.m. local, from Anki's
+    own cutoff, so the machine's time zone does not matter). Where both count the same days they
+    agree; 10 h across the day change is a day for Anki and none for certdrill; 30 h from 2 a.m.
+    is two days for Anki and one for certdrill."""
+    col = anki_collection
+    change = (col.sched.day_cutoff - 30 * 86_400) * 1000  # a day change a month ago, in ms
+    hour = 3_600_000
+    plans = {  # name: (first answer, second answer) in hours from the day change
+        "across": (-2, 8),  # Anki 1 day, certdrill 0
+        "within": (6, 16),  # both 0
+        "whole": (6, 30),  # both 1
+        "from-2am": (-2, 28),  # Anki 2 days, certdrill 1
+        "two": (6, 54),  # both 2
+    }
+    deck = col.decks.id("Days")
+    cards = {}
+    for name in plans:
+        note = col.new_note(col.models.by_name("Basic"))
+        note["Front"], note["Back"] = f"Card {name}", "Back"
+        col.add_note(note, deck)
+        cards[name] = note.cards()[0].id
+    for step in (0, 1):  # each card a minute after the one before (Anki moves an answer in the same ms by 1 ms)
+        for minute, (name, card_id) in sorted(enumerate(cards.items()), key=lambda kv: plans[kv[1][0]][step]):
+            answer(col, card_id, 3, change + plans[name][step] * hour + minute * 60_000)
+    result = cli("bank", "import", export_package(col, tmp_path / "days.apkg"), "-o", tmp_path / "bank", "--with-progress")
+    assert result.exit_code == 0, result.output
+    store = Store.open(home / "progress.sqlite3", read_only=True)
+    try:
+        states = store.cards()
+    finally:
+        store.close()
+    mine_cards = {name: states[item_id(col.get_card(card_id).note().guid, "1")] for name, card_id in cards.items()}
+    anki_states = {name: col.compute_memory_state(card_id) for name, card_id in cards.items()}
+    for name in plans:  # difficulty does not depend on the days counted
+        assert mine_cards[name].difficulty == pytest.approx(anki_states[name].difficulty, rel=1e-4)
+    mine = {name: card.stability for name, card in mine_cards.items()}
+    anki = {name: state.stability for name, state in anki_states.items()}
+    for name in ("within", "whole", "two"):  # the same days counted: the same memory state
+        assert mine[name] == pytest.approx(anki[name], rel=1e-4)
+    assert anki["across"] == pytest.approx(anki["whole"], rel=1e-6) and mine["across"] == mine["within"]
+    assert anki["from-2am"] == pytest.approx(anki["two"], rel=1e-6) and mine["from-2am"] == mine["whole"]
+    assert mine["across"] != pytest.approx(anki["across"], rel=1e-2) and mine["from-2am"] != pytest.approx(anki["from-2am"], rel=1e-2)
