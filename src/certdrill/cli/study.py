@@ -126,6 +126,9 @@ def _run(console: Console, drill: Drill, seed: int | None) -> None:
     from certdrill.ui import render
     from certdrill.ui.loop import run_session
 
+    still = clock.frozen()
+    if seed is None and still is not None:
+        seed = clock.to_ms(still)  # a frozen clock (tests, demos) shows the same screens every run
     session = drill.session(seed, pause_after_answer=sys.stdin.isatty())
     interrupted = False
     try:
