@@ -6,9 +6,12 @@ import json
 from dataclasses import asdict, dataclass, fields, replace
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, get_args
 
 from certdrill.errors import InputError
+
+LeechAction = Literal["suspend", "tag"]
+LEECH_ACTIONS: tuple[LeechAction, ...] = get_args(LeechAction)
 
 
 @dataclass(frozen=True)
@@ -17,6 +20,8 @@ class Settings:
     reviews_per_day: int = 200
     desired_retention: float = 0.9
     exam_date: date | None = None
+    leech_lapses: int = 8  # Anki's default: an item forgotten this often once learned is a leech
+    leech_action: LeechAction = "suspend"  # or "tag": listed as a leech, still asked
 
 
 KEYS = {f.name.replace("_", "-"): f.name for f in fields(Settings)}
@@ -25,6 +30,8 @@ HELP = {
     "reviews-per-day": "reviews a day at most (0-100000)",
     "desired-retention": "target probability of recall, 0.70-0.99",
     "exam-date": "YYYY-MM-DD, or 'none' to clear",
+    "leech-lapses": "lapses that make an item a leech (1-1000)",
+    "leech-action": "what a leech gets: suspend or tag",
 }
 
 
@@ -38,6 +45,12 @@ def parse_value(key: str, raw: str) -> object:
             return _int_in(text, 0, 10_000)
         if name == "reviews_per_day":
             return _int_in(text, 0, 100_000)
+        if name == "leech_lapses":
+            return _int_in(text, 1, 1000)
+        if name == "leech_action":
+            if text.lower() not in LEECH_ACTIONS:
+                raise ValueError
+            return text.lower()
         if name == "desired_retention":
             value = float(text)
             if not 0.7 <= value <= 0.99:

@@ -120,5 +120,6 @@ def _run(console: Console, drill: Drill, seed: int | None) -> None:
         now=clock.now,
         status=drill.status,
         interactive=sys.stdin.isatty(),
+        undo=lambda: drill.undo(session, clock.now()),
     )
     console.print(render.summary(session.tally, drill.bank.topic_title, drill.due_tomorrow(session, clock.now())))

@@ -11,13 +11,17 @@ from typing import TYPE_CHECKING
 
 from certdrill import clock
 from certdrill.services.banks import filter_topics, load_banks, pick_items
+from certdrill.services.controls import SessionControls, unsuspended
 from certdrill.services.workspace import Warn, cards_for, catch_up, ignore, load_settings_for, open_store, scheduler_config
 
 if TYPE_CHECKING:
     from certdrill.bank.items import Bank, Item
     from certdrill.drill.session import Outcome, Session
+    from certdrill.drill.undo import UndoableSession
+    from certdrill.insight.leeches import Leech
     from certdrill.schedule.review_log import ReviewKind
     from certdrill.schedule.scheduler import CardState, SchedulerConfig
+    from certdrill.services.controls import SessionControls
     from certdrill.store.store import Store
 
 
@@ -38,15 +42,23 @@ class Drill:
     day_end: datetime
     heading: str
     empty: str = ""
+    controls: SessionControls | None = None  # undo and leeches (services/controls.py)
 
-    def session(self, seed: int | None) -> Session:
-        from certdrill.drill.session import Session
+    def session(self, seed: int | None) -> UndoableSession:
+        from certdrill.drill.undo import UndoableSession
 
-        return Session(self.todo, self.cards, bank=self.bank.name, kind=self.kind, config=self.config, rng=random.Random(seed))
+        return UndoableSession(self.todo, self.cards, bank=self.bank.name, kind=self.kind, config=self.config, rng=random.Random(seed))
 
-    def save(self, session: Session, outcome: Outcome) -> None:
-        """Commit an answer; the session goes on with the card as stored (another session may have moved it)."""
-        session.cards[outcome.review.item_id] = self.store.record(outcome.review, outcome.card, prior=outcome.prior, config=self.config)
+    def save(self, session: Session, outcome: Outcome) -> Leech | None:
+        """Commit an answer; the session goes on with the card as stored (another session may have moved it).
+        Returns the leech the answer made, if it made one."""
+        card = self.store.record(outcome.review, outcome.card, prior=outcome.prior, config=self.config)
+        session.cards[outcome.review.item_id] = card
+        return self.controls.after_save(session, outcome, card) if self.controls is not None else None
+
+    def undo(self, session: UndoableSession, now: datetime) -> Outcome | None:
+        """`u`: the session's latest answer taken back (None: nothing to take back)."""
+        return self.controls.undo(session, now) if self.controls is not None else None
 
     def save_amend(self, session: Session, outcome: Outcome) -> None:
         session.cards[outcome.review.item_id] = self.store.amend_rating(outcome.review.id, outcome.review.rating, outcome.card, config=self.config)
@@ -98,15 +110,19 @@ def start_study(
     try:
         config = scheduler_config(settings, retention, store=store)
         catch_up(store, the_bank, config)
+        controls = SessionControls.of(store, config, settings)
         if chosen:
+            chosen = unsuspended(store, chosen)
             cards = cards_for(store, config, now, item_ids=[i.id for i in chosen])
             heading = f"{the_bank.title}: {len(chosen)} chosen item{'s' if len(chosen) != 1 else ''}."
-            return Drill(store, the_bank, items, chosen, cards, config, "study", day_end, heading)
+            return Drill(
+                store, the_bank, items, chosen, cards, config, "study", day_end, heading, "" if chosen else "Every chosen item is suspended.", controls
+            )
         cards = cards_for(store, config, now, due_before=day_end)
         new_done, reviews_done = store.done_today(day_start)
         limits = Limits(new if new is not None else settings.new_per_day, reviews if reviews is not None else settings.reviews_per_day)
         queue = build_queue(
-            items,
+            unsuspended(store, items),
             cards,
             now=now,
             day_end=day_end,
@@ -122,7 +138,7 @@ def start_study(
         empty = ""
         if not queue.items:
             empty = " ".join(filter(None, [f"Nothing due today in {the_bank.title}.", _next_due_text(cards_for(store, config, now), items, now)]))
-        return Drill(store, the_bank, items, list(queue.items), cards, config, "study", day_end, heading, empty)
+        return Drill(store, the_bank, items, list(queue.items), cards, config, "study", day_end, heading, empty, controls)
     except BaseException:
         store.close()
         raise
@@ -152,7 +168,7 @@ def start_missed(
     try:
         config = scheduler_config(settings, store=store)
         catch_up(store, the_bank, config)
-        askable = [i for i in items if include_unreviewed or i.status == "active"]
+        askable = unsuspended(store, [i for i in items if include_unreviewed or i.status == "active"])
         if confusions:
             from certdrill.insight.confusions import counted_confusions, items_in
 
@@ -165,7 +181,9 @@ def start_missed(
             todo = todo[:limit]
         cards = cards_for(store, config, now, item_ids=[i.id for i in todo]) if todo else {}
         heading = heading.format(n=len(todo)) + ": each comes back until you get it right."
-        return Drill(store, the_bank, items, todo, cards, config, "missed", day_end, heading, "" if todo else empty)
+        return Drill(
+            store, the_bank, items, todo, cards, config, "missed", day_end, heading, "" if todo else empty, SessionControls.of(store, config, settings)
+        )
     except BaseException:
         store.close()
         raise

@@ -15,23 +15,28 @@ from rich.console import Console
 from certdrill.bank.items import Item
 from certdrill.drill.grading import AnswerParseError, override_rating, parse_answer, parse_self_rating
 from certdrill.drill.session import Outcome, Session
-from certdrill.ui import render
+from certdrill.ui import controls, render
 from certdrill.ui.prompt import read_line
 
 QUIT = {"q", "quit", "exit"}
+UNDO = {"u", "undo"}  # at any prompt: take back the latest answer of this session (see ui/controls.py)
 
 
 def run_session(
     session: Session,
     console: Console,
     *,
-    save: Callable[[Outcome], None],
+    save: Callable[[Outcome], object],
     save_amend: Callable[[Outcome], None],
     now: Callable[[], datetime],
     status: Callable[[Session], str],
     interactive: bool,
+    undo: Callable[[], Outcome | None] | None = None,
 ) -> str:
-    """Ask until the queue is empty ("done"), the learner quits ("quit") or input ends ("eof")."""
+    """Ask until the queue is empty ("done"), the learner quits ("quit") or input ends ("eof").
+
+    `save` may return a notice to show after the feedback (a new leech); with `undo`, `u` at a
+    prompt takes back the session's latest answer and asks that item again."""
     position = 0
     while (item := session.next_item()) is not None:
         position += 1
@@ -40,19 +45,26 @@ def run_session(
         console.print(render.question(item, order, render.header(position, total, item, status(session))))
         started = time.monotonic()
         if item.is_choice:
-            chosen = _read_choice(console, item, order)
+            chosen = _read_choice(console, item, order, undoable=undo is not None)
+            if chosen == "undo" and undo is not None:
+                position -= 1 + controls.take_back(console, undo)
+                continue
             if chosen is None or chosen == "quit":
                 return "eof" if chosen is None else "quit"
             outcome = session.answer(item, now(), chosen=chosen, duration_ms=_ms_since(started))
-            save(outcome)
+            notice = save(outcome)
             console.print(render.feedback(item, order, chosen, outcome.correct))
+            controls.show_notice(console, notice)
             if interactive:
                 keys = "Enter: next · h: was hard · e: was easy · q: stop" if outcome.correct else "Enter: next · q: stop"
-                line = read_line(console, f"{keys} > ")
+                line = read_line(console, f"{keys}{controls.UNDO_KEY if undo else ''} > ")
                 if line is None:
                     return "eof"
                 if line.lower() in QUIT:
                     return "quit"
+                if undo is not None and line.lower() in UNDO:
+                    position -= controls.take_back(console, undo)
+                    continue
                 rating = override_rating(_grade(outcome), line)
                 if rating is not None:
                     save_amend(session.amend(outcome, rating))
@@ -62,11 +74,14 @@ def run_session(
                 return "eof"
             if line.lower() in QUIT:
                 return "quit"
+            if undo is not None and line.lower() in UNDO:
+                position -= 1 + controls.take_back(console, undo)
+                continue
             console.print(render.feedback(item, order, None, None))
             rating = _read_rating(console)
             if rating is None or rating == "quit":
                 return "eof" if rating is None else "quit"
-            save(session.answer(item, now(), rating=rating, duration_ms=_ms_since(started)))
+            controls.show_notice(console, save(session.answer(item, now(), rating=rating, duration_ms=_ms_since(started))))
         console.print()
     return "done"
 
@@ -81,13 +96,15 @@ def _ms_since(started: float) -> int:
     return int((time.monotonic() - started) * 1000)
 
 
-def _read_choice(console: Console, item: Item, order: tuple[int, ...]):
+def _read_choice(console: Console, item: Item, order: tuple[int, ...], *, undoable: bool = False):
     while True:
-        line = read_line(console, "Your answer (q: stop) > ")
+        line = read_line(console, "Your answer (q: stop) > ")  # `u` works here too (undoable): the prompt stays short
         if line is None:
             return None
         if line.lower() in QUIT:
             return "quit"
+        if undoable and line.lower() in UNDO:
+            return "undo"
         try:
             positions = parse_answer(item, line, len(order))
         except AnswerParseError as exc:
