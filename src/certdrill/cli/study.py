@@ -9,6 +9,7 @@ import typer
 
 from certdrill.cli.common import err_line, errors_to_exit, out_console
 from certdrill.cli.options import BankPaths, ExamDate, ItemIds, Seed, Topics, Unreviewed, check_range
+from certdrill.errors import InputError
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -75,6 +76,9 @@ def missed(
     exam_date: ExamDate = None,
     include_unreviewed: Unreviewed = False,
     seed: Seed = None,
+    leeches: Annotated[
+        bool, typer.Option("--leeches", help="Instead: the leeches (items lapsed leech-lapses times), suspended ones too, most lapses first.")
+    ] = False,
 ) -> None:
     """Drill what you got wrong recently, until each is right once."""
     from certdrill import clock
@@ -83,18 +87,25 @@ def missed(
     check_range("--days", days, 1, 3650)
     check_range("--limit", limit, 1, 100_000)
     check_range("--top", top, 1, 1000)
-    drill = start_missed(
-        bank,
-        topic,
-        days=days,
-        limit=limit,
-        confusions=confusions,
-        top=top,
-        exam_date=exam_date,
-        include_unreviewed=include_unreviewed,
-        now=clock.now(),
-        warn=err_line,
-    )
+    if leeches and confusions:
+        raise InputError("--leeches and --confusions: choose one")
+    if leeches:
+        from certdrill.services.leeches import start_leeches
+
+        drill = start_leeches(bank, topic, limit=limit, exam_date=exam_date, include_unreviewed=include_unreviewed, now=clock.now(), warn=err_line)
+    else:
+        drill = start_missed(
+            bank,
+            topic,
+            days=days,
+            limit=limit,
+            confusions=confusions,
+            top=top,
+            exam_date=exam_date,
+            include_unreviewed=include_unreviewed,
+            now=clock.now(),
+            warn=err_line,
+        )
     try:
         console = out_console()
         if drill.empty:

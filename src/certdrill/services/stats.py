@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -15,6 +15,7 @@ from certdrill.services.workspace import cards_for, load_settings_for, open_stor
 if TYPE_CHECKING:
     from certdrill.bank.items import Bank
     from certdrill.insight.confusions import Confusion
+    from certdrill.insight.leeches import Leech
     from certdrill.insight.optimize import ParametersInUse
     from certdrill.insight.plan import Plan, Readiness
     from certdrill.insight.stats import Heatmap, Retention, TopicMastery, Totals
@@ -43,6 +44,8 @@ class StatsReport:
     exam_day: date | None  # the exam date in effect (it may have passed)
     readiness: Readiness | None  # None without an exam date, or once it has passed
     plan: Plan | None
+    leeches: list[Leech] = field(default_factory=list)  # of the chosen items, most lapses first
+    suspended: list[str] = field(default_factory=list)  # ids of the chosen items that are suspended (counted in `items` too)
 
     def to_json(self) -> dict[str, Any]:
         from certdrill.clock import iso
@@ -66,6 +69,8 @@ class StatsReport:
             "mock_exams": self._mock_exams_json(),
             "fsrs": self.parameters.to_json(),
             "exam": exam,
+            "leeches": [leech.to_json() for leech in self.leeches],
+            "suspended": {"count": len(self.suspended), "ids": self.suspended},
         }
 
     def _mock_exams_json(self) -> dict[str, Any]:
@@ -88,6 +93,7 @@ def stats_report(
     from certdrill import clock
     from certdrill.insight import stats as figures
     from certdrill.insight.confusions import counted_confusions
+    from certdrill.insight.leeches import leeches
     from certdrill.insight.optimize import ParametersInUse
     from certdrill.insight.plan import plan, readiness
     from certdrill.schedule.queue import Limits
@@ -118,6 +124,7 @@ def stats_report(
         cards = {k: c for k, c in every_card.items() if k in ids}
         new_done, reviews_done = store.done_today(day_start)
         mock_exams = [e for e in history(store) if e.bank == the_bank.name and e.scaled is not None]
+        suspended = store.suspended()
     finally:
         store.close()
     ready = the_plan = None
@@ -144,6 +151,8 @@ def stats_report(
         exam_day=settings.exam_date,
         readiness=ready,
         plan=the_plan,
+        leeches=leeches(cards, settings.leech_lapses, suspended),
+        suspended=[i.id for i in items if i.id in suspended],
     )
 
 
