@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 
 from certdrill.bank.items import Item
@@ -9,7 +10,7 @@ from certdrill.drill.cram import cram_items
 from certdrill.schedule.review_log import Review
 from certdrill.schedule.scheduler import GOOD, CardState, SchedulerConfig, State, replay
 from certdrill.store.store import Store
-from support import json_of, stored_cards, stored_reviews, truefalse_bank
+from support import json_of, stored, stored_cards, stored_reviews, truefalse_bank
 
 NOW = datetime(2026, 11, 23, 9, tzinfo=UTC)  # the tests' frozen clock
 
@@ -27,7 +28,9 @@ def learned(item, *days_ago):
 
 
 def asked(output):
-    return [line.split("·")[-1].strip() for line in output.splitlines() if line.startswith("Question ")]
+    """The items asked, in order: the header names none (ids often name the answer), so each
+    true/false statement shown stands for its item (tf-000 says 'Statement 0 is true.')."""
+    return [f"tf-{int(n):03d}" for n in re.findall(r"^\s*Statement (\d+) is true\.", output, re.M)]
 
 
 def card(due_days, stability, recall_rank):
@@ -91,3 +94,19 @@ def test_a_cram_answer_makes_the_export_version_2(cli, tmp_path, home):
 
     assert json.loads(out.read_text())["version"] == 2
     assert json_of(cli("stats", "--json", "--bank", bank))["overall"]["reviews"] == 3  # cram answers count in stats
+
+
+def test_cram_runs_under_the_study_rules_a_miss_comes_back_and_u_takes_it_back(cli, tmp_path, home):
+    """A wrong cram answer's relearning step is due within the learn-ahead limit: asked again in the
+    session (study's Rules), at most 3 times; `u` takes a cram answer back like any other."""
+    bank = truefalse_bank(tmp_path / "tf", 1)
+    log(home, learned("tf-000", 6, 5))
+    result = cli("cram", "--bank", bank, input="f\nf\nu\nf\nf\nt\n")
+    assert result.exit_code == 0, result.output
+    assert "Undone: your answer to tf-000" in result.output
+    # shown 5 times: asks 1 and 2 missed, ask 3 on screen when `u` takes ask 2 back and shows it again,
+    # ask 2 missed again, ask 3 missed: 3 asks, the cap, and the session ends (the last `t` is not read)
+    assert asked(result.output) == ["tf-000"] * 5
+    crammed = [r for r in stored_reviews(home) if r.kind == "cram"]
+    assert [r.correct for r in crammed] == [False, False, False]
+    assert [t.review.kind for t in stored(home, Store.tombstones)] == ["cram"]

@@ -1,5 +1,6 @@
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -214,3 +215,31 @@ def test_retrievability_is_fsrs_own_on_its_own_card(stability, elapsed_us, confi
     reference = fsrs.Card(card_id=1, state=fsrs.State.Review, stability=stability, difficulty=5.0, due=T0, last_review=T0)
     expected = _fsrs_scheduler(config.desired_retention, config.parameters).get_card_retrievability(reference, max(now, T0))
     assert retrievability(card, now, config) == expected
+
+
+@pytest.mark.parametrize(
+    ("ratings", "config", "state_after"),
+    [
+        # issue 12: Hard on a right answer repeats a learning step; one day later it graduates
+        ([HARD, HARD], SchedulerConfig(), 2),
+        ([GOOD, HARD], SchedulerConfig(), 2),
+        ([AGAIN, HARD], SchedulerConfig(), 2),
+        ([AGAIN, AGAIN], SchedulerConfig(), 1),  # a miss stays a miss: back to the first step
+        # fsrs alone (no expiry): the step repeats however long it waited
+        ([HARD, HARD, HARD, HARD], SchedulerConfig(step_expiry=None), 1),
+    ],
+)
+def test_a_learning_step_taken_a_day_late_ends_on_a_right_answer(ratings, config, state_after):
+    card, events = None, []
+    for day, rating in enumerate(ratings):
+        at = T0 + timedelta(days=day)
+        card = review(card, rating, at, f"r{day}", config)
+        events.append(ReviewEvent(f"r{day}", at, rating))
+    assert card.state == state_after
+    assert replay(events, config) == card  # the log rebuilds the same card under the same rule
+
+
+def test_a_step_taken_within_the_day_still_follows_fsrs_steps():
+    card = review(None, HARD, T0, "r0")
+    card = review(card, HARD, T0 + timedelta(hours=2), "r1")
+    assert (card.state, card.step) == (1, 0)

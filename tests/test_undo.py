@@ -177,17 +177,22 @@ def test_u_restores_the_card_exactly(tmp_path, home):
         config = SchedulerConfig()
         cards = store.cards()
         before = cards[item.id]
-        drill = Drill(
-            store, bank, list(bank.items), [item], cards, config, "study", T0 + timedelta(days=30), "", "", SessionControls(store, config, 8, "suspend")
-        )
-        session = drill.session(1)
-        outcome = session.answer(item, T0 + timedelta(days=20), chosen=(1,))
-        drill.save(session, outcome)
-        assert session.next_item() == item  # wrong: it comes back later
-        assert drill.undo(session, T0 + timedelta(days=20)) is not None
+        controls = SessionControls(store, config, 8, "suspend")
+        drill = Drill(store, bank, list(bank.items), [item], cards, config, "study", T0 + timedelta(days=30), "", "", controls=controls)
+        session = drill.session(1, pause_after_answer=True)
+        at = T0 + timedelta(days=20)
+        shown = session.start(at)
+        step = session.handle("f", at)
+        assert step.save is not None
+        drill.save(session, step.save)
+        assert session.handle("", at).question.item == item  # wrong: it comes back (its step is due within the learn-ahead limit)
+        step = session.handle("u", at)
+        assert step.undone is not None and step.undone.review.id in {r.id for r in store.reviews()}  # logged until the loop undoes it
+        drill.undo(session, step.undone, at)
         assert session.cards[item.id] == before == store.cards()[item.id] == replay([r.event() for r in store.reviews()], config)
-        assert session.next_item() == item and session.tally.answered == 0 and session.remaining == 1
-        assert drill.undo(session, T0 + timedelta(days=20)) is None  # back at the session's start
+        assert step.question == shown.question and session.tally.answered == 0 and not session.waiting and not session.todo
+        again = session.handle("u", at)
+        assert again.undone is None and again.message == "Nothing to undo in this session yet."  # back at the session's start
     finally:
         store.close()
 

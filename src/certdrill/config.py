@@ -20,6 +20,11 @@ class Settings:
     reviews_per_day: int = 200
     desired_retention: float = 0.9
     exam_date: date | None = None
+    new_order: str = "mixed"  # "mixed": topics and item types interleaved; "file": topic files in turn, each in file order
+    learn_ahead: int = 20  # minutes: a learning step due this soon is asked when nothing else is left
+    guess_single: float | None = None  # chance of a lucky guess per item type; None: from the item's choices
+    guess_multi: float | None = None
+    guess_truefalse: float | None = None
     leech_lapses: int = 8  # Anki's default: an item forgotten this often once learned is a leech
     leech_action: LeechAction = "suspend"  # or "tag": listed as a leech, still asked
 
@@ -30,6 +35,16 @@ HELP = {
     "reviews-per-day": "reviews a day at most (0-100000)",
     "desired-retention": "target probability of recall, 0.70-0.99",
     "exam-date": "YYYY-MM-DD, or 'none' to clear",
+    "new-order": "mixed (topics and item types interleaved) or file (topic files in turn, each in its own order)",
+    "learn-ahead": "minutes a learning step may be taken early when nothing else is left (0-1440)",
+    **{
+        f"guess-{kind}": f"chance of a lucky guess on a {what} item, 0-0.95, or 'none' for {default}"
+        for kind, what, default in (
+            ("single", "single-answer", "1 / choices"),
+            ("multi", "choose-several", "1 / C(choices, answers)"),
+            ("truefalse", "true/false", "1/2"),
+        )
+    },
     "leech-lapses": "lapses that make an item a leech (1-1000)",
     "leech-action": "what a leech gets: suspend or tag",
 }
@@ -51,6 +66,12 @@ def parse_value(key: str, raw: str) -> object:
             if text.lower() not in LEECH_ACTIONS:
                 raise ValueError
             return text.lower()
+        if name == "learn_ahead":
+            return _int_in(text, 0, 1440)
+        if name == "new_order":
+            if text.lower() not in ("mixed", "file"):
+                raise ValueError
+            return text.lower()
         if name == "desired_retention":
             value = float(text)
             if not 0.7 <= value <= 0.99:
@@ -58,6 +79,11 @@ def parse_value(key: str, raw: str) -> object:
             return value
         if text.lower() in ("", "none", "null", "off"):
             return None
+        if name.startswith("guess_"):
+            value = float(text)
+            if not 0 <= value <= 0.95:
+                raise ValueError
+            return value
         return date.fromisoformat(text)
     except ValueError:
         raise InputError(f"{key.replace('_', '-')}: {raw!r} is not valid ({HELP[name.replace('_', '-')]})") from None

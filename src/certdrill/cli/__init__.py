@@ -17,7 +17,11 @@ def main() -> None:
 
         sys.stdout.write(f"certdrill {__version__}\n")
         return
-    build_app()()
+    try:
+        build_app()()
+    except KeyboardInterrupt:  # before a command's own handler exists (while modules import): still 130
+        sys.stdout.write("\n")
+        sys.exit(130)
 
 
 def build_app() -> typer.Typer:

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import sys
 from typing import Annotated
 
 import typer
 
-from certdrill.cli.common import err_line, errors_to_exit, out_console
+from certdrill.cli.common import err_line, errors_to_exit, out_console, run_drill
 from certdrill.cli.options import BankPaths, ExamDate, Seed, Topics, Unreviewed, check_range
 
 
@@ -29,7 +28,6 @@ def cram(
     from certdrill import clock
     from certdrill.services.cram import start_cram
     from certdrill.ui import render
-    from certdrill.ui.loop import run_session
 
     check_range("--count", count, 1, 10_000)
     check_range("--due-within", due_within, 0, 36_500)
@@ -50,18 +48,7 @@ def cram(
             console.print(render.safe(drill.empty))
             return
         console.print(render.safe(drill.heading, "bold"))
-        session = drill.session(seed)
-        run_session(
-            session,
-            console,
-            save=lambda outcome: drill.save(session, outcome),
-            save_amend=lambda outcome: drill.save_amend(session, outcome),
-            now=clock.now,
-            status=drill.status,
-            interactive=sys.stdin.isatty(),
-            undo=lambda: drill.undo(session, clock.now()),
-        )
-        console.print(render.summary(session.tally, drill.bank.topic_title, drill.due_tomorrow(session, clock.now()), title="Cram summary"))
+        run_drill(console, drill, seed, title="Cram summary")
     finally:
         drill.close()
 

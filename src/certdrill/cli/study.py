@@ -2,19 +2,13 @@
 
 from __future__ import annotations
 
-import sys
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 
-from certdrill.cli.common import err_line, errors_to_exit, out_console
+from certdrill.cli.common import err_line, errors_to_exit, out_console, run_drill
 from certdrill.cli.options import BankPaths, ExamDate, ItemIds, Seed, Topics, Unreviewed, check_range
 from certdrill.errors import InputError
-
-if TYPE_CHECKING:
-    from rich.console import Console
-
-    from certdrill.services.study import Drill
 
 
 @errors_to_exit
@@ -28,6 +22,12 @@ def study(
     include_unreviewed: Unreviewed = False,
     item: ItemIds = None,
     seed: Seed = None,
+    new_order: Annotated[
+        str | None,
+        typer.Option(
+            "--new-order", metavar="mixed|file", help="New items: topics and types mixed (default), or file: topic files in turn, each in its own order."
+        ),
+    ] = None,
 ) -> None:
     """Today's session: due items first (most at risk first), then new ones; or the items named with --item.
 
@@ -40,6 +40,8 @@ def study(
     check_range("--new", new, 0, 10_000)
     check_range("--reviews", reviews, 0, 100_000)
     check_range("--retention", retention, 0.7, 0.99)
+    if new_order is not None and new_order not in ("mixed", "file"):
+        raise InputError(f"--new-order: {new_order!r} is not one of mixed, file")
     drill = start_study(
         bank,
         topic,
@@ -51,14 +53,19 @@ def study(
         item_ids=item,
         now=clock.now(),
         warn=err_line,
+        new_order=new_order,
+        seed=seed,
     )
     try:
         console = out_console()
         if drill.empty:
             console.print(render.safe(drill.empty))
-            return
-        console.print(render.safe(drill.heading, "bold"))
-        _run(console, drill, seed)
+        else:
+            console.print(render.safe(drill.heading, "bold"))
+        for note in drill.notes:
+            console.print(render.safe(note, "yellow"))
+        if not drill.empty:
+            run_drill(console, drill, seed)
     finally:
         drill.close()
 
@@ -112,25 +119,6 @@ def missed(
             console.print(drill.empty, markup=False)
             return
         console.print(drill.heading, markup=False, style="bold")
-        _run(console, drill, seed)
+        run_drill(console, drill, seed)
     finally:
         drill.close()
-
-
-def _run(console: Console, drill: Drill, seed: int | None) -> None:
-    from certdrill import clock
-    from certdrill.ui import render
-    from certdrill.ui.loop import run_session
-
-    session = drill.session(seed)
-    run_session(
-        session,
-        console,
-        save=lambda outcome: drill.save(session, outcome),
-        save_amend=lambda outcome: drill.save_amend(session, outcome),
-        now=clock.now,
-        status=drill.status,
-        interactive=sys.stdin.isatty(),
-        undo=lambda: drill.undo(session, clock.now()),
-    )
-    console.print(render.summary(session.tally, drill.bank.topic_title, drill.due_tomorrow(session, clock.now())))

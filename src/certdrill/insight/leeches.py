@@ -10,7 +10,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from certdrill.schedule.controls import became_leech, is_leech
 from certdrill.schedule.scheduler import CardState
+
+__all__ = ["Leech", "became_leech", "is_leech", "leeches"]
 
 
 @dataclass(frozen=True)
@@ -21,15 +24,6 @@ class Leech:
 
     def to_json(self) -> dict[str, object]:
         return {"id": self.item_id, "lapses": self.lapses, "suspended": self.suspended}
-
-
-def is_leech(card: CardState | None, threshold: int) -> bool:
-    return card is not None and card.lapses >= threshold
-
-
-def became_leech(prior: CardState | None, card: CardState, threshold: int) -> bool:
-    """This answer made a leech of the item: its lapses reached the threshold just now."""
-    return is_leech(card, threshold) and not is_leech(prior, threshold)
 
 
 def leeches(cards: Mapping[str, CardState], threshold: int, suspended: Mapping[str, object]) -> list[Leech]:

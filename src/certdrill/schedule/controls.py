@@ -17,6 +17,7 @@ from datetime import datetime
 from typing import Literal, get_args
 
 from certdrill.schedule.review_log import Review
+from certdrill.schedule.scheduler import CardState
 
 SuspendReason = Literal["manual", "leech"]
 REASONS: tuple[SuspendReason, ...] = get_args(SuspendReason)
@@ -56,3 +57,13 @@ def suspended_items(events: Iterable[Suspension], undone: Collection[str] = ()) 
         if held is None or event.order() > held.order():
             latest[event.item_id] = event
     return {item_id: event for item_id, event in latest.items() if event.suspended}
+
+
+def is_leech(card: CardState | None, threshold: int) -> bool:
+    """A leech: an item whose lapses (an Again once in review, FSRS's count) reached `leech-lapses`."""
+    return card is not None and card.lapses >= threshold
+
+
+def became_leech(prior: CardState | None, card: CardState, threshold: int) -> bool:
+    """This answer made a leech of the item: its lapses reached the threshold just now."""
+    return is_leech(card, threshold) and not is_leech(prior, threshold)

@@ -11,6 +11,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from enum import IntEnum
 from functools import cache, lru_cache
+from typing import Any
 
 
 class Rating(IntEnum):
@@ -42,6 +43,14 @@ EXAM_FINAL_DAYS = 7  # the run-up to an exam: reviews pulled before it are sprea
 # for about 4% more reviews, where a target of 0.9 gains almost nothing (FSRS's own due dates keep it).
 EXAM_DAY_RETENTION = 0.95
 MATURE_DAYS = 21  # Anki's line: a card whose interval reached three weeks is "mature"
+LEARNING_STATES = (State.LEARNING, State.RELEARNING)
+# fsrs's own (re)learning steps (1 min, 10 min; 10 min) are same-day steps: the maintainers advise
+# steps that can all be taken the same day, and FSRS models the long term from there. A step the
+# learner only reaches half a day or more later was not taken the same day (the FSRS tutorial: steps
+# over 12-14 hours rarely are): a right answer then graduates the card through fsrs's own
+# "no steps" path, instead of Hard repeating the step every day (benchmarks/learning_steps.py).
+STEP_EXPIRY = timedelta(hours=12)
+RULES = "steps-expire-12h"  # names the rules above: a store cached under other rules is replayed once
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,6 +82,7 @@ class SchedulerConfig:
     parameters: tuple[float, ...] | None = None
     exam_date: datetime | None = None  # reviews are not scheduled past it when recall would drop too low
     exam_retention: float | None = None  # predicted recall wanted on exam day; None: EXAM_DAY_RETENTION
+    step_expiry: timedelta | None = STEP_EXPIRY  # None: a step waits however long it takes (fsrs alone)
 
     @property
     def exam_target(self) -> float:
@@ -81,12 +91,25 @@ class SchedulerConfig:
 
 
 @lru_cache(maxsize=16)
-def _fsrs_scheduler(desired_retention: float, parameters: tuple[float, ...] | None):
+def _fsrs_scheduler(desired_retention: float, parameters: tuple[float, ...] | None, steps: bool = True):
     import fsrs
 
-    if parameters is None:
-        return fsrs.Scheduler(desired_retention=desired_retention, enable_fuzzing=False)
-    return fsrs.Scheduler(parameters=parameters, desired_retention=desired_retention, enable_fuzzing=False)
+    kwargs: dict[str, Any] = {"desired_retention": desired_retention, "enable_fuzzing": False}
+    if parameters is not None:
+        kwargs["parameters"] = parameters
+    if not steps:
+        kwargs["learning_steps"] = kwargs["relearning_steps"] = ()
+    return fsrs.Scheduler(**kwargs)
+
+
+def step_expired(state: int, last_review: datetime | None, rating: int, when: datetime, config: SchedulerConfig) -> bool:
+    """A right answer to a card still in (re)learning whose step waited past `config.step_expiry`."""
+    expiry = config.step_expiry
+    return expiry is not None and rating != AGAIN and state in LEARNING_STATES and last_review is not None and when - last_review >= expiry
+
+
+def _scheduler_for(state: int, last_review: datetime | None, rating: int, when: datetime, config: SchedulerConfig):
+    return _fsrs_scheduler(config.desired_retention, config.parameters, not step_expired(state, last_review, rating, when, config))
 
 
 def default_parameters() -> tuple[float, ...]:
@@ -151,7 +174,7 @@ def _hash(seed: str) -> int:
 def review(card: CardState | None, rating: Rating, when: datetime, review_id: str, config: SchedulerConfig = SchedulerConfig()) -> CardState:
     import fsrs
 
-    scheduler = _fsrs_scheduler(config.desired_retention, config.parameters)
+    scheduler = _scheduler_for(card.state, card.last_review, rating, when, config) if card else _fsrs_scheduler(config.desired_retention, config.parameters)
     new, _ = scheduler.review_card(_to_fsrs(card), fsrs.Rating(int(rating)), review_datetime=when)
     reps = (card.reps if card else 0) + 1
     lapses = (card.lapses if card else 0) + (1 if rating == AGAIN and card is not None and card.state == State.REVIEW else 0)
@@ -233,6 +256,7 @@ def replay(events: list[ReviewEvent], config: SchedulerConfig = SchedulerConfig(
     import fsrs
 
     scheduler = _fsrs_scheduler(config.desired_retention, config.parameters)
+    graduate = _fsrs_scheduler(config.desired_retention, config.parameters, False)
     ratings = {r: fsrs.Rating(int(r)) for r in Rating}
     card = _card_class()(card_id=1)
     lapses = 0
@@ -243,7 +267,8 @@ def replay(events: list[ReviewEvent], config: SchedulerConfig = SchedulerConfig(
             maturity.append(previous is not None and _was_mature(card, previous, config))
         if event.rating == AGAIN and card.state == fsrs.State.Review and card.stability is not None:
             lapses += 1
-        card, _ = scheduler.review_card(card, ratings[event.rating], review_datetime=event.reviewed_at)
+        expired = step_expired(int(card.state), card.last_review, event.rating, event.reviewed_at, config)
+        card, _ = (graduate if expired else scheduler).review_card(card, ratings[event.rating], review_datetime=event.reviewed_at)
         previous = event
     last = ordered[-1]
     return _settle(card, last.reviewed_at, last.id, len(ordered), lapses, config)

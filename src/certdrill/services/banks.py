@@ -132,7 +132,8 @@ def lint_banks(targets: Sequence[Path] | None) -> LintReport:
         verdict = (
             "no problems" if not findings else ", ".join(f"{n} {word}{'s' if n != 1 else ''}" for n, word in ((errors, "error"), (warnings, "warning")) if n)
         )
-        summaries.append(f"{target}: {len(the_bank.items)} items in {len(the_bank.topics)} topics, {verdict}")
+        items, topics = len(the_bank.items), len(the_bank.topics)
+        summaries.append(f"{target}: {items} item{'s' if items != 1 else ''} in {topics} topic{'s' if topics != 1 else ''}, {verdict}")
     return LintReport(summaries, problems, errors_total, failed)
 
 

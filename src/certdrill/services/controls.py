@@ -16,7 +16,6 @@ if TYPE_CHECKING:
     from certdrill.bank.items import Item
     from certdrill.config import LeechAction, Settings
     from certdrill.drill.session import Outcome, Session
-    from certdrill.drill.undo import UndoableSession
     from certdrill.insight.leeches import Leech
     from certdrill.schedule.review_log import Review
     from certdrill.schedule.scheduler import CardState, SchedulerConfig
@@ -102,7 +101,7 @@ def unsuspended(store: Store, items: Sequence[Item]) -> list[Item]:
 
 @dataclass
 class SessionControls:
-    """What a session does beyond asking: takes answers back (`u`) and acts on new leeches."""
+    """What a session does on a new leech (`u` is the session's own: drill/undo.py, Drill.undo)."""
 
     store: Store
     config: SchedulerConfig
@@ -117,7 +116,6 @@ class SessionControls:
         """After an answer is stored: if it made a leech of the item, say so and (leech-action
         suspend) suspend it, tied to this answer (an undo of it lifts the suspension), and drop it
         from the rest of the session."""
-        from certdrill.drill.undo import drop
         from certdrill.insight.leeches import Leech, became_leech
         from certdrill.schedule.controls import Suspension
         from certdrill.schedule.review_log import new_review_id
@@ -128,14 +126,5 @@ class SessionControls:
         suspend = self.leech_action == "suspend"
         if suspend:
             self.store.add_suspensions([Suspension(new_review_id(review.reviewed_at), review.item_id, review.reviewed_at, True, "leech", review.id)])
-            drop(session, review.item_id)
+            session.drop(review.item_id)  # the session dropped it already when its own card says so (Rules.leech_lapses)
         return Leech(review.item_id, card.lapses, suspend)
-
-    def undo(self, session: UndoableSession, now: datetime) -> Outcome | None:
-        """`u`: take back this session's latest answer, in the log (a tombstone) and in the session
-        (the item is next again, with its card as the log without that answer gives it)."""
-        last = session.last_answer()
-        if last is None:
-            return None
-        _, card = self.store.undo(last.review.id, now, self.config)
-        return session.take_back(card)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from certdrill import clock
@@ -50,8 +50,10 @@ def start_cram(
         heading = f"Cram: {len(todo)} item(s) not due yet{within}, {order}; answers are scheduled as early reviews."
         empty = f"Nothing to cram: no item answered before is waiting for a later day{within} (certdrill study introduces new ones)."
         todo_cards = {i.id: cards[i.id] for i in todo}
+        controls = SessionControls.of(store, config, settings)
+        learn_ahead = timedelta(minutes=settings.learn_ahead)  # a wrong answer's relearning step comes back as in study (Rules)
         return Drill(
-            store, the_bank, items, todo, todo_cards, config, "cram", day_end, heading, "" if todo else empty, SessionControls.of(store, config, settings)
+            store, the_bank, items, todo, todo_cards, config, "cram", day_end, heading, "" if todo else empty, learn_ahead=learn_ahead, controls=controls
         )
     except BaseException:
         store.close()

@@ -46,9 +46,8 @@ def start_leeches(
         held = sum(1 for leech in found if leech.suspended)
         heading = f"{len(todo)} leech(es) ({held} suspended, lapses ≥ {settings.leech_lapses}): each comes back until you get it right."
         empty = f"No leeches: no item has lapsed {settings.leech_lapses} times (leech-lapses)."
-        return Drill(
-            store, the_bank, items, todo, cards, config, "missed", day_end, heading, "" if todo else empty, SessionControls.of(store, config, settings)
-        )
+        controls = SessionControls.of(store, config, settings)
+        return Drill(store, the_bank, items, todo, cards, config, "missed", day_end, heading, "" if todo else empty, controls=controls)
     except BaseException:
         store.close()
         raise

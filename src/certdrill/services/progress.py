@@ -19,6 +19,7 @@ from certdrill.services.workspace import Warn, cards_for, ignore, load_settings,
 if TYPE_CHECKING:
     from certdrill.config import Settings
     from certdrill.exchange.reader import Incoming
+    from certdrill.schedule.review_log import Review
     from certdrill.store.store import Store
 
 T = TypeVar("T")
@@ -61,14 +62,18 @@ def export_anki(output: Path, bank_paths: Sequence[Path] | None, fmt: str, *, wi
     from certdrill.exchange.anki import build_notes
 
     the_bank = load_banks(bank_paths)
-    cards = None
+    cards = histories = None
     if with_progress:
+        from certdrill.exchange.anki_history import histories as revlogs
+
         store = open_store(writable=False)
         try:
-            cards = cards_for(store, scheduler_config(load_settings(), store=store), now)  # due dates as `study` sees them
+            config = scheduler_config(load_settings(), store=store)
+            cards = cards_for(store, config, now)  # due dates as `study` sees them
+            histories = revlogs(store.reviews(), (i.id for i in the_bank.items), config)  # the review log, for Anki's revlog
         finally:
             store.close()
-    notes = build_notes(the_bank.items, cards=cards, include_unreviewed=include_unreviewed)
+    notes = build_notes(the_bank.items, cards=cards, include_unreviewed=include_unreviewed, histories=histories)
     if fmt == "anki-text":
         from certdrill.exchange.anki_text_writer import write_anki_text
 
@@ -134,6 +139,15 @@ def import_progress(file: Path, incoming: Incoming, shown: Shown = Silent(), *, 
     fresh = not paths.db_path().exists()
     added = _first_import(file, incoming, settings, shown, warn) if fresh else _merge(open_store(warn=warn), incoming, settings, shown)
     return Imported(added, incoming.count)
+
+
+def merge_reviews(reviews: Sequence[Review], shown: Shown = Silent(), *, warn: Warn = ignore) -> int:
+    """Reviews from elsewhere (Anki's review log) merged as a progress file is: united by id, the
+    cards they touch replayed; the number new to the store."""
+    from certdrill.exchange.reader import Incoming
+    from certdrill.schedule.review_log import review_row
+
+    return _merge(open_store(warn=warn), Incoming([review_row(r) for r in reviews]), load_settings(), shown)
 
 
 def _merge(store: Store, incoming: Incoming, settings: Settings, shown: Shown, *, new_store: bool = False) -> int:

@@ -6,12 +6,17 @@ import os
 
 from rich.console import Console
 
+MAX_WIDTH = 100  # lines longer than this are hard to read: a very wide terminal gets 100 columns
+
 
 def make_console(*, stderr: bool = False) -> Console:
     width = None
     if os.environ.get("COLUMNS", "").isdigit():
         width = int(os.environ["COLUMNS"])
-    return Console(stderr=stderr, highlight=False, emoji=False, soft_wrap=stderr, width=width)
+    console = Console(stderr=stderr, highlight=False, emoji=False, soft_wrap=stderr, width=width)
+    if console.width > MAX_WIDTH:
+        console.width = MAX_WIDTH
+    return console
 
 
 def plain_terminal(console: Console) -> bool:

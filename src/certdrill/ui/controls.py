@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from rich.console import Console, Group
@@ -18,17 +17,11 @@ if TYPE_CHECKING:
 UNDO_KEY = " · u: undo"
 
 
-def take_back(console: Console, undo: Callable[[], Outcome | None]) -> int:
-    """`u` in a session: 1 if an answer was taken back (its item comes next again), else 0."""
-    undone = undo()
-    if undone is None:
-        console.print("Nothing to undo in this session yet.", style="yellow")
-        return 0
+def took_back(console: Console, undone: Outcome) -> None:
+    """`u` in a session: the answer taken back; its question follows again."""
     line = Text("Undone: ", style="bold")
     line.append(f"your answer to {safe(undone.review.item_id)}; it is asked again and its card is as it was.")
     console.print(line)
-    console.print()
-    return 1
 
 
 def show_notice(console: Console, notice: object) -> None:

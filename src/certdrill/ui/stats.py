@@ -34,6 +34,8 @@ def show_stats(console: Console, report: StatsReport, *, show_plan: bool) -> Non
         parts.append(Text(f"Suspended: {len(report.suspended)} of {report.items} items, never asked until unsuspended (certdrill unsuspend ID)."))
     if report.readiness is not None:
         parts.append(charts.exam(report.readiness, report.plan))
+        if report.calibration is not None:
+            parts.append(charts.calibration(report.calibration))
         if show_plan and report.plan is not None and report.plan.days:
             parts.append(charts.plan_table(report.plan))
     elif report.exam_day is not None:
