@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TextIO, TypeVar
 
 from certdrill import paths
 from certdrill.errors import InputError
@@ -36,6 +36,7 @@ class Exported:
 
 def export_progress(output: Path, bank_paths: Sequence[Path] | None, *, now: datetime) -> Exported:
     """Every review and card as JSON (see docs/progress.schema.json), written whole or not at all."""
+    from certdrill.exchange.controls import ControlRows
     from certdrill.exchange.export import write_progress
 
     the_bank = load_banks(bank_paths)
@@ -44,7 +45,13 @@ def export_progress(output: Path, bank_paths: Sequence[Path] | None, *, now: dat
         banks = store.card_banks()
         cards = {item_id: (banks.get(item_id, ""), card) for item_id, card in store.cards().items()}
         ref = {"name": the_bank.name, "title": the_bank.title, "items": len(the_bank.items)}
-        count = write_atomically(output, lambda fh: write_progress(fh, review_rows=store.iter_review_rows(), cards=cards, bank=ref, now=now))
+        controls = ControlRows(store.iter_tombstone_rows(), store.suspension_rows())
+        newer = store.has_kind("cram")
+
+        def write(fh: TextIO) -> int:
+            return write_progress(fh, review_rows=store.iter_review_rows(), cards=cards, bank=ref, now=now, controls=controls, newer_kinds=newer)
+
+        count = write_atomically(output, write)
     finally:
         store.close()
     return Exported("reviews", count, cards=len(cards))
@@ -148,7 +155,8 @@ def _merge(store: Store, incoming: Incoming, settings: Settings, shown: Shown, *
     or (a new store, not yet in its place) after the reviews are in."""
     try:
         config = scheduler_config(settings, store=store)
-        added = store.merge_rows(shown.counted(incoming.rows), config, replay=not new_store)
+        controls = incoming.controls
+        added = store.merge_rows(shown.counted(incoming.rows), config, replay=not new_store, undone=controls.undone, suspensions=controls.suspensions)
         if new_store:
             shown.now("Replaying every card")
             store.rebuild_cards(config)
