@@ -1,6 +1,6 @@
 """Answer latency: typed answer to feedback on screen, in-process, as ui.loop does it.
 
-Each answer is graded and scheduled (Session.answer), committed durably (Store.record: WAL,
+Each answer is graded and scheduled (Session.handle), committed durably (Store.record: WAL,
 synchronous=FULL, so an fsync), and its feedback rendered (to a null console of the usual width).
 The commit is also timed with synchronous=OFF, which certdrill never uses, to show what of it is
 the disk's fsync rather than our code.
@@ -41,36 +41,48 @@ def _answers(store, answers: int, seed: int) -> tuple[list[float], list[float], 
     from rich.console import Console
 
     from certdrill import paths
+    from certdrill.bank.items import LETTERS
     from certdrill.bank.loader import load_bank
     from certdrill.clock import parse_instant
-    from certdrill.drill.session import Session
+    from certdrill.drill.session import Rules, Session
     from certdrill.ui import render
 
     bank = load_bank(paths.builtin_bank_dir())
     rng = random.Random(seed)
-    queue = [bank.items[n % len(bank.items)] for n in range(answers)]
-    session = Session(queue, {}, bank=bank.name, rng=random.Random(seed))
     console = Console(file=io.StringIO(), width=100, no_color=True, highlight=False, emoji=False)
     now = parse_instant("2026-11-23T09:00:00+00:00")
-    grade, commit, draw, total = [], [], [], []
-    while (item := session.next_item()) is not None and len(total) < answers:
-        order = session.choice_order(item)
-        right = rng.random() < 0.8
-        chosen = item.answer if right or not item.is_choice else tuple(i for i in range(len(item.choices)) if i not in item.answer)[:1]
-        now += timedelta(seconds=20)
-        t0 = time.perf_counter()
-        outcome = session.answer(item, now, chosen=tuple(chosen)) if item.is_choice else session.answer(item, now, rating=3 if right else 1)
-        t1 = time.perf_counter()
-        session.cards[outcome.review.item_id] = store.record(outcome.review, outcome.card, prior=outcome.prior, config=session.config)  # as study saves it
-        t2 = time.perf_counter()
-        console.print(render.feedback(item, order, outcome.review.answer, outcome.correct))
-        t3 = time.perf_counter()
-        grade.append(t1 - t0)
-        commit.append(t2 - t1)
-        draw.append(t3 - t2)
-        total.append(t3 - t0)
-        console.file.seek(0)
-        console.file.truncate()
+    grade: list[float] = []
+    commit: list[float] = []
+    draw: list[float] = []
+    total: list[float] = []
+    while len(total) < answers:  # a fresh session whenever one ends (it asks each item a few times at most)
+        session = Session(bank.items, {}, bank=bank.name, rules=Rules(pause_after_answer=False), rng=random.Random(seed + len(total)))
+        step = session.start(now)
+        while step.question is not None and len(total) < answers:
+            item, order = step.question.item, step.question.order
+            right = rng.random() < 0.8
+            now += timedelta(seconds=20)
+            t0 = time.perf_counter()
+            if item.is_choice:
+                wrong = tuple(i for i in range(len(item.choices)) if i not in item.answer)[:1] + (item.answer[:1] if item.type == "multi" else ())
+                chosen = item.answer if right else wrong
+                step = session.handle("".join(LETTERS[order.index(i)] for i in chosen), now)
+            else:
+                session.handle("", now)
+                step = session.handle("3" if right else "1", now)
+            outcome = step.save
+            assert outcome is not None
+            t1 = time.perf_counter()
+            session.cards[outcome.review.item_id] = store.record(outcome.review, outcome.card, prior=outcome.prior, config=session.config)  # as study saves it
+            t2 = time.perf_counter()
+            console.print(render.feedback(item, order, outcome.review.answer, outcome.correct))
+            t3 = time.perf_counter()
+            grade.append(t1 - t0)
+            commit.append(t2 - t1)
+            draw.append(t3 - t2)
+            total.append(t3 - t0)
+            console.file.seek(0)
+            console.file.truncate()
     return grade, commit, draw, total
 
 

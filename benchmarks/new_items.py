@@ -44,9 +44,10 @@ class _Counter:
 def measure(bank_dir: Path, progress_db: Path, answers: int = 100) -> NewItems:
     import random
 
+    from certdrill.bank.items import LETTERS
     from certdrill.bank.loader import load_bank
     from certdrill.clock import parse_instant
-    from certdrill.drill.session import Session
+    from certdrill.drill.session import Rules, Session
     from certdrill.schedule.queue import Limits, build_queue
     from certdrill.schedule.scheduler import retrievability
     from certdrill.store.store import Store
@@ -61,9 +62,17 @@ def measure(bank_dir: Path, progress_db: Path, answers: int = 100) -> NewItems:
             t0 = time.perf_counter()
             queue = build_queue(bank.items, {}, now=now, day_end=now, limits=Limits(len(bank.items), 0), recall=lambda c: retrievability(c, now))
             queue_s = time.perf_counter() - t0
-            session = Session(queue.items[:answers], {}, bank=bank.name, rng=random.Random(1))
-            while (item := session.next_item()) is not None:
-                outcome = session.answer(item, now, chosen=item.answer) if item.is_choice else session.answer(item, now, rating=3)
+            session = Session(queue.items[:answers], {}, bank=bank.name, rules=Rules(pause_after_answer=False, max_asks=1), rng=random.Random(1))
+            step = session.start(now)
+            while step.question is not None:
+                shown = step.question
+                if shown.item.is_choice:
+                    step = session.handle("".join(LETTERS[shown.order.index(i)] for i in shown.item.answer), now)
+                else:
+                    session.handle("", now)
+                    step = session.handle("3", now)
+                outcome = step.save
+                assert outcome is not None
                 session.cards[outcome.review.item_id] = store.record(outcome.review, outcome.card, prior=outcome.prior, config=session.config)
         store.close()
         session_sleeps, session_transactions = counter.sleeps, counter.transactions

@@ -39,10 +39,11 @@ from fsrs.scheduler import DEFAULT_PARAMETERS, LOWER_BOUNDS_PARAMETERS, UPPER_BO
 
 from certdrill.bank.items import Item
 from certdrill.clock import day_bounds, local_midnight
-from certdrill.drill.session import REQUEUE_GAP
 from certdrill.insight.plan import exam_focus
 from certdrill.schedule.queue import Limits, build_queue, interleave_topics
 from certdrill.schedule.scheduler import AGAIN, EXAM_DAY_RETENTION, GOOD, SchedulerConfig, retrievability, review
+
+REQUEUE_GAP = 3  # a miss comes back this many questions later (the session before issue 12)
 
 START = datetime(2027, 1, 4, 9, tzinfo=UTC)  # sessions at 09:00 every day
 ANSWER_SECONDS = 30

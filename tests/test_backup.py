@@ -13,7 +13,7 @@ from support import integrity, stored_reviews
 
 
 def study(cli, mini, answers="b\nb\nb\n", **env):
-    result = cli("study", "--bank", mini, "--seed", "3", input=answers)
+    result = cli("study", "--bank", mini, "--seed", "3", "--new-order", "file", input=answers)
     assert result.exit_code == 0, result.output
     return result
 
@@ -185,3 +185,21 @@ def test_a_bad_database_is_refused_untouched_with_how_to_restore(cli, mini, home
     assert integrity(db) == "ok" and len(stored_reviews(home)) == 3
     kept = next(b for b in json.loads(cli("backup", "list", "--json").output) if b["reason"] == "before-restore")
     assert (home / "backups" / kept["name"]).read_bytes() == before
+
+
+def test_backup_list_keeps_every_count_whole_at_80_columns(cli, home, monkeypatch):
+    from datetime import timedelta
+
+    from certdrill.schedule.review_log import Review
+
+    store = Store.open(home / "progress.sqlite3")
+    at = datetime(2026, 1, 1, tzinfo=UTC)
+    store.merge_reviews(Review(f"r{n:05d}", f"item-{n % 50}", "b", at + timedelta(minutes=n), 3, (0,), True, 1000, "study", "s") for n in range(12345))
+    store.close()
+    assert cli("backup", "now").exit_code == 0
+    (manual,) = json.loads(cli("backup", "list", "--json").output)
+    assert cli("backup", "restore", manual["name"]).exit_code == 0  # the current file is kept aside: a longer name
+    monkeypatch.setenv("COLUMNS", "80")  # issue 12: at 80 columns the answer count was cut to one digit
+    text = cli("backup", "list").output
+    rows = [line for line in text.splitlines() if "progress-" in line]
+    assert len(rows) == 2 and all(" 12345 " in row for row in rows) and all(len(line) <= 80 for line in text.splitlines()), text

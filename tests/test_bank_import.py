@@ -264,7 +264,7 @@ def test_missed_treats_needs_review_like_study(cli, tmp_path, home):
     out = tmp_path / "b"
     cli("bank", "import", FIXTURES / "broken.md", "-o", out)
     # answer the first needs-review item (a flashcard listing options) with "again"
-    studied = cli("study", "--bank", out, "--include-unreviewed", "--new", "1", input="\n1\n")
+    studied = cli("study", "--bank", out, "--include-unreviewed", "--new", "1", "--new-order", "file", input="\n1\n")
     assert studied.exit_code == 0, studied.output
     assert "No missed items" in cli("missed", "--bank", out).output
     drill = cli("missed", "--bank", out, "--include-unreviewed", input="\n3\n")

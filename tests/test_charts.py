@@ -119,3 +119,13 @@ def test_plan_summary_says_which_limit_falls_short():
     roomy = plan(items, {}, now=datetime(2026, 11, 23, 9, tzinfo=UTC), limits=Limits(10, 100), config=config)
     text = " ".join(render(line) for line in charts.plan_summary(roomy))
     assert "Every item seen at least once by 2026-11-25" in text and "No backlog on the last day before the exam" in text
+
+
+def test_confusions_between_sentences_put_each_on_its_own_line():
+    long_pick = "Grant the EC2 instance profile permission to read the secret from Secrets Manager"
+    long_answer = "Grant the task execution role permission to read the secret from Secrets Manager"
+    text = render(charts.confusions([Confusion(long_pick, long_answer, 3, ("a",))]))
+    lines = [line.strip() for line in text.splitlines()]
+    assert "3×" in lines
+    assert any(line.startswith("picked") and line.endswith(long_pick) for line in lines)
+    assert any(line.startswith("when it was") and line.endswith(long_answer) for line in lines)

@@ -122,3 +122,13 @@ def test_a_big_bank_lists_as_plain_tab_separated_lines(cli, mini, monkeypatch):
     lines = result.output.splitlines()
     assert len(lines) == 12 and all(line.count("\t") == 4 for line in lines)
     assert all("│" not in line for line in lines)
+
+
+def test_lint_counts_one_item_and_one_topic_in_the_singular(cli, tmp_path):
+    from support import ITEM
+
+    folder = tmp_path / "one"
+    folder.mkdir()
+    (folder / "t.yaml").write_text(ITEM, encoding="utf-8")
+    result = cli("bank", "lint", folder)
+    assert "1 item in 1 topic, no problems" in result.output, result.output

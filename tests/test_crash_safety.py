@@ -13,7 +13,7 @@ pytestmark = [pytest.mark.slow, pytest.mark.skipif(sys.platform == "win32", reas
 
 ANSWER = r"Your answer \(q: stop\) > "
 NEXT = r"Enter: next[^>]*> "
-HEADER = re.compile(r"Question \d+ of \d+ .*?(tf-\d{3})")
+ITEM = re.compile(r"Item (tf-\d{3})")  # shown after the answer, never before it
 
 
 def answer_some(child, count: int, *, wrong_every: int = 3) -> list[tuple[str, bool]]:
@@ -21,11 +21,11 @@ def answer_some(child, count: int, *, wrong_every: int = 3) -> list[tuple[str, b
     graded = []
     for n in range(count):
         child.expect(ANSWER)
-        item_id = HEADER.findall(plain(child.before))[-1]
         right = n % wrong_every != wrong_every - 1
         child.sendline("t" if right else "f")
         child.expect("Correct." if right else "Wrong.")
         child.expect(NEXT)
+        item_id = ITEM.findall(plain(child.before))[-1]
         graded.append((item_id, right))
         if n < count - 1:
             child.sendline("")

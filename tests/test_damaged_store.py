@@ -20,9 +20,10 @@ COMMANDS = [("stats",), ("stats", "--json"), ("export", "-o", "-"), ("study", "-
 
 @pytest.fixture
 def store(cli, mini, home) -> Path:
-    """A store with two answers, closed (nothing left in its WAL)."""
-    assert cli("study", "--bank", mini, "--new", "2", "--seed", "0", input="a\n\nb\n\nq\n").exit_code == 0
+    """A store with two answers (the flashcard recalled, then the choose-three item answered wrong, so stats reads its answer), closed (nothing left in its WAL)."""
+    assert cli("study", "--bank", mini, "--new", "2", "--seed", "0", input="a\n3\nabd\n\nq\n").exit_code == 0
     path = home / "progress.sqlite3"
+    assert sqlite3.connect(path).execute("SELECT count(*) FROM reviews").fetchone()[0] == 2
     sqlite3.connect(path).execute("PRAGMA wal_checkpoint(TRUNCATE)").close()
     return path
 

@@ -122,14 +122,14 @@ def test_back_goto_and_flag():
     ex = exam(4)
     assert ex.handle("p", T0).kind == NOTICE
     assert ex.handle("", T0).kind == QUESTION and ex.current == 1
-    flag = ex.handle("f", T0)
+    flag = ex.handle("!", T0)
     assert (flag.kind, flag.changed, ex.flagged) == (NOTICE, 1, [False, True, False, False])
     assert ex.handle("g 4", T0).kind == QUESTION and ex.current == 3
     assert ex.handle("n", T0).kind == OVERVIEW and ex.current == 3
     assert ex.handle("p", T0).kind == QUESTION and ex.current == 2
     assert ex.handle("g12", T0).kind == NOTICE and ex.current == 2
     assert ex.handle("2", T0).kind == QUESTION and ex.current == 1
-    ex.handle("f", T0)
+    ex.handle("!", T0)
     assert ex.flagged == [False] * 4
     assert ex.handle("l", T0).kind == OVERVIEW
 
@@ -143,11 +143,11 @@ def test_bad_answer_is_a_notice_and_changes_nothing():
 
 def test_submit_asks_when_questions_are_open_or_flagged():
     ex = exam(2)
-    ex.handle("f", T0)
+    ex.handle("!", T0)
     ask = ex.handle("s", T0)
     assert (ask.kind, ask.message) == (CONFIRM, "2 unanswered and 1 flagged. Submit anyway?")
     assert ex.handle("n", T0).kind == NOTICE
-    ex.handle("f", T0)
+    ex.handle("!", T0)
     ex.handle(letter_for(ex, 0, 1), T0)
     ex.handle(letter_for(ex, 1, 1), T0)
     assert ex.handle("s", T0).kind == SUBMITTED
@@ -202,13 +202,14 @@ def test_answers_become_exam_reviews_in_the_order_given():
     assert all(card.last_review == r.reviewed_at for r, card in logged)
 
 
-def test_keys_win_over_answer_letters_on_true_false_and_six_choices():
+def test_f_means_false_as_in_study_and_the_flag_key_is_no_letter():
+    # issue 12: `f` used to flag a true/false question where study reads it as False
     truefalse = Item("tf", "truefalse", "a", "p", ("True", "False"), (1,), "e")
     six = Item("six", "single", "a", "p", tuple("uvwxyz"), (5,), "e")
     ex = Exam((truefalse, six), T0, 10, seed=1)
-    assert ex.handle("f", T0).kind == NOTICE and ex.flagged[0] and ex.answers[0] is None
-    assert "type a or t for true, b for false" in ex.handle("x", T0).message
-    ex.handle("false", T0)
+    assert ex.handle("!", T0).kind == NOTICE and ex.flagged[0] and ex.answers[0] is None
+    assert "type t (true) or f (false)" in ex.handle("x", T0).message
+    ex.handle("f", T0)
     assert ex.answers[0] == (1,) and ex.current == 1
-    ex.handle("ff", T0)
+    ex.handle("f", T0)
     assert ex.answers[1] == (ex.order(1)[5],)

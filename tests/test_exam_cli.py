@@ -95,8 +95,8 @@ def test_count_is_capped_with_a_note_and_flashcards_are_never_asked(cli, mini):
 def test_quit_abandons_unscored_but_keeps_answers_as_reviews(cli, mini, home):
     plan = planned(mini, 3, 5)
     result = cli("exam", "--bank", mini, "--count", "3", "--seed", "5", input=f"{plan[0][1]}\nq\ny\n")
-    assert "Abandon this exam? It is not scored; your 1 answers are kept as reviews." in result.output
-    assert "abandoned: not scored; its 1 answers were kept as reviews" in result.output
+    assert "Abandon this exam? It is not scored; your 1 answer is kept as reviews." in result.output  # issue 12: plurals
+    assert "abandoned: not scored; its 1 answer was kept as reviews" in result.output
     assert "Score" not in result.output
     (entry,) = json.loads(cli("exam", "--history", "--json").output)
     assert (entry["status"], entry["scaled"], entry["answered"]) == ("abandoned", None, 1)
@@ -158,7 +158,7 @@ def test_starting_a_new_exam_offers_the_one_in_progress(cli, mini, home):
     start_in_progress(home, mini)
     result = cli("exam", "--bank", mini, "--count", "2", input="n\n")
     assert "Exam 1, started 2026-11-23 09:00, is still in progress (1 of 3 answered, 6:00 left). Resume it?" in result.output
-    assert "Exam 1 abandoned: not scored; its 1 answers were kept as reviews." in result.output
+    assert "Exam 1 abandoned: not scored; its 1 answer was kept as reviews." in result.output  # issue 12: plurals
     assert "Mock exam 2 on Mini test bank: 2 questions" in result.output
     statuses = [(e["id"], e["status"]) for e in json.loads(cli("exam", "--history", "--json").output)]
     assert statuses == [(1, "abandoned"), (2, "submitted")]

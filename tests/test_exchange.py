@@ -8,7 +8,7 @@ from certdrill.exchange.jsonpos import json_line
 
 
 def study_some(cli, mini, answers="b\nb\nb\nb\nb\nb\nq\n"):
-    result = cli("study", "--bank", mini, "--seed", "3", input=answers)
+    result = cli("study", "--bank", mini, "--seed", "3", "--new-order", "file", input=answers)
     assert result.exit_code == 0, result.output
     return result
 

@@ -76,6 +76,12 @@ COMMANDS = [
     ("bank", "audit"),
     ("bank", "audit", "--json"),
     ("export", "-o", "-"),
+    ("cram", "--count", "2"),
+    ("item", "x"),
+    ("item", "x", "--json"),
+    ("item", "y"),
+    ("stats", "--exam-date", "2026-12-01"),
+    ("stats", "--json", "--exam-date", "2026-12-01"),
 ]
 
 
@@ -83,7 +89,7 @@ def run(cli, command: tuple[str, ...], bank):
     args = [*command[:2], "--bank", bank, *command[2:]] if command[0] == "bank" else [*command, "--bank", bank]
     if command[0] == "bank" and command[1] in ("audit", "lint"):
         args = [*command[:2], bank, *command[2:]]
-    return cli(*args, input="a\n\n2\nq\n")
+    return cli(*args, input="a\n2\na\n\nq\n")  # the flashcard shown and rated, the single item answered
 
 
 @pytest.mark.parametrize("command", COMMANDS, ids=" ".join)
@@ -149,7 +155,7 @@ def test_a_bank_that_got_in_anyway_is_shown_inert_by_every_command(cli, tmp_path
 
 def test_stats_json_and_export_escape_what_an_older_store_holds(cli, tmp_path, home, mini):
     """A review logged under a bank name with controls (before progress files were checked for them)."""
-    assert cli("study", "--bank", mini, "--new", "1", "--seed", "0", input="a\n").exit_code == 0
+    assert cli("study", "--bank", mini, "--new", "1", "--seed", "0", input="a\n3\n").exit_code == 0
     name = "b\x9b31m\x7f\u202e\x1b]0;x\x07"
     with sqlite3.connect(home / "progress.sqlite3") as db:
         db.execute("UPDATE reviews SET bank = ?", (name,))
@@ -207,6 +213,24 @@ def test_inert_json_escapes_every_control_and_keeps_the_value(value):
     assert json.loads(encoded) == value
 
 
+def _reply(prompt: bytes, turn: int) -> str:
+    """What a learner types at this prompt: every item answered (the single one wrong once, then
+    taken back with u and answered right), the exam answered and submitted; q once enough is seen."""
+    if turn >= 12:
+        return "q"
+    for key, reply in (
+        (b"Enter: show", ""),
+        (b"How well", "1"),
+        (b"Your answer", "b" if turn < 3 else "a"),
+        (b"Enter: next", "u" if turn < 3 else ""),
+        (b"Answer or key", "a" if turn < 2 else "s"),
+        (b"y/n", "y"),
+    ):
+        if key in prompt:
+            return reply
+    return "q"
+
+
 def pty_bytes(args, home, *, allow_controls: bool) -> bytes:
     """Everything a real pseudo-terminal received from one command, as raw bytes."""
     import pexpect
@@ -216,11 +240,11 @@ def pty_bytes(args, home, *, allow_controls: bool) -> bytes:
     child = pexpect.spawn(sys.executable, certdrill_argv(args, allow_controls=allow_controls), env=env_for(home), timeout=20, dimensions=(40, 120))
     seen = b""
     try:
-        for answer in ("a", "", "s", "y", "q", "y", "q", "q"):  # answer, go on, submit, confirm, stop
+        for turn in range(16):
             if child.expect([pexpect.EOF, rb"> (\x1b\[0m)?$"]) == 0:
                 break
             seen += child.before + child.after
-            child.sendline(answer)
+            child.sendline(_reply(seen.rsplit(b"\n", 1)[-1], turn))
         else:
             child.expect(pexpect.EOF)
         return seen + child.before
@@ -249,3 +273,45 @@ def test_a_real_terminal_gets_no_escape_from_a_hostile_bank_by_any_command(tmp_p
             "stats": "Title [2J]52",
         }.get(" ".join(command)):
             assert shown in text, text
+
+
+def test_undo_suspend_leech_item_and_cram_show_a_hostile_bank_inert(cli, tmp_path, home, controls_allowed):
+    """The commands and session lines issue 13 added (undo, u, suspend, leech notices, item, cram,
+    missed --leeches, stats' leeches) over a bank that got in with controls in every field."""
+    from datetime import UTC, datetime, timedelta
+
+    from certdrill.schedule.review_log import Review
+    from certdrill.store.store import Store
+
+    bank = write_bank(tmp_path, dict.fromkeys(FIELDS, f"{HOSTILE} {MARKUP}"))
+    assert cli("config", "set", "leech-lapses", "1").exit_code == 0
+    learned = datetime(2026, 10, 1, 9, tzinfo=UTC)
+    store = Store.open(home / "progress.sqlite3")
+    try:  # x learned: its next wrong answer is a lapse, and so a leech
+        store.merge_reviews([Review(f"x-{n}", "x", "b", learned + timedelta(days=3 * n), 3, (0,), True, 1000, "study", "s") for n in range(2)])
+    finally:
+        store.close()
+    # x wrong (a leech), taken back with u, wrong again; then the flashcard shown and rated
+    session = cli("study", "--bank", bank, "--item", "x", "--item", "y", input="b\nu\nb\n\n1\nq\n")
+    assert session.exit_code == 0, session.output
+    assert "Leech: x" in session.output and "Undone: your answer to x" in session.output, session.output
+    runs = [
+        ("item", "x", "--bank", bank),
+        ("item", "x", "--json", "--bank", bank),
+        ("stats", "--bank", bank),
+        ("stats", "--json", "--bank", bank),
+        ("missed", "--leeches", "--bank", bank),
+        ("unsuspend", "x", "--bank", bank),
+        ("suspend", "x", "--json", "--bank", bank),
+        ("unsuspend", "x", "--json", "--bank", bank),
+        ("cram", "--bank", bank),
+        ("undo",),
+        ("undo", "--json"),
+    ]
+    for args in runs:
+        result = cli(*args, input="a\n\nq\n")
+        assert result.exit_code == 0, (args, result.output)
+        assert_inert(result.output)
+        if "--json" in args:
+            json.loads(result.output)
+    assert_inert(session.output)

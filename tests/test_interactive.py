@@ -8,15 +8,16 @@ import pexpect
 import pytest
 
 from certdrill.store.store import Store
-from support import spawn
+from support import plain, spawn
 
 pytestmark = [pytest.mark.slow, pytest.mark.skipif(sys.platform == "win32", reason="needs a POSIX pseudo-terminal")]
 
 
-def correct_letter(child, answer_texts):
+def correct_letter(child, answer_texts, screen=None):
     """Read the lettered choices on screen and return the letters of the right ones."""
-    child.expect(r"Your answer \(q: stop\) > ")
-    screen = child.before
+    if screen is None:
+        child.expect(r"Your answer \(q: stop\) > ")
+        screen = child.before
     letters = []
     import re
 
@@ -30,13 +31,16 @@ def correct_letter(child, answer_texts):
 def test_interactive_session_with_override_and_quit(mini, home):
     listing = subprocess.run([sys.executable, "-m", "certdrill", "bank", "list", "--json", "--bank", str(mini)], capture_output=True, text=True, check=True)
     items = {i["id"]: i for i in json.loads(listing.stdout)}
-    child = spawn(["study", "--bank", mini, "--topic", "ecr", "--new", "3"], home)
+    child = spawn(["study", "--bank", mini, "--topic", "ecr", "--new", "3", "--new-order", "file"], home)
     child.expect("Question 1 of 3")
-    child.expect(r"(ecr-[a-z]+(?:-[a-z]+)*)")
-    first = items[child.match.group(1)]
-    letters = correct_letter(child, {first["choices"][i] for i in first["answer"]})
+    child.expect(r"Your answer \(q: stop\) > ")
+    screen = plain(child.before)
+    (first,) = [i for i in items.values() if i["prompt"] in screen]  # known by its prompt: no id before the answer
+    assert first["id"] not in screen
+    letters = correct_letter(child, {first["choices"][i] for i in first["answer"]}, screen)
     child.sendline(letters)
     child.expect("Correct.")
+    child.expect(f"Item {first['id']}")
     child.expect("h: was hard · e: was easy")
     child.sendline("e")
     child.expect("Question 2 of 3")
@@ -94,7 +98,7 @@ def test_exam_flag_back_and_submit_in_a_terminal(mini, home):
     child.sendline(plan[0][1])
     child.expect("Question 2 of 4  ·  8:00 left")
     child.expect(EXAM_PROMPT)
-    child.sendline("f")
+    child.sendline("!")
     child.expect("Question 2 flagged for review.")
     child.sendline("p")
     child.expect("Question 1 of 4")
@@ -152,7 +156,7 @@ def test_killed_exam_resumed_after_its_deadline_is_submitted(mini, home, cli, mo
 def test_ctrl_c_leaves_the_exam_to_resume(mini, home):
     child = spawn(["exam", "--bank", mini, "--count", "3", "--seed", "5"], home)
     child.expect(EXAM_PROMPT)
-    child.sendline("f")
+    child.sendline("!")
     child.expect("flagged for review")
     child.sendintr()
     child.expect("left in progress: certdrill exam --resume continues it")

@@ -1,3 +1,4 @@
+import itertools
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -93,3 +94,44 @@ def test_exam_order_only_in_the_final_days_and_not_after_the_exam():
     assert exam_queue(NOW, ExamFocus(NOW + timedelta(days=8), focus.recall)) == plain
     assert exam_queue(EXAM, focus) == exam_queue(EXAM)
     assert focus.applies(EXAM - timedelta(days=EXAM_FINAL_DAYS)) and not focus.applies(EXAM - timedelta(days=EXAM_FINAL_DAYS, seconds=1))
+
+
+def typed_item(i, topic, kind):
+    return Item(id=i, type=kind, topic=topic, prompt="p", choices=(), answer=(), explanation="e", back="b")
+
+
+MIXED = [typed_item(f"{t}-{k}-{n}", t, k) for t in ("a", "b", "c") for k in ("single", "multi", "truefalse", "flashcard") for n in range(3)]
+
+
+def test_new_items_mix_topics_and_types_reproducibly():
+    import random
+
+    from certdrill.schedule.queue import mix_new
+
+    first = mix_new(MIXED, random.Random("s"))
+    assert sorted(i.id for i in first) == sorted(i.id for i in MIXED)
+    assert all(a.topic != b.topic for a, b in itertools.pairwise(first))  # topic changes at every step
+    assert len({i.type for i in first[:6]}) >= 3
+    assert len({i.type for i in first[:3]}) == 3  # each topic starts one type further along
+    assert mix_new(MIXED, random.Random("s")) == first
+    assert mix_new(MIXED, random.Random("t")) != first
+
+
+@pytest.mark.parametrize(("order", "first_types"), [("file", {"single"}), ("mixed", None)])
+def test_new_item_order_by_name(order, first_types):
+    from certdrill.schedule.queue import new_item_order
+
+    ordered = new_item_order(order, "seed")(MIXED)
+    if first_types is not None:
+        assert {i.type for i in ordered[:3]} == first_types  # file order: every topic file starts with its first items
+    else:
+        assert len({i.type for i in ordered[:4]}) >= 3
+
+
+def test_a_learning_step_hours_away_is_not_due_yet_with_learn_ahead():
+    step_soon = CardState(1, 1, 2.0, 5.0, NOW + timedelta(minutes=15), NOW - timedelta(minutes=1), 1, 0)
+    step_later = CardState(3, 0, 2.0, 5.0, NOW + timedelta(hours=3), NOW - timedelta(hours=1), 4, 1)
+    cards = {"n1": step_soon, "n2": step_later}
+    q = build_queue(ITEMS[:2], cards, now=NOW, day_end=END, limits=Limits(), recall=recall, learn_ahead=timedelta(minutes=20))
+    assert [i.id for i in q.due] == ["n1"]
+    assert {i.id for i in build_queue(ITEMS[:2], cards, now=NOW, day_end=END, limits=Limits(), recall=recall).due} == {"n1", "n2"}  # without it: due today

@@ -6,10 +6,13 @@ import json
 from dataclasses import asdict, dataclass, fields, replace
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, get_args
 
 from certdrill.clock import YEARS, in_range
 from certdrill.errors import InputError
+
+LeechAction = Literal["suspend", "tag"]
+LEECH_ACTIONS: tuple[LeechAction, ...] = get_args(LeechAction)
 
 
 @dataclass(frozen=True)
@@ -18,6 +21,13 @@ class Settings:
     reviews_per_day: int = 200
     desired_retention: float = 0.9
     exam_date: date | None = None
+    new_order: str = "mixed"  # "mixed": topics and item types interleaved; "file": topic files in turn, each in file order
+    learn_ahead: int = 20  # minutes: a learning step due this soon is asked when nothing else is left
+    guess_single: float | None = None  # chance of a lucky guess per item type; None: from the item's choices
+    guess_multi: float | None = None
+    guess_truefalse: float | None = None
+    leech_lapses: int = 8  # Anki's default: an item forgotten this often once learned is a leech
+    leech_action: LeechAction = "suspend"  # or "tag": listed as a leech, still asked
 
 
 KEYS = {f.name.replace("_", "-"): f.name for f in fields(Settings)}
@@ -26,6 +36,18 @@ HELP = {
     "reviews-per-day": "reviews a day at most (0-100000)",
     "desired-retention": "target probability of recall, 0.70-0.99",
     "exam-date": f"YYYY-MM-DD in the years {YEARS}, or 'none' to clear",
+    "new-order": "mixed (topics and item types interleaved) or file (topic files in turn, each in its own order)",
+    "learn-ahead": "minutes a learning step may be taken early when nothing else is left (0-1440)",
+    **{
+        f"guess-{kind}": f"chance of a lucky guess on a {what} item, 0-0.95, or 'none' for {default}"
+        for kind, what, default in (
+            ("single", "single-answer", "1 / choices"),
+            ("multi", "choose-several", "1 / C(choices, answers)"),
+            ("truefalse", "true/false", "1/2"),
+        )
+    },
+    "leech-lapses": "lapses that make an item a leech (1-1000)",
+    "leech-action": "what a leech gets: suspend or tag",
 }
 
 
@@ -39,6 +61,18 @@ def parse_value(key: str, raw: str) -> object:
             return _int_in(text, 0, 10_000)
         if name == "reviews_per_day":
             return _int_in(text, 0, 100_000)
+        if name == "leech_lapses":
+            return _int_in(text, 1, 1000)
+        if name == "leech_action":
+            if text.lower() not in LEECH_ACTIONS:
+                raise ValueError
+            return text.lower()
+        if name == "learn_ahead":
+            return _int_in(text, 0, 1440)
+        if name == "new_order":
+            if text.lower() not in ("mixed", "file"):
+                raise ValueError
+            return text.lower()
         if name == "desired_retention":
             value = float(text)
             if not 0.7 <= value <= 0.99:
@@ -46,6 +80,11 @@ def parse_value(key: str, raw: str) -> object:
             return value
         if text.lower() in ("", "none", "null", "off"):
             return None
+        if name.startswith("guess_"):
+            value = float(text)
+            if not 0 <= value <= 0.95:
+                raise ValueError
+            return value
         day = date.fromisoformat(text)
         if not in_range(day):
             raise ValueError

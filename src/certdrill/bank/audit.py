@@ -17,11 +17,11 @@ import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
-from functools import cache
 from math import comb
 from urllib.parse import urlsplit
 
 from certdrill.bank.items import LETTERS, Bank, Item
+from certdrill.bank.words import absolutes_in, words
 
 DEFAULT_THRESHOLD = 15.0  # points a cue may beat chance by before --strict fails
 DEFAULT_MIN_ITEMS = 10  # a cue that applies to fewer items is not judged
@@ -32,84 +32,6 @@ AWS_DOCS_HOST = "docs.aws.amazon.com"
 BUILTIN_MIN_RATIONALES = 0.95
 BUILTIN_MIN_AWS_DOCS = 0.95
 
-ABSOLUTES = frozenset(
-    [
-        "always",
-        "never",
-        "only",
-        "all",
-        "none",
-        "every",
-        "everything",
-        "nothing",
-        "nobody",
-        "must",
-        "cannot",
-        "can't",
-        "impossible",
-        "guaranteed",
-        "completely",
-        "entirely",
-        "solely",
-        "exclusively",
-    ]
-)
-STOPWORDS = frozenset(
-    [
-        "the",
-        "and",
-        "for",
-        "with",
-        "that",
-        "this",
-        "which",
-        "what",
-        "from",
-        "are",
-        "its",
-        "can",
-        "not",
-        "does",
-        "you",
-        "your",
-        "into",
-        "when",
-        "how",
-        "why",
-        "who",
-        "than",
-        "then",
-        "they",
-        "their",
-        "them",
-        "there",
-        "was",
-        "were",
-        "has",
-        "have",
-        "will",
-        "would",
-        "should",
-        "could",
-        "each",
-        "one",
-        "two",
-        "three",
-        "four",
-        "choose",
-        "true",
-        "false",
-        "statement",
-        "following",
-        "about",
-        "also",
-        "only",
-        "all",
-        "none",
-        "use",
-    ]
-)
-_WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 _ABOVE = re.compile(r"^(?:all|none|both|neither) of (?:the above|these|them|the (?:above|preceding|other) (?:choices|options|answers))\W*$", re.IGNORECASE)
 _NOTE_MENTION = re.compile(
     r"\b\d{3}_[0-9a-f]{6,}\.(?:txt|md)\b|\bnotes?\s+#?\d{1,4}\b|\b(?:the|these|our|my) (?:study )?notes?\b",
@@ -245,17 +167,6 @@ def _round(value: float | None, digits: int = 4) -> float | None:
 
 def where(item: Item) -> str:
     return f"{item.file}:{item.line}" if item.line else item.file
-
-
-@cache  # emptied at the end of each audit()
-def words(text: str) -> frozenset[str]:
-    """Content words, lower case, a plural's s dropped: what "sharing words" compares (cached: each
-    choice is read by several cues)."""
-    return frozenset(w[:-1] if len(w) > 3 and w[-1] == "s" and w[-2] != "s" else w for w in _WORD.findall(text.lower()) if len(w) >= 3 and w not in STOPWORDS)
-
-
-def absolutes_in(text: str) -> list[str]:
-    return sorted({w for w in _WORD.findall(text.lower()) if w in ABSOLUTES})
 
 
 def top_k_hit(scores: Sequence[float], key: Iterable[int]) -> float:

@@ -17,7 +17,11 @@ def main() -> None:
 
         sys.stdout.write(f"certdrill {__version__}\n")
         return
-    build_app()()
+    try:
+        build_app()()
+    except KeyboardInterrupt:  # before a command's own handler exists (while modules import): still 130
+        sys.stdout.write("\n")
+        sys.exit(130)
 
 
 def build_app() -> typer.Typer:
@@ -54,7 +58,9 @@ def build_app() -> typer.Typer:
 
 def _extensions() -> list[Callable[[typer.Typer], None]]:
     """Commands that live in their own modules register themselves here."""
-    return []
+    from certdrill.cli import controls, cram, item
+
+    return [controls.register, cram.register, item.register]
 
 
 def __getattr__(name: str) -> typer.Typer:

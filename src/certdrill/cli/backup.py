@@ -33,11 +33,15 @@ def list_(as_json: Annotated[bool, typer.Option("--json", help="A JSON array, ne
     from rich.table import Table
 
     table = Table(title=f"Backups in {found.folder}", title_justify="left", show_edge=False, box=None, pad_edge=False)
-    for column in ("name", "answers", "last answer", "size"):
-        table.add_column(column, justify="right" if column in ("answers", "size") else "left", no_wrap=column != "answers")
+    # names and counts never wrap nor shrink (a count cut to one digit misleads); the last-answer
+    # column, or why a copy is unreadable, wraps instead on a narrow terminal
+    table.add_column("name", no_wrap=True)
+    table.add_column("answers", justify="right", no_wrap=True, min_width=max(len("answers"), *(len(str(i.reviews)) for i in found.infos)))
+    table.add_column("last answer", overflow="fold")
+    table.add_column("size", justify="right", no_wrap=True)
     for i in found.infos:
-        answers = str(i.reviews) if i.reviews is not None else f"unreadable: {i.problem}"
-        table.add_row(i.path.name, answers, _when(i.last_review), f"{i.size / 1024:,.0f} KiB")
+        answers, last = (str(i.reviews), _when(i.last_review)) if i.reviews is not None else ("-", f"unreadable: {i.problem}")
+        table.add_row(i.path.name, answers, last, f"{i.size / 1024:,.0f} KiB")
     console.print(table)
     console.print("Restore one with: certdrill backup restore NAME", style="dim", markup=False)
 

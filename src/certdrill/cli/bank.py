@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from certdrill.bank.audit import DEFAULT_MIN_ITEMS, DEFAULT_THRESHOLD
-from certdrill.cli.common import err_console, errors_to_exit, out_console
+from certdrill.cli.common import err_console, err_line, errors_to_exit, out_console
 from certdrill.cli.options import check_range
 from certdrill.text import inert_json
 
@@ -155,19 +155,28 @@ def _date(value: str | None) -> str | None:
 @app.command("import")
 @errors_to_exit
 def import_(
-    file: Annotated[Path, typer.Argument(help="A question list: Markdown (.md), Anki plain text, or CSV with a header row.")],
+    file: Annotated[Path, typer.Argument(help="A question list (Markdown .md, Anki plain text, CSV with a header row) or an Anki package (.apkg, .colpkg).")],
     output: Annotated[Path, typer.Option("--output", "-o", help="The bank folder to write into (created with a bank.yaml if missing).")],
     topic: Annotated[str | None, typer.Option("--topic", "-t", help="Topic slug, and so the file name (default: from the file name).")] = None,
     fmt: Annotated[str | None, typer.Option("--format", "-f", help="markdown, anki-text or csv (default: from the extension or the header lines).")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="The report as a JSON object.")] = False,
+    with_progress: Annotated[
+        bool, typer.Option("--with-progress", help="Anki packages: also bring the review history in, so scheduling continues where Anki left it.")
+    ] = False,
 ) -> None:
-    """Convert a community question list into bank YAML; untrusted items get status: needs-review."""
-    from certdrill.bank.importers.run import import_file
+    """Convert a community question list or an Anki package (.apkg, .colpkg) into bank YAML; untrusted items get status: needs-review."""
+    from contextlib import nullcontext
+
+    from certdrill.services.bank_import import import_bank_file
+    from certdrill.ui.activity import Activity, activity
     from certdrill.ui.render import safe
 
-    report = import_file(file, output, topic=topic, fmt=fmt)
+    shown = activity(err_console(), "Importing Anki's reviews") if with_progress else nullcontext(Activity())
+    with shown as live:
+        done = import_bank_file(file, output, topic=topic, fmt=fmt, with_progress=with_progress, shown=live, warn=err_line)
+    report = done.report
     if as_json:
-        typer.echo(inert_json(report.to_json(), indent=1))
+        typer.echo(inert_json(done.to_json(), indent=1))
         return
     console = out_console()
 
@@ -176,7 +185,10 @@ def import_(
 
     changes = report.changes
     counts = f"{len(changes.new)} new, {len(changes.updated)} updated, {len(changes.unchanged)} unchanged, {len(changes.removed)} removed"
-    say(f"Imported {len(report.items)} questions from {file} into {report.topic_file} ({counts}).", "bold")
+    into = ", ".join(str(p) for p in report.topic_files)
+    say(f"Imported {len(report.items)} {'cards' if done.package else 'questions'} from {file} into {into} ({counts}).", "bold")
+    if done.reviews is not None:
+        say(f"Imported {done.added} new reviews ({done.reviews - done.added} already here) from {file}.")
     if report.manifest_created:
         say(f"Created {report.topic_file.parent / 'bank.yaml'}; edit its title.")
     review = report.needs_review

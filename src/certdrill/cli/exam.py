@@ -123,10 +123,14 @@ def _close(console: Console, sitting: Sitting, running: Running, *, abandon: boo
 
     closed = sitting.finish(running, abandon=abandon, now=clock.now())
     if closed.result is None:
-        console.print(f"Exam {running.id} abandoned: not scored; its {closed.reviews} answers were kept as reviews.", markup=False)
+        kept = f"its {closed.reviews} {'answer was' if closed.reviews == 1 else 'answers were'}"
+        console.print(f"Exam {running.id} abandoned: not scored; {kept} kept as reviews.", markup=False)
         return
     console.print()
     console.print(ui.result(closed.result, sitting.bank.topic_title))
+    if closed.prediction is not None:
+        console.print(ui.predicted_vs_actual(closed.prediction))
+        console.print()
     console.print(ui.missed_review(running.exam, closed.result.missed, sitting.bank.topic_title))
     console.print("certdrill exam --history lists your exams.", markup=False, style="dim")
 

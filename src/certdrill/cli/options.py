@@ -11,7 +11,7 @@ from certdrill.errors import InputError
 
 BankPaths = Annotated[list[Path] | None, typer.Option("--bank", "-b", help="Bank folder or topic file instead of the built-in bank (repeatable).")]
 Topics = Annotated[list[str] | None, typer.Option("--topic", "-t", help="Only items of this topic (repeatable).")]
-Seed = Annotated[int | None, typer.Option("--seed", help="Seed for shuffling choices (repeatable sessions).")]
+Seed = Annotated[int | None, typer.Option("--seed", help="Seed for shuffling choices and mixing new items (repeatable sessions).")]
 Unreviewed = Annotated[bool, typer.Option("--include-unreviewed", help="Also ask items marked status: needs-review.")]
 ItemIds = Annotated[list[str] | None, typer.Option("--item", "-i", help="Ask exactly this item, due or not (repeatable).")]
 ExamDate = Annotated[

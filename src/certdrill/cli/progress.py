@@ -23,7 +23,9 @@ def export(
         ),
     ] = None,
     bank: Annotated[list[Path] | None, typer.Option("--bank", "-b", help="Bank to export or name (default: built-in; repeatable).")] = None,
-    with_progress: Annotated[bool, typer.Option("--with-progress", help="anki: carry each card's due date, interval and memory state over.")] = False,
+    with_progress: Annotated[
+        bool, typer.Option("--with-progress", help="anki: carry each card's due date, interval, memory state and review history over.")
+    ] = False,
     include_unreviewed: Annotated[bool, typer.Option("--include-unreviewed", help="anki, anki-text: also export items marked status: needs-review.")] = False,
 ) -> None:
     """Write progress as JSON (see docs/progress.schema.json), or the bank as an Anki deck."""

@@ -2,18 +2,13 @@
 
 from __future__ import annotations
 
-import sys
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 
-from certdrill.cli.common import err_line, errors_to_exit, out_console
+from certdrill.cli.common import err_line, errors_to_exit, out_console, run_drill
 from certdrill.cli.options import BankPaths, ExamDate, ItemIds, Seed, Topics, Unreviewed, check_range
-
-if TYPE_CHECKING:
-    from rich.console import Console
-
-    from certdrill.services.study import Drill
+from certdrill.errors import InputError
 
 
 @errors_to_exit
@@ -27,6 +22,12 @@ def study(
     include_unreviewed: Unreviewed = False,
     item: ItemIds = None,
     seed: Seed = None,
+    new_order: Annotated[
+        str | None,
+        typer.Option(
+            "--new-order", metavar="mixed|file", help="New items: topics and types mixed (default), or file: topic files in turn, each in its own order."
+        ),
+    ] = None,
 ) -> None:
     """Today's session: due items first (most at risk first), then new ones; or the items named with --item.
 
@@ -39,6 +40,8 @@ def study(
     check_range("--new", new, 0, 10_000)
     check_range("--reviews", reviews, 0, 100_000)
     check_range("--retention", retention, 0.7, 0.99)
+    if new_order is not None and new_order not in ("mixed", "file"):
+        raise InputError(f"--new-order: {new_order!r} is not one of mixed, file")
     drill = start_study(
         bank,
         topic,
@@ -50,14 +53,19 @@ def study(
         item_ids=item,
         now=clock.now(),
         warn=err_line,
+        new_order=new_order,
+        seed=seed,
     )
     try:
         console = out_console()
         if drill.empty:
             console.print(render.safe(drill.empty))
-            return
-        console.print(render.safe(drill.heading, "bold"))
-        _run(console, drill, seed)
+        else:
+            console.print(render.safe(drill.heading, "bold"))
+        for note in drill.notes:
+            console.print(render.safe(note, "yellow"))
+        if not drill.empty:
+            run_drill(console, drill, seed)
     finally:
         drill.close()
 
@@ -75,6 +83,9 @@ def missed(
     exam_date: ExamDate = None,
     include_unreviewed: Unreviewed = False,
     seed: Seed = None,
+    leeches: Annotated[
+        bool, typer.Option("--leeches", help="Instead: the leeches (items lapsed leech-lapses times), suspended ones too, most lapses first.")
+    ] = False,
 ) -> None:
     """Drill what you got wrong recently, until each is right once."""
     from certdrill import clock
@@ -83,42 +94,31 @@ def missed(
     check_range("--days", days, 1, 3650)
     check_range("--limit", limit, 1, 100_000)
     check_range("--top", top, 1, 1000)
-    drill = start_missed(
-        bank,
-        topic,
-        days=days,
-        limit=limit,
-        confusions=confusions,
-        top=top,
-        exam_date=exam_date,
-        include_unreviewed=include_unreviewed,
-        now=clock.now(),
-        warn=err_line,
-    )
+    if leeches and confusions:
+        raise InputError("--leeches and --confusions: choose one")
+    if leeches:
+        from certdrill.services.leeches import start_leeches
+
+        drill = start_leeches(bank, topic, limit=limit, exam_date=exam_date, include_unreviewed=include_unreviewed, now=clock.now(), warn=err_line)
+    else:
+        drill = start_missed(
+            bank,
+            topic,
+            days=days,
+            limit=limit,
+            confusions=confusions,
+            top=top,
+            exam_date=exam_date,
+            include_unreviewed=include_unreviewed,
+            now=clock.now(),
+            warn=err_line,
+        )
     try:
         console = out_console()
         if drill.empty:
             console.print(drill.empty, markup=False)
             return
         console.print(drill.heading, markup=False, style="bold")
-        _run(console, drill, seed)
+        run_drill(console, drill, seed)
     finally:
         drill.close()
-
-
-def _run(console: Console, drill: Drill, seed: int | None) -> None:
-    from certdrill import clock
-    from certdrill.ui import render
-    from certdrill.ui.loop import run_session
-
-    session = drill.session(seed)
-    run_session(
-        session,
-        console,
-        save=lambda outcome: drill.save(session, outcome),
-        save_amend=lambda outcome: drill.save_amend(session, outcome),
-        now=clock.now,
-        status=drill.status,
-        interactive=sys.stdin.isatty(),
-    )
-    console.print(render.summary(session.tally, drill.bank.topic_title, drill.due_tomorrow(session, clock.now())))

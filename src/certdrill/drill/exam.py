@@ -133,6 +133,7 @@ _GOTO = re.compile(r"(?:g|go|goto)?\s*(\d+)")
 _NEXT = {"", "n", "next"}
 _PREV = {"p", "prev", "previous", "back"}
 _YES = {"y", "yes"}
+FLAG_WORDS = {"!", "flag"}  # not `f`: that is False on a true/false question, as in study
 
 
 @dataclass
@@ -201,7 +202,7 @@ class Exam:
             return self._go(self.current + 1)
         if word in _PREV:
             return self._go(self.current - 1)
-        if word in ("f", "flag"):
+        if word in FLAG_WORDS:
             self.flagged[self.current] = not self.flagged[self.current]
             state = "flagged for review" if self.flagged[self.current] else "no longer flagged"
             return Step(NOTICE, f"Question {self.current + 1} {state}.", changed=self.current)
@@ -211,7 +212,8 @@ class Exam:
             return self._submit()
         if word in ("q", "quit"):
             self.pending = "quit"
-            return Step(CONFIRM, f"Abandon this exam? It is not scored; your {self.answered_count()} answers are kept as reviews.")
+            answered = self.answered_count()
+            return Step(CONFIRM, f"Abandon this exam? It is not scored; your {answered} {'answer is' if answered == 1 else 'answers are'} kept as reviews.")
         goto = _GOTO.fullmatch(word)
         if goto:
             return self._go(int(goto.group(1)) - 1, jump=True)
@@ -241,8 +243,7 @@ class Exam:
         try:
             positions = parse_answer(item, line, len(order))
         except AnswerParseError as exc:
-            problem = "type a or t for true, b for false" if item.type == "truefalse" else str(exc)
-            return Step(NOTICE, f"{problem} (or: n next, p back, g N go to, f flag, l list, s submit, q abandon)")
+            return Step(NOTICE, f"{exc} (or: n next, p back, g N go to, ! flag, l list, s submit, q abandon)")
         position = self.current
         self.answers[position] = tuple(sorted(order[p] for p in positions))
         self.answered_at[position] = now

@@ -80,6 +80,17 @@ def parse_self_rating(text: str) -> Rating:
     return rating
 
 
+RATING_MARKS = {"?": "h", "!": "e"}  # typed after an answer: `b?` right but hard, `ac!` right and easy
+
+
+def split_rating_mark(text: str) -> tuple[str, str]:
+    """An answer and the Hard/Easy mark typed after it ("b?" → ("b", "h")); "" when unmarked."""
+    stripped = text.strip()
+    if stripped[-1:] in RATING_MARKS:
+        return stripped[:-1], RATING_MARKS[stripped[-1]]
+    return stripped, ""
+
+
 def override_rating(grade: Grade, key: str) -> Rating | None:
     """After a right answer, `h` or `e` turns Good into Hard or Easy; anything else keeps it."""
     if not grade.correct:

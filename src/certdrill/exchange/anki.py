@@ -13,12 +13,16 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING
 
 from certdrill.bank.items import LETTERS, Item
 from certdrill.bank.loader import expected_count
 from certdrill.bank.words import count_word
 from certdrill.schedule.scheduler import CardState
 from certdrill.text import reflow, strip_controls
+
+if TYPE_CHECKING:
+    from certdrill.exchange.anki_history import RevlogRow
 
 FIELDS = ("Id", "Prompt", "Choices", "Answer", "Explanation", "Source")
 NOTETYPE = "certdrill question"
@@ -51,6 +55,7 @@ class AnkiNote:
     fields: tuple[str, ...]  # in FIELDS order, HTML
     tags: tuple[str, ...]
     schedule: AnkiSchedule | None = None
+    history: tuple[RevlogRow, ...] = ()  # oldest first: the card's review log
 
 
 def html_text(text: str) -> str:
@@ -167,16 +172,23 @@ def card_columns(schedule: AnkiSchedule | None, collection_start: date, position
     return {**columns, "type": 1 if schedule.kind == "learning" else 3, "queue": 1, "due": int(schedule.due_at.timestamp()), "left": 1}
 
 
-def note_for(item: Item, card: CardState | None = None) -> AnkiNote:
+def note_for(item: Item, card: CardState | None = None, history: tuple[RevlogRow, ...] = ()) -> AnkiNote:
     choices = "<br>".join(choice_lines(item, range(len(item.choices))))
     fields = (html_text(item.id), prompt_html(item), choices, answer_html(item), explanation_html(item), source_html(item))
-    return AnkiNote(item.id, guid(item.id), fields, tags_for(item), schedule_for(card) if card is not None else None)
+    return AnkiNote(item.id, guid(item.id), fields, tags_for(item), schedule_for(card) if card is not None else None, history)
 
 
-def build_notes(items: Sequence[Item], *, cards: dict[str, CardState] | None = None, include_unreviewed: bool = False) -> list[AnkiNote]:
-    """One note per item, in bank order; `cards` (progress) carries each card's scheduling over."""
-    cards = cards or {}
-    return [note_for(item, cards.get(item.id)) for item in items if include_unreviewed or item.status == "active"]
+def build_notes(
+    items: Sequence[Item],
+    *,
+    cards: dict[str, CardState] | None = None,
+    include_unreviewed: bool = False,
+    histories: dict[str, tuple[RevlogRow, ...]] | None = None,
+) -> list[AnkiNote]:
+    """One note per item, in bank order; `cards` (progress) carries each card's scheduling over,
+    `histories` (anki_history) its review log."""
+    cards, histories = cards or {}, histories or {}
+    return [note_for(item, cards.get(item.id), histories.get(item.id, ())) for item in items if include_unreviewed or item.status == "active"]
 
 
 def front_back(note: AnkiNote) -> tuple[str, str]:

@@ -6,12 +6,13 @@ any other valid JSON document is read whole. Errors name the same field and line
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from certdrill.errors import InputError
+from certdrill.exchange.controls import ControlRows
 from certdrill.exchange.stream import ReviewStream, export_layout, streamed
-from certdrill.exchange.whole import parse_progress
+from certdrill.exchange.whole import parse_document
 from certdrill.schedule.review_log import Review, ReviewRow, review_row
 
 MAX_BYTES = 2 * 1024 * 1024 * 1024
@@ -24,6 +25,7 @@ class Incoming:
     before it commits)."""
 
     rows: list[ReviewRow] | ReviewStream
+    controls: ControlRows = field(default_factory=ControlRows)  # undone answers and suspensions, merged ahead of the reviews
 
     @property
     def count(self) -> int:
@@ -39,7 +41,7 @@ def open_progress(path: Path) -> Incoming:
         layout = export_layout(path)
         stream = streamed(path, name, layout) if layout is not None else None
         if stream is not None:
-            return Incoming(stream)
+            return Incoming(stream, stream.controls)
         raw = path.read_bytes()
     except FileNotFoundError:
         raise InputError("no such file", file=name) from None
@@ -47,12 +49,13 @@ def open_progress(path: Path) -> Incoming:
         raise InputError("is a folder, not a progress file", file=name) from None
     except OSError as exc:
         raise InputError(f"cannot read: {exc.strerror}", file=name) from None
-    return Incoming([review_row(r) for r in _whole(raw, name)])
+    reviews, controls = _whole(raw, name)
+    return Incoming([review_row(r) for r in reviews], controls)
 
 
-def _whole(raw: bytes, name: str) -> list[Review]:
+def _whole(raw: bytes, name: str) -> tuple[list[Review], ControlRows]:
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise InputError(f"not UTF-8 text (byte {exc.start})", file=name, line=raw[: exc.start].count(b"\n") + 1) from None
-    return parse_progress(text, name)
+    return parse_document(text, name)

@@ -1,7 +1,9 @@
 """Exam day: predicted recall and mock-exam score from the memory model, and the daily load up to it.
 
 The prediction is FSRS's forgetting curve evaluated at the exam date for every card. Items never
-seen have no memory to forget; they count at NEW_ITEM_PRIOR, a guess among four options.
+seen have no memory to forget; in the recall-only figures they count at NEW_ITEM_PRIOR, a guess
+among four options. The score forecast adds guessing (insight.guessing): a question is right with
+P = R + (1 - R)·g, g from its own choices, and the score is a distribution (insight.readiness).
 """
 
 from __future__ import annotations
@@ -13,7 +15,9 @@ from datetime import date, datetime, timedelta
 
 from certdrill.bank.items import Item
 from certdrill.clock import day_bounds, local_day
-from certdrill.drill.exam import MAX_SCALED, MIN_SCALED, PASS_SCALED, eligible, weight_of
+from certdrill.drill.exam import DEFAULT_COUNT, MAX_SCALED, MIN_SCALED, PASS_SCALED, allocate, eligible, weight_of
+from certdrill.insight.guessing import GuessModel, p_right
+from certdrill.insight.readiness import ScoreForecast, forecast
 from certdrill.schedule.queue import ExamFocus, Limits, build_queue
 from certdrill.schedule.scheduler import GOOD, CardState, SchedulerConfig, retrievability, review
 
@@ -33,6 +37,26 @@ def recall_on(card: CardState | None, at: datetime, config: SchedulerConfig) -> 
     return NEW_ITEM_PRIOR if card is None else retrievability(card, at, config)
 
 
+def chance_right(item: Item, card: CardState | None, at: datetime, config: SchedulerConfig, guess: GuessModel | None) -> float:
+    """The chance of answering `item` right at `at`: recall or a lucky guess; recall only (new items at NEW_ITEM_PRIOR) without a model."""
+    if guess is None:
+        return recall_on(card, at, config)
+    if card is None:
+        return guess.unseen(item)
+    return p_right(retrievability(card, at, config), guess.chance(item))
+
+
+def exam_forecast(items: Sequence[Item], chances: Mapping[str, float], weights: Mapping[str, float], count: int = DEFAULT_COUNT) -> ScoreForecast | None:
+    """The score distribution of a `count`-question mock exam drawn from `items` as `exam` draws it; None without eligible items."""
+    by_topic: dict[str, list[float]] = {}
+    for item in eligible(items, weights):
+        by_topic.setdefault(item.topic, []).append(chances[item.id])
+    if not by_topic:
+        return None
+    seats = allocate({t: len(v) for t, v in by_topic.items()}, weights, count)
+    return forecast(by_topic, seats)
+
+
 def predicted_score(share_correct: float) -> int:
     """The mock exam's scale (exam.exam_score) for a predicted share of right answers."""
     return math.floor(MIN_SCALED + (MAX_SCALED - MIN_SCALED) * share_correct + 0.5)
@@ -43,7 +67,9 @@ class Readiness:
     exam_day: date
     days_left: int
     recall: float  # predicted share of the bank's items recalled on exam day
-    share_correct: float | None  # predicted share of a mock exam answered right; None without multiple-choice items
+    share_correct: float | None  # recall only: predicted share of a mock exam recalled; None without multiple-choice items
+    forecast: ScoreForecast | None = None  # the score distribution of a mock exam on exam day (recall or guess)
+    guess: GuessModel | None = None  # the guessing model behind `forecast`; None: recall only
 
     @property
     def score(self) -> int | None:
@@ -63,7 +89,11 @@ class Readiness:
             "predicted_score": self.score,
             "pass_score": PASS_SCALED,
             "passes": self.passes,
+            "score_forecast": None if self.forecast is None else self.forecast.to_json() | {"model": self._model()},
         }
+
+    def _model(self) -> object:
+        return "recall only" if self.guess is None else self.guess.to_json()
 
 
 def readiness(
@@ -75,8 +105,14 @@ def readiness(
     now: datetime,
     config: SchedulerConfig,
     weights: Mapping[str, float] | None = None,
+    guess: GuessModel | None = GuessModel(),
+    count: int = DEFAULT_COUNT,
 ) -> Readiness:
-    """Recall over all items; the score over the items a mock exam draws from, each topic weighted as it draws them."""
+    """Recall over all items; the score over the items a mock exam draws from, each topic weighted as it draws them.
+
+    `forecast` is the score distribution of a `count`-question exam on exam day, each question
+    right by recall or by a guess under `guess` (recall only when None).
+    """
     at = max(exam_at, now)
     recall = {item.id: recall_on(cards.get(item.id), at, config) for item in items}
     weights = weights or {}
@@ -86,7 +122,9 @@ def readiness(
     total_weight = sum(weight_of(weights, t) for t in by_topic)
     share = sum(weight_of(weights, t) * sum(r) / len(r) for t, r in by_topic.items()) / total_weight if total_weight else None
     mean = sum(recall.values()) / len(recall) if recall else 0.0
-    return Readiness(exam_day, (exam_day - local_day(now)).days, mean, share)
+    chances = {item.id: chance_right(item, cards.get(item.id), at, config, guess) for item in items}
+    predicted = exam_forecast(items, chances, weights, count)
+    return Readiness(exam_day, (exam_day - local_day(now)).days, mean, share, predicted, guess)
 
 
 @dataclass(frozen=True)

@@ -12,8 +12,11 @@ from typing import Literal, NamedTuple, get_args
 from certdrill.clock import to_ms
 from certdrill.schedule.scheduler import Rating, ReviewEvent
 
-ReviewKind = Literal["study", "missed", "exam", "import"]  # what asked the question (an import keeps the kind it came with)
+# What asked the question (an import keeps the kind it came with); `cram` is practice ahead of the
+# due date, which FSRS takes as an early review (see docs/architecture.md, "Cram").
+ReviewKind = Literal["study", "missed", "exam", "import", "cram"]
 KINDS: tuple[ReviewKind, ...] = get_args(ReviewKind)
+UNDOABLE_KINDS: tuple[ReviewKind, ...] = tuple(k for k in KINDS if k != "exam")  # a mock exam's answers belong to its score
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,11 +61,19 @@ def review_row(r: Review) -> ReviewRow:
 _sequence = itertools.count()
 
 
-def new_review_id(at: datetime | None = None) -> str:
-    """Unique and time-ordered (ms, then a per-process sequence, then randomness), like UUIDv7.
+def new_review_id(at: datetime | None = None, *, after: str | None = None) -> str:
+    """Unique and time-ordered (ms, then a sequence, then randomness), like UUIDv7.
 
     Replay sorts by (time, id): answers given within one millisecond, or under a frozen clock,
-    still replay in the order they were given.
+    still replay in the order they were given. The sequence counts within this process; given
+    `after` (the latest id logged, by any process), an id of the same millisecond sorts after it.
     """
-    ms = to_ms(at) if at is not None else 0
-    return f"{ms & 0xFFFFFFFFFFFF:012x}{next(_sequence) & 0xFFFF:04x}{secrets.token_hex(8)}"
+    ms = (to_ms(at) if at is not None else 0) & 0xFFFFFFFFFFFF
+    sequence = next(_sequence) & 0xFFFF
+    prefix = f"{ms:012x}"
+    if after is not None and after[:12] == prefix:
+        try:
+            sequence = max(sequence, int(after[12:16], 16) + 1) & 0xFFFF
+        except ValueError:
+            pass  # an id from elsewhere (an import) that does not follow this layout
+    return f"{prefix}{sequence:04x}{secrets.token_hex(8)}"

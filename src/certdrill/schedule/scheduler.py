@@ -7,10 +7,14 @@ so replaying the log always rebuilds exactly the cached state.
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from enum import IntEnum
 from functools import cache, lru_cache
+from typing import Any
+
+from certdrill.schedule.intervals import fuzz_spread, needed, passing_interval
 
 
 class Rating(IntEnum):
@@ -42,6 +46,14 @@ EXAM_FINAL_DAYS = 7  # the run-up to an exam: reviews pulled before it are sprea
 # for about 4% more reviews, where a target of 0.9 gains almost nothing (FSRS's own due dates keep it).
 EXAM_DAY_RETENTION = 0.95
 MATURE_DAYS = 21  # Anki's line: a card whose interval reached three weeks is "mature"
+LEARNING_STATES = (State.LEARNING, State.RELEARNING)
+# fsrs's own (re)learning steps (1 min, 10 min; 10 min) are same-day steps: the maintainers advise
+# steps that can all be taken the same day, and FSRS models the long term from there. A step the
+# learner only reaches half a day or more later was not taken the same day (the FSRS tutorial: steps
+# over 12-14 hours rarely are): a right answer then graduates the card through fsrs's own
+# "no steps" path, instead of Hard repeating the step every day (benchmarks/learning_steps.py).
+STEP_EXPIRY = timedelta(hours=12)
+RULES = "steps-expire-12h;anki-passing-intervals"  # names the rules above: a store cached under other rules is replayed once
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,6 +85,7 @@ class SchedulerConfig:
     parameters: tuple[float, ...] | None = None
     exam_date: datetime | None = None  # reviews are not scheduled past it when recall would drop too low
     exam_retention: float | None = None  # predicted recall wanted on exam day; None: EXAM_DAY_RETENTION
+    step_expiry: timedelta | None = STEP_EXPIRY  # None: a step waits however long it takes (fsrs alone)
 
     @property
     def exam_target(self) -> float:
@@ -81,12 +94,25 @@ class SchedulerConfig:
 
 
 @lru_cache(maxsize=16)
-def _fsrs_scheduler(desired_retention: float, parameters: tuple[float, ...] | None):
+def _fsrs_scheduler(desired_retention: float, parameters: tuple[float, ...] | None, steps: bool = True):
     import fsrs
 
-    if parameters is None:
-        return fsrs.Scheduler(desired_retention=desired_retention, enable_fuzzing=False)
-    return fsrs.Scheduler(parameters=parameters, desired_retention=desired_retention, enable_fuzzing=False)
+    kwargs: dict[str, Any] = {"desired_retention": desired_retention, "enable_fuzzing": False}
+    if parameters is not None:
+        kwargs["parameters"] = parameters
+    if not steps:
+        kwargs["learning_steps"] = kwargs["relearning_steps"] = ()
+    return fsrs.Scheduler(**kwargs)
+
+
+def step_expired(state: int, last_review: datetime | None, rating: int, when: datetime, config: SchedulerConfig) -> bool:
+    """A right answer to a card still in (re)learning whose step waited past `config.step_expiry`."""
+    expiry = config.step_expiry
+    return expiry is not None and rating != AGAIN and state in LEARNING_STATES and last_review is not None and when - last_review >= expiry
+
+
+def _scheduler_for(state: int, last_review: datetime | None, rating: int, when: datetime, config: SchedulerConfig):
+    return _fsrs_scheduler(config.desired_retention, config.parameters, not step_expired(state, last_review, rating, when, config))
 
 
 def default_parameters() -> tuple[float, ...]:
@@ -139,9 +165,14 @@ def fuzz_days(interval_days: float, seed: str) -> int:
     return _hash(seed) % (2 * spread + 1) - spread if spread else 0
 
 
-def fuzz_spread(interval_days: float) -> int:
-    """How many days `fuzz_days` may move an interval either way."""
-    return 0 if interval_days < 3 else max(1, round(interval_days * 0.05))
+def fuzz_seed(review_id: str) -> str:
+    """What the fuzz and the exam cap hash: a certdrill review id's time and sequence, not its random
+    tail (`review_log.new_review_id`), so the same answers under a frozen clock schedule the same
+    every run; any other id (from an import) whole."""
+    return review_id[:16] if _OWN_ID.fullmatch(review_id) else review_id
+
+
+_OWN_ID = re.compile(r"[0-9a-f]{32}")
 
 
 def _hash(seed: str) -> int:
@@ -151,25 +182,62 @@ def _hash(seed: str) -> int:
 def review(card: CardState | None, rating: Rating, when: datetime, review_id: str, config: SchedulerConfig = SchedulerConfig()) -> CardState:
     import fsrs
 
-    scheduler = _fsrs_scheduler(config.desired_retention, config.parameters)
-    new, _ = scheduler.review_card(_to_fsrs(card), fsrs.Rating(int(rating)), review_datetime=when)
+    scheduler = _scheduler_for(card.state, card.last_review, rating, when, config) if card else _fsrs_scheduler(config.desired_retention, config.parameters)
+    before = _to_fsrs(card)
+    new, _ = scheduler.review_card(before, fsrs.Rating(int(rating)), review_datetime=when)
+    floor = constrain(before, new, rating, when, _graduating(config))
     reps = (card.reps if card else 0) + 1
     lapses = (card.lapses if card else 0) + (1 if rating == AGAIN and card is not None and card.state == State.REVIEW else 0)
-    return _settle(new, when, review_id, reps, lapses, config)
+    return _settle(new, when, review_id, reps, lapses, config, floor)
 
 
-def _settle(new, when: datetime, review_id: str, reps: int, lapses: int, config: SchedulerConfig) -> CardState:
+def constrain(before, new, rating: Rating, when: datetime, graduating) -> int:
+    """Set the due date of `new` (fsrs's card after a right answer at `when` that ends in review) from
+    Anki's constrained interval (`intervals.passing_interval`), its stability and difficulty left as
+    fsrs computed them; returns the least number of days the fuzz may bring the interval to.
+
+    The intervals of the other ratings it reads are fsrs's own: `before` answered with them by
+    `graduating` (`_graduating`: fsrs without steps, so every right answer gets an interval).
+    """
+    if rating == AGAIN or new.state != State.REVIEW:
+        return 1
+    reviewing = before.state == State.REVIEW
+    days: dict[int, int] = {rating: (new.due - when).days}
+    for r in needed(rating, reviewing):
+        if r != rating:
+            days[r] = (graduating.review_card(before, _fsrs_rating(r), review_datetime=when)[0].due - when).days
+    elapsed = (when - before.last_review).days if reviewing else None
+    interval = passing_interval(rating, days, elapsed_days=elapsed, maximum=graduating.maximum_interval)
+    new.due = when + timedelta(days=interval.days)
+    return interval.floor
+
+
+def _graduating(config: SchedulerConfig):
+    """fsrs without steps: every right answer gets its interval from the stability fsrs computed."""
+    return _fsrs_scheduler(config.desired_retention, config.parameters, False)
+
+
+@cache
+def _fsrs_rating(rating: int):
+    import fsrs
+
+    return fsrs.Rating(rating)
+
+
+def _settle(new, when: datetime, review_id: str, reps: int, lapses: int, config: SchedulerConfig, floor: int = 1) -> CardState:
     """An fsrs card after a review at `when` → CardState, its due date spread by fuzz and capped for the exam."""
-    return CardState(STATES[int(new.state)], new.step, new.stability, new.difficulty, _due(new, when, review_id, config), new.last_review, reps, lapses)
+    due = _due(new, when, review_id, config, floor)
+    return CardState(STATES[int(new.state)], new.step, new.stability, new.difficulty, due, new.last_review, reps, lapses)
 
 
-def _due(new, when: datetime, review_id: str, config: SchedulerConfig) -> datetime:
+def _due(new, when: datetime, review_id: str, config: SchedulerConfig, floor: int = 1) -> datetime:
+    """A review card's due date: its interval moved by fuzz (never below `floor` days), then capped for the exam."""
     due = new.due
     if new.state == State.REVIEW:
-        interval = (due - when).total_seconds() / 86400
-        due = due + timedelta(days=fuzz_days(interval, review_id))
+        days = (due - when).days
+        due = when + timedelta(days=max(floor, days + fuzz_days(days, fuzz_seed(review_id))))
         if config.exam_date is not None:
-            due = cap_for_exam(new.stability, when, due, config, seed=review_id)
+            due = cap_for_exam(new.stability, when, due, config, seed=fuzz_seed(review_id))
     return due
 
 
@@ -233,33 +301,38 @@ def replay(events: list[ReviewEvent], config: SchedulerConfig = SchedulerConfig(
     import fsrs
 
     scheduler = _fsrs_scheduler(config.desired_retention, config.parameters)
+    graduate = _graduating(config)
     ratings = {r: fsrs.Rating(int(r)) for r in Rating}
     card = _card_class()(card_id=1)
     lapses = 0
     previous = None
+    floor = 1
     ordered = sorted(events, key=lambda e: (e.reviewed_at, e.id))
     for event in ordered:
         if maturity is not None:
-            maturity.append(previous is not None and _was_mature(card, previous, config))
+            maturity.append(previous is not None and _was_mature(card, previous, config, floor))
         if event.rating == AGAIN and card.state == fsrs.State.Review and card.stability is not None:
             lapses += 1
-        card, _ = scheduler.review_card(card, ratings[event.rating], review_datetime=event.reviewed_at)
+        expired = step_expired(int(card.state), card.last_review, event.rating, event.reviewed_at, config)
+        before = card
+        card, _ = (graduate if expired else scheduler).review_card(before, ratings[event.rating], review_datetime=event.reviewed_at)
+        floor = constrain(before, card, event.rating, event.reviewed_at, graduate)
         previous = event
     last = ordered[-1]
-    return _settle(card, last.reviewed_at, last.id, len(ordered), lapses, config)
+    return _settle(card, last.reviewed_at, last.id, len(ordered), lapses, config, floor)
 
 
-def _was_mature(card, reviewed: ReviewEvent, config: SchedulerConfig) -> bool:
-    """`is_mature` of the card fsrs gave for `reviewed`, settled; the fuzz hashed only when it could decide."""
+def _was_mature(card, reviewed: ReviewEvent, config: SchedulerConfig, floor: int) -> bool:
+    """`is_mature` of the card fsrs gave for `reviewed` (constrained), settled; the fuzz hashed only when it could decide."""
     if card.state != State.REVIEW:
         return False
-    days = (card.due - reviewed.reviewed_at).total_seconds() / 86400
+    days = (card.due - reviewed.reviewed_at).days
     spread = fuzz_spread(days)
-    if days + spread < MATURE_DAYS:
+    if max(floor, days + spread) < MATURE_DAYS:
         return False
-    if days - spread >= MATURE_DAYS and config.exam_date is None:
+    if max(floor, days - spread) >= MATURE_DAYS and config.exam_date is None:
         return True
-    return _due(card, reviewed.reviewed_at, reviewed.id, config) - card.last_review >= timedelta(days=MATURE_DAYS)
+    return _due(card, reviewed.reviewed_at, reviewed.id, config, floor) - card.last_review >= timedelta(days=MATURE_DAYS)
 
 
 def is_mature(card: CardState | None) -> bool:

@@ -16,6 +16,8 @@ from certdrill.services.workspace import Warn, catch_up, ignore, load_settings, 
 if TYPE_CHECKING:
     from certdrill.bank.items import Bank, Item
     from certdrill.drill.exam import Exam, Result
+    from certdrill.insight.guessing import GuessModel
+    from certdrill.insight.readiness import ExamPrediction
     from certdrill.schedule.scheduler import SchedulerConfig
     from certdrill.store.exams import ExamRow
     from certdrill.store.store import Store
@@ -28,6 +30,7 @@ class Running:
     id: int
     exam: Exam
     stored_ids: list[str]
+    prediction: ExamPrediction | None = None  # made when the exam was drawn (None for exams older than predictions)
 
 
 @dataclass
@@ -36,6 +39,7 @@ class Closed:
 
     result: Result | None
     reviews: int
+    prediction: ExamPrediction | None = None  # scored against the result
 
 
 @dataclass
@@ -53,24 +57,39 @@ class Sitting:
     current: ExamRow | None
     running: Running | None
     notes: list[str] = field(default_factory=list)
+    guess: GuessModel | None = None  # the guessing model of the prediction; None: the nominal chances
 
     def new(self, *, count: int | None, minutes: int | None, seed: int | None, now: datetime) -> Running:
         """Draw and store a new exam (a note says when fewer questions are eligible than wanted)."""
         from certdrill.drill.exam import DEFAULT_COUNT, Exam, draw_exam, eligible
+        from certdrill.services.controls import unsuspended
         from certdrill.store import exams
 
-        pool = eligible(self.items, self.bank.weights)
+        items = unsuspended(self.store, self.items)
+        pool = eligible(items, self.bank.weights)
         if not pool:
-            raise InputError("no questions to draw: an exam asks only multiple-choice items (not flashcards, not status: needs-review)")
+            raise InputError("no questions to draw: an exam asks only multiple-choice items (not flashcards, not status: needs-review, not suspended)")
         wanted = count or DEFAULT_COUNT
         if wanted > len(pool):
             self.notes.append(f"Note: only {len(pool)} eligible multiple-choice questions, so the exam has {len(pool)} instead of {wanted}.")
         if seed is None:
             seed = random.SystemRandom().randrange(2**31)
-        drawn = draw_exam(self.items, self.bank.weights, wanted, random.Random(seed))
+        drawn = draw_exam(items, self.bank.weights, wanted, random.Random(seed))
         limit = minutes or len(drawn) * self.bank.minutes_per_question
-        exam_id = exams.start(self.store, bank=self.bank.name, started_at=now, minutes=limit, seed=seed, item_ids=[i.id for i in drawn])
-        return Running(exam_id, Exam(tuple(drawn), now, limit, seed), [i.id for i in drawn])
+        prediction = self._predict(drawn, now)
+        ids = [i.id for i in drawn]
+        exam_id = exams.start(self.store, bank=self.bank.name, started_at=now, minutes=limit, seed=seed, item_ids=ids, prediction=prediction.to_json())
+        return Running(exam_id, Exam(tuple(drawn), now, limit, seed), ids, prediction)
+
+    def _predict(self, drawn: Sequence[Item], now: datetime) -> ExamPrediction:
+        """Each drawn question's predicted recall now and guess chance, and the score they add up to."""
+        from certdrill.insight.guessing import GuessModel
+        from certdrill.insight.readiness import ExamPrediction
+        from certdrill.schedule.scheduler import retrievability
+
+        guess = self.guess or GuessModel()
+        cards = self.store.cards(item_ids=[i.id for i in drawn])
+        return ExamPrediction.of([(i.id, retrievability(cards.get(i.id), now, self.config), guess.chance(i)) for i in drawn])
 
     def save(self, running: Running, position: int) -> None:
         from certdrill.store import exams
@@ -90,29 +109,44 @@ class Sitting:
             exams.finish(self.store, running.id, status=exams.ABANDONED, finished_at=finished, result=None, reviews=reviews)
             return Closed(None, len(reviews))
         result = exam.score()
-        exams.finish(self.store, running.id, status=exams.SUBMITTED, finished_at=finished, result=result, reviews=reviews)
-        return Closed(result, len(reviews))
+        scored = _scored(running, result)
+        record = None if scored is None else scored.to_json()
+        exams.finish(self.store, running.id, status=exams.SUBMITTED, finished_at=finished, result=result, reviews=reviews, prediction=record)
+        return Closed(result, len(reviews), scored)
 
     def close(self) -> None:
         self.store.close()
 
 
+def _scored(running: Running, result: Result) -> ExamPrediction | None:
+    """The exam's prediction with what happened; None without one, or when questions left the bank since it was made."""
+    prediction = running.prediction
+    if prediction is None:
+        return None
+    right = {running.stored_ids[p]: p not in result.missed for p in range(len(running.stored_ids))}
+    if [q[0] for q in prediction.questions] != running.stored_ids:
+        return None
+    return prediction.scored(result.scaled, [right[item_id] for item_id, _, _ in prediction.questions])
+
+
 def open_exam(bank_paths: Sequence[Path] | None, topics: Sequence[str] | None, *, resume: bool, warn: Warn = ignore) -> Sitting:
     """The bank, the store and the exam in progress on that bank; with `resume`, there must be one."""
+    from certdrill.insight.guessing import GuessModel
     from certdrill.store import exams
 
     the_bank = load_banks(bank_paths)
     items = filter_topics(the_bank, topics)
     store = open_store(warn=warn)
     try:
-        config = scheduler_config(load_settings(), store=store)
+        settings = load_settings()
+        config = scheduler_config(settings, store=store)
         catch_up(store, the_bank, config)
         current = next((row for row in exams.in_progress(store) if row.bank == the_bank.name), None)
         if resume and current is None:
             others = sorted({row.bank for row in exams.in_progress(store)})
             hint = f" (there is one on {', '.join(others)}: pass the --bank it was started with)" if others else ""
             raise InputError(f"--resume: no exam in progress on {the_bank.name}{hint}")
-        sitting = Sitting(store, the_bank, items, config, current, None)
+        sitting = Sitting(store, the_bank, items, config, current, None, guess=GuessModel.of(settings))
         if current is not None:
             sitting.running = _restore(sitting, current)
         return sitting
@@ -127,6 +161,7 @@ def _restore(sitting: Sitting, row: ExamRow) -> Running | None:
     An exam with no question left is closed as abandoned (None): there is nothing to resume.
     """
     from certdrill.drill.exam import Exam
+    from certdrill.insight.readiness import ExamPrediction
     from certdrill.store import exams
 
     by_id = sitting.bank.by_id()
@@ -152,7 +187,8 @@ def _restore(sitting: Sitting, row: ExamRow) -> Running | None:
     )
     unanswered = exam.unanswered()
     exam.current = unanswered[0] if unanswered else 0
-    return Running(row.id, exam, [saved.item_id for saved, _ in kept])
+    stored = exams.prediction(sitting.store, row.id)
+    return Running(row.id, exam, [saved.item_id for saved, _ in kept], None if stored is None else ExamPrediction.from_json(stored))
 
 
 def exam_history(warn: Warn = ignore) -> list[dict[str, Any]]:

@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TextIO, TypeVar
 
 from certdrill import paths
 from certdrill.errors import InputError
@@ -19,6 +19,7 @@ from certdrill.services.workspace import Warn, cards_for, ignore, load_settings,
 if TYPE_CHECKING:
     from certdrill.config import Settings
     from certdrill.exchange.reader import Incoming
+    from certdrill.schedule.review_log import Review
     from certdrill.store.store import Store
 
 T = TypeVar("T")
@@ -35,6 +36,7 @@ class Exported:
 
 def export_progress(output: Path, bank_paths: Sequence[Path] | None, *, now: datetime) -> Exported:
     """Every review and card as JSON (see docs/progress.schema.json), written whole or not at all."""
+    from certdrill.exchange.controls import ControlRows
     from certdrill.exchange.export import write_progress
 
     the_bank = load_banks(bank_paths)
@@ -43,7 +45,13 @@ def export_progress(output: Path, bank_paths: Sequence[Path] | None, *, now: dat
         banks = store.card_banks()
         cards = {item_id: (banks.get(item_id, ""), card) for item_id, card in store.cards().items()}
         ref = {"name": the_bank.name, "title": the_bank.title, "items": len(the_bank.items)}
-        count = write_atomically(output, lambda fh: write_progress(fh, review_rows=store.iter_review_rows(), cards=cards, bank=ref, now=now))
+        controls = ControlRows(store.iter_tombstone_rows(), store.suspension_rows())
+        newer = store.has_kind("cram")
+
+        def write(fh: TextIO) -> int:
+            return write_progress(fh, review_rows=store.iter_review_rows(), cards=cards, bank=ref, now=now, controls=controls, newer_kinds=newer)
+
+        count = write_atomically(output, write)
     finally:
         store.close()
     return Exported("reviews", count, cards=len(cards))
@@ -54,14 +62,18 @@ def export_anki(output: Path, bank_paths: Sequence[Path] | None, fmt: str, *, wi
     from certdrill.exchange.anki import build_notes
 
     the_bank = load_banks(bank_paths)
-    cards = None
+    cards = histories = None
     if with_progress:
+        from certdrill.exchange.anki_history import histories as revlogs
+
         store = open_store(writable=False)
         try:
-            cards = cards_for(store, scheduler_config(load_settings(), store=store), now)  # due dates as `study` sees them
+            config = scheduler_config(load_settings(), store=store)
+            cards = cards_for(store, config, now)  # due dates as `study` sees them
+            histories = revlogs(store.reviews(), (i.id for i in the_bank.items), config)  # the review log, for Anki's revlog
         finally:
             store.close()
-    notes = build_notes(the_bank.items, cards=cards, include_unreviewed=include_unreviewed)
+    notes = build_notes(the_bank.items, cards=cards, include_unreviewed=include_unreviewed, histories=histories)
     if fmt == "anki-text":
         from certdrill.exchange.anki_text_writer import write_anki_text
 
@@ -130,12 +142,22 @@ def import_progress(file: Path, incoming: Incoming, shown: Shown = Silent(), *, 
     return Imported(added, incoming.count)
 
 
+def merge_reviews(reviews: Sequence[Review], shown: Shown = Silent(), *, warn: Warn = ignore) -> int:
+    """Reviews from elsewhere (Anki's review log) merged as a progress file is: united by id, the
+    cards they touch replayed; the number new to the store."""
+    from certdrill.exchange.reader import Incoming
+    from certdrill.schedule.review_log import review_row
+
+    return _merge(open_store(warn=warn), Incoming([review_row(r) for r in reviews]), load_settings(), shown)
+
+
 def _merge(store: Store, incoming: Incoming, settings: Settings, shown: Shown, *, new_store: bool = False) -> int:
     """Cards are replayed with the FSRS parameters that store is using: in the same transaction,
     or (a new store, not yet in its place) after the reviews are in."""
     try:
         config = scheduler_config(settings, store=store)
-        added = store.merge_rows(shown.counted(incoming.rows), config, replay=not new_store)
+        controls = incoming.controls
+        added = store.merge_rows(shown.counted(incoming.rows), config, replay=not new_store, undone=controls.undone, suspensions=controls.suspensions)
         if new_store:
             shown.now("Replaying every card")
             store.rebuild_cards(config)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -13,10 +13,14 @@ from certdrill.services.banks import filter_topics, load_banks
 from certdrill.services.workspace import cards_for, load_settings_for, open_store, optimizer_record, scheduler_config
 
 if TYPE_CHECKING:
-    from certdrill.bank.items import Bank
+    from certdrill.bank.items import Bank, Item
+    from certdrill.config import Settings
     from certdrill.insight.confusions import Confusion
+    from certdrill.insight.guessing import GuessModel
+    from certdrill.insight.leeches import Leech
     from certdrill.insight.optimize import ParametersInUse
     from certdrill.insight.plan import Plan, Readiness
+    from certdrill.insight.readiness import Calibration
     from certdrill.insight.stats import Heatmap, Retention, TopicMastery, Totals
     from certdrill.store.exams import ExamRow
     from certdrill.store.store import ItemScope, Store
@@ -43,6 +47,9 @@ class StatsReport:
     exam_day: date | None  # the exam date in effect (it may have passed)
     readiness: Readiness | None  # None without an exam date, or once it has passed
     plan: Plan | None
+    calibration: Calibration | None = None  # the predictions made for this bank's scored mock exams, once there are a few
+    leeches: list[Leech] = field(default_factory=list)  # of the chosen items, most lapses first
+    suspended: list[str] = field(default_factory=list)  # ids of the chosen items that are suspended (counted in `items` too)
 
     def to_json(self) -> dict[str, Any]:
         from certdrill.clock import iso
@@ -52,6 +59,7 @@ class StatsReport:
             exam = {"date": self.exam_day.isoformat(), "passed": self.readiness is None}
             if self.readiness is not None:
                 exam |= self.readiness.to_json() | {"plan": self.plan.to_json() if self.plan else None}
+                exam |= {"calibration": None if self.calibration is None else self.calibration.to_json()}
         return {
             "bank": {"name": self.bank.name, "title": self.bank.title, "items": self.items},
             "now": iso(self.now),
@@ -66,6 +74,8 @@ class StatsReport:
             "mock_exams": self._mock_exams_json(),
             "fsrs": self.parameters.to_json(),
             "exam": exam,
+            "leeches": [leech.to_json() for leech in self.leeches],
+            "suspended": {"count": len(self.suspended), "ids": self.suspended},
         }
 
     def _mock_exams_json(self) -> dict[str, Any]:
@@ -88,10 +98,12 @@ def stats_report(
     from certdrill import clock
     from certdrill.insight import stats as figures
     from certdrill.insight.confusions import counted_confusions
+    from certdrill.insight.leeches import leeches
     from certdrill.insight.optimize import ParametersInUse
     from certdrill.insight.plan import plan, readiness
+    from certdrill.insight.readiness import ExamPrediction, calibration
     from certdrill.schedule.queue import Limits
-    from certdrill.store.exams import history
+    from certdrill.store.exams import history, predictions
     from certdrill.store.store import ItemScope
 
     if not 1 <= top <= 1000:
@@ -118,12 +130,24 @@ def stats_report(
         cards = {k: c for k, c in every_card.items() if k in ids}
         new_done, reviews_done = store.done_today(day_start)
         mock_exams = [e for e in history(store) if e.bank == the_bank.name and e.scaled is not None]
+        kept = predictions(store)
+        first = store.first_answers() if settings.exam_date is not None else {}
+        suspended = store.suspended()
     finally:
         store.close()
     ready = the_plan = None
     if settings.exam_date is not None and settings.exam_date >= today:
         assert config.exam_date is not None  # set from settings.exam_date
-        ready = readiness(items, cards, exam_day=settings.exam_date, exam_at=config.exam_date, now=now, config=config, weights=the_bank.weights)
+        ready = readiness(
+            items,
+            cards,
+            exam_day=settings.exam_date,
+            exam_at=config.exam_date,
+            now=now,
+            config=config,
+            weights=the_bank.weights,
+            guess=_guess(settings, items, first),
+        )
         limits = Limits(settings.new_per_day, settings.reviews_per_day)
         the_plan = plan(items, cards, now=now, limits=limits, config=config, new_done_today=new_done, reviews_done_today=reviews_done)
     return StatsReport(
@@ -144,7 +168,20 @@ def stats_report(
         exam_day=settings.exam_date,
         readiness=ready,
         plan=the_plan,
+        calibration=calibration([ExamPrediction.from_json(kept[e.id]) for e in mock_exams if e.id in kept]),
+        leeches=leeches(cards, settings.leech_lapses, suspended),
+        suspended=[i.id for i in items if i.id in suspended],
     )
+
+
+def _guess(settings: Settings, items: Sequence[Item], first: dict[str, bool]) -> GuessModel:
+    """The guess chances (settings' overrides), and for items never studied the learner's own share of right first answers."""
+    from dataclasses import replace
+
+    from certdrill.insight.guessing import GuessModel, first_answer_chances
+
+    model = GuessModel.of(settings)
+    return replace(model, first=first_answer_chances(items, first, model))
 
 
 def _daily_counts(store: Store, scope: ItemScope, first: datetime | None, today: date) -> dict[date, int]:

@@ -4,18 +4,22 @@ from __future__ import annotations
 
 import random
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from certdrill import clock
 from certdrill.services.banks import filter_topics, load_banks, pick_items
+from certdrill.services.controls import SessionControls, unsuspended
 from certdrill.services.workspace import Warn, cards_for, catch_up, ignore, load_settings_for, open_store, scheduler_config
 
 if TYPE_CHECKING:
     from certdrill.bank.items import Bank, Item
     from certdrill.drill.session import Outcome, Session
+    from certdrill.drill.undo import UndoableSession
+    from certdrill.insight.leeches import Leech
+    from certdrill.schedule.queue import Limits, Queue
     from certdrill.schedule.review_log import ReviewKind
     from certdrill.schedule.scheduler import CardState, SchedulerConfig
     from certdrill.store.store import Store
@@ -38,34 +42,56 @@ class Drill:
     day_end: datetime
     heading: str
     empty: str = ""
+    notes: list[str] = field(default_factory=list)  # what the daily limits hold back, and how to ask for more
+    status: str = ""  # shown in every question's header (the backlog over the review limit)
+    learn_ahead: timedelta = timedelta(minutes=20)
+    controls: SessionControls | None = None  # undo and leeches (services/controls.py)
 
-    def session(self, seed: int | None) -> Session:
-        from certdrill.drill.session import Session
+    def session(self, seed: int | None, *, pause_after_answer: bool) -> UndoableSession:
+        """The session: on a terminal (`pause_after_answer`) a verdict waits for Enter, or h / e;
+        `u` takes an answer back; with leech-action suspend, a new leech leaves the session."""
+        from certdrill.drill.session import MISSED_RULES, Rules
+        from certdrill.drill.undo import UndoableSession
 
-        return Session(self.todo, self.cards, bank=self.bank.name, kind=self.kind, config=self.config, rng=random.Random(seed))
+        rules = MISSED_RULES if self.kind == "missed" else Rules(learn_ahead=self.learn_ahead)
+        leech_lapses = self.controls.leech_lapses if self.controls is not None and self.controls.leech_action == "suspend" else None
+        rules = replace(rules, pause_after_answer=pause_after_answer, leech_lapses=leech_lapses)
+        return UndoableSession(
+            self.todo,
+            self.cards,
+            bank=self.bank.name,
+            kind=self.kind,
+            config=self.config,
+            rules=rules,
+            rng=random.Random(seed),
+            last_review_id=self.store.last_review_id(),
+        )
 
-    def save(self, session: Session, outcome: Outcome) -> None:
-        """Commit an answer; the session goes on with the card as stored (another session may have moved it)."""
-        session.cards[outcome.review.item_id] = self.store.record(outcome.review, outcome.card, prior=outcome.prior, config=self.config)
+    def save(self, session: Session, outcome: Outcome) -> Leech | None:
+        """Commit an answer; the session goes on with the card as stored (another session may have moved it).
+        Returns the leech the answer made, if it made one."""
+        card = self.store.record(outcome.review, outcome.card, prior=outcome.prior, config=self.config)
+        session.cards[outcome.review.item_id] = card
+        return self.controls.after_save(session, outcome, card) if self.controls is not None else None
+
+    def undo(self, session: UndoableSession, outcome: Outcome, now: datetime) -> None:
+        """`u`: the answer the session just took back leaves the log (a tombstone); the session goes
+        on with the item's card as the log without it gives it."""
+        _, card = self.store.undo(outcome.review.id, now, self.config)
+        session.set_card(outcome.review.item_id, card)
 
     def save_amend(self, session: Session, outcome: Outcome) -> None:
         session.cards[outcome.review.item_id] = self.store.amend_rating(outcome.review.id, outcome.review.rating, outcome.card, config=self.config)
 
-    was_new: frozenset[str] = field(init=False)
-
-    def __post_init__(self) -> None:
-        self.was_new = frozenset(i.id for i in self.todo if i.id not in self.cards)
-
-    def status(self, session: Session) -> str:
-        """The header's count of what is left: due items, and new ones not answered yet."""
-        new_left = sum(1 for i in session.pending if i.id in self.was_new and i.id not in session.cards)
-        return f"due {len(session.pending) - new_left} · new {new_left} left"
-
-    def due_tomorrow(self, session: Session, now: datetime) -> int:
-        """The chosen topics' items due before the end of tomorrow, after this run."""
+    def due_after(self, session: Session, now: datetime) -> tuple[int, int]:
+        """After this run, the chosen topics' items still due today (new ones of today's queue not
+        asked included), and those due tomorrow."""
         ids = {i.id for i in self.items}
         due = cards_for(self.store, session.config, now, due_before=self.day_end + timedelta(days=1))
-        return sum(1 for item_id in due if item_id in ids)
+        today = sum(1 for item_id, c in due.items() if item_id in ids and c.due < self.day_end)
+        today += sum(1 for i in session.todo if i.id in session.new_ids)
+        tomorrow = sum(1 for item_id, c in due.items() if item_id in ids and c.due >= self.day_end)
+        return today, tomorrow
 
     def close(self) -> None:
         self.store.close()
@@ -83,13 +109,16 @@ def start_study(
     item_ids: Sequence[str] | None,
     now: datetime,
     warn: Warn = ignore,
+    new_order: str | None = None,
+    seed: int | None = None,
 ) -> Drill:
     """Today's session: due items first (most at risk first), then new ones; or the items named in `item_ids`."""
     from certdrill.insight.plan import exam_focus
-    from certdrill.schedule.queue import Limits, build_queue
+    from certdrill.schedule.queue import Limits, build_queue, new_item_order
     from certdrill.schedule.scheduler import retrievability
 
     settings = load_settings_for(exam_date)
+    learn_ahead = timedelta(minutes=settings.learn_ahead)
     the_bank = load_banks(bank_paths)
     items = filter_topics(the_bank, topics)
     chosen = pick_items(the_bank, items, item_ids) if item_ids else None
@@ -98,15 +127,18 @@ def start_study(
     try:
         config = scheduler_config(settings, retention, store=store)
         catch_up(store, the_bank, config)
+        controls = SessionControls.of(store, config, settings)
         if chosen:
+            chosen = unsuspended(store, chosen)
             cards = cards_for(store, config, now, item_ids=[i.id for i in chosen])
             heading = f"{the_bank.title}: {len(chosen)} chosen item{'s' if len(chosen) != 1 else ''}."
-            return Drill(store, the_bank, items, chosen, cards, config, "study", day_end, heading)
+            empty = "" if chosen else "Every chosen item is suspended."
+            return Drill(store, the_bank, items, chosen, cards, config, "study", day_end, heading, empty, learn_ahead=learn_ahead, controls=controls)
         cards = cards_for(store, config, now, due_before=day_end)
         new_done, reviews_done = store.done_today(day_start)
         limits = Limits(new if new is not None else settings.new_per_day, reviews if reviews is not None else settings.reviews_per_day)
         queue = build_queue(
-            items,
+            unsuspended(store, items),
             cards,
             now=now,
             day_end=day_end,
@@ -117,12 +149,18 @@ def start_study(
             include_unreviewed=include_unreviewed,
             exam=exam_focus(config),
             seen=store.item_ids_with_progress(),
+            order_new=new_item_order(new_order or settings.new_order, the_bank.name if seed is None else f"{the_bank.name}:{seed}"),
+            learn_ahead=learn_ahead,
         )
         heading = f"{the_bank.title}: {len(queue.due)} due, {len(queue.new)} new."
+        notes = limit_lines(queue, limits, new_done, reviews_done)
+        status = f"{queue.reviews_held} more due over the review limit" if queue.reviews_held else ""
         empty = ""
-        if not queue.items:
+        if not queue.items and queue.reviews_held:
+            empty = f"Nothing left within today's review limit in {the_bank.title}."
+        elif not queue.items:
             empty = " ".join(filter(None, [f"Nothing due today in {the_bank.title}.", _next_due_text(cards_for(store, config, now), items, now)]))
-        return Drill(store, the_bank, items, list(queue.items), cards, config, "study", day_end, heading, empty)
+        return Drill(store, the_bank, items, list(queue.items), cards, config, "study", day_end, heading, empty, notes, status, learn_ahead, controls)
     except BaseException:
         store.close()
         raise
@@ -152,7 +190,7 @@ def start_missed(
     try:
         config = scheduler_config(settings, store=store)
         catch_up(store, the_bank, config)
-        askable = [i for i in items if include_unreviewed or i.status == "active"]
+        askable = unsuspended(store, [i for i in items if include_unreviewed or i.status == "active"])
         if confusions:
             from certdrill.insight.confusions import counted_confusions, items_in
 
@@ -165,10 +203,29 @@ def start_missed(
             todo = todo[:limit]
         cards = cards_for(store, config, now, item_ids=[i.id for i in todo]) if todo else {}
         heading = heading.format(n=len(todo)) + ": each comes back until you get it right."
-        return Drill(store, the_bank, items, todo, cards, config, "missed", day_end, heading, "" if todo else empty)
+        controls = SessionControls.of(store, config, settings)
+        return Drill(store, the_bank, items, todo, cards, config, "missed", day_end, heading, "" if todo else empty, controls=controls)
     except BaseException:
         store.close()
         raise
+
+
+def limit_lines(queue: Queue, limits: Limits, new_done: int, reviews_done: int) -> list[str]:
+    """What the daily limits hold back, and how to ask for more: reviews whenever some wait; new
+    items when the limit leaves none for today."""
+    lines = []
+    if queue.reviews_held:
+        wanted = reviews_done + queue.due_total
+        lines.append(
+            f"Review limit reached: {queue.reviews_held} more due today (limit {limits.reviews_per_day}); "
+            f"--reviews {wanted} or certdrill config set reviews-per-day {wanted} asks them."
+        )
+    if queue.new_held and not queue.new:
+        lines.append(
+            f"New-item limit reached: {new_done} new today (limit {limits.new_per_day}), {queue.new_held} more "
+            f"{'waits' if queue.new_held == 1 else 'wait'}; --new N or certdrill config set new-per-day N."
+        )
+    return lines
 
 
 def _next_due_text(cards: dict[str, CardState], items: Sequence[Item], now: datetime) -> str:

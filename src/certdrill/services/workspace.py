@@ -145,7 +145,11 @@ def cards_for(
 def catch_up(store: Store, bank: Bank, config: SchedulerConfig) -> None:
     """Bring the store up to date before a session: carry the history of renamed items
     (`previous_ids`) over to their new ids, and count the mature recalls of cards kept before
-    certdrill counted them (each once; after that, nothing to do)."""
+    certdrill counted them (each once; after that, nothing to do); cards cached under older
+    scheduling rules are replayed once."""
+    from certdrill.schedule.scheduler import RULES
+
+    store.adopt_rules(RULES, config)
     renames = {old: item.id for item in bank.items for old in item.previous_ids}
     if renames:
         store.apply_renames(renames, config)

@@ -29,6 +29,17 @@ class ItemScope:
 
 
 class Counts(Connection):
+    def last_review_id(self) -> str | None:
+        """The greatest review id logged (ids sort by time): new ids of the same millisecond follow it."""
+        with self.reading() as conn:
+            return conn.execute("SELECT max(id) FROM reviews").fetchone()[0]
+
+    def first_answers(self) -> dict[str, bool]:
+        """Each multiple-choice item's first answer ever: right or not (a walk of the replay index)."""
+        sql = "SELECT item_id, correct, min(reviewed_at) FROM reviews GROUP BY item_id"  # SQLite takes bare columns from the min row
+        with self.reading() as conn:
+            return {item_id: bool(correct) for item_id, correct, _ in conn.execute(sql) if correct is not None}
+
     def review_count(self) -> int:
         with self.reading() as conn:
             return conn.execute("SELECT count(*) FROM reviews").fetchone()[0]

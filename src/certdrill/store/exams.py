@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -55,8 +56,8 @@ class SavedAnswer:
     flagged: bool
 
 
-def start(store: Store, *, bank: str, started_at: datetime, minutes: float, seed: int, item_ids: Sequence[str]) -> int:
-    """The exam row and one empty answer row a question, so the drawn questions survive a crash."""
+def start(store: Store, *, bank: str, started_at: datetime, minutes: float, seed: int, item_ids: Sequence[str], prediction: dict | None = None) -> int:
+    """The exam row and one empty answer row a question, so the drawn questions survive a crash; and what was predicted for it."""
     with store.transaction() as conn:
         cursor = conn.execute(
             "INSERT INTO exams (bank, started_at, minutes, count, seed, status) VALUES (?,?,?,?,?,?)",
@@ -65,6 +66,8 @@ def start(store: Store, *, bank: str, started_at: datetime, minutes: float, seed
         exam_id = cursor.lastrowid
         assert exam_id is not None  # an INSERT sets it
         conn.executemany("INSERT INTO exam_answers (exam_id, position, item_id) VALUES (?,?,?)", [(exam_id, p, i) for p, i in enumerate(item_ids)])
+        if prediction is not None:
+            _keep_prediction(conn, exam_id, prediction)
     return exam_id
 
 
@@ -99,9 +102,16 @@ def history(store: Store) -> list[ExamRow]:
 
 
 def finish(
-    store: Store, exam_id: int, *, status: ExamStatus, finished_at: datetime, result: Result | None, reviews: Sequence[tuple[Review, CardState]]
+    store: Store,
+    exam_id: int,
+    *,
+    status: ExamStatus,
+    finished_at: datetime,
+    result: Result | None,
+    reviews: Sequence[tuple[Review, CardState]],
+    prediction: dict | None = None,
 ) -> None:
-    """Close the exam and log its answers as reviews, all or nothing."""
+    """Close the exam and log its answers as reviews (and the scored prediction, if any), all or nothing."""
     per_topic = None
     if result is not None:
         per_topic = json.dumps({t: {"correct": s.correct, "total": s.total} for t, s in result.per_topic.items()}, separators=(",", ":"))
@@ -123,6 +133,29 @@ def finish(
             raise StoreError(f"exam {exam_id} is no longer in progress (finished by another certdrill?)")
         for entry, card in reviews:
             write_review(conn, entry, card)
+        if prediction is not None:
+            _keep_prediction(conn, exam_id, prediction)
+
+
+PREDICTION_KEY = "exam_prediction:"  # meta rows, one an exam: what was predicted for it, and what happened (JSON)
+
+
+def _keep_prediction(conn: sqlite3.Connection, exam_id: int, record: dict) -> None:
+    """Keep (or replace) the prediction made for an exam; `stats` checks calibration on them."""
+    conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (f"{PREDICTION_KEY}{exam_id}", json.dumps(record, separators=(",", ":"))))
+
+
+def predictions(store: Store) -> dict[int, dict]:
+    """Every kept prediction by exam id."""
+    with store.reading() as conn:
+        rows = conn.execute("SELECT key, value FROM meta WHERE key GLOB ?", (f"{PREDICTION_KEY}*",)).fetchall()
+    return {int(key.removeprefix(PREDICTION_KEY)): json.loads(value) for key, value in rows}
+
+
+def prediction(store: Store, exam_id: int) -> dict | None:
+    with store.reading() as conn:
+        row = conn.execute("SELECT value FROM meta WHERE key = ?", (f"{PREDICTION_KEY}{exam_id}",)).fetchone()
+    return None if row is None else json.loads(row[0])
 
 
 def _select(store: Store, tail: str, args: tuple) -> list[ExamRow]:

@@ -21,6 +21,8 @@ REPLAY_CHUNK = 20_000  # reviews a replay worker takes at once; a smaller rebuil
 Log = list[ReplayRow]
 _replay_row = partial(tuple.__new__, ReplayRow)  # a row read as a ReplayRow at C speed (a replay reads a million)
 
+RULES_KEY = "scheduling_rules"  # the meta row naming the rules the cached cards were computed under
+
 
 def replayed(item_id: str, log: Log, config: SchedulerConfig) -> tuple[CardState, CardRow]:
     """An item's card and card row, replayed from its log rows (in replay order).
@@ -46,6 +48,17 @@ class Rebuilding(Connection):
         with self.reading() as conn:
             unknown = [row[0] for row in conn.execute("SELECT item_id FROM cards WHERE mature_recalls IS NULL OR mature_right IS NULL")]
         return self.rebuild_cards(config, item_ids=unknown) if unknown else 0
+
+    def adopt_rules(self, rules: str, config: SchedulerConfig) -> int:
+        """Reschedule every card once when the scheduling rules (`scheduler.RULES`) changed since the
+        cards were cached; returns how many were replayed. One read, nothing written, after that."""
+        with self.reading() as conn:
+            row = conn.execute("SELECT value FROM meta WHERE key = ?", (RULES_KEY,)).fetchone()
+        if row is not None and row[0] == rules:
+            return 0
+        with self.transaction() as conn:
+            conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (RULES_KEY, rules))
+            return self._rebuild(conn, config, log_committed=True)
 
     def _rebuild(self, conn: sqlite3.Connection, config: SchedulerConfig, item_ids: Iterable[str] | None = None, *, log_committed: bool = False) -> int:
         """Replay into the card cache inside the caller's transaction. With the log as committed

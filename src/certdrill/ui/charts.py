@@ -17,6 +17,7 @@ from rich.text import Text
 from certdrill.drill.exam import PASS_SCALED
 from certdrill.insight.confusions import Confusion
 from certdrill.insight.plan import NEW_ITEM_PRIOR, Plan, Readiness
+from certdrill.insight.readiness import Calibration, ScoreForecast
 from certdrill.insight.stats import Heatmap, Retention, TopicMastery, Totals
 from certdrill.ui.render import safe
 
@@ -30,6 +31,15 @@ FORECAST_HEIGHT = 6
 
 def percent(share: float | None) -> str:
     return "–" if share is None else f"{100 * share:.0f}%"
+
+
+def odds(chance: float) -> str:
+    """A chance as a whole percent, never a certainty it is not: 'over 99%', 'under 1%'."""
+    if chance > 0.99:
+        return "over 99%"
+    if chance < 0.01:
+        return "under 1%"
+    return f"{100 * chance:.0f}%"
 
 
 def duration(ms: int) -> str:
@@ -187,8 +197,11 @@ def confusions(found: Sequence[Confusion]) -> RenderableType:
     title = Text("What you mistake for what", style="bold")
     if not found:
         return Group(title, Text("No wrong picks yet."))
-    lines = [title]
+    lines: list[RenderableType] = [title]
     for c in found:
+        if max(len(c.picked), len(c.answer)) > SHORT_CHOICE:
+            lines.append(_long_confusion(c))
+            continue
         line = Text("  picked ")
         line.append_text(safe(c.picked, "italic"))
         line.append(" when it was ")
@@ -201,19 +214,55 @@ def confusions(found: Sequence[Confusion]) -> RenderableType:
     return Group(*lines)
 
 
+SHORT_CHOICE = 40  # longer choice texts are sentences: one line each, not run together
+
+
+def _long_confusion(c: Confusion) -> RenderableType:
+    """A confusion between sentences: the count, then each text on its own line under a label."""
+    grid = Table.grid(padding=(0, 1))
+    grid.add_column(no_wrap=True, style="dim")
+    grid.add_column(overflow="fold")
+    grid.add_row("    picked", safe(c.picked, "italic"))
+    grid.add_row("    when it was", safe(c.answer, "italic"))
+    head = Text(f"  {c.count}×")
+    if len(c.item_ids) > 1:
+        head.append(f" ({len(c.item_ids)} items)", style="dim")
+    return Group(head, grid)
+
+
 def exam(r: Readiness, plan: Plan | None) -> RenderableType:
     when = "today" if r.days_left == 0 else f"in {r.days_left} day{'s' if r.days_left != 1 else ''}"
     lines = [Text(f"Exam on {r.exam_day.isoformat()} ({when})", style="bold")]
     lines.append(Text(f"Predicted recall of the bank on exam day if you stop now: {percent(r.recall)}"))
     lines.append(Text(f"  (FSRS forgetting curve per item; items never seen count as {NEW_ITEM_PRIOR:.2f}, a guess among four)", style="dim"))
-    if r.score is not None:
-        verdict = Text(" pass" if r.passes else " below the pass mark", style="bold green" if r.passes else "bold red")
-        line = Text(f"Predicted mock-exam score: {r.score} / 1000 (pass {PASS_SCALED}):")
-        line.append_text(verdict)
-        lines.append(line)
+    if r.forecast is not None:
+        lines.extend(score_forecast(r.forecast))
     if plan is not None:
         lines.extend(plan_summary(plan))
     return Group(*lines)
+
+
+def score_forecast(f: ScoreForecast) -> list[Text]:
+    """The predicted score, its 80% interval and the chance of passing, in words a learner can bet on."""
+    passes = f.score >= PASS_SCALED
+    verdict = Text(" pass" if passes else " below the pass mark", style="bold green" if passes else "bold red")
+    line = Text(f"Predicted mock-exam score: {f.score} / 1000 (pass {PASS_SCALED}):")
+    line.append_text(verdict)
+    low, high = f.interval
+    return [
+        line,
+        Text(f"  80% likely between {low} and {high}; chance of passing {odds(f.pass_chance)} ({f.questions} questions)"),
+        Text("  (each question right by recall, or by a lucky guess among its choices, if you stop studying now)", style="dim"),
+    ]
+
+
+def calibration(c: Calibration) -> RenderableType:
+    """How the predictions did on the learner's own mock exams: trust the interval above as far as this says."""
+    return Group(
+        Text(f"Predictions of your {c.exams} mock exams: predicted − actual {c.bias:+.0f} points on average (mean error {c.mean_abs_error:.0f})"),
+        Text(f"  {c.inside:.0%} of scores inside their 80% interval; pass chance Brier score {c.brier:.3f} (0 is perfect, 0.25 a coin flip)"),
+        Text(f"  per question log loss: recall or guess {c.log_loss_guess:.3f}, recall only {c.log_loss_recall:.3f} (lower predicts better)", style="dim"),
+    )
 
 
 def plan_summary(plan: Plan) -> list[Text]:

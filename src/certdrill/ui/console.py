@@ -33,11 +33,17 @@ def _inert(segment: Segment) -> Segment:
     return Segment(strip_controls(text), style)
 
 
+MAX_WIDTH = 100  # lines longer than this are hard to read: a very wide terminal gets 100 columns
+
+
 def make_console(*, stderr: bool = False) -> Console:
     width = None
     if os.environ.get("COLUMNS", "").isdigit():
         width = int(os.environ["COLUMNS"])
-    return InertConsole(stderr=stderr, highlight=False, emoji=False, soft_wrap=stderr, width=width)
+    console = InertConsole(stderr=stderr, highlight=False, emoji=False, soft_wrap=stderr, width=width)
+    if console.width > MAX_WIDTH:
+        console.width = MAX_WIDTH
+    return console
 
 
 def plain_terminal(console: Console) -> bool:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from rich.console import Console, Group, JustifyMethod
 from rich.table import Table
@@ -19,9 +20,12 @@ from certdrill.drill.exam import CONFIRM, FINAL, OVERVIEW, PASS_SCALED, QUESTION
 from certdrill.ui import render
 from certdrill.ui.prompt import read_line
 
-KEYS = "a-d answers (ac for choose two) · Enter/n next · p back · g 12 go to · f flag · l list · s submit · q abandon"
+if TYPE_CHECKING:
+    from certdrill.insight.readiness import ExamPrediction
+
+KEYS = "a-d answers (ac for choose two; t/f for true/false) · Enter/n next · p back · g 12 go to · ! flag · l list · s submit · q abandon"
 SCALE = "Scaled score = 100 + 900 × right / questions, rounded; 720 passes (a linear stand-in: AWS's own scaling is not public)."
-TRUEFALSE_HINT = "(a or t = true, b = false)"
+TRUEFALSE_HINT = "(t = true, f = false)"
 
 
 def run_exam(exam: Exam, console: Console, *, now: Callable[[], datetime], save: Callable[[int], None]) -> Step:
@@ -64,8 +68,6 @@ def question(exam: Exam, now: datetime) -> Group:
     chosen = exam.answers[position]
     if chosen is not None:
         parts.append(Text(f"Your answer: {answer_letters(chosen, order)}", style="cyan"))
-    if item.type == "single" and len(order) > LETTERS.index("f"):
-        parts.append(Text("(f alone flags the question; type ff to answer f)", style="italic dim"))
     return Group(*parts)
 
 
@@ -99,6 +101,16 @@ def result(res: Result, topic_title: Callable[[str], str]) -> Group:
     for topic, score in res.per_topic.items():
         table.add_row(render.safe(topic_title(topic)), str(score.total), str(score.correct), f"{score.percent:.0f}")
     return Group(Text("Exam result", style="bold"), verdict, Text(detail), Text(SCALE, style="dim"), Text(), table, Text())
+
+
+def predicted_vs_actual(prediction: ExamPrediction) -> Text:
+    """What certdrill predicted when the exam was drawn, against the score: the learner's own check of the prediction."""
+    line = Text(f"Predicted when drawn: {prediction.score} (80% likely {prediction.low}-{prediction.high}, chance of passing {prediction.pass_chance:.0%}); ")
+    line.append(f"you scored {prediction.actual}, ")
+    line.append(
+        "inside the interval." if prediction.inside else ("above the interval." if (prediction.actual or 0) > prediction.high else "below the interval.")
+    )
+    return line
 
 
 def missed_review(exam: Exam, positions: Sequence[int], topic_title: Callable[[str], str]) -> Group:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+
 from rich.console import Group, RenderableType
 from rich.padding import Padding
 from rich.table import Table
@@ -9,8 +12,19 @@ from rich.text import Text
 
 from certdrill.bank.items import LETTERS, Item
 from certdrill.bank.words import count_word
+from certdrill.drill.session import Progress, Tally
 from certdrill.text import reflow, strip_controls
 from certdrill.ui import learn
+
+
+@dataclass(frozen=True)
+class DueLater:
+    """What is left after a session: still due today, due tomorrow, held back by the ask cap."""
+
+    today: int
+    tomorrow: int
+    parked: int = 0
+    max_asks: int = 0
 
 
 def safe(text: str, style: str = "") -> Text:
@@ -23,14 +37,28 @@ def prose(text: str, style: str = "") -> Text:
     return safe(reflow(text), style)
 
 
-def header(position: int, total: int, item: Item, extra: str = "") -> Text:
+def header(progress: Progress, extra: str = "") -> Text:
+    """Where today's work stands. No item id: ids often name the answer, so it comes after it."""
     line = Text()
-    line.append(f"Question {position} of {total}", style="bold")
+    line.append(f"Question {progress.number} of {progress.total}", style="bold")
+    if progress.repeat:
+        line.append(" (again)", style="bold")
+    left = [f"{progress.new_left} new", f"{progress.reviews_left} {plural(progress.reviews_left, 'review')}"]
+    if progress.waiting:
+        left.append(f"{progress.waiting} coming back")
+    line.append(f"  ·  {progress.answered} answered  ·  left: {', '.join(left)}", style="dim")
     if extra:
         line.append(f"  ·  {extra}", style="dim")
-    line.append("  ·  ", style="dim")
-    line.append(strip_controls(item.id), style="dim")
     return line
+
+
+def item_ref(item: Item) -> Text:
+    """The item's id, shown after its answer (for `--item` and bug reports)."""
+    return Text(f"Item {strip_controls(item.id)}", style="dim")
+
+
+def plural(count: int, word: str, many: str | None = None) -> str:
+    return word if count == 1 else (many or f"{word}s")
 
 
 def question(item: Item, order: tuple[int, ...], head: Text, *, truefalse_hint: str = "(t = true, f = false)") -> Group:
@@ -73,7 +101,7 @@ def feedback(item: Item, order: tuple[int, ...], chosen: tuple[int, ...] | None,
             verdict = Text("Wrong. ", style="bold red")
             if chosen:
                 verdict.append(f"You chose {letters_for(chosen, order)}; ")
-            verdict.append(f"the answer is {letters_for(item.answer, order)}:", style="bold")
+            verdict.append(f"{'the' if chosen else 'The'} answer is {letters_for(item.answer, order)}:", style="bold")
             parts.append(verdict)
             parts.append(choice_table([(LETTERS[order.index(i)], item.choices[i]) for i in sorted(item.answer, key=order.index)], "green"))
             why = learn.rationales(item, order, learn.wrong_choices(item) if every_rationale else learn.wrong_picks(item, chosen))
@@ -91,22 +119,38 @@ def feedback(item: Item, order: tuple[int, ...], chosen: tuple[int, ...] | None,
     return Group(*parts)
 
 
-def summary(tally, topic_title, due_tomorrow: int, *, title: str = "Session summary") -> Group:
-    parts: list = [Text(title, style="bold")]
+def summary(tally: Tally, topic_title: Callable[[str], str], due: DueLater, *, title: str = "Session summary") -> Group:
+    parts: list[RenderableType] = [Text(title, style="bold")]
     if not tally.answered:
         parts.append(Text("Nothing answered this time."))
     else:
-        pct = tally.percent
-        line = f"Answered {tally.answered}"
-        if pct is not None:
-            line += f", {tally.correct} of {tally.graded} right ({pct:.0f}%)"
-        parts.append(Text(line))
+        parts.append(Text(answered_line(tally)))
         table = Table(show_edge=False, pad_edge=False, box=None)
         table.add_column("Topic")
         table.add_column("Answered", justify="right")
-        table.add_column("Right", justify="right")
+        table.add_column("Right" if not tally.cards else "Right or recalled", justify="right")
         for topic, t in sorted(tally.by_topic.items()):
             table.add_row(safe(topic_title(topic)), str(t.answered), str(t.correct))
         parts.append(table)
-    parts.append(Text(f"Due tomorrow: {due_tomorrow}"))
+    if due.parked:
+        parts.append(
+            Text(
+                f"{due.parked} {plural(due.parked, 'item')} asked {due.max_asks} times {plural(due.parked, 'comes', 'come')} back in a later session; "
+                f"certdrill missed drills {plural(due.parked, 'it', 'them')} now."
+            )
+        )
+    if due.today:
+        parts.append(Text(f"Still due today: {due.today} (certdrill study continues)"))
+    parts.append(Text(f"Due tomorrow: {due.tomorrow}"))
     return Group(*parts)
+
+
+def answered_line(tally: Tally) -> str:
+    """ "Answered 5, 3 of 4 right (75%); 1 of 1 flashcard recalled": flashcards are self-rated, not right or wrong."""
+    line = f"Answered {tally.answered}"
+    pct = tally.percent
+    if pct is not None:
+        line += f", {tally.correct} of {tally.graded} right ({pct:.0f}%)"
+    if tally.cards:
+        line += f"{';' if pct is not None else ','} {tally.recalled} of {tally.cards} {plural(tally.cards, 'flashcard')} recalled"
+    return line

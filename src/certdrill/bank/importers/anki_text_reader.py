@@ -44,6 +44,7 @@ def parse(text: str, name: str) -> list[Question]:
     is_html = headers.get("html", ("false", 0))[0].lower() == "true"
     special = {column for key in SPECIAL_COLUMNS if (column := _column(headers, key, name)) is not None}
     tags_column = _column(headers, "tags column", name)
+    guid_column, deck_column = _column(headers, "guid column", name), _column(headers, "deck column", name)
     roles = _roles(headers, special)
     reader = csv.reader(io.StringIO("".join(lines[start:])), delimiter=separator, quotechar='"')
     questions = []
@@ -56,10 +57,22 @@ def parse(text: str, name: str) -> list[Question]:
                 continue
             cells = {role: _text(row[i], is_html) for role, i in roles.items() if i < len(row)}
             tags = row[tags_column - 1].split() if tags_column and tags_column <= len(row) else []
-            questions.append(_question(line, cells, tags))
+            question = _question(line, cells, tags)
+            question.guid = _cell(row, guid_column) or None
+            question.topic = _cell(row, deck_column) or _topic_tag(tags)
+            questions.append(question)
     except csv.Error as exc:
         raise InputError(f"not Anki plain text: {exc}", file=name, line=start + reader.line_num) from None
     return questions
+
+
+def _cell(row: list[str], column: int | None) -> str:
+    return row[column - 1].strip() if column and column <= len(row) else ""
+
+
+def _topic_tag(tags: list[str]) -> str | None:
+    """certdrill's own export files the topic as a `topic::<slug>` tag."""
+    return next((tag.split("::", 1)[1] for tag in tags if tag.startswith("topic::") and len(tag) > 7), None)
 
 
 def _separator(headers: dict, name: str) -> str:

@@ -26,6 +26,7 @@ MAX_NOTE = 500
 _EMPHASIS = re.compile(r"\*\*|__")
 _TAG_CHARS = re.compile(r"[^A-Za-z0-9._-]+")
 _CERTDRILL_TAG = re.compile(r"^(?:exam|service)::")
+CERTDRILL_GUID = "certdrill:"
 
 
 @dataclass(frozen=True)
@@ -53,6 +54,14 @@ def item_id_for(prompt: str) -> str:
     slug = "-".join(words)[:40].strip("-") or "q"
     digest = hashlib.blake2b(normalized(prompt).encode(), digest_size=4).hexdigest()
     return f"{slug}-{digest}"
+
+
+def guid_id(guid: str, suffix: str = "1") -> str:
+    """An id from an Anki note's GUID (and card): `anki-<hash>-<card>`; certdrill's own `certdrill:<id>` gives the id back."""
+    rest = guid[len(CERTDRILL_GUID) :]
+    if guid.startswith(CERTDRILL_GUID) and suffix == "1" and re.match(r"^[a-z0-9][a-z0-9-]*$", rest) and len(rest) <= 120:
+        return rest
+    return f"anki-{hashlib.blake2b(guid.encode(), digest_size=5).hexdigest()}-{suffix}"
 
 
 def placeholder(where: str) -> str:
@@ -109,7 +118,7 @@ def _item(question: Question, where: str) -> tuple[dict, list[str]]:
     if not prompt:
         reasons.append("empty question")
         prompt = "(The question is empty in the source.)"
-    data: dict = {"id": item_id_for(prompt), "type": "flashcard", "prompt": prompt}
+    data: dict = {"id": guid_id(question.guid) if question.guid else item_id_for(prompt), "type": "flashcard", "prompt": prompt}
     if question.options:
         data.update(_choice_fields(question, prompt, reasons))
     else:

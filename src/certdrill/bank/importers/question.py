@@ -24,6 +24,8 @@ class Question:
     tags: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)  # what the parser could not make sense of
     notes: list[str] = field(default_factory=list)  # extra source notes the source itself names
+    guid: str | None = None  # Anki's note GUID, when the source gives it: the item's id comes from it
+    topic: str | None = None  # the deck (or certdrill's topic:: tag) the source files it under
 
 
 def letters_to_indices(text: str) -> list[int] | None:

@@ -28,11 +28,13 @@ SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 class ImportReport:
     source: str
     format: str
-    topic_file: Path
+    topic_file: Path  # the first topic file written
     items: list[Converted]
     changes: Changes
     skipped_lines: list[int] = field(default_factory=list)
     manifest_created: bool = False
+    topic_files: list[Path] = field(default_factory=list)  # every topic file written (a source with decks writes one per deck)
+    bank: str = ""  # the bank's name, as `study` files its reviews
 
     @property
     def needs_review(self) -> list[Converted]:
@@ -44,12 +46,23 @@ class ImportReport:
             "source": self.source,
             "format": self.format,
             "topic_file": str(self.topic_file),
+            "topic_files": [str(p) for p in self.topic_files],
             "items": len(self.items),
             **asdict(self.changes),
             "needs_review": [{"id": c.id, "line": c.line, "reasons": list(c.reasons)} for c in self.needs_review],
             "skipped_lines": self.skipped_lines,
             "manifest_created": self.manifest_created,
         }
+
+
+@dataclass(frozen=True)
+class Written:
+    """What `write_topics` wrote."""
+
+    changes: Changes
+    manifest_created: bool
+    bank: str  # the bank's name after the import
+    topic_files: list[Path]
 
 
 def slugify(text: str) -> str:
@@ -92,43 +105,68 @@ def parse_source(path: Path, text: str, fmt: str) -> tuple[list, list[int]]:
     return csvfile.parse(text, str(path)), []
 
 
+def check_target(out_dir: Path, topic: str | None) -> None:
+    """--topic is a slug, -o a folder (or not there yet): checked before the source is read."""
+    if topic is not None and (not SLUG.match(topic) or len(topic) > 120):
+        raise InputError(f"--topic: {topic!r} is not a slug (lowercase letters, digits and '-')")
+    if out_dir.exists() and not out_dir.is_dir():
+        raise InputError("is a file; give the bank's folder", file=str(out_dir))
+
+
 def import_file(path: Path, out_dir: Path, *, topic: str | None = None, fmt: str | None = None) -> ImportReport:
+    """A question list (Markdown, Anki plain text, CSV) into the bank folder: one topic file, or
+    one per deck when the source files its questions by deck and no --topic is given."""
     path, out_dir = Path(path), Path(out_dir)
     if fmt is not None and fmt not in FORMATS:
         raise InputError(f"--format: unknown format {fmt!r} (known: {', '.join(FORMATS)})")
     text = read_text(path)
     fmt = fmt or detect_format(path, text)
-    topic = topic or slugify(path.stem)
-    if not SLUG.match(topic) or len(topic) > 120:
-        raise InputError(f"--topic: {topic!r} is not a slug (lowercase letters, digits and '-')")
-    if out_dir.exists() and not out_dir.is_dir():
-        raise InputError("is a file; give the bank's folder", file=str(out_dir))
+    check_target(out_dir, topic or slugify(path.stem))
     questions, skipped = parse_source(path, text, fmt)
     if not questions:
         raise InputError(f"no questions found in it as {fmt}", file=str(path))
     converted = convert(questions, source=path.name)
-    topic_file = out_dir / f"{topic}.yaml"
-    title, existing = _existing(topic_file, default_title=f"Imported from {path.name}")
-    merged = merge(existing, converted, source=path.name)
-    header = f"Imported by `certdrill bank import` from {path.name}.\nRe-importing updates items in place by id; see docs/bank-format.md."
-    topic_text = dump_topic(topic, title, merged.items, header=header)
-    manifest = out_dir / MANIFEST
-    manifest_text = (
-        None
-        if manifest.exists()
-        else dump_manifest(slugify(out_dir.resolve().name), out_dir.resolve().name, f"Imported with certdrill bank import from {path.name}.")
-    )
-    _validate(out_dir, topic_file.name, topic_text, manifest_text)
-    _write(out_dir, {topic_file.name: topic_text, **({MANIFEST: manifest_text} if manifest_text else {})})
+    default_title = f"Imported from {path.name}"
+    groups: dict[str, tuple[str, list[Converted]]] = {}
+    if topic is None and any(q.topic for q in questions):  # the source files questions by deck: a topic file each
+        for question, item in zip(questions, converted, strict=True):
+            slug = slugify(question.topic) if question.topic else slugify(path.stem)
+            groups.setdefault(slug, (question.topic or default_title, []))[1].append(item)
+    else:
+        groups[topic or slugify(path.stem)] = (default_title, converted)
+    written = write_topics(out_dir, groups, source=path.name)
     return ImportReport(
         source=str(path),
         format=fmt,
-        topic_file=topic_file,
+        topic_file=written.topic_files[0],
         items=converted,
-        changes=merged.changes,
+        changes=written.changes,
         skipped_lines=skipped,
-        manifest_created=manifest_text is not None,
+        manifest_created=written.manifest_created,
+        topic_files=written.topic_files,
+        bank=written.bank,
     )
+
+
+def write_topics(out_dir: Path, groups: dict[str, tuple[str, list[Converted]]], *, source: str) -> Written:
+    """Merge each topic's items (slug → default title, items) into its topic file, validate the
+    whole bank as it would be, then write every file (nothing is written when it fails)."""
+    files: dict[str, str] = {}
+    changes = Changes()
+    header = f"Imported by `certdrill bank import` from {source}.\nRe-importing updates items in place by id; see docs/bank-format.md."
+    for slug, (default_title, converted) in groups.items():
+        topic_file = out_dir / f"{slug}.yaml"
+        title, existing = _existing(topic_file, default_title=default_title)
+        merged = merge(existing, converted, source=source)
+        for key in ("new", "updated", "unchanged", "removed", "kept_reviewed"):
+            getattr(changes, key).extend(getattr(merged.changes, key))
+        files[topic_file.name] = dump_topic(slug, title, merged.items, header=header)
+    manifest_created = not (out_dir / MANIFEST).exists()
+    if manifest_created:
+        files[MANIFEST] = dump_manifest(slugify(out_dir.resolve().name), out_dir.resolve().name, f"Imported with certdrill bank import from {source}.")
+    bank = _validate(out_dir, files)
+    _write(out_dir, files)
+    return Written(changes, manifest_created, bank, [out_dir / f"{slug}.yaml" for slug in groups])
 
 
 def _existing(topic_file: Path, *, default_title: str) -> tuple[str, list[dict]]:
@@ -141,19 +179,20 @@ def _existing(topic_file: Path, *, default_title: str) -> tuple[str, list[dict]]
     return str(data.get("title") or default_title), items
 
 
-def _validate(out_dir: Path, topic_name: str, topic_text: str, manifest_text: str | None) -> None:
-    """Load the bank as it would be after the import, in a scratch copy; errors name the real files."""
+def _validate(out_dir: Path, files: dict[str, str]) -> str:
+    """Load the bank as it would be after the import, in a scratch copy (errors name the real
+    files); its name."""
     with tempfile.TemporaryDirectory(prefix="certdrill-import-") as scratch:
-        stage = Path(scratch)
+        stage = Path(scratch) / out_dir.resolve().name
+        stage.mkdir()
         if out_dir.is_dir():
             for file in out_dir.iterdir():
-                if file.suffix in (".yaml", ".yml") and file.is_file() and file.name != topic_name:
+                if file.suffix in (".yaml", ".yml") and file.is_file() and file.name not in files:
                     shutil.copyfile(file, stage / file.name)
-        (stage / topic_name).write_text(topic_text, encoding="utf-8")
-        if manifest_text is not None:
-            (stage / MANIFEST).write_text(manifest_text, encoding="utf-8")
+        for file_name, text in files.items():
+            (stage / file_name).write_text(text, encoding="utf-8")
         try:
-            load_bank(stage)
+            return load_bank(stage).name
         except BankError as exc:
             raise BankError([_relocated(p, stage, out_dir) for p in exc.problems]) from None
         except CertdrillError as exc:

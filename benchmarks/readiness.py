@@ -1,0 +1,323 @@
+"""Recall or guess: does modelling lucky guesses predict answers and exam scores better, and schedule better?
+
+Simulated learners study a bank (60% single answer of 4, 15% choose 2 of 5, 15% true/false, 10%
+flashcards) daily for 60 days up to an exam, through certdrill's own queue and scheduler with the
+exam date set: `roomy`, 300 items at 20 new and 200 reviews a day (all seen in 15 days); `tight`,
+900 items at 8 new and 80 reviews a day (about 480 seen by the exam: passing is in doubt). Their memory follows FSRS-6 (`known`: fsrs's default parameters, which the
+scheduler also uses; `own`: each learner's own, the defaults times a log-normal factor, unknown to
+the scheduler). An item is known at first sight with the learner's own chance (0.15-0.45). On a
+multiple-choice question a learner who does not recall guesses: right with g' = g + (1 - g)·b,
+where g is the nominal chance (1/4, 1/10, 1/2) and b (0-0.3, per learner) is partial knowledge
+that rules distractors out. Recall strengthens the true memory (Good); no recall is a lapse (Again)
+whether or not the guess was right. The scheduler sees only right or wrong.
+
+Measured on the same learners and the same random draws:
+- each multiple-choice answer after day 42, predicted from what the scheduler knew: recall only
+  (P = R, never-seen items 0.25), recall or guess at the nominal g, and at g fitted to the answers
+  before day 42 (`insight.guessing.fit_guess`, with never-seen items at the share of first answers
+  that were right): log loss and AUC;
+- exam day: five 65-question mock exams per learner on the exam morning, scored as `exam` scores
+  them, against `insight.plan.readiness` the evening before (recall only / nominal / fitted g):
+  bias and absolute error of the central score, coverage of the 80% interval, Brier score of the
+  pass chance;
+- scheduling: plain (right = Good) against guessing-aware ratings (a right answer whose posterior
+  recall R / (R + (1 - R)·g) is below a threshold is rated Hard, or Again): the true recall of the
+  bank on the exam morning, reviews spent, and the scheduler's mean R against the true one.
+
+Run: python benchmarks/readiness.py   (seeded: the same table every run; --learners, --workers)
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import random
+import statistics
+import time
+from collections import deque
+from dataclasses import dataclass, field
+from datetime import timedelta
+from multiprocessing import Pool
+
+import fsrs
+from fsrs.scheduler import DEFAULT_PARAMETERS
+from simulate_exam_planner import ANSWER_SECONDS, START, Learner, Memory, make_learner  # also pins TZ and sys.path
+
+from certdrill.bank.items import Item
+from certdrill.clock import day_bounds, local_midnight
+from certdrill.drill.exam import PASS_SCALED, draw_exam, exam_score
+from certdrill.drill.session import Rules
+from certdrill.insight.guessing import GuessModel, fit_guess, log_loss, nominal_guess, p_right
+from certdrill.insight.plan import exam_focus, readiness
+from certdrill.schedule.queue import Limits, build_queue
+from certdrill.schedule.scheduler import AGAIN, GOOD, HARD, Rating, SchedulerConfig, retrievability, review
+
+REQUEUE_GAP = Rules().gaps[0]  # other answers before a missed item is asked again
+
+DAYS, SPLIT_DAY, EXAMS = 60, 42, 5
+SETUPS = {"roomy": (300, Limits(new_per_day=20, reviews_per_day=200)), "tight": (900, Limits(new_per_day=8, reviews_per_day=80))}
+WEIGHTS = {"t0": 2.0, "t1": 2.0, "t2": 1.0, "t3": 1.0, "t4": 1.0, "t5": 1.0}
+PARTIAL = (0.0, 0.3)
+POLICIES = ("plain", "Hard below 0.9", "Hard below 0.9, new items too", "Again below 0.5, new items too")
+MODELS = ("recall only", "recall or guess, nominal g", "recall or guess, fitted g")
+
+
+def bank(size: int) -> list[Item]:
+    out = []
+    for n in range(size):
+        topic = f"t{n % 6}"
+        kind = ("single",) * 12 + ("multi",) * 3 + ("truefalse",) * 3 + ("flashcard",) * 2
+        k = kind[n % 20]
+        choices = {"single": ("a", "b", "c", "d"), "multi": ("a", "b", "c", "d", "e"), "truefalse": ("True", "False"), "flashcard": ()}[k]
+        answer = {"single": (0,), "multi": (0, 2), "truefalse": (n % 2,), "flashcard": ()}[k]
+        out.append(Item(id=f"i{n:03d}", type=k, topic=topic, prompt="", choices=choices, answer=answer, explanation="", back="" if k == "flashcard" else None))  # type: ignore[arg-type]
+    return out
+
+
+@dataclass
+class Answer:
+    day: int
+    type: str
+    recall: float | None  # the scheduler's R before the answer; None for an item never seen
+    guess: float  # nominal g
+    right: bool
+
+
+@dataclass
+class Run:
+    answers: list[Answer] = field(default_factory=list)
+    reviews: int = 0
+
+
+def learner_for(scenario: str, seed: int) -> tuple[Learner, float]:
+    own = make_learner(seed)
+    partial = random.Random(seed * 31 + 7).uniform(*PARTIAL)
+    if scenario.startswith("known"):
+        return Learner(seed, tuple(DEFAULT_PARAMETERS), own.first_sight), partial
+    return own, partial
+
+
+def rating_for(policy: str, right: bool, recall: float | None, guess: float, new_prior: float) -> Rating:
+    """The scheduler's rating of an answer under `policy` (the posterior needs R: new items use `new_prior`)."""
+    if not right:
+        return AGAIN
+    if policy == "plain" or guess == 0:
+        return GOOD
+    r = recall if recall is not None else (new_prior if "new items" in policy else None)
+    if r is None:
+        return GOOD
+    posterior = r / (r + (1 - r) * guess)
+    threshold, weak = (0.5, AGAIN) if policy.startswith("Again") else (0.9, HARD)
+    return weak if posterior < threshold else GOOD
+
+
+class FirstSight:
+    """The scheduler's running estimate of how often a new item is already known (nominal g removed, shrunk to 0)."""
+
+    def __init__(self) -> None:
+        self.right = self.floor = self.room = 0.0
+
+    def add(self, right: bool, g: float) -> None:
+        self.right, self.floor, self.room = self.right + right, self.floor + g, self.room + 1 - g
+
+    @property
+    def known(self) -> float:
+        return max(0.0, (self.right - self.floor) / (self.room + 10.0))
+
+
+def simulate(scenario: str, seed: int, policy: str):
+    learner, partial = learner_for(scenario, seed)
+    size, limits = SETUPS[scenario.split(", ")[1]]
+    items = bank(size)
+    exam_at = local_midnight((START + timedelta(days=DAYS)).date())
+    config = SchedulerConfig(exam_date=exam_at)
+    focus = exam_focus(config)
+    memory = Memory(learner)
+    rng = random.Random(seed * 7919 + 1)
+    cards: dict = {}
+    run, first = Run(), FirstSight()
+    now = START
+    for day in range(DAYS):
+        now = START + timedelta(days=day)
+        _, day_end = day_bounds(now)
+        queue = build_queue(items, cards, now=now, day_end=day_end, limits=limits, recall=lambda c, at=now: retrievability(c, at, config), exam=focus)
+        pending, at = deque(queue.items), now
+        while pending:
+            item = pending.popleft()
+            at += timedelta(seconds=ANSWER_SECONDS)
+            g = nominal_guess(item)
+            new = item.id not in cards
+            r_model = None if new else retrievability(cards[item.id], at, config)
+            true_r = memory.first_sight if item.id not in memory.cards else memory.recall(item.id, at)
+            recalled = rng.random() < true_r
+            lucky = rng.random() < g + (1 - g) * partial  # drawn for every answer, recalled or not
+            right = recalled or (item.is_choice and lucky)
+            card = memory.cards.get(item.id) or fsrs.Card(card_id=len(memory.cards) + 1)
+            memory.cards[item.id], _ = memory.scheduler.review_card(card, fsrs.Rating.Good if recalled else fsrs.Rating.Again, review_datetime=at)
+            rating = rating_for(policy, right, r_model, g, first.known)
+            cards[item.id] = review(cards.get(item.id), rating, at, f"{seed}:{day}:{run.reviews}", config)
+            run.reviews += 1
+            if item.is_choice:
+                run.answers.append(Answer(day, item.type, r_model, g, right))
+                if new:
+                    first.add(right, g)
+            if rating == AGAIN:
+                pending.insert(min(REQUEUE_GAP, len(pending)), item)
+    return evaluate(items, cards, memory, run, config, exam_at, now, partial, seed)
+
+
+def fitted_model(answers: list[Answer]) -> GuessModel:
+    """g per type fitted on answers to items already seen; never-seen items at the share of first answers that were right."""
+    out, first = {}, {}
+    for kind in ("single", "multi", "truefalse"):
+        seen = [(a.recall, a.right) for a in answers if a.type == kind and a.recall is not None]
+        nominal = next((a.guess for a in answers if a.type == kind), None)
+        if nominal is not None:
+            out[kind] = fit_guess(seen, nominal)
+            first[kind] = _first_answer_chance(answers, kind)
+    return GuessModel(out, first)
+
+
+def answer_scores(answers: list[Answer]) -> dict[str, tuple[float, float]]:
+    """Log loss and AUC of each model on the answers after SPLIT_DAY (the fitted g sees only the ones before)."""
+    train = [a for a in answers if a.day < SPLIT_DAY]
+    test = [a for a in answers if a.day >= SPLIT_DAY]
+    fitted = fitted_model(train)
+
+    def predict(model: str, a: Answer) -> float:
+        if model == MODELS[0]:
+            return 0.25 if a.recall is None else a.recall
+        if model == MODELS[1]:
+            return p_right(a.recall or 0.0, a.guess)
+        g = fitted.overrides.get(a.type, a.guess)
+        return fitted.first.get(a.type, a.guess) if a.recall is None else p_right(a.recall, g)
+
+    out = {}
+    for model in MODELS:
+        pairs = [(predict(model, a), a.right) for a in test]
+        out[model] = (log_loss(pairs), auc(pairs))
+    return out
+
+
+def _first_answer_chance(answers: list[Answer], kind: str) -> float:
+    firsts = [a for a in answers if a.type == kind and a.recall is None]
+    nominal = next((a.guess for a in answers if a.type == kind), 0.25)
+    return (sum(a.right for a in firsts) + 10 * nominal) / (len(firsts) + 10)
+
+
+def auc(pairs: list[tuple[float, bool]]) -> float:
+    """The chance a right answer was predicted above a wrong one (ties count half): Mann-Whitney."""
+    ranked = sorted(pairs, key=lambda pair: pair[0])
+    rank_sum, i, n_right = 0.0, 0, sum(r for _, r in pairs)
+    while i < len(ranked):
+        j = i
+        while j < len(ranked) and ranked[j][0] == ranked[i][0]:
+            j += 1
+        rank_sum += sum(r for _, r in ranked[i:j]) * (i + j + 1) / 2
+        i = j
+    n_wrong = len(pairs) - n_right
+    return (rank_sum - n_right * (n_right + 1) / 2) / (n_right * n_wrong) if n_right and n_wrong else float("nan")
+
+
+def evaluate(items, cards, memory, run, config, exam_at, last_session, partial, seed):
+    exam_morning = exam_at + timedelta(hours=9)
+    true_recall = {i.id: memory.recall(i.id, exam_morning) for i in items}
+    seen = [i.id for i in items if i.id in cards]
+    model_r = statistics.fmean(retrievability(cards[k], exam_morning, config) for k in seen) if seen else 0.0
+    rng = random.Random(seed * 104729 + 3)
+    actual = []
+    for _ in range(EXAMS):
+        drawn = draw_exam(items, WEIGHTS, 65, rng)
+        right = 0
+        for item in drawn:
+            g = nominal_guess(item) + (1 - nominal_guess(item)) * partial
+            r = true_recall[item.id] if item.id in memory.cards else memory.first_sight
+            right += rng.random() < p_right(r, g)
+        actual.append(exam_score(right, len(drawn)))
+    models = {MODELS[0]: None, MODELS[1]: GuessModel(), MODELS[2]: fitted_model(run.answers)}
+    forecasts = {}
+    for name, model in models.items():
+        ready = readiness(items, cards, exam_day=exam_at.date(), exam_at=exam_at, now=last_session, config=config, weights=WEIGHTS, guess=model)
+        f = ready.forecast
+        assert f is not None
+        low, high = f.interval
+        forecasts[name] = (f.score, low, high, f.pass_chance, f.coverage)
+    return {
+        "recall": statistics.fmean(true_recall.values()),
+        "model_r_bias": model_r - statistics.fmean(true_recall[k] for k in seen),
+        "reviews": run.reviews,
+        "actual": actual,
+        "forecasts": forecasts,
+        "answers": answer_scores(run.answers),
+    }
+
+
+def _job(args):
+    scenario, seed, policy = args
+    return scenario, policy, seed, simulate(scenario, seed, policy)
+
+
+def mean_ci(values: list[float]) -> str:
+    half = 1.96 * statistics.stdev(values) / math.sqrt(len(values)) if len(values) > 1 else 0.0
+    return f"{statistics.fmean(values):+.2f} (±{half:.2f})"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--learners", type=int, default=16, help="learners per scenario (default 16)")
+    parser.add_argument("--workers", type=int, default=2)
+    args = parser.parse_args()
+    scenarios = tuple(f"{memory}, {setup}" for setup in SETUPS for memory in ("known", "own"))
+    seeds = range(2000, 2000 + args.learners)
+    jobs = [(s, seed, p) for s in scenarios for seed in seeds for p in POLICIES]
+    started = time.perf_counter()
+    with Pool(args.workers) as pool:
+        results = pool.map(_job, jobs, chunksize=2)
+    by = {(s, p, seed): r for s, p, seed, r in results}
+    print(f"{args.learners} learners a scenario, {EXAMS} mock exams each, {len(jobs)} runs in {time.perf_counter() - started:.0f} s\n")
+    shown = (POLICIES[0], POLICIES[2])
+    print("Predicting each multiple-choice answer after day 42:\n")
+    print("| learners' memory | scheduling | model | log loss | AUC |")
+    print("|---|---|---|---:|---:|")
+    for s in scenarios:
+        for p in shown:
+            for m in MODELS:
+                rows = [by[(s, p, seed)]["answers"][m] for seed in seeds]
+                print(f"| {s} | {p} | {m} | {statistics.fmean(r[0] for r in rows):.4f} | {statistics.fmean(r[1] for r in rows):.4f} |")
+    print("\nThe readiness prediction the evening before against mock exams on the exam morning:\n")
+    print(
+        "| learners' memory | scheduling | model | bias (predicted − actual, 95% CI) | mean abs. error | 80% interval holds the score | stated coverage | Brier (pass) |"
+    )
+    print("|---|---|---|---:|---:|---:|---:|---:|")
+    for s, p, m in [(s, p, m) for s in scenarios for p in shown for m in MODELS]:
+        bias, err, inside, stated, brier = [], [], [], [], []
+        for seed in seeds:
+            r = by[(s, p, seed)]
+            score, low, high, chance, coverage = r["forecasts"][m]
+            for a in r["actual"]:
+                bias.append(score - a)
+                err.append(abs(score - a))
+                inside.append(low <= a <= high)
+                brier.append((chance - (a >= PASS_SCALED)) ** 2)
+            stated.append(coverage)
+        print(
+            f"| {s} | {p} | {m} | {mean_ci(bias)} | {statistics.fmean(err):.1f} | {100 * statistics.fmean(inside):.0f}% "
+            f"| {100 * statistics.fmean(stated):.0f}% | {statistics.fmean(brier):.3f} |"
+        )
+    print("\nScheduling: true recall of the bank on the exam morning, reviews, and the scheduler's mean R minus the true one:\n")
+    print("| learners' memory | ratings of a right answer | exam-day recall | reviews | recall vs plain (paired, pts) | reviews vs plain | model R − true R |")
+    print("|---|---|---:|---:|---:|---:|---:|")
+    for s in scenarios:
+        for p in POLICIES:
+            rows = [by[(s, p, seed)] for seed in seeds]
+            d_recall = [100 * (by[(s, p, seed)]["recall"] - by[(s, "plain", seed)]["recall"]) for seed in seeds]
+            d_reviews = [by[(s, p, seed)]["reviews"] - by[(s, "plain", seed)]["reviews"] for seed in seeds]
+            print(
+                f"| {s} | {p} | {100 * statistics.fmean(r['recall'] for r in rows):.1f}% | {statistics.fmean(r['reviews'] for r in rows):.0f} "
+                f"| {'–' if p == 'plain' else mean_ci(d_recall)} | {'–' if p == 'plain' else f'{statistics.fmean(d_reviews):+.0f}'} "
+                f"| {100 * statistics.fmean(r['model_r_bias'] for r in rows):+.1f} pts |"
+            )
+
+
+if __name__ == "__main__":
+    main()

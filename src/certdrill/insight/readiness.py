@@ -1,0 +1,224 @@
+"""The mock-exam score as a distribution: a central value, an 80% interval and the chance of passing.
+
+A mock exam draws a fixed number of questions from each topic (`drill.exam.allocate`), without
+replacement, and each drawn question is right with its own chance P. The number right in a topic
+is then exact: the Poisson-binomial distribution of how many of the topic's N items would be right,
+mixed over which n of them the exam draws (hypergeometric). Topics are independent, so their
+distributions convolve. A topic of more than EXACT_ITEMS items is taken as n draws with
+replacement (binomial at the topic's mean P), which differs from the exact one by under n/N.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+from typing import Any
+
+from certdrill.drill.exam import MIN_SCALED, PASS_SCALED, exam_score
+from certdrill.insight.guessing import log_loss, p_right
+
+EXACT_ITEMS = 500
+LEVEL = 0.8  # the interval's nominal coverage: from the 10th to the 90th percentile
+
+
+def poisson_binomial(chances: Sequence[float]) -> list[float]:
+    """P(exactly k right) for independent questions right with the given chances, k = 0..len."""
+    dist = [1.0]
+    for p in chances:
+        q = 1.0 - p
+        nxt = [0.0] * (len(dist) + 1)
+        for k, w in enumerate(dist):
+            nxt[k] += w * q
+            nxt[k + 1] += w * p
+        dist = nxt
+    return dist
+
+
+def binomial(n: int, p: float) -> list[float]:
+    return [math.comb(n, k) * p**k * (1 - p) ** (n - k) for k in range(n + 1)]
+
+
+def topic_distribution(chances: Sequence[float], seats: int) -> list[float]:
+    """Right answers among `seats` questions drawn without replacement from items with these chances."""
+    n_items = len(chances)
+    seats = min(seats, n_items)
+    if seats <= 0:
+        return [1.0]
+    if seats == n_items:
+        return poisson_binomial(chances)
+    if n_items > EXACT_ITEMS:
+        return binomial(seats, sum(chances) / n_items)
+    every = poisson_binomial(chances)
+    draws = math.comb(n_items, seats)
+    out = [0.0] * (seats + 1)
+    for known, weight in enumerate(every):
+        if weight < 1e-300:
+            continue
+        for k in range(max(0, seats - (n_items - known)), min(seats, known) + 1):
+            out[k] += weight * math.comb(known, k) * math.comb(n_items - known, seats - k) / draws
+    return out
+
+
+def convolve(a: Sequence[float], b: Sequence[float]) -> list[float]:
+    out = [0.0] * (len(a) + len(b) - 1)
+    for i, x in enumerate(a):
+        if x:
+            for j, y in enumerate(b):
+                out[i + j] += x * y
+    return out
+
+
+@dataclass(frozen=True)
+class ScoreForecast:
+    """The distribution of right answers on one mock exam, read on the 100-1000 scale."""
+
+    distribution: tuple[float, ...]  # P(k right), k = 0..questions
+
+    @property
+    def questions(self) -> int:
+        return len(self.distribution) - 1
+
+    @property
+    def expected_right(self) -> float:
+        return sum(k * w for k, w in enumerate(self.distribution))
+
+    @property
+    def score(self) -> int:
+        """The central value: the score of the expected share right (rounded as the exam rounds)."""
+        n = self.questions
+        return math.floor(MIN_SCALED + 900 * self.expected_right / n + 0.5) if n else MIN_SCALED
+
+    def quantile(self, q: float) -> int:
+        """The lowest score whose cumulative chance reaches q."""
+        total = 0.0
+        for k, w in enumerate(self.distribution):
+            total += w
+            if total >= q - 1e-12:
+                return exam_score(k, self.questions)
+        return exam_score(self.questions, self.questions)
+
+    @property
+    def interval(self) -> tuple[int, int]:
+        tail = (1 - LEVEL) / 2
+        return self.quantile(tail), self.quantile(1 - tail)
+
+    @property
+    def coverage(self) -> float:
+        """The chance the interval holds the score: at least LEVEL (scores come in steps of 900 / questions)."""
+        low, high = self.interval
+        return sum(w for k, w in enumerate(self.distribution) if low <= exam_score(k, self.questions) <= high)
+
+    @property
+    def pass_chance(self) -> float:
+        return sum(w for k, w in enumerate(self.distribution) if exam_score(k, self.questions) >= PASS_SCALED)
+
+    def to_json(self) -> dict[str, object]:
+        low, high = self.interval
+        return {
+            "questions": self.questions,
+            "score": self.score,
+            "interval": {"level": LEVEL, "low": low, "high": high, "coverage": self.coverage},
+            "pass_chance": self.pass_chance,
+            "pass_score": PASS_SCALED,
+        }
+
+
+def forecast(chances_by_topic: Mapping[str, Sequence[float]], seats: Mapping[str, int]) -> ScoreForecast:
+    """The exam's score distribution: per topic, `seats[topic]` questions drawn from items right with these chances."""
+    dist: list[float] = [1.0]
+    for topic in sorted(chances_by_topic):
+        dist = convolve(dist, topic_distribution(chances_by_topic[topic], seats.get(topic, 0)))
+    return ScoreForecast(tuple(dist))
+
+
+def drawn_forecast(chances: Sequence[float]) -> ScoreForecast:
+    """The score distribution of an exam already drawn: every question asked, each right with its chance."""
+    return ScoreForecast(tuple(poisson_binomial(chances)))
+
+
+@dataclass(frozen=True)
+class ExamPrediction:
+    """What was predicted for one mock exam as drawn, and, once it is scored, what happened: the learner's own calibration data."""
+
+    score: int
+    low: int
+    high: int
+    pass_chance: float
+    questions: tuple[tuple[str, float, float], ...]  # by position: item id, predicted recall R, guess chance g
+    actual: int | None = None  # the scaled score; None until scored
+    right: tuple[bool, ...] | None = None  # by position; an unanswered question counts wrong
+
+    @classmethod
+    def of(cls, questions: Sequence[tuple[str, float, float]]) -> ExamPrediction:
+        f = drawn_forecast([p_right(r, g) for _, r, g in questions])
+        low, high = f.interval
+        return cls(f.score, low, high, f.pass_chance, tuple(questions))
+
+    def scored(self, actual: int, right: Sequence[bool]) -> ExamPrediction:
+        return replace(self, actual=actual, right=tuple(right))
+
+    @property
+    def inside(self) -> bool | None:
+        return None if self.actual is None else self.low <= self.actual <= self.high
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "predicted": {"score": self.score, "low": self.low, "high": self.high, "level": LEVEL, "pass_chance": self.pass_chance},
+            "questions": [list(q) for q in self.questions],
+            "actual": self.actual,
+            "right": None if self.right is None else list(self.right),
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> ExamPrediction:
+        p = data["predicted"]
+        right = data.get("right")
+        questions = tuple((str(i), float(r), float(g)) for i, r, g in data["questions"])
+        return cls(
+            int(p["score"]), int(p["low"]), int(p["high"]), float(p["pass_chance"]), questions, data.get("actual"), None if right is None else tuple(right)
+        )
+
+
+MIN_EXAMS_FOR_CALIBRATION = 3
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """How the predictions did on the learner's own scored mock exams."""
+
+    exams: int
+    bias: float  # mean predicted − actual score
+    mean_abs_error: float
+    inside: float  # share of actual scores inside the 80% interval
+    brier: float  # of the pass chance against passed or not
+    log_loss_guess: float  # per question, P = R + (1 − R)·g
+    log_loss_recall: float  # per question, P = R (recall only)
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "exams": self.exams,
+            "bias": self.bias,
+            "mean_abs_error": self.mean_abs_error,
+            "inside_interval": self.inside,
+            "brier_pass": self.brier,
+            "log_loss": {"recall_or_guess": self.log_loss_guess, "recall_only": self.log_loss_recall},
+        }
+
+
+def calibration(predictions: Sequence[ExamPrediction]) -> Calibration | None:
+    """None until MIN_EXAMS_FOR_CALIBRATION exams with a prediction have been scored."""
+    done = [p for p in predictions if p.actual is not None and p.right is not None]
+    if len(done) < MIN_EXAMS_FOR_CALIBRATION:
+        return None
+    errors = [p.score - p.actual for p in done if p.actual is not None]
+    answers = [(r, g, right) for p in done for (_, r, g), right in zip(p.questions, p.right or (), strict=False)]
+    return Calibration(
+        exams=len(done),
+        bias=sum(errors) / len(errors),
+        mean_abs_error=sum(abs(e) for e in errors) / len(errors),
+        inside=sum(bool(p.inside) for p in done) / len(done),
+        brier=sum((p.pass_chance - ((p.actual or 0) >= PASS_SCALED)) ** 2 for p in done) / len(done),
+        log_loss_guess=log_loss((p_right(r, g), right) for r, g, right in answers),
+        log_loss_recall=log_loss((r, right) for r, _, right in answers),
+    )

@@ -1,0 +1,151 @@
+"""Recall or guess, and the mock-exam score as a distribution (insight.guessing, insight.readiness)."""
+
+import itertools
+import math
+import random
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+
+from certdrill.bank.items import Item
+from certdrill.drill.exam import exam_score
+from certdrill.insight.guessing import GuessModel, fit_guess, log_loss, nominal_guess, p_right, posterior_recall
+from certdrill.insight.plan import readiness
+from certdrill.insight.readiness import binomial, drawn_forecast, forecast, poisson_binomial, topic_distribution
+from certdrill.schedule.scheduler import CardState, SchedulerConfig
+
+EXAM_AT = datetime(2026, 12, 3, tzinfo=UTC)
+
+
+def item(item_id, kind="single", n=4, answer=(0,), topic="t"):
+    choices = ("True", "False") if kind == "truefalse" else tuple(f"c{k}" for k in range(n)) if kind != "flashcard" else ()
+    return Item(id=item_id, type=kind, topic=topic, prompt="p", choices=choices, answer=answer if choices else (), explanation="e")
+
+
+@pytest.mark.parametrize(
+    ("kind", "n", "answer", "g"),
+    [
+        ("single", 4, (0,), 0.25),
+        ("single", 5, (1,), 0.2),
+        ("truefalse", 2, (0,), 0.5),
+        ("multi", 5, (0, 2), 0.1),
+        ("multi", 4, (0, 1, 3), 0.25),
+        ("flashcard", 0, (), 0.0),
+    ],
+)
+def test_the_nominal_guess_chance_comes_from_the_choices(kind, n, answer, g):
+    assert nominal_guess(item("x", kind, n, answer)) == pytest.approx(g)
+
+
+def test_an_override_replaces_the_guess_chance_of_one_type_only():
+    model = GuessModel({"single": 0.4})
+    assert model.chance(item("a")) == 0.4 and model.chance(item("b", "truefalse")) == 0.5
+    assert model.chance(item("c", "flashcard")) == 0.0  # nothing to pick on a flashcard, whatever the settings
+    first = GuessModel(first={"single": 0.45, "flashcard": 0.3})  # right first answers: prior knowledge plus the guess
+    assert first.unseen(item("a")) == 0.45 and first.chance(item("a")) == 0.25
+    assert first.unseen(item("b", "truefalse")) == 0.5 and first.unseen(item("c", "flashcard")) == 0.0
+
+
+def test_recall_or_guess():
+    assert p_right(0.9, 0.25) == pytest.approx(0.925)
+    assert p_right(0.0, 0.5) == 0.5 and p_right(1.0, 0.5) == 1.0
+    assert posterior_recall(0.9, 0.25) == pytest.approx(0.9 / 0.925)
+    assert posterior_recall(0.5, 0.5) == pytest.approx(2 / 3)
+    assert posterior_recall(0.3, 0.0) == 1.0  # a flashcard recalled is recall
+    assert posterior_recall(0.0, 0.25) == 0.0  # nothing to recall: a right answer was a guess
+
+
+def test_a_fitted_guess_chance_finds_partial_knowledge_and_shrinks_toward_the_nominal_one():
+    rng = random.Random(4)
+    answers = []
+    for _ in range(4000):
+        r = rng.random()
+        answers.append((r, rng.random() < p_right(r, 0.4)))  # a learner who rules out distractors: g 0.4, not 0.25
+    assert fit_guess(answers, 0.25) == pytest.approx(0.4, abs=0.03)
+    assert fit_guess([], 0.25) == pytest.approx(0.25, abs=1e-3)  # no evidence: the nominal chance
+    assert 0.25 < fit_guess([(0.0, True)] * 5, 0.25) < 0.5  # five lucky answers move it only part of the way
+    assert log_loss([(0.5, True), (0.5, False)]) == pytest.approx(math.log(2))
+
+
+def brute_force(chances, seats):
+    """Every draw of `seats` items, every outcome: the exact distribution by enumeration."""
+    out = [0.0] * (seats + 1)
+    draws = list(itertools.combinations(range(len(chances)), seats))
+    for drawn in draws:
+        for outcome in itertools.product((0, 1), repeat=seats):
+            w = math.prod(chances[i] if o else 1 - chances[i] for i, o in zip(drawn, outcome, strict=True))
+            out[sum(outcome)] += w / len(draws)
+    return out
+
+
+@pytest.mark.parametrize(("chances", "seats"), [([0.9, 0.25, 0.6, 0.1], 2), ([0.5, 0.95, 0.3], 3), ([0.2, 0.7, 0.99, 0.4, 0.6], 3), ([0.3], 0)])
+def test_a_topic_distribution_equals_enumerating_every_draw(chances, seats):
+    assert topic_distribution(chances, seats) == pytest.approx(brute_force(chances, seats))
+
+
+def test_poisson_binomial_with_equal_chances_is_binomial():
+    assert poisson_binomial([0.3] * 6) == pytest.approx(binomial(6, 0.3))
+    assert sum(poisson_binomial([0.1, 0.5, 0.77])) == pytest.approx(1.0)
+
+
+def test_the_forecast_reads_the_distribution_on_the_exam_scale():
+    sure = drawn_forecast([1.0] * 10)
+    assert (sure.score, sure.interval, sure.pass_chance, sure.coverage) == (1000, (1000, 1000), 1.0, 1.0)
+    hopeless = drawn_forecast([0.0] * 10)
+    assert (hopeless.score, hopeless.interval, hopeless.pass_chance) == (100, (100, 100), 0.0)
+    coin = drawn_forecast([0.5] * 10)  # Binomial(10, 0.5): P(k ≤ 2) = 0.055, P(k ≤ 3) = 0.17, P(k ≤ 6) = 0.83
+    assert coin.score == 550 and coin.interval == (exam_score(3, 10), exam_score(7, 10))
+    assert coin.coverage == pytest.approx(sum(binomial(10, 0.5)[3:8])) and coin.coverage >= 0.8
+    assert coin.pass_chance == pytest.approx(sum(binomial(10, 0.5)[7:]))  # 7 of 10 scores 730
+    two_topics = forecast({"a": [0.9, 0.25, 0.6], "b": [0.5, 0.5]}, {"a": 2, "b": 1})
+    assert two_topics.questions == 3
+    expected = [sum(x * y for i, x in enumerate(brute_force([0.9, 0.25, 0.6], 2)) for j, y in enumerate([0.5, 0.5]) if i + j == k) for k in range(4)]
+    assert list(two_topics.distribution) == pytest.approx(expected)
+
+
+def test_readiness_forecasts_recall_or_guess_on_exam_day():
+    ninety = CardState(2, None, 10.0, 5.0, EXAM_AT + timedelta(days=5), EXAM_AT - timedelta(days=10), 3, 0)  # R 0.9 on exam day
+    items = [item("a1", topic="a"), item("a2", topic="a"), item("b1", "truefalse", topic="b"), item("f1", "flashcard", topic="b")]
+    cards = {"a1": ninety, "b1": ninety}
+    common = {"exam_day": date(2026, 12, 3), "exam_at": EXAM_AT, "now": datetime(2026, 11, 23, 9, tzinfo=UTC), "config": SchedulerConfig(exam_date=EXAM_AT)}
+    r = readiness(items, cards, **common)
+    # three questions, all drawn: a1 0.9 + 0.1 × 0.25, a2 never seen: 0.25, b1 (true/false) 0.9 + 0.1 × 0.5
+    assert r.forecast is not None and r.forecast.distribution == pytest.approx(tuple(poisson_binomial([0.925, 0.25, 0.95])))
+    assert r.forecast.score == math.floor(100 + 900 * (0.925 + 0.25 + 0.95) / 3 + 0.5)
+    plain = readiness(items, cards, **common, guess=None)
+    assert plain.forecast is not None and plain.forecast.distribution == pytest.approx(tuple(poisson_binomial([0.9, 0.25, 0.9])))
+    assert plain.share_correct == r.share_correct  # the recall-only share does not change with the model
+    data = r.to_json()["score_forecast"]
+    assert data["questions"] == 3 and data["interval"]["level"] == 0.8 and data["model"]["overrides"] == {}
+    assert plain.to_json()["score_forecast"]["model"] == "recall only"
+    assert readiness([item("f", "flashcard")], {}, **common).forecast is None
+
+
+def test_calibration_on_kept_predictions():
+    from certdrill.insight.readiness import ExamPrediction, calibration
+
+    questions = [("a", 0.9, 0.25), ("b", 0.0, 0.5)]
+    made = ExamPrediction.of(questions)
+    assert made.actual is None and made.inside is None
+    assert ExamPrediction.from_json(made.to_json()) == made
+    done = [made.scored(1000, [True, True]), made.scored(550, [True, False]), made.scored(100, [False, False])]
+    assert ExamPrediction.from_json(done[0].to_json()) == done[0]
+    assert calibration(done[:2]) is None  # too few
+    c = calibration(done)
+    assert c is not None and c.exams == 3
+    assert c.bias == pytest.approx(made.score - (1000 + 550 + 100) / 3)
+    assert c.inside == pytest.approx(sum(made.low <= a <= made.high for a in (1000, 550, 100)) / 3)
+    assert c.brier == pytest.approx(((made.pass_chance - 1) ** 2 + made.pass_chance**2 * 2) / 3)
+    pairs = [(0.925, True), (0.5, True), (0.925, True), (0.5, False), (0.925, False), (0.5, False)]
+    assert c.log_loss_guess == pytest.approx(log_loss(pairs))
+    assert c.log_loss_recall == pytest.approx(log_loss([(0.9, r) if p == 0.925 else (0.0, r) for p, r in pairs]))
+
+
+def test_never_studied_items_are_right_as_often_as_the_learners_first_answers():
+    from certdrill.insight.guessing import FIRST_PRIOR, first_answer_chances
+
+    items = [item(f"s{n}") for n in range(10)] + [item("t", "truefalse"), item("f", "flashcard")]
+    first = {f"s{n}": n < 6 for n in range(10)} | {"f": True}  # six of ten singles right at first sight
+    chances = first_answer_chances(items, first, GuessModel())
+    assert chances == {"single": pytest.approx((6 + FIRST_PRIOR * 0.25) / (10 + FIRST_PRIOR))}  # no true/false answered, flashcards never count
+    assert first_answer_chances(items, {}, GuessModel()) == {}
