@@ -31,11 +31,20 @@ def env_for(home: Path, **extra: str) -> dict[str, str]:
     return dict(os.environ, CERTDRILL_HOME=str(home), NO_COLOR="1", COLUMNS="100", TERM="xterm", **extra)
 
 
+def default_signals() -> None:
+    """In the child: Ctrl-C and hang-ups as a terminal delivers them. A suite started in the background
+    (`cmd &` in a script, nohup) runs with SIGINT/SIGHUP ignored, and a child would inherit that."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    signal.signal(signal.SIGHUP, signal.SIG_DFL)
+
+
 def spawn(args, home: Path, **extra: str):
     import pexpect
 
     argv = ["-m", "certdrill", *[str(a) for a in args]]
-    return pexpect.spawn(sys.executable, argv, env=env_for(home, **extra), encoding="utf-8", timeout=20, dimensions=(40, 100))
+    return pexpect.spawn(sys.executable, argv, env=env_for(home, **extra), encoding="utf-8", timeout=20, dimensions=(40, 100), preexec_fn=default_signals)
 
 
 def plain(screen: str) -> str:
