@@ -22,6 +22,7 @@ class Settings:
     guess_single: float | None = None  # chance of a lucky guess per item type; None: from the item's choices
     guess_multi: float | None = None
     guess_truefalse: float | None = None
+    sync_dir: str | None = None  # a shared folder: study, missed and exam sync through it at start and at end (this machine's alone)
 
 
 KEYS = {f.name.replace("_", "-"): f.name for f in fields(Settings)}
@@ -40,6 +41,7 @@ HELP = {
             ("truefalse", "true/false", "1/2"),
         )
     },
+    "sync-dir": "a shared folder to sync through at the start and end of every session, or 'none'",
 }
 
 
@@ -66,6 +68,8 @@ def parse_value(key: str, raw: str) -> object:
             return value
         if text.lower() in ("", "none", "null", "off"):
             return None
+        if name == "sync_dir":
+            return text
         if name.startswith("guess_"):
             value = float(text)
             if not 0 <= value <= 0.95:

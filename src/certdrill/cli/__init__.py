@@ -58,7 +58,9 @@ def build_app() -> typer.Typer:
 
 def _extensions() -> list[Callable[[typer.Typer], None]]:
     """Commands that live in their own modules register themselves here."""
-    return []
+    from certdrill.cli import sync
+
+    return [sync.register]
 
 
 def __getattr__(name: str) -> typer.Typer:

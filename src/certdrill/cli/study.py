@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from certdrill.cli.common import err_line, errors_to_exit, out_console
+from certdrill.cli.common import err_line, errors_to_exit, out_console, synced
 from certdrill.cli.options import BankPaths, ExamDate, ItemIds, Seed, Topics, Unreviewed, check_range
 from certdrill.errors import InputError
 
@@ -18,6 +18,7 @@ if TYPE_CHECKING:
 
 
 @errors_to_exit
+@synced
 def study(
     bank: BankPaths = None,
     topic: Topics = None,
@@ -77,6 +78,7 @@ def study(
 
 
 @errors_to_exit
+@synced
 def missed(
     bank: BankPaths = None,
     topic: Topics = None,

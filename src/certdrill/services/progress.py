@@ -19,7 +19,7 @@ from certdrill.services.workspace import Warn, cards_for, ignore, load_settings,
 if TYPE_CHECKING:
     from certdrill.config import Settings
     from certdrill.exchange.reader import Incoming
-    from certdrill.schedule.review_log import Review
+    from certdrill.schedule.review_log import Review, ReviewRow
     from certdrill.store.store import Store
 
 T = TypeVar("T")
@@ -141,6 +141,13 @@ def merge_reviews(reviews: Sequence[Review], shown: Shown = Silent(), *, warn: W
     from certdrill.schedule.review_log import review_row
 
     return _merge(open_store(warn=warn), Incoming([review_row(r) for r in reviews]), load_settings(), shown)
+
+
+def merge_rows(rows: Sequence[ReviewRow], *, warn: Warn = ignore) -> int:
+    """Review rows from another device (certdrill sync) merged as a progress file's are; the number new to the store."""
+    from certdrill.exchange.reader import Incoming
+
+    return _merge(open_store(warn=warn), Incoming(list(rows)), load_settings(), Silent())
 
 
 def _merge(store: Store, incoming: Incoming, settings: Settings, shown: Shown, *, new_store: bool = False) -> int:
