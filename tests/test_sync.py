@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 from pathlib import Path
 
 import pytest
@@ -21,7 +20,9 @@ def machines(tmp_path, monkeypatch, cli):
         monkeypatch.setenv("CERTDRILL_HOME", str(tmp_path / name))
         if now:
             monkeypatch.setenv("CERTDRILL_NOW", now)
-        return cli(*args, input=input)
+        result = cli(*args, input=input)
+        assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+        return result
 
     on.shared = shared
     on.home = lambda name: tmp_path / name
@@ -76,3 +77,115 @@ def test_a_missing_folder_is_one_line_and_exit_2(machines, tmp_path):
     result = machines("a", "sync", tmp_path / "nowhere")
     assert result.exit_code == 2
     assert result.output.strip().splitlines() == [f"Error: {tmp_path / 'nowhere'}: no such folder"]
+
+
+def device_dir(machines, name: str) -> Path:
+    return machines.shared / "certdrill" / (machines.home(name) / "device-id").read_text().strip()
+
+
+def test_a_half_copied_last_line_is_taken_once_it_is_whole(machines, mini):
+    machines("a", "study", "--bank", mini, "--new", "2", "--seed", "1", input="a\nb\n")
+    machines("a", "sync", machines.shared)
+    (segment,) = device_dir(machines, "a").iterdir()
+    whole = segment.read_bytes()
+    cut = whole.rfind(b"\n", 0, len(whole) - 1) + 1 + 20  # the last line, 20 bytes of it
+    segment.write_bytes(whole[:cut])
+    first = json.loads(machines("b", "sync", machines.shared, "--json").output)
+    assert first["damaged"] == 0 and first["added"] == len(reviews(machines.home("a"))) - 1
+    segment.write_bytes(whole)  # the sync tool finished copying
+    second = json.loads(machines("b", "sync", machines.shared, "--json").output)
+    assert second["added"] == 1 and second["damaged"] == 0
+    assert reviews(machines.home("b")) == reviews(machines.home("a"))
+
+
+@pytest.mark.parametrize("copy_name", ["1 (conflicted copy 2026-12-01).jsonl", "1.sync-conflict-20261201-101010-ABCDEFG.jsonl", "1-DESKTOP-7QX.jsonl"])
+def test_a_conflicted_copy_is_read_and_nothing_doubles(machines, mini, copy_name):
+    machines("a", "study", "--bank", mini, "--new", "2", "--seed", "1", input="a\nb\n")
+    machines("a", "sync", machines.shared)
+    folder = device_dir(machines, "a")
+    original = folder / "1.jsonl"
+    (folder / copy_name).write_bytes(original.read_bytes())
+    original.unlink()  # the tool kept only the copy: its records still arrive
+    result = machines("b", "sync", machines.shared)
+    assert result.exit_code == 0, result.output
+    assert reviews(machines.home("b")) == reviews(machines.home("a"))
+
+
+def test_a_deleted_or_truncated_device_file_loses_nothing(machines, mini):
+    machines("a", "study", "--bank", mini, "--new", "3", "--seed", "1", input="a\nb\nc\n")
+    machines("a", "sync", machines.shared)
+    machines("b", "sync", machines.shared)
+    folder = device_dir(machines, "a")
+    (folder / "1.jsonl").write_bytes((folder / "1.jsonl").read_bytes()[:50])  # truncated mid-line
+    result = machines("b", "sync", machines.shared, "--json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["healed"] is True
+    assert reviews(machines.home("b")) == reviews(machines.home("a"))
+    for segment in folder.iterdir():
+        segment.unlink()  # deleted by the user, or lost by the tool
+    healed = json.loads(machines("a", "sync", machines.shared, "--json").output)
+    assert healed["healed"] is True
+    machines("c", "sync", machines.shared)  # a third machine still gets everything
+    assert reviews(machines.home("c")) == reviews(machines.home("a"))
+
+
+def test_a_restored_store_gets_its_own_records_back(machines, mini):
+    machines("a", "study", "--bank", mini, "--new", "2", "--seed", "1", input="a\nb\n")
+    machines("a", "sync", machines.shared)
+    kept = reviews(machines.home("a"))
+    for name in ("progress.sqlite3", "progress.sqlite3-wal", "progress.sqlite3-shm"):
+        (machines.home("a") / name).unlink(missing_ok=True)
+    machines("a", "sync", machines.shared)
+    assert reviews(machines.home("a")) == kept
+
+
+def test_settings_travel_and_the_last_change_wins(machines):
+    machines("a", "config", "set", "new-per-day", "30", now="2026-11-23T09:00:00+00:00")
+    machines("b", "config", "set", "new-per-day", "40", now="2026-11-23T09:05:00+00:00")
+    machines("b", "config", "set", "sync-dir", str(machines.shared))
+    for name in ("a", "b", "a"):
+        machines(name, "sync", machines.shared, now="2026-11-23T10:00:00+00:00")
+    for name in ("a", "b"):
+        values = json.loads(machines(name, "config", "show", "--json").output)
+        assert values["new-per-day"] == 40
+    assert json.loads(machines("a", "config", "show", "--json").output)["sync-dir"] is None  # this machine's alone
+
+
+def test_a_change_made_after_seeing_another_wins_even_with_a_slow_clock(machines):
+    machines("a", "config", "set", "exam-date", "2027-03-15", now="2026-11-23T12:00:00+00:00")  # a's clock is hours ahead
+    machines("a", "sync", machines.shared, now="2026-11-23T12:00:00+00:00")
+    machines("b", "sync", machines.shared, now="2026-11-23T09:00:00+00:00")
+    machines("b", "config", "set", "exam-date", "2027-04-01", now="2026-11-23T09:01:00+00:00")  # b saw a's, then changed it
+    machines("b", "sync", machines.shared, now="2026-11-23T09:01:00+00:00")
+    machines("a", "sync", machines.shared, now="2026-11-23T12:02:00+00:00")
+    for name in ("a", "b"):
+        assert json.loads(machines(name, "config", "show", "--json").output)["exam-date"] == "2027-04-01"
+
+
+def test_a_session_syncs_at_start_and_end(machines, mini):
+    machines("a", "config", "set", "sync-dir", str(machines.shared))
+    machines("b", "config", "set", "sync-dir", str(machines.shared))
+    machines("a", "study", "--bank", mini, "--new", "2", "--seed", "1", input="a\nb\n")
+    result = machines("b", "study", "--bank", mini, "--new", "0", input="")
+    assert "new review" in result.output  # what came in at the start
+    assert reviews(machines.home("b")) == reviews(machines.home("a"))
+
+
+def test_a_missing_sync_dir_skips_sync_in_one_line_and_the_session_runs(machines, mini, tmp_path):
+    machines("a", "config", "set", "sync-dir", str(tmp_path / "unplugged"))
+    result = machines("a", "study", "--bank", mini, "--new", "1", input="a\n")
+    assert result.exit_code == 0, result.output
+    skipped = [line for line in result.output.splitlines() if line.startswith("Sync skipped")]
+    assert skipped == [f"Sync skipped: {tmp_path / 'unplugged'}: no such folder"] * 2  # at the start and at the end
+    assert len(reviews(machines.home("a"))) == 1
+
+
+def test_mock_exams_travel_finished_and_in_progress(machines, mini):
+    machines("a", "exam", "--bank", mini, "--count", "3", "--seed", "4", input="a\nb\na\ns\ny\n")
+    machines("a", "exam", "--bank", mini, "--count", "2", "--seed", "5", input="a\n")  # end of input submits: make one in progress
+    machines("a", "sync", machines.shared)
+    machines("b", "sync", machines.shared)
+    a = json.loads(machines("a", "exam", "--history", "--json").output)
+    b = json.loads(machines("b", "exam", "--history", "--json").output)
+    assert a == b and len(a) == 2
+    assert reviews(machines.home("a")) == reviews(machines.home("b"))

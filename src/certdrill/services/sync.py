@@ -161,8 +161,9 @@ def _sync(store: Store, folder: Path, device: str, now_ms: int) -> Synced:
     base = folder / sf.FOLDER
     state = load_state(folder)
     files = _list(base, device)
-    watermark, mark_id = _watermark(store, folder)
-    heal = _damaged(state, files, device) or (watermark > 0 and review_id_at(store, watermark) != mark_id)
+    kept = _watermark(store, folder)
+    watermark, mark_id = kept or (0, None)
+    heal = kept is None or _damaged(state, files, device) or (watermark > 0 and review_id_at(store, watermark) != mark_id)
     if heal:
         state.read, state.known, watermark = {}, set(), 0
     batch = sf.Batch()
@@ -195,8 +196,9 @@ def _sync(store: Store, folder: Path, device: str, now_ms: int) -> Synced:
     )  # fmt: skip
 
 
-def _watermark(store: Store, folder: Path) -> tuple[int, str | None]:
-    """The last review row this device wrote to `folder` (rowid, review id): rows after it are unsent."""
+def _watermark(store: Store, folder: Path) -> tuple[int, str | None] | None:
+    """The last review row this device wrote to `folder` (rowid, review id): rows after it are
+    unsent. None when this store never synced with it (a new store, a restored one, another folder)."""
     from certdrill.store.synced import kept
 
     try:
@@ -205,7 +207,7 @@ def _watermark(store: Store, folder: Path) -> tuple[int, str | None]:
             return int(data["rowid"]), data["id"]
     except (ValueError, KeyError, TypeError):
         pass
-    return 0, None
+    return None
 
 
 def _keep_watermark(store: Store, folder: Path, rowid: int, review_id: str | None) -> None:

@@ -198,7 +198,7 @@ def local_settings(now_ms: int) -> list[Setting]:
             changed = True
         kept = _stamp_of(entry)
         assert kept is not None  # set just above when missing
-        out.append(Setting(key, cast(JsonValue, value), kept))
+        out.append(Setting(key, cast("JsonValue", value), kept))
     if changed:
         _save_stamps(stamps)
     return out
