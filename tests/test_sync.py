@@ -189,3 +189,36 @@ def test_mock_exams_travel_finished_and_in_progress(machines, mini):
     b = json.loads(machines("b", "exam", "--history", "--json").output)
     assert a == b and len(a) == 2
     assert reviews(machines.home("a")) == reviews(machines.home("b"))
+
+
+def test_export_and_import_carry_exams_settings_and_old_files_still_import(machines, mini, tmp_path):
+    machines("a", "exam", "--bank", mini, "--count", "3", "--seed", "4", input="a\nb\na\ns\ny\n")
+    machines("a", "config", "set", "reviews-per-day", "150")
+    out = tmp_path / "p.json"
+    assert machines("a", "export", "-o", out).exit_code == 0
+    doc = json.loads(out.read_text())
+    assert len(doc["exams"]) == 1 and [s["key"] for s in doc["settings"]] == ["reviews-per-day"]
+    result = machines("b", "import", out)
+    assert result.exit_code == 0, result.output
+    assert "Also merged 1 mock exams, 1 settings" in result.output
+    assert json.loads(machines("b", "exam", "--history", "--json").output) == json.loads(machines("a", "exam", "--history", "--json").output)
+    assert json.loads(machines("b", "config", "show", "--json").output)["reviews-per-day"] == 150
+    again = machines("b", "import", out)
+    assert "Also merged" not in again.output  # nothing new the second time
+    old = {key: value for key, value in doc.items() if key not in ("exams", "settings", "parameters")}  # a file from before
+    (tmp_path / "old.json").write_text(json.dumps(old))
+    assert machines("c", "import", tmp_path / "old.json").exit_code == 0
+    assert reviews(machines.home("c")) == reviews(machines.home("a"))
+
+
+def test_a_bad_exam_in_a_progress_file_is_named_by_field_and_line(machines, mini, tmp_path):
+    machines("a", "exam", "--bank", mini, "--count", "3", "--seed", "4", input="a\nb\na\ns\ny\n")
+    out = tmp_path / "p.json"
+    machines("a", "export", "-o", out)
+    text = out.read_text().replace('"status": "submitted"', '"status": "won"')
+    out.write_text(text)
+    line = next(n for n, t in enumerate(text.splitlines(), 1) if '"won"' in t)
+    result = machines("b", "import", out)
+    assert result.exit_code == 2
+    assert result.output.strip().splitlines()[-1].startswith(f"Error: {out}:{line}: exams[0].status:")
+    assert not (machines.home("b") / "progress.sqlite3").exists()

@@ -7,7 +7,7 @@ import re
 from collections.abc import Iterable
 from datetime import datetime
 from json.encoder import encode_basestring
-from typing import TextIO
+from typing import Any, TextIO
 
 from certdrill import __version__
 from certdrill.clock import from_ms, iso, iso_of_ms
@@ -70,8 +70,14 @@ def card_json(item_id: str, bank: str, c: CardState) -> dict:
     }
 
 
-def write_progress(out: TextIO, *, review_rows: Iterable[tuple], cards: dict[str, tuple[str, CardState]], bank: dict, now: datetime) -> int:
-    """One review per line inside the document, so errors and diffs point at a line."""
+def write_progress(
+    out: TextIO, *, review_rows: Iterable[tuple], cards: dict[str, tuple[str, CardState]], bank: dict, now: datetime, after_cards: dict[str, Any] | None = None
+) -> int:
+    """One review per line inside the document, so errors and diffs point at a line.
+
+    `after_cards`: the mock exams, settings and parameters (exchange/records.py `extras_json`),
+    after the cards, one exam a line; a certdrill that does not know them reads the file as before.
+    """
     head = {"format": FORMAT, "version": VERSION, "exported_at": iso(now), "app_version": __version__, "bank": bank}
     out.write("{\n")
     for key, value in head.items():
@@ -85,5 +91,11 @@ def write_progress(out: TextIO, *, review_rows: Iterable[tuple], cards: dict[str
     out.write('  "cards": [')
     for n, (item_id, (bank_name, card)) in enumerate(sorted(cards.items())):
         out.write(("\n    " if n == 0 else ",\n    ") + _dumps(card_json(item_id, bank_name, card)))
-    out.write("\n  ]\n}\n" if cards else "]\n}\n")
+    out.write("\n  ]" if cards else "]")
+    for key, value in (after_cards or {}).items():
+        if isinstance(value, list):
+            out.write(f",\n  {json.dumps(key)}: [" + ",".join(f"\n    {_dumps(v)}" for v in value) + ("\n  ]" if value else "]"))
+        else:
+            out.write(f",\n  {json.dumps(key)}: {_dumps(value)}")
+    out.write("\n}\n")
     return count
