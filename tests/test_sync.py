@@ -222,3 +222,73 @@ def test_a_bad_exam_in_a_progress_file_is_named_by_field_and_line(machines, mini
     assert result.exit_code == 2
     assert result.output.strip().splitlines()[-1].startswith(f"Error: {out}:{line}: exams[0].status:")
     assert not (machines.home("b") / "progress.sqlite3").exists()
+
+
+def test_compaction_keeps_the_folder_small_and_loses_nothing(machines, mini, monkeypatch):
+    from certdrill.services import sync as service
+
+    monkeypatch.setattr(service, "SEGMENT_BYTES", 300)  # about one review a file
+    monkeypatch.setattr(service, "COMPACT_SEGMENTS", 2)
+    machines("b", "sync", machines.shared)
+    compacted = False
+    for day in range(1, 6):
+        now = f"2026-11-{22 + day:02d}T09:00:00+00:00"
+        machines("a", "study", "--bank", mini, "--new", "2", "--seed", str(day), input="a\nb\na\nb\n", now=now)
+        result = json.loads(machines("a", "sync", machines.shared, "--json", now=now).output)
+        compacted |= result["compacted"]
+        seen = json.loads(machines("b", "sync", machines.shared, "--json", now=now).output)
+        assert seen["healed"] is False  # a compaction is no damage: b reads on
+    assert compacted
+    names = sorted(p.name for p in device_dir(machines, "a").iterdir())
+    assert any(name.endswith(".snapshot.jsonl.gz") for name in names) and len(names) <= 4
+    assert reviews(machines.home("b")) == reviews(machines.home("a"))
+    machines("c", "sync", machines.shared)  # a new machine, from the snapshot and the tail
+    assert reviews(machines.home("c")) == reviews(machines.home("a"))
+    assert cards(machines.home("c")) == cards(machines.home("a"))
+
+
+@pytest.mark.slow
+def test_two_syncs_on_one_machine_at_once_lose_and_double_nothing(machines, mini):
+    from support import start
+
+    machines("a", "study", "--bank", mini, "--new", "3", "--seed", "1", input="a\nb\nc\n")
+    runs = [start(["sync", machines.shared], machines.home("a")) for _ in range(3)]
+    for run in runs:
+        _, err = run.communicate(timeout=60)
+        assert run.returncode == 0, err
+    lines = [line for f in device_dir(machines, "a").iterdir() for line in f.read_bytes().splitlines()]
+    assert len(lines) == len(set(lines)) == len(reviews(machines.home("a")))
+
+
+def test_fsrs_parameters_travel_and_the_newest_wins(machines, mini):
+    from certdrill.insight.optimize import Record, Score
+    from certdrill.store.store import Store
+
+    machines("a", "study", "--bank", mini, "--new", "1", input="a\n")
+    from certdrill.schedule.scheduler import default_parameters
+
+    record = Record(tuple(round(w * 1.01, 4) for w in default_parameters()), True, "2026-11-23T09:00:00Z", 1, Score(0.3, 0.02), Score(0.4, 0.03))
+    store = Store.open(machines.home("a") / "progress.sqlite3")
+    store.set_optimizer_record(record.to_json())
+    store.close()
+    machines("a", "sync", machines.shared)
+    result = json.loads(machines("b", "sync", machines.shared, "--json").output)
+    assert result["parameters"] is True
+    store = Store.open(machines.home("b") / "progress.sqlite3", read_only=True)
+    assert Record.from_json(store.optimizer_record() or "") == record
+    store.close()
+    assert json.loads(machines("b", "sync", machines.shared, "--json").output)["parameters"] is False
+
+
+def test_out_of_bounds_parameters_from_another_machine_are_refused(machines, mini):
+    from certdrill.insight.optimize import Record, Score
+    from certdrill.store.store import Store
+
+    machines("a", "study", "--bank", mini, "--new", "1", input="a\n")
+    bad = Record(tuple(9.0 for _ in range(21)), True, "2026-11-23T09:00:00Z", 1, Score(0.3, 0.02), Score(0.4, 0.03))
+    store = Store.open(machines.home("a") / "progress.sqlite3")
+    store.set_optimizer_record(bad.to_json())
+    store.close()
+    machines("a", "sync", machines.shared)
+    result = json.loads(machines("b", "sync", machines.shared, "--json").output)
+    assert result["parameters"] is False and result["unknown"] == 1

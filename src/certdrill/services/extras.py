@@ -97,6 +97,8 @@ def _merge_parameters(store: Store, incoming: list[Parameters], now_ms: int) -> 
             record = Record.from_json(text)
         except StoreError:
             return False, 1
+        if not _in_bounds(record.parameters):
+            return False, 1
         if record.fitted:
             from dataclasses import replace
 
@@ -104,3 +106,11 @@ def _merge_parameters(store: Store, incoming: list[Parameters], now_ms: int) -> 
     store.set_optimizer_record(text, config)
     synced.keep(store, PARAMETERS_KEY, json.dumps({"record": store.optimizer_record(), "at": best.stamp.at, "device": best.stamp.device}))
     return True, 0
+
+
+def _in_bounds(parameters: tuple[float, ...]) -> bool:
+    """Parameters fsrs accepts (another machine's record is checked before it reschedules every card)."""
+    from certdrill.schedule.scheduler import parameter_bounds
+
+    bounds = parameter_bounds()
+    return len(parameters) == len(bounds) and all(low <= w <= high for w, (low, high) in zip(parameters, bounds, strict=True))

@@ -53,7 +53,7 @@ class Synced:
     parameters: bool = False
     sent: int = 0  # records written to this device's files
     damaged: int = 0  # lines skipped: torn, or no record certdrill can check
-    unknown: int = 0  # records from a newer certdrill, skipped
+    unknown: int = 0  # records skipped: a kind from a newer certdrill, or a value this one refuses (a setting it does not know, parameters out of bounds)
     healed: bool = False  # every file was read again (one was gone or shorter)
     compacted: bool = False
     notes: tuple[str, ...] = field(default_factory=tuple)
@@ -218,8 +218,9 @@ def _keep_watermark(store: Store, folder: Path, rowid: int, review_id: str | Non
 
 def _damaged(state: State, files: _Files, device: str) -> bool:
     """Must every file be read again? The first sync with this folder; a file read before that is
-    gone (not compacted into a snapshot) or shorter; this device's own files not as it left them."""
-    if not state.read and not state.own:
+    gone (not compacted into a snapshot) or shorter; this device's own files not as it left them.
+    (A store that never synced with the folder is the caller's other reason.)"""
+    if state.fresh:
         return True
     for rel, (taken, _) in state.read.items():
         owner, name = rel.split("/", 1)

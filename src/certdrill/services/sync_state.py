@@ -66,6 +66,7 @@ class State:
     read: dict[str, list[int | str]] = field(default_factory=dict)  # "<device>/<file>" -> [bytes taken, blake2b of its first KiB]
     own: dict[str, int] = field(default_factory=dict)  # own file -> its size as last written
     known: set[str] = field(default_factory=set)  # digests of exams, settings and parameters in the folder
+    fresh: bool = True  # none was kept for this folder (never synced here, or the file was lost)
 
 
 def _state_path() -> Path:
@@ -77,7 +78,7 @@ def load_state(folder: Path) -> State:
     try:
         data = json.loads(_state_path().read_text(encoding="utf-8"))
         if data.get("dir") == str(folder):
-            return State(str(folder), dict(data["read"]), dict(data["own"]), set(data["known"]))
+            return State(str(folder), dict(data["read"]), dict(data["own"]), set(data["known"]), fresh=False)
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         pass
     return State(str(folder))

@@ -34,7 +34,7 @@ def notes(done: Synced) -> list[str]:
     if done.damaged:
         out.append(f"{_plural(done.damaged, 'line')} in the folder could not be read (torn by a crash or a sync tool) and were skipped")
     if done.unknown:
-        out.append(f"{_plural(done.unknown, 'record')} from a newer certdrill were skipped; upgrade certdrill to take them")
+        out.append(f"{_plural(done.unknown, 'record')} could not be taken (from a newer certdrill, or a value this one refuses) and were skipped")
     if done.healed:
         out.append("every device file was read again (first sync here, or a file was gone or shorter)")
     return out
