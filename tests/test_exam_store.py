@@ -29,7 +29,7 @@ def test_a_schema_1_store_gains_the_exam_tables_and_keeps_its_reviews(tmp_path):
     old.close()
     store = Store.open(path)
     try:
-        assert store.conn.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS) == 3
+        assert store.conn.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS) == 4
         assert store.review_count() == 1
         assert exams.history(store) == []
     finally:

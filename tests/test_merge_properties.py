@@ -9,9 +9,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from certdrill.exchange.controls import ControlRows
 from certdrill.exchange.export import write_progress
 from certdrill.exchange.whole import parse_progress
-from certdrill.schedule.review_log import Review
+from certdrill.schedule.review_log import Review, review_row
 from certdrill.store.store import Store
 
 pytestmark = pytest.mark.slow
@@ -106,3 +107,77 @@ def test_a_conflict_keeps_the_same_copy_on_both_devices():
         assert second.merge_reviews([good]) == 0
         assert [r.rating for r in first.reviews()] == [r.rating for r in second.reviews()] == [4]
         assert first.cards() == second.cards()
+
+
+@st.composite
+def two_devices_with_undos(draw):
+    """As `two_devices`, and each device undoes some of the answers it has (a tombstone holds the row it had)."""
+    a, b = draw(two_devices())
+    from certdrill.schedule.controls import Tombstone
+
+    def undos(reviews):
+        picked = draw(st.lists(st.sampled_from(reviews), unique_by=lambda r: r.id, max_size=4)) if reviews else []
+        return [Tombstone(r, T0 + timedelta(days=50, minutes=draw(st.integers(0, 100)))) for r in picked]
+
+    return (a, undos(a)), (b, undos(b))
+
+
+@contextmanager
+def device(log):
+    reviews, undone = log
+    with store_with(reviews) as store:
+        store.merge_reviews([], undone=undone)
+        yield store
+
+
+def full_state(store):
+    return store.reviews(), store.cards(), store.tombstones()
+
+
+@settings(max_examples=60, deadline=None)
+@given(two_devices_with_undos())
+def test_merge_with_tombstones_is_commutative_and_never_brings_an_undone_answer_back(devices):
+    a, b = devices
+    with device(a) as first, device(b) as second:
+        first.merge_reviews(b[0], undone=b[1])
+        second.merge_reviews(a[0], undone=a[1])
+        assert full_state(first) == full_state(second)
+        undone = {t.review_id for t in first.tombstones()}
+        assert undone == {t.review_id for t in a[1] + b[1]}
+        assert not undone & {r.id for r in first.reviews()}
+        rebuilt = first.cards()
+        first.rebuild_cards()
+        assert first.cards() == rebuilt  # the cards are the replay of what is left
+
+
+@settings(max_examples=40, deadline=None)
+@given(two_devices_with_undos())
+def test_merge_with_tombstones_is_idempotent(devices):
+    a, b = devices
+    with device(a) as store:
+        alone = full_state(store)
+        assert store.merge_reviews(a[0], undone=a[1]) == 0
+        assert full_state(store) == alone
+        store.merge_reviews(b[0], undone=b[1])
+        merged = full_state(store)
+        assert store.merge_reviews(b[0], undone=b[1]) == 0 and store.merge_reviews(a[0], undone=a[1]) == 0
+        assert full_state(store) == merged
+
+
+@settings(max_examples=30, deadline=None)
+@given(two_devices_with_undos())
+def test_tombstones_through_the_export_file_equal_merging_them_directly(devices):
+    import io
+
+    from certdrill.exchange.whole import parse_document
+
+    a, b = devices
+    with device(b) as source:
+        out = io.StringIO()
+        controls = ControlRows(source.iter_tombstone_rows(), source.suspension_rows())
+        write_progress(out, review_rows=source.iter_review_rows(), cards={}, bank={"name": "mini"}, now=T0, controls=controls)
+    with device(a) as via_file, device(a) as direct:
+        reviews, rows = parse_document(out.getvalue())
+        via_file.merge_rows([review_row(r) for r in reviews], undone=rows.undone, suspensions=rows.suspensions)
+        direct.merge_reviews(b[0], undone=b[1])
+        assert full_state(via_file) == full_state(direct)

@@ -243,3 +243,115 @@ def test_a_step_taken_within_the_day_still_follows_fsrs_steps():
     card = review(None, HARD, T0, "r0")
     card = review(card, HARD, T0 + timedelta(hours=2), "r1")
     assert (card.state, card.step) == (1, 0)
+
+
+# --- Anki's constraints on passing intervals (schedule/intervals.py) ---------------------------
+
+H, G, E = HARD, GOOD, EASY
+
+
+@pytest.mark.parametrize(
+    ("rating", "fsrs_days", "elapsed", "expected"),
+    [
+        # a review card whose stability is under a day: fsrs says 1 day for every pass
+        (H, {H: 1}, 1, (1, 1)),
+        (G, {H: 1, G: 1}, 1, (2, 2)),  # Good ≥ Hard + 1
+        (E, {H: 1, G: 1, E: 1}, 1, (3, 3)),  # Easy ≥ Good + 1
+        (E, {H: 1, G: 2, E: 2}, 1, (3, 3)),
+        # intervals that grew: fsrs's own, the fuzz never back to the last one
+        (H, {H: 3}, 2, (3, 3)),
+        (G, {H: 3, G: 5}, 2, (5, 4)),
+        (E, {H: 3, G: 5, E: 9}, 2, (9, 6)),
+        (G, {H: 5, G: 5}, 2, (6, 6)),  # Hard and Good equal in fsrs: Good one more
+        # Anki's regression case (fuzz.rs): 2.73 → 3 days after 4, within the fuzz's reach: keeps 4
+        (H, {H: 3}, 4, (4, 4)),
+        (H, {H: 3}, 5, (3, 1)),  # far short of the last (a lower retention): fsrs's own
+        (G, {H: 2, G: 3}, 30, (3, 3)),  # a late review fsrs shortens: ordering only
+        (G, {H: 0, G: 0}, 0, (2, 2)),  # a review card answered again the same day
+        (E, {H: 36500, G: 36500, E: 36500}, 400, (36500, 36500)),  # never past the maximum
+        # a card leaving (re)learning: Hard and Good ≥ 1, Easy ≥ Good + 1
+        (H, {H: 1}, None, (1, 1)),
+        (G, {G: 1}, None, (1, 1)),
+        (G, {G: 3}, None, (3, 1)),
+        (E, {G: 1, E: 1}, None, (2, 2)),
+        (E, {G: 2, E: 8}, None, (8, 3)),
+    ],
+)
+def test_passing_interval_follows_ankis_constraints(rating, fsrs_days, elapsed, expected):
+    from certdrill.schedule.intervals import Interval, needed, passing_interval
+
+    assert set(fsrs_days) == set(needed(rating, elapsed is not None))
+    result = passing_interval(rating, fsrs_days, elapsed_days=elapsed, maximum=36500)
+    assert result == Interval(*expected)
+
+
+def _fsrs_alone(card, rating, at, config=SchedulerConfig()):
+    """fsrs's own review of `card` (the no-steps scheduler of a step waited past its expiry)."""
+    import fsrs
+
+    from certdrill.schedule.scheduler import _scheduler_for, _to_fsrs
+
+    new, _ = _scheduler_for(card.state, card.last_review, rating, at, config).review_card(_to_fsrs(card), fsrs.Rating(int(rating)), review_datetime=at)
+    return new
+
+
+def _lapsed_card():
+    """An item missed day after day: stability far under a day, difficulty near 10."""
+    card, events = None, []
+    for day in range(6):
+        at = T0 + timedelta(days=day)
+        rating = GOOD if day == 1 else AGAIN
+        card = review(card, rating, at, f"a{day}")
+        events.append(ReviewEvent(f"a{day}", at, rating))
+    assert card.state == 3 and card.stability < 0.1 and card.difficulty > 9.5
+    return card, events
+
+
+@pytest.mark.parametrize(
+    ("ratings", "least_days"),
+    [
+        ([HARD], [1]),  # leaving relearning: fsrs's own interval, at least a day
+        ([EASY], [2]),  # leaving relearning with Easy: more than Good would give
+        ([GOOD, GOOD], [1, 2]),  # in review, fsrs says 1 day: Good ≥ Hard + 1
+        ([GOOD, EASY], [1, 3]),  # Easy ≥ Good + 1
+        ([HARD, EASY], [1, 3]),
+        ([GOOD, HARD], [1, 1]),  # Hard keeps fsrs's 1 day, as in Anki
+    ],
+)
+def test_a_struggling_card_answered_right_day_after_day_gets_longer_gaps(ratings, least_days):
+    card, events = _lapsed_card()
+    at = card.last_review
+    for n, (rating, least) in enumerate(zip(ratings, least_days, strict=True)):
+        at += timedelta(days=1)
+        assert card.due <= at  # due that day: the session asks it
+        fsrs_own = _fsrs_alone(card, rating, at)
+        card = review(card, rating, at, f"p{n}")
+        events.append(ReviewEvent(f"p{n}", at, rating))
+        assert (card.stability, card.difficulty, card.state) == (fsrs_own.stability, fsrs_own.difficulty, 2)  # fsrs's memory, untouched
+        assert (fsrs_own.due - at).days == 1  # fsrs alone would ask it again tomorrow
+        assert (card.due - at).days == least
+    assert replay(events) == card
+
+
+def test_the_fuzz_never_brings_a_grown_interval_back_to_the_last_one():
+    from certdrill.schedule.scheduler import _due, fuzz_days
+
+    class Fsrs:  # fsrs's card after a review: in review, due in 21 days
+        state, stability = 2, 21.0
+        due = T0 + timedelta(days=21)
+
+    moved_back = next(f"s{n}" for n in range(100) if fuzz_days(21, f"s{n}") == -1)
+    assert _due(Fsrs, T0, moved_back, SchedulerConfig()) == T0 + timedelta(days=20)  # no floor: the fuzz moves it
+    assert _due(Fsrs, T0, moved_back, SchedulerConfig(), floor=21) == T0 + timedelta(days=21)
+
+
+def test_the_fuzz_hashes_a_review_ids_time_and_sequence_not_its_random_tail():
+    from certdrill.schedule.review_log import new_review_id
+    from certdrill.schedule.scheduler import fuzz_seed
+
+    ids = [new_review_id(T0, after=f"{'0' * 12}0001{'0' * 16}") for _ in range(2)]
+    assert ids[0] != ids[1] and fuzz_seed(ids[0]) == ids[0][:16]
+    a, b = f"{ids[0][:16]}{'a' * 16}", f"{ids[0][:16]}{'b' * 16}"  # the same answer logged twice, tails apart
+    card, _, _ = run([GOOD, GOOD, GOOD])
+    assert review(card, GOOD, card.due, a) == review(card, GOOD, card.due, b)
+    assert fuzz_seed("anki-1700000000000") == "anki-1700000000000"  # an imported id is hashed whole

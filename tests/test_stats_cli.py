@@ -34,7 +34,23 @@ def stats_json(cli, *args):
 
 def test_json_has_every_figure_worked_out_by_hand(cli, mini, logged):
     data = stats_json(cli, "--bank", mini)
-    assert set(data) == {"bank", "now", "today", "overall", "retention", "streak", "heatmap", "forecast", "mastery", "confusions", "mock_exams", "fsrs", "exam"}
+    assert set(data) == {
+        "bank",
+        "now",
+        "today",
+        "overall",
+        "retention",
+        "streak",
+        "heatmap",
+        "forecast",
+        "mastery",
+        "confusions",
+        "mock_exams",
+        "fsrs",
+        "exam",
+        "leeches",
+        "suspended",
+    }
     assert data["bank"] == {"name": "mini", "title": "Mini test bank", "items": 12}
     assert data["today"] == {"date": "2026-11-23", "reviews": 3, "time_ms": 20_000, "graded": 2, "right": 1, "accuracy": 0.5}
     assert data["overall"] == {"reviews": 7, "time_ms": 70_000, "graded": 6, "right": 2, "accuracy": pytest.approx(1 / 3)}

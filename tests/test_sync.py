@@ -292,3 +292,22 @@ def test_out_of_bounds_parameters_from_another_machine_are_refused(machines, min
     machines("a", "sync", machines.shared)
     result = json.loads(machines("b", "sync", machines.shared, "--json").output)
     assert result["parameters"] is False and result["unknown"] == 1
+
+
+def test_undone_answers_and_suspensions_travel(machines, mini):
+    machines("a", "study", "--bank", mini, "--new", "3", "--seed", "1", input="a\nbc\nt\nb\na\n")
+    machines("a", "sync", machines.shared)
+    machines("b", "sync", machines.shared)
+    answered = len(reviews(machines.home("a")))
+    assert answered >= 2 and reviews(machines.home("b")) == reviews(machines.home("a"))
+    assert machines("a", "undo").exit_code == 0
+    assert machines("a", "suspend", "ecr-scan", "--bank", mini).exit_code == 0
+    machines("a", "sync", machines.shared)
+    machines("b", "sync", machines.shared)
+    assert reviews(machines.home("b")) == reviews(machines.home("a")) and len(reviews(machines.home("b"))) == answered - 1
+    assert cards(machines.home("b")) == cards(machines.home("a"))
+    store = Store.open(machines.home("b") / "progress.sqlite3", read_only=True)
+    try:
+        assert set(store.suspended()) == {"ecr-scan"} and len(store.tombstones()) == 1
+    finally:
+        store.close()

@@ -1,9 +1,10 @@
-"""Any interleaving of device files merges to the same store: 2-5 simulated devices study, take and
-resume mock exams and change settings in random order, and sync in random orders, each through its
+"""Any interleaving of device files merges to the same store: 2-5 simulated devices study, undo,
+suspend items, take and resume mock exams and change settings in random order, and sync in random orders, each through its
 own copy of the shared folder; a simulated sync tool copies files between the copies at random
 moments, often only part of a file (a copy in flight), and sometimes leaves a conflicted copy
 instead. Once the tool has caught up and each device syncs twice, all hold the same log, the same
-cards (a replay of the union) and the same exam history and settings."""
+cards (a replay of the union, undone answers left out), the same suspended items and the same
+exam history and settings."""
 
 from __future__ import annotations
 
@@ -16,8 +17,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from certdrill import config
+from certdrill.schedule.controls import Suspension
 from certdrill.schedule.review_log import Review
-from certdrill.schedule.scheduler import Rating
+from certdrill.schedule.scheduler import Rating, SchedulerConfig
 from certdrill.services import sync_state
 from certdrill.services.sync import sync
 from certdrill.store import exams
@@ -29,6 +31,10 @@ T0 = datetime(2026, 11, 23, 9, tzinfo=UTC)
 
 action = st.one_of(
     st.tuples(st.just("study"), st.sampled_from("abcd"), st.integers(1, 4)),
+    st.tuples(
+        st.just("undo"),
+    ),
+    st.tuples(st.just("suspend"), st.sampled_from("abcd"), st.booleans()),
     st.tuples(st.just("exam_start"), st.integers(0, 2**31)),
     st.tuples(st.just("exam_answer"), st.integers(0, 3), st.integers(0, 2)),
     st.tuples(st.just("exam_finish"), st.integers(0, 3)),
@@ -58,6 +64,7 @@ class World:
         self.homes = [root / f"home{n}" for n in range(devices)]
         self.clock = 0
         self.logged: list[Review] = []
+        self.undone: set[str] = set()
 
     def on(self, device: int) -> Store:
         self.monkeypatch.setenv("CERTDRILL_HOME", str(self.homes[device]))
@@ -97,6 +104,13 @@ class World:
             review = Review(f"{device}-{self.clock:05d}", step[1], "mini", now, Rating(step[2]), None, None, 1000, "study", None)
             self.logged.append(review)
             store.merge_reviews([review])
+        elif kind == "undo":
+            last = store.last_answer()
+            if last is not None:
+                store.undo(last.id, now, SchedulerConfig())
+                self.undone.add(last.id)
+        elif kind == "suspend":
+            store.add_suspensions([Suspension(f"s{device}-{self.clock:05d}", step[1], now, step[2])])
         elif kind == "exam_start":
             exams.start(store, bank="mini", started_at=now, minutes=10, seed=step[1], item_ids=["a", "b", "c"])
         else:
@@ -165,7 +179,8 @@ class World:
             history = sorted((uid, record) for uid, (_, record) in exam_records(store).items())
             values = config.as_dict(config.load(self.homes[device] / "config.json"))
             values.pop("sync-dir")
-            return [(r.id, r.item_id, r.reviewed_at, r.rating) for r in store.reviews()], store.cards(), history, values
+            log = [(r.id, r.item_id, r.reviewed_at, r.rating) for r in store.reviews()]
+            return log, store.cards(), history, values, sorted(store.suspended().items()), sorted(t.review_id for t in store.tombstones())
         finally:
             store.close()
 
@@ -186,7 +201,7 @@ def test_any_interleaving_of_device_files_merges_to_the_same_store(monkeypatch, 
         assert all(s == states[0] for s in states[1:])
         with tempfile.TemporaryDirectory() as scratch:  # the cards are a replay of the union of every device's answers
             union = Store.open(Path(scratch) / "p.sqlite3")
-            union.merge_reviews(world.logged)
+            union.merge_reviews([r for r in world.logged if r.id not in world.undone])
             assert states[0][1] == union.cards()
             assert states[0][0] == [(r.id, r.item_id, r.reviewed_at, r.rating) for r in union.reviews()]
             union.close()

@@ -38,7 +38,7 @@ BREAKAGES = [
     Breakage(
         "the answer is not saved before its feedback",
         "ui/loop.py",
-        "        if step.save is not None:\n            save(step.save)\n",
+        "        if step.save is not None:\n            notice = save(step.save)\n",
         "",
         ("test_crash_safety.py::test_kill_while_feedback_is_on_screen",),
     ),

@@ -21,10 +21,13 @@ def parse_instant(text: str, *, what: str = "time") -> datetime:
 
 
 def now() -> datetime:
-    frozen = os.environ.get("CERTDRILL_NOW")
-    if frozen:
-        return parse_instant(frozen, what="CERTDRILL_NOW")
-    return datetime.now(UTC)
+    return frozen() or datetime.now(UTC)
+
+
+def frozen() -> datetime | None:
+    """The instant `CERTDRILL_NOW` freezes the clock at, if it is set."""
+    text = os.environ.get("CERTDRILL_NOW")
+    return parse_instant(text, what="CERTDRILL_NOW") if text else None
 
 
 def day_bounds(moment: datetime) -> tuple[datetime, datetime]:

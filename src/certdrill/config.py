@@ -6,9 +6,12 @@ import json
 from dataclasses import asdict, dataclass, fields, replace
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, get_args
 
 from certdrill.errors import InputError
+
+LeechAction = Literal["suspend", "tag"]
+LEECH_ACTIONS: tuple[LeechAction, ...] = get_args(LeechAction)
 
 
 @dataclass(frozen=True)
@@ -22,6 +25,8 @@ class Settings:
     guess_single: float | None = None  # chance of a lucky guess per item type; None: from the item's choices
     guess_multi: float | None = None
     guess_truefalse: float | None = None
+    leech_lapses: int = 8  # Anki's default: an item forgotten this often once learned is a leech
+    leech_action: LeechAction = "suspend"  # or "tag": listed as a leech, still asked
     sync_dir: str | None = None  # a shared folder: study, missed and exam sync through it at start and at end (this machine's alone)
 
 
@@ -41,6 +46,8 @@ HELP = {
             ("truefalse", "true/false", "1/2"),
         )
     },
+    "leech-lapses": "lapses that make an item a leech (1-1000)",
+    "leech-action": "what a leech gets: suspend or tag",
     "sync-dir": "a shared folder to sync through at the start and end of every session, or 'none'",
 }
 
@@ -55,6 +62,12 @@ def parse_value(key: str, raw: str) -> object:
             return _int_in(text, 0, 10_000)
         if name == "reviews_per_day":
             return _int_in(text, 0, 100_000)
+        if name == "leech_lapses":
+            return _int_in(text, 1, 1000)
+        if name == "leech_action":
+            if text.lower() not in LEECH_ACTIONS:
+                raise ValueError
+            return text.lower()
         if name == "learn_ahead":
             return _int_in(text, 0, 1440)
         if name == "new_order":

@@ -17,6 +17,8 @@ from certdrill.text import show_controls
 if TYPE_CHECKING:
     from rich.console import Console
 
+    from certdrill.services.study import Drill
+
 F = TypeVar("F", bound=Callable[..., Any])
 
 
@@ -107,6 +109,38 @@ def root(
     version: Annotated[bool, typer.Option("--version", "-V", callback=_version, is_eager=True, help="Show the version and exit.")] = False,
 ) -> None:
     """certdrill: study what is due, drill what you missed, sit a mock exam."""
+
+
+def run_drill(console: Console, drill: Drill, seed: int | None, *, title: str = "Session summary") -> None:
+    """A study, missed or cram session until it ends, then its summary; Ctrl-C shows the summary
+    too, then exits 130. `u` takes answers back (drill/undo.py)."""
+    from certdrill import clock
+    from certdrill.ui import render
+    from certdrill.ui.loop import run_session
+
+    still = clock.frozen()
+    if seed is None and still is not None:
+        seed = clock.to_ms(still)  # a frozen clock (tests, demos) shows the same screens every run
+    session = drill.session(seed, pause_after_answer=sys.stdin.isatty())
+    interrupted = False
+    try:
+        run_session(
+            session,
+            console,
+            save=lambda outcome: drill.save(session, outcome),
+            save_amend=lambda outcome: drill.save_amend(session, outcome),
+            now=clock.now,
+            status=lambda: drill.status,
+            undo=lambda outcome: drill.undo(session, outcome, clock.now()),
+        )
+    except KeyboardInterrupt:
+        interrupted = True
+        console.print()
+    today, tomorrow = drill.due_after(session, clock.now())
+    due = render.DueLater(today, tomorrow, len(session.parked), session.rules.max_asks)
+    console.print(render.summary(session.tally, drill.bank.topic_title, due, title=title))
+    if interrupted:
+        raise typer.Exit(130)
 
 
 def synced(fn: F) -> F:

@@ -2,19 +2,13 @@
 
 from __future__ import annotations
 
-import sys
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 
-from certdrill.cli.common import err_line, errors_to_exit, out_console, synced
+from certdrill.cli.common import err_line, errors_to_exit, out_console, run_drill, synced
 from certdrill.cli.options import BankPaths, ExamDate, ItemIds, Seed, Topics, Unreviewed, check_range
 from certdrill.errors import InputError
-
-if TYPE_CHECKING:
-    from rich.console import Console
-
-    from certdrill.services.study import Drill
 
 
 @errors_to_exit
@@ -72,7 +66,7 @@ def study(
         for note in drill.notes:
             console.print(render.safe(note, "yellow"))
         if not drill.empty:
-            _run(console, drill, seed)
+            run_drill(console, drill, seed)
     finally:
         drill.close()
 
@@ -91,6 +85,9 @@ def missed(
     exam_date: ExamDate = None,
     include_unreviewed: Unreviewed = False,
     seed: Seed = None,
+    leeches: Annotated[
+        bool, typer.Option("--leeches", help="Instead: the leeches (items lapsed leech-lapses times), suspended ones too, most lapses first.")
+    ] = False,
 ) -> None:
     """Drill what you got wrong recently, until each is right once."""
     from certdrill import clock
@@ -99,50 +96,31 @@ def missed(
     check_range("--days", days, 1, 3650)
     check_range("--limit", limit, 1, 100_000)
     check_range("--top", top, 1, 1000)
-    drill = start_missed(
-        bank,
-        topic,
-        days=days,
-        limit=limit,
-        confusions=confusions,
-        top=top,
-        exam_date=exam_date,
-        include_unreviewed=include_unreviewed,
-        now=clock.now(),
-        warn=err_line,
-    )
+    if leeches and confusions:
+        raise InputError("--leeches and --confusions: choose one")
+    if leeches:
+        from certdrill.services.leeches import start_leeches
+
+        drill = start_leeches(bank, topic, limit=limit, exam_date=exam_date, include_unreviewed=include_unreviewed, now=clock.now(), warn=err_line)
+    else:
+        drill = start_missed(
+            bank,
+            topic,
+            days=days,
+            limit=limit,
+            confusions=confusions,
+            top=top,
+            exam_date=exam_date,
+            include_unreviewed=include_unreviewed,
+            now=clock.now(),
+            warn=err_line,
+        )
     try:
         console = out_console()
         if drill.empty:
             console.print(drill.empty, markup=False)
             return
         console.print(drill.heading, markup=False, style="bold")
-        _run(console, drill, seed)
+        run_drill(console, drill, seed)
     finally:
         drill.close()
-
-
-def _run(console: Console, drill: Drill, seed: int | None) -> None:
-    """The session until it ends, then its summary; Ctrl-C shows the summary too, then exits 130."""
-    from certdrill import clock
-    from certdrill.ui import render
-    from certdrill.ui.loop import run_session
-
-    session = drill.session(seed, pause_after_answer=sys.stdin.isatty())
-    interrupted = False
-    try:
-        run_session(
-            session,
-            console,
-            save=lambda outcome: drill.save(session, outcome),
-            save_amend=lambda outcome: drill.save_amend(session, outcome),
-            now=clock.now,
-            status=lambda: drill.status,
-        )
-    except KeyboardInterrupt:
-        interrupted = True
-        console.print()
-    today, tomorrow = drill.due_after(session, clock.now())
-    console.print(render.summary(session.tally, drill.bank.topic_title, render.DueLater(today, tomorrow, len(session.parked), session.rules.max_asks)))
-    if interrupted:
-        raise typer.Exit(130)

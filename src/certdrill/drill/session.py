@@ -9,7 +9,8 @@ How a session moves on (as in Anki, with a cap so that it always ends):
   were asked since: 3 after the first answer, then 6, then 12 (`Rules.gaps`);
 - when nothing else is left, a waiting item due within the learn-ahead limit is asked at once;
 - an item is asked at most `Rules.max_asks` times; then it waits for another day (or `missed`);
-- with `until_right` (`certdrill missed`) an item is done once answered right.
+- with `until_right` (`certdrill missed`) an item is done once answered right;
+- with `leech_lapses`, an answer that makes a leech of its item (suspended) ends the item's session.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from datetime import datetime, timedelta
 
 from certdrill.bank.items import Item
 from certdrill.drill.grading import AnswerParseError, Grade, grade_answer, override_rating, parse_answer, parse_self_rating, split_rating_mark
+from certdrill.schedule.controls import became_leech
 from certdrill.schedule.review_log import Review, ReviewKind, new_review_id
 from certdrill.schedule.scheduler import AGAIN, LEARNING_STATES, CardState, Rating, SchedulerConfig, review
 
@@ -43,6 +45,7 @@ class Rules:
     gaps: tuple[int, ...] = (3, 6, 12)  # other answers before an item is asked again, by times asked
     until_right: bool = False  # done once right; steps are not served (certdrill missed)
     pause_after_answer: bool = True  # wait for Enter (or h / e) after a verdict: a terminal, not a pipe
+    leech_lapses: int | None = None  # an item whose lapses reach this is suspended as a leech: not asked again
 
 
 MISSED_RULES = Rules(max_asks=5, until_right=True)
@@ -94,6 +97,7 @@ class Step:
     question: Shown | None = None  # then the next question
     save: Outcome | None = None  # save before drawing anything
     amend: Outcome | None = None  # the last answer's changed rating: save before drawing
+    undone: Outcome | None = None  # an answer taken back (`u`, drill/undo.py): log its tombstone before drawing
 
 
 @dataclass
@@ -254,13 +258,25 @@ class Session:
             again, due = outcome.review.rating == AGAIN, outcome.review.reviewed_at
         else:
             again, due = outcome.card.state in LEARNING_STATES, outcome.card.due
-        if not again:
+        if not again or self._leech(outcome):
             return
         if asked >= self.rules.max_asks:
             self.parked.append(item.id)
             return
         gap = self.rules.gaps[min(asked, len(self.rules.gaps)) - 1]
         self.waiting[item.id] = _Waiting(item, due, self.tally.answered + gap)
+
+    def _leech(self, outcome: Outcome) -> bool:
+        lapses = self.rules.leech_lapses
+        return lapses is not None and became_leech(outcome.prior, outcome.card, lapses)
+
+    def drop(self, item_id: str) -> None:
+        """The rest of the session without this item (it was just suspended): out of today's queue,
+        the learning steps waiting and the items parked for another day."""
+        self.todo = deque(i for i in self.todo if i.id != item_id)
+        self.waiting.pop(item_id, None)
+        if item_id in self.parked:
+            self.parked.remove(item_id)
 
     def _count(self, item: Item, correct: bool | None, rating: Rating) -> None:
         self.tally.answered += 1

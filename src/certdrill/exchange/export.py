@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from json.encoder import encode_basestring
 from typing import Any, TextIO
 
 from certdrill import __version__
 from certdrill.clock import from_ms, iso, iso_of_ms
+from certdrill.exchange.controls import ControlRows
 from certdrill.exchange.models import FORMAT, VERSION
 from certdrill.schedule.scheduler import STATE_NAMES, CardState
 
@@ -70,18 +71,43 @@ def card_json(item_id: str, bank: str, c: CardState) -> dict:
     }
 
 
+def undone_json(row: Sequence) -> dict:
+    return {**review_json(tuple(row[:-1])), "undone_at": iso(from_ms(row[-1]))}
+
+
+def suspension_json(row: Sequence) -> dict:
+    rid, item_id, at, suspended, reason, review_id = row
+    return {"id": rid, "item_id": item_id, "at": iso(from_ms(at)), "suspended": bool(suspended), "reason": reason, "review_id": review_id}
+
+
 def write_progress(
-    out: TextIO, *, review_rows: Iterable[tuple], cards: dict[str, tuple[str, CardState]], bank: dict, now: datetime, after_cards: dict[str, Any] | None = None
+    out: TextIO,
+    *,
+    review_rows: Iterable[tuple],
+    cards: dict[str, tuple[str, CardState]],
+    bank: dict,
+    now: datetime,
+    controls: ControlRows = ControlRows(),
+    newer_kinds: bool = False,
+    after_cards: dict[str, Any] | None = None,
 ) -> int:
     """One review per line inside the document, so errors and diffs point at a line.
+
+    Undone answers and suspensions go before the reviews (an import merges them first). A file
+    that has them, or reviews of a kind version 1 did not know (`newer_kinds`), is version 2, so
+    an older certdrill refuses it rather than bring an undone answer back; any other stays 1.
 
     `after_cards`: the mock exams, settings and parameters (exchange/records.py `extras_json`),
     after the cards, one exam a line; a certdrill that does not know them reads the file as before.
     """
-    head = {"format": FORMAT, "version": VERSION, "exported_at": iso(now), "app_version": __version__, "bank": bank}
+    version = VERSION if controls or newer_kinds else 1
+    head = {"format": FORMAT, "version": version, "exported_at": iso(now), "app_version": __version__, "bank": bank}
     out.write("{\n")
     for key, value in head.items():
         out.write(f"  {json.dumps(key)}: {json.dumps(value, ensure_ascii=False)},\n")
+    for key, rows, encode in (("undone", controls.undone, undone_json), ("suspensions", controls.suspensions, suspension_json)):
+        if rows:
+            out.write(f'  "{key}": [\n    ' + ",\n    ".join(_dumps(encode(row)) for row in rows) + "\n  ],\n")
     out.write('  "reviews": [')
     count = 0
     for row in review_rows:

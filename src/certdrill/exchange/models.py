@@ -7,10 +7,11 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
 
+from certdrill.schedule.controls import SuspendReason
 from certdrill.schedule.review_log import ReviewKind
 
 FORMAT = "certdrill-progress"
-VERSION = 1
+VERSION = 2  # 2: undone answers, suspensions and `cram` reviews; a file without any of them is still written as 1
 SQLITE_MAX_INT = 2**63 - 1  # what SQLite stores in an INTEGER; larger numbers would fail on insert
 
 Id = Annotated[str, StringConstraints(min_length=1, max_length=200, pattern=r"^[A-Za-z0-9._:-]+$")]
@@ -77,13 +78,33 @@ class BankRef(Base):
     items: Annotated[int, Field(ge=0)] = 0
 
 
+class UndoneModel(ReviewModel):
+    """A tombstone: the undone answer as it was logged, and when it was undone. No import or
+    merge brings a review with this id back."""
+
+    undone_at: AwareDatetime
+
+
+class SuspensionModel(Base):
+    """An item suspended or unsuspended at a time; the latest event per item wins."""
+
+    id: Id
+    item_id: Id
+    at: AwareDatetime
+    suspended: bool
+    reason: SuspendReason = "manual"
+    review_id: Id | None = None  # the answer that made a leech of the item (the event lapses if it is undone)
+
+
 class ProgressFile(Base):
     model_config = ConfigDict(extra="allow")
 
     format: Literal["certdrill-progress"]
-    version: Literal[1]
+    version: Literal[1, 2]
     exported_at: datetime | None = None
     app_version: str | None = None
     bank: BankRef | None = None
+    undone: list[UndoneModel] = Field(default_factory=list)
+    suspensions: list[SuspensionModel] = Field(default_factory=list)
     reviews: list[ReviewModel]
     cards: list[CardModel] = Field(default_factory=list)

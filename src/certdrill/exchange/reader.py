@@ -10,9 +10,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from certdrill.errors import InputError
+from certdrill.exchange.controls import ControlRows
 from certdrill.exchange.records import Extras
 from certdrill.exchange.stream import ReviewStream, export_layout, streamed
-from certdrill.exchange.whole import parse_progress
+from certdrill.exchange.whole import parse_document
 from certdrill.schedule.review_log import Review, ReviewRow, review_row
 
 MAX_BYTES = 2 * 1024 * 1024 * 1024
@@ -25,6 +26,7 @@ class Incoming:
     before it commits)."""
 
     rows: list[ReviewRow] | ReviewStream
+    controls: ControlRows = field(default_factory=ControlRows)  # undone answers and suspensions, merged ahead of the reviews
     extras: Extras = field(default_factory=Extras)  # mock exams, settings, parameters: merged after the reviews
 
     @property
@@ -41,7 +43,7 @@ def open_progress(path: Path) -> Incoming:
         layout = export_layout(path)
         stream = streamed(path, name, layout) if layout is not None else None
         if stream is not None and layout is not None:
-            return Incoming(stream, _extras(layout.tail, name, layout.tail_line - 2))
+            return Incoming(stream, stream.controls, _extras(layout.tail, name, layout.tail_line - 2))
         raw = path.read_bytes()
     except FileNotFoundError:
         raise InputError("no such file", file=name) from None
@@ -49,16 +51,17 @@ def open_progress(path: Path) -> Incoming:
         raise InputError("is a folder, not a progress file", file=name) from None
     except OSError as exc:
         raise InputError(f"cannot read: {exc.strerror}", file=name) from None
-    reviews, text = _whole(raw, name)
-    return Incoming([review_row(r) for r in reviews], _extras(text, name, 0))
+    reviews, controls, text = _whole(raw, name)
+    return Incoming([review_row(r) for r in reviews], controls, _extras(text, name, 0))
 
 
-def _whole(raw: bytes, name: str) -> tuple[list[Review], str]:
+def _whole(raw: bytes, name: str) -> tuple[list[Review], ControlRows, str]:
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise InputError(f"not UTF-8 text (byte {exc.start})", file=name, line=raw[: exc.start].count(b"\n") + 1) from None
-    return parse_progress(text, name), text
+    reviews, controls = parse_document(text, name)
+    return reviews, controls, text
 
 
 def _extras(text: str, name: str, line_offset: int) -> Extras:

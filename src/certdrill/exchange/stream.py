@@ -18,6 +18,7 @@ from typing import Any
 
 from certdrill.clock import ms_of_iso
 from certdrill.errors import InputError
+from certdrill.exchange.controls import control_rows_of_head
 from certdrill.exchange.jsonpos import json_line
 from certdrill.exchange.models import REVIEW_DEFAULTS as DEFAULTS
 from certdrill.exchange.whole import check_format, invalid, parse_progress, reused, review_of
@@ -94,6 +95,7 @@ class ReviewStream:
         self.fields_adapter = TypeAdapter(list[ReviewFields])
         self.reviews_adapter = TypeAdapter(list[ReviewModel])
         self.header_problem = self._header_errors(head, tail)
+        self.controls = control_rows_of_head(head)
         self.cards_problem = self._card_errors(TypeAdapter(list[CardModel]), tail.get("cards", []))  # checked now, reported in document order
 
     def __iter__(self) -> Iterator[tuple]:

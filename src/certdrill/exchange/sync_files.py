@@ -9,6 +9,8 @@ one JSON object whose `record` says what it is:
     {"record":"exam", ...a mock exam (exchange/records.py)}
     {"record":"setting", "key":..., "value":..., "changed_at":..., "device":...}
     {"record":"parameters", "value":{...the optimizer's record} or null, "changed_at":..., "device":...}
+    {"record":"undone", ...an undone answer (a tombstone) as a progress file has it}
+    {"record":"suspension", ...a suspend or unsuspend event as a progress file has it}
 
 A reader takes what sync tools leave: a last line still being copied (no newline yet) is left for
 the next read; a line that is not a record it can check is counted and skipped; a kind of record
@@ -42,7 +44,7 @@ from certdrill.exchange.records import (
 from certdrill.schedule.review_log import ReviewRow
 
 FOLDER = "certdrill"
-KINDS = ("review", "exam", "setting", "parameters")
+KINDS = ("review", "exam", "setting", "parameters", "undone", "suspension")
 SEGMENT = re.compile(r"^(\d{1,9})\.jsonl$")
 SNAPSHOT = re.compile(r"^(\d{1,9})\.snapshot\.jsonl\.gz$")
 DEVICE = re.compile(r"^[A-Za-z0-9._-]{1,100}$")
@@ -124,6 +126,8 @@ class Batch:
     """Records read from device files, checked, each kind ready for its merge."""
 
     rows: list[ReviewRow] = field(default_factory=list)
+    undone: list[tuple] = field(default_factory=list)  # tombstone rows (store/controls.py UndoneRow)
+    suspensions: list[tuple] = field(default_factory=list)  # suspension rows
     extras: Extras = field(default_factory=Extras)
     digests: set[str] = field(default_factory=set)  # of every record taken, as `encode` writes it
     damaged: int = 0  # lines that are no record (torn by a crash or a sync tool)
@@ -165,6 +169,14 @@ def _take(kind: str, fields: dict[str, Any], out: Batch) -> bytes:
         row = review_of_fields(fields)
         out.rows.append(row)
         return encode_review(row)
+    if kind == "undone":
+        tombstone = undone_of_fields(fields)
+        out.undone.append(tombstone)
+        return encode_undone(tombstone)
+    if kind == "suspension":
+        event = suspension_of_fields(fields)
+        out.suspensions.append(event)
+        return encode_suspension(event)
     if kind == "exam":
         exam = exam_of(ExamModel.model_validate(fields))
         out.extras.exams.append(exam)
@@ -190,6 +202,36 @@ def encode_review(row: ReviewRow) -> bytes:
     from certdrill.exchange.export import review_json
 
     return line("review", review_json(tuple(row)))
+
+
+def undone_of_fields(fields: dict[str, Any]) -> tuple:
+    from certdrill.clock import to_ms
+    from certdrill.exchange.models import UndoneModel
+    from certdrill.exchange.whole import review_of
+    from certdrill.schedule.review_log import review_row
+
+    m = UndoneModel.model_validate(fields)
+    return (*review_row(review_of(m)), to_ms(m.undone_at))
+
+
+def suspension_of_fields(fields: dict[str, Any]) -> tuple:
+    from certdrill.clock import to_ms
+    from certdrill.exchange.models import SuspensionModel
+
+    m = SuspensionModel.model_validate(fields)
+    return (m.id, m.item_id, to_ms(m.at), int(m.suspended), m.reason, m.review_id)
+
+
+def encode_undone(row: tuple) -> bytes:
+    from certdrill.exchange.export import undone_json
+
+    return line("undone", undone_json(row))
+
+
+def encode_suspension(row: tuple) -> bytes:
+    from certdrill.exchange.export import suspension_json
+
+    return line("suspension", suspension_json(row))
 
 
 def encode_extras(extras: Extras) -> list[bytes]:
@@ -221,4 +263,16 @@ def compact_lines(lines: Iterable[bytes]) -> list[bytes]:
             settings[setting.key] = setting
     parameters = [max(batch.extras.parameters, key=lambda p: p.stamp)] if batch.extras.parameters else []
     extras = Extras(list(exams.values()), list(settings.values()), parameters)
-    return [encode_review(row) for row in sorted(reviews.values(), key=lambda r: (r.reviewed_at, r.id))] + encode_extras(extras)
+    controls = [encode_undone(row) for row in _greatest(batch.undone)] + [encode_suspension(row) for row in _greatest(batch.suspensions)]
+    return controls + [encode_review(row) for row in sorted(reviews.values(), key=lambda r: (r.reviewed_at, r.id))] + encode_extras(extras)
+
+
+def _greatest(rows: list[tuple]) -> list[tuple]:
+    """One row an id (the first column): the greatest copy, as the store's merge keeps it."""
+    from certdrill.store.writes import row_key
+
+    out: dict[str, tuple] = {}
+    for row in rows:
+        if row[0] not in out or row_key(row) > row_key(out[row[0]]):
+            out[row[0]] = row
+    return sorted(out.values())

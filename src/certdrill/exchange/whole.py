@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from certdrill.errors import InputError
+from certdrill.exchange.controls import ControlRows, control_rows
 from certdrill.exchange.jsonpos import json_line
 from certdrill.exchange.models import FORMAT, VERSION
 from certdrill.schedule.review_log import Review
@@ -14,6 +15,11 @@ from certdrill.schedule.scheduler import RATINGS
 
 
 def parse_progress(text: str, name: str = "<progress>") -> list[Review]:
+    return parse_document(text, name)[0]
+
+
+def parse_document(text: str, name: str = "<progress>") -> tuple[list[Review], ControlRows]:
+    """A progress document's reviews, and its undone answers and suspensions as rows."""
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
@@ -39,7 +45,7 @@ def parse_progress(text: str, name: str = "<progress>") -> list[Review]:
             raise reused(index, r.id, name, json_line(text, ("reviews", index, "id")))
         seen[r.id] = key
         reviews.append(review)
-    return reviews
+    return reviews, control_rows(doc)
 
 
 def check_format(data, text: str, name: str) -> None:

@@ -12,8 +12,11 @@ from typing import Literal, NamedTuple, get_args
 from certdrill.clock import to_ms
 from certdrill.schedule.scheduler import Rating, ReviewEvent
 
-ReviewKind = Literal["study", "missed", "exam", "import"]  # what asked the question (an import keeps the kind it came with)
+# What asked the question (an import keeps the kind it came with); `cram` is practice ahead of the
+# due date, which FSRS takes as an early review (see docs/architecture.md, "Cram").
+ReviewKind = Literal["study", "missed", "exam", "import", "cram"]
 KINDS: tuple[ReviewKind, ...] = get_args(ReviewKind)
+UNDOABLE_KINDS: tuple[ReviewKind, ...] = tuple(k for k in KINDS if k != "exam")  # a mock exam's answers belong to its score
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,11 +7,14 @@ so replaying the log always rebuilds exactly the cached state.
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from enum import IntEnum
 from functools import cache, lru_cache
 from typing import Any
+
+from certdrill.schedule.intervals import fuzz_spread, needed, passing_interval
 
 
 class Rating(IntEnum):
@@ -50,7 +53,7 @@ LEARNING_STATES = (State.LEARNING, State.RELEARNING)
 # over 12-14 hours rarely are): a right answer then graduates the card through fsrs's own
 # "no steps" path, instead of Hard repeating the step every day (benchmarks/learning_steps.py).
 STEP_EXPIRY = timedelta(hours=12)
-RULES = "steps-expire-12h"  # names the rules above: a store cached under other rules is replayed once
+RULES = "steps-expire-12h;anki-passing-intervals"  # names the rules above: a store cached under other rules is replayed once
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,9 +165,14 @@ def fuzz_days(interval_days: float, seed: str) -> int:
     return _hash(seed) % (2 * spread + 1) - spread if spread else 0
 
 
-def fuzz_spread(interval_days: float) -> int:
-    """How many days `fuzz_days` may move an interval either way."""
-    return 0 if interval_days < 3 else max(1, round(interval_days * 0.05))
+def fuzz_seed(review_id: str) -> str:
+    """What the fuzz and the exam cap hash: a certdrill review id's time and sequence, not its random
+    tail (`review_log.new_review_id`), so the same answers under a frozen clock schedule the same
+    every run; any other id (from an import) whole."""
+    return review_id[:16] if _OWN_ID.fullmatch(review_id) else review_id
+
+
+_OWN_ID = re.compile(r"[0-9a-f]{32}")
 
 
 def _hash(seed: str) -> int:
@@ -175,24 +183,61 @@ def review(card: CardState | None, rating: Rating, when: datetime, review_id: st
     import fsrs
 
     scheduler = _scheduler_for(card.state, card.last_review, rating, when, config) if card else _fsrs_scheduler(config.desired_retention, config.parameters)
-    new, _ = scheduler.review_card(_to_fsrs(card), fsrs.Rating(int(rating)), review_datetime=when)
+    before = _to_fsrs(card)
+    new, _ = scheduler.review_card(before, fsrs.Rating(int(rating)), review_datetime=when)
+    floor = constrain(before, new, rating, when, _graduating(config))
     reps = (card.reps if card else 0) + 1
     lapses = (card.lapses if card else 0) + (1 if rating == AGAIN and card is not None and card.state == State.REVIEW else 0)
-    return _settle(new, when, review_id, reps, lapses, config)
+    return _settle(new, when, review_id, reps, lapses, config, floor)
 
 
-def _settle(new, when: datetime, review_id: str, reps: int, lapses: int, config: SchedulerConfig) -> CardState:
+def constrain(before, new, rating: Rating, when: datetime, graduating) -> int:
+    """Set the due date of `new` (fsrs's card after a right answer at `when` that ends in review) from
+    Anki's constrained interval (`intervals.passing_interval`), its stability and difficulty left as
+    fsrs computed them; returns the least number of days the fuzz may bring the interval to.
+
+    The intervals of the other ratings it reads are fsrs's own: `before` answered with them by
+    `graduating` (`_graduating`: fsrs without steps, so every right answer gets an interval).
+    """
+    if rating == AGAIN or new.state != State.REVIEW:
+        return 1
+    reviewing = before.state == State.REVIEW
+    days: dict[int, int] = {rating: (new.due - when).days}
+    for r in needed(rating, reviewing):
+        if r != rating:
+            days[r] = (graduating.review_card(before, _fsrs_rating(r), review_datetime=when)[0].due - when).days
+    elapsed = (when - before.last_review).days if reviewing else None
+    interval = passing_interval(rating, days, elapsed_days=elapsed, maximum=graduating.maximum_interval)
+    new.due = when + timedelta(days=interval.days)
+    return interval.floor
+
+
+def _graduating(config: SchedulerConfig):
+    """fsrs without steps: every right answer gets its interval from the stability fsrs computed."""
+    return _fsrs_scheduler(config.desired_retention, config.parameters, False)
+
+
+@cache
+def _fsrs_rating(rating: int):
+    import fsrs
+
+    return fsrs.Rating(rating)
+
+
+def _settle(new, when: datetime, review_id: str, reps: int, lapses: int, config: SchedulerConfig, floor: int = 1) -> CardState:
     """An fsrs card after a review at `when` → CardState, its due date spread by fuzz and capped for the exam."""
-    return CardState(STATES[int(new.state)], new.step, new.stability, new.difficulty, _due(new, when, review_id, config), new.last_review, reps, lapses)
+    due = _due(new, when, review_id, config, floor)
+    return CardState(STATES[int(new.state)], new.step, new.stability, new.difficulty, due, new.last_review, reps, lapses)
 
 
-def _due(new, when: datetime, review_id: str, config: SchedulerConfig) -> datetime:
+def _due(new, when: datetime, review_id: str, config: SchedulerConfig, floor: int = 1) -> datetime:
+    """A review card's due date: its interval moved by fuzz (never below `floor` days), then capped for the exam."""
     due = new.due
     if new.state == State.REVIEW:
-        interval = (due - when).total_seconds() / 86400
-        due = due + timedelta(days=fuzz_days(interval, review_id))
+        days = (due - when).days
+        due = when + timedelta(days=max(floor, days + fuzz_days(days, fuzz_seed(review_id))))
         if config.exam_date is not None:
-            due = cap_for_exam(new.stability, when, due, config, seed=review_id)
+            due = cap_for_exam(new.stability, when, due, config, seed=fuzz_seed(review_id))
     return due
 
 
@@ -256,35 +301,38 @@ def replay(events: list[ReviewEvent], config: SchedulerConfig = SchedulerConfig(
     import fsrs
 
     scheduler = _fsrs_scheduler(config.desired_retention, config.parameters)
-    graduate = _fsrs_scheduler(config.desired_retention, config.parameters, False)
+    graduate = _graduating(config)
     ratings = {r: fsrs.Rating(int(r)) for r in Rating}
     card = _card_class()(card_id=1)
     lapses = 0
     previous = None
+    floor = 1
     ordered = sorted(events, key=lambda e: (e.reviewed_at, e.id))
     for event in ordered:
         if maturity is not None:
-            maturity.append(previous is not None and _was_mature(card, previous, config))
+            maturity.append(previous is not None and _was_mature(card, previous, config, floor))
         if event.rating == AGAIN and card.state == fsrs.State.Review and card.stability is not None:
             lapses += 1
         expired = step_expired(int(card.state), card.last_review, event.rating, event.reviewed_at, config)
-        card, _ = (graduate if expired else scheduler).review_card(card, ratings[event.rating], review_datetime=event.reviewed_at)
+        before = card
+        card, _ = (graduate if expired else scheduler).review_card(before, ratings[event.rating], review_datetime=event.reviewed_at)
+        floor = constrain(before, card, event.rating, event.reviewed_at, graduate)
         previous = event
     last = ordered[-1]
-    return _settle(card, last.reviewed_at, last.id, len(ordered), lapses, config)
+    return _settle(card, last.reviewed_at, last.id, len(ordered), lapses, config, floor)
 
 
-def _was_mature(card, reviewed: ReviewEvent, config: SchedulerConfig) -> bool:
-    """`is_mature` of the card fsrs gave for `reviewed`, settled; the fuzz hashed only when it could decide."""
+def _was_mature(card, reviewed: ReviewEvent, config: SchedulerConfig, floor: int) -> bool:
+    """`is_mature` of the card fsrs gave for `reviewed` (constrained), settled; the fuzz hashed only when it could decide."""
     if card.state != State.REVIEW:
         return False
-    days = (card.due - reviewed.reviewed_at).total_seconds() / 86400
+    days = (card.due - reviewed.reviewed_at).days
     spread = fuzz_spread(days)
-    if days + spread < MATURE_DAYS:
+    if max(floor, days + spread) < MATURE_DAYS:
         return False
-    if days - spread >= MATURE_DAYS and config.exam_date is None:
+    if max(floor, days - spread) >= MATURE_DAYS and config.exam_date is None:
         return True
-    return _due(card, reviewed.reviewed_at, reviewed.id, config) - card.last_review >= timedelta(days=MATURE_DAYS)
+    return _due(card, reviewed.reviewed_at, reviewed.id, config, floor) - card.last_review >= timedelta(days=MATURE_DAYS)
 
 
 def is_mature(card: CardState | None) -> bool:

@@ -66,8 +66,8 @@ def filter_topics(bank: Bank, topics: Sequence[str] | None) -> list[Item]:
     return [i for i in bank.items if i.topic in topics]
 
 
-def pick_items(bank: Bank, items: Sequence[Item], wanted: Sequence[str]) -> list[Item]:
-    """The items named with --item, in the order given; an old id (previous_ids) finds its item."""
+def pick_items(bank: Bank, items: Sequence[Item], wanted: Sequence[str], *, flag: str = "--item") -> list[Item]:
+    """The items named with --item (or another `flag`), in the order given; an old id (previous_ids) finds its item."""
     by_id = {i.id: i for i in items}
     renamed = {old: i for i in items for old in i.previous_ids}
     picked: list[Item] = []
@@ -76,7 +76,7 @@ def pick_items(bank: Bank, items: Sequence[Item], wanted: Sequence[str]) -> list
         if found is None:
             where = "in the chosen topics" if len(items) < len(bank.items) and item_id in bank.by_id() else f"in {bank.name}"
             hint = _close_ids(item_id, list(by_id))
-            raise InputError(f"--item: unknown item id {item_id!r} {where}{hint}")
+            raise InputError(f"{flag}: unknown item id {item_id!r} {where}{hint}")
         if found not in picked:
             picked.append(found)
     return picked

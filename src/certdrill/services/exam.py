@@ -62,17 +62,19 @@ class Sitting:
     def new(self, *, count: int | None, minutes: int | None, seed: int | None, now: datetime) -> Running:
         """Draw and store a new exam (a note says when fewer questions are eligible than wanted)."""
         from certdrill.drill.exam import DEFAULT_COUNT, Exam, draw_exam, eligible
+        from certdrill.services.controls import unsuspended
         from certdrill.store import exams
 
-        pool = eligible(self.items, self.bank.weights)
+        items = unsuspended(self.store, self.items)
+        pool = eligible(items, self.bank.weights)
         if not pool:
-            raise InputError("no questions to draw: an exam asks only multiple-choice items (not flashcards, not status: needs-review)")
+            raise InputError("no questions to draw: an exam asks only multiple-choice items (not flashcards, not status: needs-review, not suspended)")
         wanted = count or DEFAULT_COUNT
         if wanted > len(pool):
             self.notes.append(f"Note: only {len(pool)} eligible multiple-choice questions, so the exam has {len(pool)} instead of {wanted}.")
         if seed is None:
             seed = random.SystemRandom().randrange(2**31)
-        drawn = draw_exam(self.items, self.bank.weights, wanted, random.Random(seed))
+        drawn = draw_exam(items, self.bank.weights, wanted, random.Random(seed))
         limit = minutes or len(drawn) * self.bank.minutes_per_question
         prediction = self._predict(drawn, now)
         ids = [i.id for i in drawn]

@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TextIO, TypeVar
 
 from certdrill import paths
 from certdrill.errors import InputError
@@ -38,6 +38,7 @@ class Exported:
 def export_progress(output: Path, bank_paths: Sequence[Path] | None, *, now: datetime) -> Exported:
     """Every review and card as JSON (see docs/progress.schema.json), written whole or not at all."""
     from certdrill.clock import to_ms
+    from certdrill.exchange.controls import ControlRows
     from certdrill.exchange.export import write_progress
     from certdrill.exchange.records import extras_json
     from certdrill.services.extras import local_extras
@@ -48,10 +49,16 @@ def export_progress(output: Path, bank_paths: Sequence[Path] | None, *, now: dat
         banks = store.card_banks()
         cards = {item_id: (banks.get(item_id, ""), card) for item_id, card in store.cards().items()}
         ref = {"name": the_bank.name, "title": the_bank.title, "items": len(the_bank.items)}
+        controls = ControlRows(store.iter_tombstone_rows(), store.suspension_rows())
+        newer = store.has_kind("cram")
         extras = extras_json(local_extras(store, to_ms(now), keep=False))
-        count = write_atomically(
-            output, lambda fh: write_progress(fh, review_rows=store.iter_review_rows(), cards=cards, bank=ref, now=now, after_cards=extras)
-        )
+
+        def write(fh: TextIO) -> int:
+            return write_progress(
+                fh, review_rows=store.iter_review_rows(), cards=cards, bank=ref, now=now, controls=controls, newer_kinds=newer, after_cards=extras
+            )
+
+        count = write_atomically(output, write)
     finally:
         store.close()
     return Exported("reviews", count, cards=len(cards))
@@ -162,11 +169,13 @@ def merge_reviews(reviews: Sequence[Review], shown: Shown = Silent(), *, warn: W
     return _merge(open_store(warn=warn), Incoming([review_row(r) for r in reviews]), load_settings(), shown)
 
 
-def merge_rows(rows: Sequence[ReviewRow], *, warn: Warn = ignore) -> int:
-    """Review rows from another device (certdrill sync) merged as a progress file's are; the number new to the store."""
+def merge_rows(rows: Sequence[ReviewRow], *, undone: Sequence[tuple] = (), suspensions: Sequence[tuple] = (), warn: Warn = ignore) -> int:
+    """Review rows, tombstones and suspension events from another device (certdrill sync) merged as
+    a progress file's are; the number of reviews new to the store."""
+    from certdrill.exchange.controls import ControlRows
     from certdrill.exchange.reader import Incoming
 
-    return _merge(open_store(warn=warn), Incoming(list(rows)), load_settings(), Silent())
+    return _merge(open_store(warn=warn), Incoming(list(rows), ControlRows(list(undone), list(suspensions))), load_settings(), Silent())
 
 
 def _merge(store: Store, incoming: Incoming, settings: Settings, shown: Shown, *, new_store: bool = False) -> int:
@@ -174,7 +183,8 @@ def _merge(store: Store, incoming: Incoming, settings: Settings, shown: Shown, *
     or (a new store, not yet in its place) after the reviews are in."""
     try:
         config = scheduler_config(settings, store=store)
-        added = store.merge_rows(shown.counted(incoming.rows), config, replay=not new_store)
+        controls = incoming.controls
+        added = store.merge_rows(shown.counted(incoming.rows), config, replay=not new_store, undone=controls.undone, suspensions=controls.suspensions)
         if new_store:
             shown.now("Replaying every card")
             store.rebuild_cards(config)

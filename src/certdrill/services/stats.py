@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from certdrill.config import Settings
     from certdrill.insight.confusions import Confusion
     from certdrill.insight.guessing import GuessModel
+    from certdrill.insight.leeches import Leech
     from certdrill.insight.optimize import ParametersInUse
     from certdrill.insight.plan import Plan, Readiness
     from certdrill.insight.readiness import Calibration
@@ -47,6 +48,8 @@ class StatsReport:
     readiness: Readiness | None  # None without an exam date, or once it has passed
     plan: Plan | None
     calibration: Calibration | None = None  # the predictions made for this bank's scored mock exams, once there are a few
+    leeches: list[Leech] = field(default_factory=list)  # of the chosen items, most lapses first
+    suspended: list[str] = field(default_factory=list)  # ids of the chosen items that are suspended (counted in `items` too)
 
     def to_json(self) -> dict[str, Any]:
         from certdrill.clock import iso
@@ -71,6 +74,8 @@ class StatsReport:
             "mock_exams": self._mock_exams_json(),
             "fsrs": self.parameters.to_json(),
             "exam": exam,
+            "leeches": [leech.to_json() for leech in self.leeches],
+            "suspended": {"count": len(self.suspended), "ids": self.suspended},
         }
 
     def _mock_exams_json(self) -> dict[str, Any]:
@@ -93,6 +98,7 @@ def stats_report(
     from certdrill import clock
     from certdrill.insight import stats as figures
     from certdrill.insight.confusions import counted_confusions
+    from certdrill.insight.leeches import leeches
     from certdrill.insight.optimize import ParametersInUse
     from certdrill.insight.plan import plan, readiness
     from certdrill.insight.readiness import ExamPrediction, calibration
@@ -126,6 +132,7 @@ def stats_report(
         mock_exams = [e for e in history(store) if e.bank == the_bank.name and e.scaled is not None]
         kept = predictions(store)
         first = store.first_answers() if settings.exam_date is not None else {}
+        suspended = store.suspended()
     finally:
         store.close()
     ready = the_plan = None
@@ -162,6 +169,8 @@ def stats_report(
         readiness=ready,
         plan=the_plan,
         calibration=calibration([ExamPrediction.from_json(kept[e.id]) for e in mock_exams if e.id in kept]),
+        leeches=leeches(cards, settings.leech_lapses, suspended),
+        suspended=[i.id for i in items if i.id in suspended],
     )
 
 

@@ -11,11 +11,14 @@ from typing import TYPE_CHECKING
 
 from certdrill import clock
 from certdrill.services.banks import filter_topics, load_banks, pick_items
+from certdrill.services.controls import SessionControls, unsuspended
 from certdrill.services.workspace import Warn, cards_for, catch_up, ignore, load_settings_for, open_store, scheduler_config
 
 if TYPE_CHECKING:
     from certdrill.bank.items import Bank, Item
     from certdrill.drill.session import Outcome, Session
+    from certdrill.drill.undo import UndoableSession
+    from certdrill.insight.leeches import Leech
     from certdrill.schedule.queue import Limits, Queue
     from certdrill.schedule.review_log import ReviewKind
     from certdrill.schedule.scheduler import CardState, SchedulerConfig
@@ -42,14 +45,18 @@ class Drill:
     notes: list[str] = field(default_factory=list)  # what the daily limits hold back, and how to ask for more
     status: str = ""  # shown in every question's header (the backlog over the review limit)
     learn_ahead: timedelta = timedelta(minutes=20)
+    controls: SessionControls | None = None  # undo and leeches (services/controls.py)
 
-    def session(self, seed: int | None, *, pause_after_answer: bool) -> Session:
-        """The session: on a terminal (`pause_after_answer`) a verdict waits for Enter, or h / e."""
-        from certdrill.drill.session import MISSED_RULES, Rules, Session
+    def session(self, seed: int | None, *, pause_after_answer: bool) -> UndoableSession:
+        """The session: on a terminal (`pause_after_answer`) a verdict waits for Enter, or h / e;
+        `u` takes an answer back; with leech-action suspend, a new leech leaves the session."""
+        from certdrill.drill.session import MISSED_RULES, Rules
+        from certdrill.drill.undo import UndoableSession
 
         rules = MISSED_RULES if self.kind == "missed" else Rules(learn_ahead=self.learn_ahead)
-        rules = replace(rules, pause_after_answer=pause_after_answer)
-        return Session(
+        leech_lapses = self.controls.leech_lapses if self.controls is not None and self.controls.leech_action == "suspend" else None
+        rules = replace(rules, pause_after_answer=pause_after_answer, leech_lapses=leech_lapses)
+        return UndoableSession(
             self.todo,
             self.cards,
             bank=self.bank.name,
@@ -60,9 +67,18 @@ class Drill:
             last_review_id=self.store.last_review_id(),
         )
 
-    def save(self, session: Session, outcome: Outcome) -> None:
-        """Commit an answer; the session goes on with the card as stored (another session may have moved it)."""
-        session.cards[outcome.review.item_id] = self.store.record(outcome.review, outcome.card, prior=outcome.prior, config=self.config)
+    def save(self, session: Session, outcome: Outcome) -> Leech | None:
+        """Commit an answer; the session goes on with the card as stored (another session may have moved it).
+        Returns the leech the answer made, if it made one."""
+        card = self.store.record(outcome.review, outcome.card, prior=outcome.prior, config=self.config)
+        session.cards[outcome.review.item_id] = card
+        return self.controls.after_save(session, outcome, card) if self.controls is not None else None
+
+    def undo(self, session: UndoableSession, outcome: Outcome, now: datetime) -> None:
+        """`u`: the answer the session just took back leaves the log (a tombstone); the session goes
+        on with the item's card as the log without it gives it."""
+        _, card = self.store.undo(outcome.review.id, now, self.config)
+        session.set_card(outcome.review.item_id, card)
 
     def save_amend(self, session: Session, outcome: Outcome) -> None:
         session.cards[outcome.review.item_id] = self.store.amend_rating(outcome.review.id, outcome.review.rating, outcome.card, config=self.config)
@@ -111,15 +127,18 @@ def start_study(
     try:
         config = scheduler_config(settings, retention, store=store)
         catch_up(store, the_bank, config)
+        controls = SessionControls.of(store, config, settings)
         if chosen:
+            chosen = unsuspended(store, chosen)
             cards = cards_for(store, config, now, item_ids=[i.id for i in chosen])
             heading = f"{the_bank.title}: {len(chosen)} chosen item{'s' if len(chosen) != 1 else ''}."
-            return Drill(store, the_bank, items, chosen, cards, config, "study", day_end, heading, learn_ahead=learn_ahead)
+            empty = "" if chosen else "Every chosen item is suspended."
+            return Drill(store, the_bank, items, chosen, cards, config, "study", day_end, heading, empty, learn_ahead=learn_ahead, controls=controls)
         cards = cards_for(store, config, now, due_before=day_end)
         new_done, reviews_done = store.done_today(day_start)
         limits = Limits(new if new is not None else settings.new_per_day, reviews if reviews is not None else settings.reviews_per_day)
         queue = build_queue(
-            items,
+            unsuspended(store, items),
             cards,
             now=now,
             day_end=day_end,
@@ -141,7 +160,7 @@ def start_study(
             empty = f"Nothing left within today's review limit in {the_bank.title}."
         elif not queue.items:
             empty = " ".join(filter(None, [f"Nothing due today in {the_bank.title}.", _next_due_text(cards_for(store, config, now), items, now)]))
-        return Drill(store, the_bank, items, list(queue.items), cards, config, "study", day_end, heading, empty, notes, status, learn_ahead)
+        return Drill(store, the_bank, items, list(queue.items), cards, config, "study", day_end, heading, empty, notes, status, learn_ahead, controls)
     except BaseException:
         store.close()
         raise
@@ -171,7 +190,7 @@ def start_missed(
     try:
         config = scheduler_config(settings, store=store)
         catch_up(store, the_bank, config)
-        askable = [i for i in items if include_unreviewed or i.status == "active"]
+        askable = unsuspended(store, [i for i in items if include_unreviewed or i.status == "active"])
         if confusions:
             from certdrill.insight.confusions import counted_confusions, items_in
 
@@ -184,7 +203,8 @@ def start_missed(
             todo = todo[:limit]
         cards = cards_for(store, config, now, item_ids=[i.id for i in todo]) if todo else {}
         heading = heading.format(n=len(todo)) + ": each comes back until you get it right."
-        return Drill(store, the_bank, items, todo, cards, config, "missed", day_end, heading, "" if todo else empty)
+        controls = SessionControls.of(store, config, settings)
+        return Drill(store, the_bank, items, todo, cards, config, "missed", day_end, heading, "" if todo else empty, controls=controls)
     except BaseException:
         store.close()
         raise

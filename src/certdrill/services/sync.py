@@ -177,11 +177,11 @@ def _sync(store: Store, folder: Path, device: str, now_ms: int) -> Synced:
         for name in list(state.own):
             if not _ends_whole(base / device / name):
                 state.own[name] = SEGMENT_BYTES  # never appended to again
-    added = _merge_reviews(batch.rows)
+    added = _merge_reviews(batch)
     merged = merge_extras(store, batch.extras, now_ms)
-    state.known |= {sf.digest(line) for line in sf.encode_extras(batch.extras)}
+    state.known |= {sf.digest(line) for line in _read_controls(batch) + sf.encode_extras(batch.extras)}
     out, watermark, mark_id = _unsent_reviews(store, watermark, mark_id, batch.digests)
-    for line in sf.encode_extras(local_extras(store, now_ms)):
+    for line in _controls(store) + sf.encode_extras(local_extras(store, now_ms)):
         if (d := sf.digest(line)) not in state.known and d not in batch.digests:
             out.append(line)
             state.known.add(d)
@@ -194,6 +194,15 @@ def _sync(store: Store, folder: Path, device: str, now_ms: int) -> Synced:
         folder, device, len(others), read, added, merged.exams, merged.settings, merged.parameters, len(out),
         batch.damaged, batch.unknown + merged.refused, heal, compacted, tuple(notes),
     )  # fmt: skip
+
+
+def _controls(store: Store) -> list[bytes]:
+    """This store's tombstones and suspension events, as device-file lines."""
+    return [sf.encode_undone(row) for row in store.iter_tombstone_rows()] + [sf.encode_suspension(row) for row in store.suspension_rows()]
+
+
+def _read_controls(batch: sf.Batch) -> list[bytes]:
+    return [sf.encode_undone(row) for row in batch.undone] + [sf.encode_suspension(row) for row in batch.suspensions]
 
 
 def _watermark(store: Store, folder: Path) -> tuple[int, str | None] | None:
@@ -272,12 +281,13 @@ def _read_own(folder: Path, files: _Files, batch: sf.Batch) -> int:
     return len(batch.rows) - before
 
 
-def _merge_reviews(rows: list) -> int:
-    if not rows:
+def _merge_reviews(batch: sf.Batch) -> int:
+    """Reviews with the tombstones and suspensions read beside them (merged ahead of the reviews)."""
+    if not (batch.rows or batch.undone or batch.suspensions):
         return 0
     from certdrill.services.progress import merge_rows
 
-    return merge_rows(rows)
+    return merge_rows(batch.rows, undone=batch.undone, suspensions=batch.suspensions)
 
 
 def _unsent_reviews(store: Store, watermark: int, mark_id: str | None, present: set[str]) -> tuple[list[bytes], int, str | None]:

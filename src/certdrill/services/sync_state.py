@@ -160,11 +160,12 @@ def next_stamp(previous: Stamp | None, now_ms: int, device: str) -> Stamp:
 
 
 def setting_changed(key: str, settings: Settings, now_ms: int) -> None:
-    """Stamp the change `config set` just made to `key`."""
+    """Stamp the change `config set` just made to `key`, on a machine that syncs (it has synced, or
+    has a sync-dir); elsewhere a change is stamped at the machine's first sync."""
     from certdrill import config
 
     name = key.replace("_", "-")
-    if name in LOCAL_KEYS:
+    if name in LOCAL_KEYS or not (_stamps_path().exists() or settings.sync_dir):
         return
     stamps = _load_stamps()
     stamp = next_stamp(_stamp_of(stamps.get(name)), now_ms, device_id())
@@ -180,7 +181,8 @@ def _stamp_of(entry: dict[str, Any] | None) -> Stamp | None:
 
 def local_settings(now_ms: int) -> list[Setting]:
     """Every setting that differs from the default or was ever changed, with its stamp; a value
-    changed by editing the file (not matching its stamp) is stamped now."""
+    changed by editing the file (not matching its stamp) is stamped now, one changed before this
+    machine first synced at the time the settings file was last written."""
     from certdrill import config
     from certdrill.exchange.records import Setting
 
@@ -194,15 +196,23 @@ def local_settings(now_ms: int) -> list[Setting]:
         if key in LOCAL_KEYS or (entry is None and value == defaults[key]):
             continue
         if entry is None or entry.get("value") != value:
-            stamp = next_stamp(_stamp_of(entry), now_ms, device_id())
+            # never stamped (changed before this machine first synced): the settings file's last change
+            stamp = next_stamp(_stamp_of(entry), now_ms if entry is not None else _file_ms(now_ms), device_id())
             entry = stamps[key] = {"value": value, "at": stamp.at, "device": stamp.device}
             changed = True
         kept = _stamp_of(entry)
         assert kept is not None  # set just above when missing
         out.append(Setting(key, cast("JsonValue", value), kept))
-    if changed:
-        _save_stamps(stamps)
+    if changed or not _stamps_path().exists():
+        _save_stamps(stamps)  # also marks this machine as one that syncs: `config set` stamps from now on
     return out
+
+
+def _file_ms(default: int) -> int:
+    try:
+        return paths.config_path().stat().st_mtime_ns // 1_000_000
+    except OSError:
+        return default
 
 
 def merge_settings(incoming: list[Setting], now_ms: int) -> tuple[int, int]:

@@ -76,4 +76,34 @@ MIGRATIONS: list[str] = [
     DROP INDEX reviews_item_time;
     CREATE INDEX reviews_replay ON reviews (item_id, reviewed_at, id, rating, correct, bank);
     """,
+    # 4: the learner's controls (issue 13). `undone`: tombstones, one per undone answer, keyed by the
+    # undone review's id and holding that review's whole row; the row leaves `reviews`, so every
+    # figure and every replay is without it, and a merge never lets the id back in. `suspensions`: a
+    # log of suspend/unsuspend events, the latest per item wins; an event a review caused (a leech
+    # suspended) counts only while that review is not undone.
+    """
+    CREATE TABLE undone (
+        id TEXT PRIMARY KEY,               -- the undone review's id
+        item_id TEXT NOT NULL,
+        bank TEXT NOT NULL,
+        reviewed_at INTEGER NOT NULL,
+        rating INTEGER NOT NULL,
+        answer TEXT,
+        correct INTEGER,
+        duration_ms INTEGER,
+        kind TEXT NOT NULL,
+        session_id TEXT,
+        undone_at INTEGER NOT NULL         -- ms since the epoch, UTC
+    ) WITHOUT ROWID;
+    CREATE INDEX undone_item ON undone (item_id);
+    CREATE TABLE suspensions (
+        id TEXT PRIMARY KEY,
+        item_id TEXT NOT NULL,
+        at INTEGER NOT NULL,               -- ms since the epoch, UTC
+        suspended INTEGER NOT NULL CHECK (suspended IN (0, 1)),
+        reason TEXT NOT NULL,              -- 'manual' or 'leech'
+        review_id TEXT                     -- the answer that made a leech of the item, if one did
+    ) WITHOUT ROWID;
+    CREATE INDEX suspensions_item ON suspensions (item_id, at, id);
+    """,
 ]

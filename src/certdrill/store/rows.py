@@ -90,3 +90,9 @@ def same_schedule(stored: CardRow, card: CardState) -> bool:
         mine.reps,
         mine.lapses,
     )
+
+
+def row_key(row: tuple) -> tuple:
+    """A total order on review rows (None first), so a conflict between two copies of one review
+    resolves the same way on every device: merge keeps the greater row."""
+    return tuple((0, 0) if v is None else (1, v) for v in row)

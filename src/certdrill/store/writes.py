@@ -4,7 +4,7 @@ short transaction, committed before returning."""
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from functools import partial
 from itertools import islice
@@ -12,11 +12,12 @@ from itertools import islice
 from certdrill.clock import from_ms, to_ms
 from certdrill.drill.missed import answer_missed
 from certdrill.errors import StoreError
+from certdrill.schedule.controls import Suspension, Tombstone
 from certdrill.schedule.review_log import Review, ReviewRow, review_row
 from certdrill.schedule.scheduler import CardState, SchedulerConfig, is_mature
 from certdrill.store.connection import chunks, marks
-from certdrill.store.rebuild import Rebuilding
-from certdrill.store.rows import CARD_COLUMNS, CARD_MARKS, REVIEW_COLUMNS, REVIEW_MARKS, CardRow, card_row, row_card, same_schedule
+from certdrill.store.controls import Controls, SuspensionRow, UndoneRow, suspension_row, tombstone_row
+from certdrill.store.rows import CARD_COLUMNS, CARD_MARKS, REVIEW_COLUMNS, REVIEW_MARKS, CardRow, card_row, row_card, row_key, same_schedule
 
 OPTIMIZER_RECORD_KEY = "fsrs_parameters"  # the meta row `certdrill optimize` keeps its record in
 MERGE_BATCH = 5000  # reviews a merge takes at once
@@ -54,13 +55,7 @@ def _counted(recalls: int | None, right: int | None, mature: bool, missed: bool)
     return (recalls + 1, right + (not missed)) if mature else (recalls, right)
 
 
-def row_key(row: tuple) -> tuple:
-    """A total order on review rows (None first), so a conflict between two copies of one review
-    resolves the same way on every device: merge keeps the greater row."""
-    return tuple((0, 0) if v is None else (1, v) for v in row)
-
-
-class Writes(Rebuilding):
+class Writes(Controls):
     def record(self, review: Review, card: CardState, *, prior: object = _UNSET, config: SchedulerConfig | None = None) -> CardState:
         """Append one answer and its card state, durably, in one transaction; returns the card stored.
 
@@ -99,15 +94,34 @@ class Writes(Rebuilding):
                 conn.execute("UPDATE cards SET mature_recalls = NULL, mature_right = NULL WHERE item_id = ?", (item_id,))
         return card
 
-    def merge_reviews(self, reviews: Iterable[Review], config: SchedulerConfig = SchedulerConfig()) -> int:
+    def merge_reviews(
+        self,
+        reviews: Iterable[Review],
+        config: SchedulerConfig = SchedulerConfig(),
+        *,
+        undone: Sequence[Tombstone] = (),
+        suspensions: Sequence[Suspension] = (),
+    ) -> int:
         """Union by review id, then rebuild the touched cards by replay: idempotent and commutative.
 
         Two copies of one review that differ (a rating amended on one device) resolve to the copy
-        whose row sorts greater, on every device. Returns the number of reviews added or changed.
+        whose row sorts greater, on every device. Tombstones (`undone`) are united the same way and
+        win over the reviews they name; suspension events are united by id. Returns the number of
+        reviews, tombstones and events added or changed.
         """
-        return self.merge_rows(map(review_row, reviews), config)
+        return self.merge_rows(
+            map(review_row, reviews), config, undone=[tombstone_row(t) for t in undone], suspensions=[suspension_row(s) for s in suspensions]
+        )
 
-    def merge_rows(self, rows: Iterable[tuple], config: SchedulerConfig = SchedulerConfig(), *, replay: bool = True) -> int:
+    def merge_rows(
+        self,
+        rows: Iterable[tuple],
+        config: SchedulerConfig = SchedulerConfig(),
+        *,
+        replay: bool = True,
+        undone: Sequence[UndoneRow] = (),
+        suspensions: Sequence[SuspensionRow] = (),
+    ) -> int:
         """`merge_reviews` of review rows (`ReviewRow`s, or plain tuples in that order), taken a batch at
         a time: `rows` may be a stream of a million, and one that raises half-way (an invalid file);
         nothing is then written.
@@ -119,9 +133,11 @@ class Writes(Rebuilding):
         with self.transaction() as conn, _bulk_cache(conn):
             last = conn.execute("SELECT max(rowid) FROM reviews").fetchone()[0]  # None: nothing logged before
             touched: set[str] | None = None if last is None else set()
-            changed = 0
+            changed, gone = self._merge_controls(conn, undone, suspensions, touched)
             with _indexes_built_after(conn, last is None):
                 while batch := list(map(_review_row, islice(stream, MERGE_BATCH))):
+                    if gone:
+                        batch = [row for row in batch if row.id not in gone]
                     changed += _merge_batch(conn, batch, last, touched)
             if changed and replay:
                 self._rebuild(conn, config, item_ids=touched)

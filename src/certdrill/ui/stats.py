@@ -26,6 +26,12 @@ def show_stats(console: Console, report: StatsReport, *, show_plan: bool) -> Non
         charts.mastery(report.mastery, plain=plain, width=console.width),
         charts.confusions(report.confusions),
     ]
+    if report.leeches:
+        from certdrill.ui.controls import leech_table
+
+        parts.append(leech_table(report.leeches, f"Leeches: {len(report.leeches)} (certdrill missed --leeches drills them)"))
+    if report.suspended:
+        parts.append(Text(f"Suspended: {len(report.suspended)} of {report.items} items, never asked until unsuspended (certdrill unsuspend ID)."))
     if report.readiness is not None:
         parts.append(charts.exam(report.readiness, report.plan))
         if report.calibration is not None:
