@@ -186,7 +186,7 @@ class World:
 
 
 @given(st.integers(2, 5), st.lists(st.tuples(st.integers(0, 4), action), min_size=1, max_size=40), st.data())
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 def test_any_interleaving_of_device_files_merges_to_the_same_store(monkeypatch, devices, steps, data):
     with tempfile.TemporaryDirectory() as folder:
         world = World(Path(folder), devices, monkeypatch)

@@ -27,7 +27,7 @@ class Settings:
     guess_truefalse: float | None = None
     leech_lapses: int = 8  # Anki's default: an item forgotten this often once learned is a leech
     leech_action: LeechAction = "suspend"  # or "tag": listed as a leech, still asked
-    sync_dir: str | None = None  # a shared folder: study, missed and exam sync through it at start and at end (this machine's alone)
+    sync_dir: str | None = None  # a shared folder: study, missed, cram and exam sync through it at start and at end (this machine's alone)
 
 
 KEYS = {f.name.replace("_", "-"): f.name for f in fields(Settings)}
