@@ -311,3 +311,18 @@ def test_undone_answers_and_suspensions_travel(machines, mini):
         assert set(store.suspended()) == {"ecr-scan"} and len(store.tombstones()) == 1
     finally:
         store.close()
+
+
+def test_a_bad_setting_in_a_whole_read_file_is_named_by_field_and_line(machines, tmp_path):
+    machines("a", "config", "set", "sync-dir", str(machines.shared))
+    machines("a", "config", "set", "new-per-day", "12")
+    out = tmp_path / "p.json"
+    machines("a", "export", "-o", out)
+    doc = json.loads(out.read_text())
+    doc["settings"][0]["device"] = "no spaces allowed"
+    text = json.dumps(doc, indent=2)  # not the export layout: read whole
+    out.write_text(text)
+    line = next(n for n, t in enumerate(text.splitlines(), 1) if "no spaces allowed" in t)
+    result = machines("b", "import", out)
+    assert result.exit_code == 2
+    assert result.output.strip().splitlines()[-1].startswith(f"Error: {out}:{line}: settings[0].device:")

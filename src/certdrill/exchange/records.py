@@ -9,16 +9,13 @@ for the clock rule). Exams join by `store.synced.joined`.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Annotated, Any, Literal
+from typing import Any
 
-from pydantic import AwareDatetime, ConfigDict, Field, JsonValue, StringConstraints
+from pydantic import ConfigDict, Field, JsonValue
 
 from certdrill.clock import iso_of_ms, to_ms
-from certdrill.exchange.models import SQLITE_MAX_INT, Base, Id
+from certdrill.exchange.models import Base, ExamModel, ParametersModel, SettingModel
 from certdrill.store.synced import ExamAnswer, ExamRecord
-
-Device = Annotated[str, StringConstraints(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9._-]+$")]
-Count = Annotated[int, Field(ge=0, le=100_000)]
 
 
 @dataclass(frozen=True, order=True)
@@ -52,43 +49,6 @@ class Extras:
 
     def __bool__(self) -> bool:
         return bool(self.exams or self.settings or self.parameters)
-
-
-class ExamAnswerModel(Base):
-    position: Count
-    item_id: Id
-    chosen: list[Annotated[int, Field(ge=0, le=25)]] | None = None
-    answered_at: AwareDatetime | None = None
-    flagged: bool = False
-
-
-class ExamModel(Base):
-    uid: Id
-    bank: Annotated[str, StringConstraints(max_length=500)]
-    started_at: AwareDatetime
-    finished_at: AwareDatetime | None = None
-    minutes: Annotated[float, Field(gt=0, le=1_000_000)]
-    seed: Annotated[int, Field(ge=-SQLITE_MAX_INT, le=SQLITE_MAX_INT)]
-    status: Literal["in_progress", "submitted", "abandoned"]
-    correct: Count | None = None
-    scaled: Annotated[int, Field(ge=0, le=1000)] | None = None
-    passed: bool | None = None
-    per_topic: dict[Annotated[str, StringConstraints(max_length=500)], dict[Literal["correct", "total"], Count]] = Field(default_factory=dict)
-    answers: Annotated[list[ExamAnswerModel], Field(max_length=100_000)]
-    prediction: dict[str, JsonValue] | None = None
-
-
-class SettingModel(Base):
-    key: Annotated[str, StringConstraints(min_length=1, max_length=100)]
-    value: JsonValue
-    changed_at: AwareDatetime
-    device: Device
-
-
-class ParametersModel(Base):
-    value: dict[str, JsonValue] | None
-    changed_at: AwareDatetime
-    device: Device
 
 
 def exam_json(r: ExamRecord) -> dict:
