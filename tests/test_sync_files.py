@@ -72,8 +72,8 @@ def test_a_newer_certdrill_s_record_kind_is_counted_not_damage():
 
 def test_a_half_copied_snapshot_counts_for_nothing_until_whole():
     whole = sf.compressed([sf.encode_review(ReviewRow("r1", "a", "mini", T0, 3, None, None, 10, "study", None))])
-    assert not sf.split_lines(whole[:-5]).complete
-    chunk = sf.split_lines(whole)
+    assert not sf.split_lines(whole[:-5], compressed=True).complete
+    chunk = sf.split_lines(whole, compressed=True)
     assert chunk.complete and chunk.consumed == len(whole) and len(sf.decode(chunk.lines).rows) == 1
 
 

@@ -49,7 +49,6 @@ SEGMENT = re.compile(r"^(\d{1,9})\.jsonl$")
 SNAPSHOT = re.compile(r"^(\d{1,9})\.snapshot\.jsonl\.gz$")
 DEVICE = re.compile(r"^[A-Za-z0-9._-]{1,100}$")
 MAX_LINE = 16 * 1024 * 1024  # a line longer than this is no record certdrill wrote
-_GZIP_MAGIC = b"\x1f\x8b"
 
 _dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 
@@ -99,9 +98,10 @@ class Chunk:
     complete: bool = True  # False: a compressed snapshot still being copied; nothing taken from it
 
 
-def split_lines(data: bytes) -> Chunk:
-    """Complete lines only: a last line without its newline is still being written or copied."""
-    if data.startswith(_GZIP_MAGIC):
+def split_lines(data: bytes, *, compressed: bool = False) -> Chunk:
+    """Complete lines only: a last line without its newline is still being written or copied.
+    `compressed`: a snapshot (its name ends in .gz), read whole or not at all."""
+    if compressed:
         return _snapshot_lines(data)
     end = data.rfind(b"\n") + 1
     return Chunk([piece for piece in data[:end].split(b"\n") if piece.strip()], end)

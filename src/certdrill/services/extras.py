@@ -32,7 +32,7 @@ def local_extras(store: Store, now_ms: int, *, keep: bool = True) -> Extras:
 
     exams = [record for _, record in exam_records(store).values()]
     parameters = local_parameters(store, now_ms, keep=keep)
-    return Extras(exams, sync_state.local_settings(now_ms), [] if parameters is None else [parameters])
+    return Extras(exams, sync_state.local_settings(now_ms, keep=keep), [] if parameters is None else [parameters])
 
 
 def local_parameters(store: Store, now_ms: int, *, keep: bool = True) -> Parameters | None:
@@ -48,7 +48,7 @@ def local_parameters(store: Store, now_ms: int, *, keep: bool = True) -> Paramet
         return None
     if kept is not None and kept[0] == current:
         return Parameters(None if current is None else json.loads(current), kept[1])
-    stamp = sync_state.next_stamp(None if kept is None else kept[1], now_ms, sync_state.device_id())
+    stamp = sync_state.next_stamp(None if kept is None else kept[1], now_ms, sync_state.device_id() if keep else "unsynced")
     if keep:
         synced.keep(store, PARAMETERS_KEY, json.dumps({"record": current, "at": stamp.at, "device": stamp.device}))
     return Parameters(None if current is None else json.loads(current), stamp)

@@ -251,13 +251,13 @@ def _read_new(base: Path, state: State, files: _Files, batch: sf.Batch) -> int:
         try:
             with open(base / rel, "rb") as fh:
                 first = fh.read(HEAD_BYTES)
-                if taken and sf.digest(first[: min(int(taken), HEAD_BYTES)]) != head:
-                    taken = 0  # replaced by another file (a sync tool restored an old copy): read whole
+                if rel.endswith(".gz") or (taken and sf.digest(first[: min(int(taken), HEAD_BYTES)]) != head):
+                    taken = 0  # a snapshot is read whole; a file replaced by another (an old copy restored) too
                 fh.seek(int(taken))
                 data = fh.read()
         except OSError:
             continue  # gone or unreadable this moment: read next time
-        chunk = sf.split_lines(data)
+        chunk = sf.split_lines(data, compressed=rel.endswith(".gz"))
         if not chunk.complete:
             continue
         before = len(batch.rows) + len(batch.extras.exams) + len(batch.extras.settings) + len(batch.extras.parameters)
@@ -274,7 +274,7 @@ def _read_own(folder: Path, files: _Files, batch: sf.Batch) -> int:
     before = len(batch.rows)
     for name in sorted(files.own):
         try:
-            chunk = sf.split_lines((folder / name).read_bytes())
+            chunk = sf.split_lines((folder / name).read_bytes(), compressed=name.endswith(".gz"))
         except OSError:
             continue
         sf.decode(chunk.lines, batch)
@@ -372,7 +372,7 @@ def _compact(folder: Path, state: State) -> bool:
     lines: list[bytes] = []
     for name in sorted(state.own, key=lambda n: sf.own_number(n) or 0):
         try:
-            lines.extend(sf.split_lines((folder / name).read_bytes()).lines)
+            lines.extend(sf.split_lines((folder / name).read_bytes(), compressed=name.endswith(".gz")).lines)
         except OSError:
             return False  # not now: compact next time
     top = max((sf.own_number(n) or 0 for n in state.own), default=0) + 1

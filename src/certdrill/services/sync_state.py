@@ -58,6 +58,15 @@ def device_id() -> str:
     return made
 
 
+def _known_device() -> str:
+    """This data dir's device id if it has one, without making one (nothing is written)."""
+    try:
+        text = (paths.home_dir() / "device-id").read_text(encoding="utf-8").strip()
+    except (OSError, UnicodeDecodeError):
+        return "unsynced"
+    return text if re.fullmatch(r"[A-Za-z0-9._-]{1,100}", text) else "unsynced"
+
+
 @dataclass
 class State:
     """How far this device has read the shared folder `dir`, and what it wrote there."""
@@ -179,10 +188,11 @@ def _stamp_of(entry: dict[str, Any] | None) -> Stamp | None:
     return None if entry is None else Stamp(entry["at"], entry["device"])
 
 
-def local_settings(now_ms: int) -> list[Setting]:
+def local_settings(now_ms: int, *, keep: bool = True) -> list[Setting]:
     """Every setting that differs from the default or was ever changed, with its stamp; a value
     changed by editing the file (not matching its stamp) is stamped now, one changed before this
-    machine first synced at the time the settings file was last written."""
+    machine first synced at the time the settings file was last written. With `keep`, the
+    stamps are kept (and the device id made); without, nothing is written (an export)."""
     from certdrill import config
     from certdrill.exchange.records import Setting
 
@@ -197,13 +207,13 @@ def local_settings(now_ms: int) -> list[Setting]:
             continue
         if entry is None or entry.get("value") != value:
             # never stamped (changed before this machine first synced): the settings file's last change
-            stamp = next_stamp(_stamp_of(entry), now_ms if entry is not None else _file_ms(now_ms), device_id())
+            stamp = next_stamp(_stamp_of(entry), now_ms if entry is not None else _file_ms(now_ms), device_id() if keep else _known_device())
             entry = stamps[key] = {"value": value, "at": stamp.at, "device": stamp.device}
             changed = True
         kept = _stamp_of(entry)
         assert kept is not None  # set just above when missing
         out.append(Setting(key, cast("JsonValue", value), kept))
-    if changed or not _stamps_path().exists():
+    if keep and (changed or not _stamps_path().exists()):
         _save_stamps(stamps)  # also marks this machine as one that syncs: `config set` stamps from now on
     return out
 
