@@ -31,6 +31,15 @@ def env_for(home: Path, **extra: str) -> dict[str, str]:
     return dict(os.environ, CERTDRILL_HOME=str(home), NO_COLOR="1", COLUMNS="100", TERM="xterm", **extra)
 
 
+def default_signals() -> None:
+    """In the child: Ctrl-C and hang-ups as a terminal delivers them. A suite started in the background
+    (`cmd &` in a script, nohup) runs with SIGINT/SIGHUP ignored, and a child would inherit that."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    signal.signal(signal.SIGHUP, signal.SIG_DFL)
+
+
 # certdrill with the loader's refusal of control characters switched off, to show that the second
 # line of defence (every output strips or escapes them) holds on its own.
 CONTROLS_ALLOWED = (
@@ -46,7 +55,7 @@ def spawn(args, home: Path, *, allow_controls: bool = False, **extra: str):
     import pexpect
 
     argv = certdrill_argv(args, allow_controls=allow_controls)
-    return pexpect.spawn(sys.executable, argv, env=env_for(home, **extra), encoding="utf-8", timeout=20, dimensions=(40, 100))
+    return pexpect.spawn(sys.executable, argv, env=env_for(home, **extra), encoding="utf-8", timeout=20, dimensions=(40, 100), preexec_fn=default_signals)
 
 
 def plain(screen: str) -> str:

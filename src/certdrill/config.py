@@ -28,6 +28,7 @@ class Settings:
     guess_truefalse: float | None = None
     leech_lapses: int = 8  # Anki's default: an item forgotten this often once learned is a leech
     leech_action: LeechAction = "suspend"  # or "tag": listed as a leech, still asked
+    sync_dir: str | None = None  # a shared folder: study, missed, cram and exam sync through it at start and at end (this machine's alone)
 
 
 KEYS = {f.name.replace("_", "-"): f.name for f in fields(Settings)}
@@ -48,6 +49,7 @@ HELP = {
     },
     "leech-lapses": "lapses that make an item a leech (1-1000)",
     "leech-action": "what a leech gets: suspend or tag",
+    "sync-dir": "a shared folder to sync through at the start and end of every session, or 'none'",
 }
 
 
@@ -80,6 +82,8 @@ def parse_value(key: str, raw: str) -> object:
             return value
         if text.lower() in ("", "none", "null", "off"):
             return None
+        if name == "sync_dir":
+            return text
         if name.startswith("guess_"):
             value = float(text)
             if not 0 <= value <= 0.95:

@@ -58,9 +58,9 @@ def build_app() -> typer.Typer:
 
 def _extensions() -> list[Callable[[typer.Typer], None]]:
     """Commands that live in their own modules register themselves here."""
-    from certdrill.cli import controls, cram, item
+    from certdrill.cli import controls, cram, item, sync
 
-    return [controls.register, cram.register, item.register]
+    return [controls.register, cram.register, item.register, sync.register]
 
 
 def __getattr__(name: str) -> typer.Typer:

@@ -149,3 +149,35 @@ def run_drill(console: Console, drill: Drill, seed: int | None, *, title: str = 
     console.print(render.summary(session.tally, drill.bank.topic_title, due, title=title))
     if interrupted:
         raise typer.Exit(130)
+
+
+def synced(fn: F) -> F:
+    """A session that syncs with the configured sync-dir at its start and at its end (also when
+    interrupted); a folder that cannot be used is one line on stderr and the session runs anyway."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        _session_sync()
+        try:
+            result = fn(*args, **kwargs)
+        except (typer.Exit, KeyboardInterrupt):
+            _session_sync()
+            raise
+        _session_sync()
+        return result
+
+    return cast(F, wrapper)
+
+
+def _session_sync() -> None:
+    from certdrill import clock
+    from certdrill.services.sync import session_sync
+
+    done = session_sync(now=clock.now(), warn=err_line)
+    if done is None:
+        return
+    from certdrill.ui.sync import session_line
+
+    line = session_line(done)
+    if line:
+        err_line(line)

@@ -35,9 +35,12 @@ def set_(
     value: Annotated[str, typer.Argument(help="The new value ('none' clears exam-date).")],
 ) -> None:
     """Change one setting."""
-    from certdrill import config, paths
+    from certdrill import clock, config, paths
+    from certdrill.clock import to_ms
+    from certdrill.services.sync_state import setting_changed
 
     settings = config.set_value(config.load(paths.config_path()), key, value)
     config.save(paths.config_path(), settings)
+    setting_changed(key, settings, to_ms(clock.now()))
     shown = config.as_dict(settings)[key.replace("_", "-")]
     out_console().print(f"{key.replace('_', '-')} = {'none' if shown is None else shown}", markup=False)

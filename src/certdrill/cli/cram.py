@@ -6,11 +6,12 @@ from typing import Annotated
 
 import typer
 
-from certdrill.cli.common import err_line, errors_to_exit, out_console, run_drill
+from certdrill.cli.common import err_line, errors_to_exit, out_console, run_drill, synced
 from certdrill.cli.options import BankPaths, ExamDate, Seed, Topics, Unreviewed, check_range
 
 
 @errors_to_exit
+@synced
 def cram(
     bank: BankPaths = None,
     topic: Topics = None,

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from certdrill.cli.common import err_line, errors_to_exit, out_console
+from certdrill.cli.common import err_line, errors_to_exit, out_console, synced
 from certdrill.cli.options import BankPaths, Topics, check_range
 from certdrill.errors import InputError
 from certdrill.text import inert_json
@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 
 
 @errors_to_exit
+@synced
 def exam(
     bank: BankPaths = None,
     topic: Topics = None,

@@ -57,10 +57,14 @@ def import_(
     file: Annotated[Path, typer.Argument(help="A progress file made by certdrill export.")],
 ) -> None:
     """Merge progress from another machine: reviews are united by id, cards rebuilt by replay."""
+    from certdrill import clock
     from certdrill.services.progress import import_progress, read_progress
     from certdrill.ui.activity import activity
 
     incoming = read_progress(file)
     with activity(err_console(), f"Importing {file.name}") as shown:
-        done = import_progress(file, incoming, shown, warn=err_line)
+        done = import_progress(file, incoming, shown, warn=err_line, now=clock.now())
     out_console().print(f"Imported {done.added} new reviews ({done.read - done.added} already here) from {file}", markup=False)
+    if done.extras is not None and (done.extras.exams or done.extras.settings or done.extras.parameters):
+        parts = [f"{done.extras.exams} mock exams", f"{done.extras.settings} settings"] + (["the FSRS parameters"] if done.extras.parameters else [])
+        out_console().print(f"Also merged {', '.join(parts)}", markup=False)

@@ -6,12 +6,13 @@ from typing import Annotated
 
 import typer
 
-from certdrill.cli.common import err_line, errors_to_exit, out_console, run_drill
+from certdrill.cli.common import err_line, errors_to_exit, out_console, run_drill, synced
 from certdrill.cli.options import BankPaths, ExamDate, ItemIds, Seed, Topics, Unreviewed, check_range
 from certdrill.errors import InputError
 
 
 @errors_to_exit
+@synced
 def study(
     bank: BankPaths = None,
     topic: Topics = None,
@@ -71,6 +72,7 @@ def study(
 
 
 @errors_to_exit
+@synced
 def missed(
     bank: BankPaths = None,
     topic: Topics = None,

@@ -7,7 +7,7 @@ import re
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from json.encoder import encode_basestring
-from typing import TextIO
+from typing import Any, TextIO
 
 from certdrill import __version__
 from certdrill.clock import from_ms, iso, iso_of_ms
@@ -90,6 +90,7 @@ def write_progress(
     now: datetime,
     controls: ControlRows = ControlRows(),
     newer_kinds: bool = False,
+    after_cards: dict[str, Any] | None = None,
 ) -> int:
     """One review per line inside the document, so errors and diffs point at a line; every line
     through `json_controls`, so that `export -o -` to a terminal is inert (DEL, C1, bidi escaped).
@@ -97,6 +98,9 @@ def write_progress(
     Undone answers and suspensions go before the reviews (an import merges them first). A file
     that has them, or reviews of a kind version 1 did not know (`newer_kinds`), is version 2, so
     an older certdrill refuses it rather than bring an undone answer back; any other stays 1.
+
+    `after_cards`: the mock exams, settings and parameters (exchange/records.py `extras_json`),
+    after the cards, one exam a line; a certdrill that does not know them reads the file as before.
     """
     version = VERSION if controls or newer_kinds else 1
     head = {"format": FORMAT, "version": version, "exported_at": iso(now), "app_version": __version__, "bank": bank}
@@ -115,5 +119,11 @@ def write_progress(
     out.write('  "cards": [')
     for n, (item_id, (bank_name, card)) in enumerate(sorted(cards.items())):
         out.write(("\n    " if n == 0 else ",\n    ") + json_controls(_dumps(card_json(item_id, bank_name, card))))
-    out.write("\n  ]\n}\n" if cards else "]\n}\n")
+    out.write("\n  ]" if cards else "]")
+    for key, value in (after_cards or {}).items():
+        if isinstance(value, list):
+            out.write(json_controls(f",\n  {json.dumps(key)}: [" + ",".join(f"\n    {_dumps(v)}" for v in value) + ("\n  ]" if value else "]")))
+        else:
+            out.write(json_controls(f",\n  {json.dumps(key)}: {_dumps(value)}"))
+    out.write("\n}\n")
     return count

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, JsonValue, StringConstraints
 
 from certdrill.clock import FIRST_YEAR, LAST_YEAR, YEARS
 from certdrill.schedule.controls import SuspendReason
@@ -113,6 +113,53 @@ class SuspensionModel(Base):
     review_id: Id | None = None  # the answer that made a leech of the item (the event lapses if it is undone)
 
 
+Device = Annotated[str, StringConstraints(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9._-]+$")]
+Count = Annotated[int, Field(ge=0, le=100_000)]
+
+
+class ExamAnswerModel(Base):
+    position: Count
+    item_id: Id
+    chosen: list[Annotated[int, Field(ge=0, le=25)]] | None = None
+    answered_at: Instant | None = None
+    flagged: bool = False
+
+
+class ExamModel(Base):
+    """A mock exam (finished or in progress), named on every device by `uid`."""
+
+    uid: Id
+    bank: Name
+    started_at: Instant
+    finished_at: Instant | None = None
+    minutes: Annotated[float, Field(gt=0, le=1_000_000)]
+    seed: Annotated[int, Field(ge=-SQLITE_MAX_INT, le=SQLITE_MAX_INT)]
+    status: Literal["in_progress", "submitted", "abandoned"]
+    correct: Count | None = None
+    scaled: Annotated[int, Field(ge=0, le=1000)] | None = None
+    passed: bool | None = None
+    per_topic: dict[Name, dict[Literal["correct", "total"], Count]] = Field(default_factory=dict)
+    answers: Annotated[list[ExamAnswerModel], Field(max_length=100_000)]
+    prediction: dict[str, JsonValue] | None = None
+
+
+class SettingModel(Base):
+    """One setting's value, when it was changed and on which device: the later (changed_at, device) wins."""
+
+    key: Annotated[str, StringConstraints(min_length=1, max_length=100)]
+    value: JsonValue
+    changed_at: Instant
+    device: Device
+
+
+class ParametersModel(Base):
+    """The FSRS parameters `certdrill optimize` adopted (its record), or null for fsrs's defaults; the later change wins."""
+
+    value: dict[str, JsonValue] | None
+    changed_at: Instant
+    device: Device
+
+
 class ProgressFile(Base):
     model_config = ConfigDict(extra="allow")
 
@@ -125,3 +172,6 @@ class ProgressFile(Base):
     suspensions: list[SuspensionModel] = Field(default_factory=list)
     reviews: list[ReviewModel]
     cards: list[CardModel] = Field(default_factory=list)
+    exams: list[ExamModel] = Field(default_factory=list)
+    settings: list[SettingModel] = Field(default_factory=list)
+    parameters: ParametersModel | None = None

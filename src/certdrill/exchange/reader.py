@@ -11,6 +11,7 @@ from pathlib import Path
 
 from certdrill.errors import InputError
 from certdrill.exchange.controls import ControlRows
+from certdrill.exchange.records import Extras
 from certdrill.exchange.stream import ReviewStream, export_layout, streamed
 from certdrill.exchange.whole import parse_document
 from certdrill.schedule.review_log import Review, ReviewRow, review_row
@@ -26,6 +27,7 @@ class Incoming:
 
     rows: list[ReviewRow] | ReviewStream
     controls: ControlRows = field(default_factory=ControlRows)  # undone answers and suspensions, merged ahead of the reviews
+    extras: Extras = field(default_factory=Extras)  # mock exams, settings, parameters: merged after the reviews
 
     @property
     def count(self) -> int:
@@ -40,8 +42,8 @@ def open_progress(path: Path) -> Incoming:
             raise InputError("file too large for a progress file", file=name)
         layout = export_layout(path)
         stream = streamed(path, name, layout) if layout is not None else None
-        if stream is not None:
-            return Incoming(stream, stream.controls)
+        if stream is not None and layout is not None:
+            return Incoming(stream, stream.controls, _extras(layout.tail, name, layout.tail_line - 2))
         raw = path.read_bytes()
     except FileNotFoundError:
         raise InputError("no such file", file=name) from None
@@ -49,13 +51,35 @@ def open_progress(path: Path) -> Incoming:
         raise InputError("is a folder, not a progress file", file=name) from None
     except OSError as exc:
         raise InputError(f"cannot read: {exc.strerror}", file=name) from None
-    reviews, controls = _whole(raw, name)
-    return Incoming([review_row(r) for r in reviews], controls)
+    reviews, controls, text = _whole(raw, name)
+    return Incoming([review_row(r) for r in reviews], controls, _extras(text, name, 0))
 
 
-def _whole(raw: bytes, name: str) -> tuple[list[Review], ControlRows]:
+def _whole(raw: bytes, name: str) -> tuple[list[Review], ControlRows, str]:
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise InputError(f"not UTF-8 text (byte {exc.start})", file=name, line=raw[: exc.start].count(b"\n") + 1) from None
-    return parse_document(text, name)
+    reviews, controls = parse_document(text, name)
+    return reviews, controls, text
+
+
+def _extras(text: str, name: str, line_offset: int) -> Extras:
+    """The document's (or the streamed file's tail's) exams, settings and parameters, checked:
+    the first problem named by field and line, as for the reviews."""
+    if not any(f'"{key}"' in text for key in ("exams", "settings", "parameters")):
+        return Extras()
+    import json
+
+    from pydantic import ValidationError
+
+    from certdrill.exchange.jsonpos import json_line
+    from certdrill.exchange.records import extras_of
+    from certdrill.exchange.whole import invalid
+
+    data = json.loads(text)
+    try:
+        return extras_of(data)
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        raise invalid(error, exc.error_count(), name, line_offset + json_line(text, tuple(error["loc"]))) from None

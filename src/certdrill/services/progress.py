@@ -19,7 +19,8 @@ from certdrill.services.workspace import Warn, cards_for, ignore, load_settings,
 if TYPE_CHECKING:
     from certdrill.config import Settings
     from certdrill.exchange.reader import Incoming
-    from certdrill.schedule.review_log import Review
+    from certdrill.schedule.review_log import Review, ReviewRow
+    from certdrill.services.extras import ExtrasMerged
     from certdrill.store.store import Store
 
 T = TypeVar("T")
@@ -36,8 +37,11 @@ class Exported:
 
 def export_progress(output: Path, bank_paths: Sequence[Path] | None, *, now: datetime) -> Exported:
     """Every review and card as JSON (see docs/progress.schema.json), written whole or not at all."""
+    from certdrill.clock import to_ms
     from certdrill.exchange.controls import ControlRows
     from certdrill.exchange.export import write_progress
+    from certdrill.exchange.records import extras_json
+    from certdrill.services.extras import local_extras
 
     the_bank = load_banks(bank_paths)
     store = open_store(writable=False)
@@ -47,9 +51,12 @@ def export_progress(output: Path, bank_paths: Sequence[Path] | None, *, now: dat
         ref = {"name": the_bank.name, "title": the_bank.title, "items": len(the_bank.items)}
         controls = ControlRows(store.iter_tombstone_rows(), store.suspension_rows())
         newer = store.has_kind("cram")
+        extras = extras_json(local_extras(store, to_ms(now), keep=False))
 
         def write(fh: TextIO) -> int:
-            return write_progress(fh, review_rows=store.iter_review_rows(), cards=cards, bank=ref, now=now, controls=controls, newer_kinds=newer)
+            return write_progress(
+                fh, review_rows=store.iter_review_rows(), cards=cards, bank=ref, now=now, controls=controls, newer_kinds=newer, after_cards=extras
+            )
 
         count = write_atomically(output, write)
     finally:
@@ -124,6 +131,7 @@ class Silent:
 class Imported:
     added: int  # reviews new to the store (or changed)
     read: int  # reviews in the file
+    extras: ExtrasMerged | None = None  # mock exams, settings and parameters taken from it
 
 
 def read_progress(file: Path) -> Incoming:
@@ -133,13 +141,24 @@ def read_progress(file: Path) -> Incoming:
     return open_progress(file)
 
 
-def import_progress(file: Path, incoming: Incoming, shown: Shown = Silent(), *, warn: Warn = ignore) -> Imported:
-    """Merge a progress file (`read_progress`): reviews united by id, cards rebuilt by replay; all or nothing."""
+def import_progress(file: Path, incoming: Incoming, shown: Shown = Silent(), *, warn: Warn = ignore, now: datetime | None = None) -> Imported:
+    """Merge a progress file (`read_progress`): reviews united by id, cards rebuilt by replay, all or
+    nothing; then its mock exams (joined by uid), settings and parameters (the later change wins)."""
     settings = load_settings()
     tidy_home()
     fresh = not paths.db_path().exists()
     added = _first_import(file, incoming, settings, shown, warn) if fresh else _merge(open_store(warn=warn), incoming, settings, shown)
-    return Imported(added, incoming.count)
+    if not incoming.extras:
+        return Imported(added, incoming.count)
+    from certdrill.clock import to_ms
+    from certdrill.services.extras import merge_extras
+
+    store = open_store(warn=warn)
+    try:
+        merged = merge_extras(store, incoming.extras, to_ms(now) if now is not None else 0)
+    finally:
+        store.close()
+    return Imported(added, incoming.count, merged)
 
 
 def merge_reviews(reviews: Sequence[Review], shown: Shown = Silent(), *, warn: Warn = ignore) -> int:
@@ -149,6 +168,15 @@ def merge_reviews(reviews: Sequence[Review], shown: Shown = Silent(), *, warn: W
     from certdrill.schedule.review_log import review_row
 
     return _merge(open_store(warn=warn), Incoming([review_row(r) for r in reviews]), load_settings(), shown)
+
+
+def merge_rows(rows: Sequence[ReviewRow], *, undone: Sequence[tuple] = (), suspensions: Sequence[tuple] = (), warn: Warn = ignore) -> int:
+    """Review rows, tombstones and suspension events from another device (certdrill sync) merged as
+    a progress file's are; the number of reviews new to the store."""
+    from certdrill.exchange.controls import ControlRows
+    from certdrill.exchange.reader import Incoming
+
+    return _merge(open_store(warn=warn), Incoming(list(rows), ControlRows(list(undone), list(suspensions))), load_settings(), Silent())
 
 
 def _merge(store: Store, incoming: Incoming, settings: Settings, shown: Shown, *, new_store: bool = False) -> int:
