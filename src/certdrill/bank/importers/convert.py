@@ -113,7 +113,7 @@ def convert(questions: Sequence[Question], *, source: str) -> list[Converted]:
 
 
 def _item(question: Question, where: str) -> tuple[dict, list[str]]:
-    reasons = list(question.problems)
+    reasons = [*question.problems, *question.cautions]
     prompt = clean(question.prompt)
     if not prompt:
         reasons.append("empty question")
