@@ -158,7 +158,13 @@ def _date(value: str | None) -> str | None:
 @app.command("import")
 @errors_to_exit
 def import_(
-    file: Annotated[Path, typer.Argument(help="A question list (Markdown .md, Anki plain text, CSV with a header row) or an Anki package (.apkg, .colpkg).")],
+    files: Annotated[
+        list[Path],
+        typer.Argument(
+            help="Question lists (Markdown .md, Anki plain text, CSV with a header row; several go into one bank, the same question once) or one Anki package (.apkg, .colpkg).",
+            metavar="FILE...",
+        ),
+    ],
     output: Annotated[Path, typer.Option("--output", "-o", help="The bank folder to write into (created with a bank.yaml if missing).")],
     topic: Annotated[str | None, typer.Option("--topic", "-t", help="Topic slug, and so the file name (default: from the file name).")] = None,
     fmt: Annotated[str | None, typer.Option("--format", "-f", help="markdown, anki-text or csv (default: from the extension or the header lines).")] = None,
@@ -176,7 +182,7 @@ def import_(
 
     shown = activity(err_console(), "Importing Anki's reviews") if with_progress else nullcontext(Activity())
     with shown as live:
-        done = import_bank_file(file, output, topic=topic, fmt=fmt, with_progress=with_progress, shown=live, warn=err_line)
+        done = import_bank_file(files, output, topic=topic, fmt=fmt, with_progress=with_progress, shown=live, warn=err_line)
     report = done.report
     if as_json:
         typer.echo(json.dumps(done.to_json(), ensure_ascii=False, indent=1))
@@ -189,20 +195,23 @@ def import_(
     changes = report.changes
     counts = f"{len(changes.new)} new, {len(changes.updated)} updated, {len(changes.unchanged)} unchanged, {len(changes.removed)} removed"
     into = ", ".join(str(p) for p in report.topic_files)
-    say(f"Imported {len(report.items)} {'cards' if done.package else 'questions'} from {file} into {into} ({counts}).", "bold")
+    say(f"Imported {len(report.items)} {'cards' if done.package else 'questions'} from {', '.join(str(f) for f in files)} into {into} ({counts}).", "bold")
     if done.reviews is not None:
-        say(f"Imported {done.added} new reviews ({done.reviews - done.added} already here) from {file}.")
+        say(f"Imported {done.added} new reviews ({done.reviews - done.added} already here) from {files[0]}.")
     if report.manifest_created:
         say(f"Created {report.topic_file.parent / 'bank.yaml'}; edit its title.")
     review = report.needs_review
     if review:
         say(f"{len(review)} need review (status: needs-review; study them with --include-unreviewed):")
         for item in review:
-            say(f"  {file.name}:{item.line}: {'; '.join(item.reasons)} ({item.id})")
+            say(f"  {item.source or files[0].name}:{item.line}: {'; '.join(item.reasons)} ({item.id})")
+    if report.folded:
+        say(f"{len(report.folded)} found in more than one file, kept once (its sources name every place):")
+        for copy in report.folded:
+            say(f"  {copy.copy}: the same question as {copy.kept}{' with a different key' if copy.conflict else ''} ({copy.id})")
     for item_id in changes.kept_reviewed:
         say(f"  kept your reviewed version of {item_id}: the source still needs review there")
     for item_id in changes.removed:
-        say(f"  removed {item_id}: no longer in {file.name} (its progress stays; add the id to previous_ids if it was reworded)")
+        say(f"  removed {item_id}: no longer in {', '.join(f.name for f in files)} (its progress stays; add the id to previous_ids if it was reworded)")
     if report.skipped_lines:
-        lines = ", ".join(str(n) for n in report.skipped_lines)
-        say(f"Skipped headings or numbered lines with no options (not questions): line{'s' if len(report.skipped_lines) > 1 else ''} {lines}.", "dim")
+        say(f"Skipped headings or numbered lines with no options (not questions): {', '.join(report.skipped_lines)}.", "dim")
