@@ -28,12 +28,18 @@ def build_app() -> typer.Typer:
     import typer
 
     from certdrill.cli import backup, bank, config, exam, optimize, progress, stats, study
-    from certdrill.cli.common import OneLineErrors, root
+    from certdrill.cli.common import OneLineErrors, examples_last, root
 
     application = typer.Typer(
         name="certdrill",
         cls=OneLineErrors,
-        help="Spaced-repetition drills for cloud certification exams.",
+        help="""Spaced-repetition drills for cloud certification exams.
+
+        Examples:
+            certdrill study
+            certdrill exam --count 20
+            certdrill stats --plan
+        """,
         no_args_is_help=True,
         pretty_exceptions_enable=False,
         add_completion=False,
@@ -53,7 +59,7 @@ def build_app() -> typer.Typer:
     application.add_typer(backup.app, name="backup")
     for register in _extensions():
         register(application)
-    return application
+    return examples_last(application)
 
 
 def _extensions() -> list[Callable[[typer.Typer], None]]:

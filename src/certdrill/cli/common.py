@@ -89,6 +89,38 @@ def errors_to_exit(fn: F) -> F:
     return cast(F, wrapper)
 
 
+def split_examples(text: object) -> tuple[str | None, str | None]:
+    """A help text and the `Examples:` block ending it (one command a line), as (help, epilog):
+    click prints an epilog after the options, so the examples end every `--help`."""
+    if not isinstance(text, str):
+        return None, None
+    import inspect
+
+    doc = inspect.cleandoc(text)
+    head, found, tail = doc.partition("Examples:\n")
+    if not found or (head and not head.endswith("\n")):
+        return doc, None
+    lines = [line.strip() for line in tail.splitlines() if line.strip()]
+    return head.rstrip(), "Examples:\n" + "\n".join(f"  {line}" for line in lines)
+
+
+def examples_last(app: typer.Typer) -> typer.Typer:
+    """Every command's and group's `Examples:` moved from its help text to its epilog."""
+    import inspect
+
+    text, epilog = split_examples(app.info.help)
+    if epilog:
+        app.info.help, app.info.epilog = text, epilog
+    for command in app.registered_commands:  # the command modules' apps are built once a process: move once
+        text, epilog = split_examples(command.help or (inspect.getdoc(command.callback) if command.callback else None))
+        if epilog:
+            command.help, command.epilog = text, epilog
+    for group in app.registered_groups:
+        if group.typer_instance is not None:
+            examples_last(group.typer_instance)
+    return app
+
+
 class OneLineErrors(TyperGroup):
     """Usage errors (an unknown option, a value that is not a number) as one `Error:` line, exit 2,
     instead of a usage block and a framed panel: the same shape as every other bad input."""
