@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from certdrill.errors import InputError, MissingExtra
+from certdrill.errors import MissingExtra
 from certdrill.exchange.anki import FIELDS, NOTETYPE, AnkiNote, anki_id, card_columns
 
 CSS = """.card { font-family: sans-serif; font-size: 18px; text-align: left; color: black; background-color: white; }
