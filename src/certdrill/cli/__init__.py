@@ -12,12 +12,12 @@ if TYPE_CHECKING:
 
 
 def main() -> None:
-    if sys.argv[1:] in (["--version"], ["-V"]):
-        from certdrill import __version__
-
-        sys.stdout.write(f"certdrill {__version__}\n")
-        return
     try:
+        if sys.argv[1:] in (["--version"], ["-V"]):
+            from certdrill import __version__
+
+            sys.stdout.write(f"certdrill {__version__}\n")
+            return
         build_app()()
     except KeyboardInterrupt:  # before a command's own handler exists (while modules import): still 130
         sys.stdout.write("\n")
