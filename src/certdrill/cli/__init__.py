@@ -18,7 +18,7 @@ def main() -> None:
 
             sys.stdout.write(f"certdrill {__version__}\n")
             return
-        build_app()()
+        build_app()(prog_name="certdrill")  # `python -m certdrill` too: its usage lines and completion are certdrill's
     except KeyboardInterrupt:  # before a command's own handler exists (while modules import): still 130
         sys.stdout.write("\n")
         sys.exit(130)
@@ -42,7 +42,7 @@ def build_app() -> typer.Typer:
         """,
         no_args_is_help=True,
         pretty_exceptions_enable=False,
-        add_completion=False,
+        add_completion=True,
         context_settings={"help_option_names": ["--help", "-h"]},
     )
 
