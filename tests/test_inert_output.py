@@ -73,6 +73,7 @@ COMMANDS = [
     ("stats", "--json"),
     ("bank", "list"),
     ("bank", "list", "--json"),
+    ("bank", "list", "--jsonl"),
     ("bank", "audit"),
     ("bank", "audit", "--json"),
     ("export", "-o", "-"),
@@ -99,6 +100,9 @@ def test_a_bank_with_controls_does_not_load_and_says_where_in_one_line_each(cli,
     assert result.exit_code == 2, result.output
     assert_inert(result.output)
     lines = result.output.splitlines()
+    if {"--json", "--jsonl"} & set(command):  # one JSON object on stdout, every problem in it
+        (error,) = [json.loads(line)["error"] for line in lines]
+        lines = [f"{p['file']}:{p['line']}: {p['message']}" for p in error["problems"]]
     for file, _, field in FIELDS.values():
         assert any(re.match(rf"^.*{file}:\d+: {re.escape(field)}: contains control character U\+001B", line) for line in lines), (field, result.output)
     assert all(re.match(r"^\S*(bank|t)\.yaml:\d+: ", line) for line in lines), result.output

@@ -40,6 +40,35 @@ class BankError(InputError):
         return [str(p) for p in self.problems]
 
 
+# The packages each optional extra brings (pyproject.toml's [project.optional-dependencies]).
+EXTRAS = {"anki": ("genanki", "zstandard"), "optimize": ("fsrs-rs-python",)}
+
+
+def under_pipx(prefix: str | None = None) -> bool:
+    """certdrill runs from a pipx virtualenv (`~/.local/pipx/venvs/certdrill`, or pipx's own
+    folder on another platform): its extras are added with `pipx inject`."""
+    import sys
+
+    return "pipx/venvs" in (sys.prefix if prefix is None else prefix).replace("\\", "/")
+
+
+def install_hint(extra: str) -> str:
+    """The command that installs an optional extra the way certdrill itself was installed."""
+    if under_pipx():
+        return f"pipx inject certdrill {' '.join(EXTRAS[extra])}"
+    return f"pip install 'certdrill[{extra}]'"
+
+
+class MissingExtra(CertdrillError):
+    """An optional extra is not installed: always exit 4, with the command that installs it."""
+
+    exit_code = 4
+
+    def __init__(self, needs: str, extra: str, *, file: str | None = None):
+        self.needs, self.extra = needs, extra
+        super().__init__(f"{needs}: {install_hint(extra)}", file=file)
+
+
 class StoreError(CertdrillError):
     """The progress store cannot be used (corrupt, foreign, read-only, full)."""
 

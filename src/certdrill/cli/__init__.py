@@ -12,13 +12,13 @@ if TYPE_CHECKING:
 
 
 def main() -> None:
-    if sys.argv[1:] in (["--version"], ["-V"]):
-        from certdrill import __version__
-
-        sys.stdout.write(f"certdrill {__version__}\n")
-        return
     try:
-        build_app()()
+        if sys.argv[1:] in (["--version"], ["-V"]):
+            from certdrill import __version__
+
+            sys.stdout.write(f"certdrill {__version__}\n")
+            return
+        build_app()(prog_name="certdrill")  # `python -m certdrill` too: its usage lines and completion are certdrill's
     except KeyboardInterrupt:  # before a command's own handler exists (while modules import): still 130
         sys.stdout.write("\n")
         sys.exit(130)
@@ -28,15 +28,21 @@ def build_app() -> typer.Typer:
     import typer
 
     from certdrill.cli import backup, bank, config, exam, optimize, progress, stats, study
-    from certdrill.cli.common import OneLineErrors, root
+    from certdrill.cli.common import OneLineErrors, examples_last, root
 
     application = typer.Typer(
         name="certdrill",
         cls=OneLineErrors,
-        help="Spaced-repetition drills for cloud certification exams.",
+        help="""Spaced-repetition drills for cloud certification exams.
+
+        Examples:
+            certdrill study
+            certdrill exam --count 20
+            certdrill stats --plan
+        """,
         no_args_is_help=True,
         pretty_exceptions_enable=False,
-        add_completion=False,
+        add_completion=True,
         context_settings={"help_option_names": ["--help", "-h"]},
     )
 
@@ -53,7 +59,7 @@ def build_app() -> typer.Typer:
     application.add_typer(backup.app, name="backup")
     for register in _extensions():
         register(application)
-    return application
+    return examples_last(application)
 
 
 def _extensions() -> list[Callable[[typer.Typer], None]]:

@@ -13,13 +13,21 @@ from certdrill.text import inert_json
 if TYPE_CHECKING:
     from certdrill.services.backups import BackupInfo
 
-app = typer.Typer(help="List, make and restore backups of your progress.", no_args_is_help=True)
+app = typer.Typer(
+    help="List, make and restore backups of your progress.\n\nExamples:\ncertdrill backup list\ncertdrill backup now\ncertdrill backup restore progress-2026-11-23.sqlite3",
+    no_args_is_help=True,
+)
 
 
 @app.command("list")
 @errors_to_exit
 def list_(as_json: Annotated[bool, typer.Option("--json", help="A JSON array, newest first.")] = False) -> None:
-    """Every backup, newest first, with how many answers it holds."""
+    """Every backup, newest first, with how many answers it holds.
+
+    Examples:
+        certdrill backup list
+        certdrill backup list --json
+    """
     from certdrill.services.backups import list_backups
 
     found = list_backups()
@@ -49,7 +57,11 @@ def list_(as_json: Annotated[bool, typer.Option("--json", help="A JSON array, ne
 @app.command("now")
 @errors_to_exit
 def now() -> None:
-    """Make a backup now (kept until you delete it)."""
+    """Make a backup now (kept until you delete it).
+
+    Examples:
+        certdrill backup now
+    """
     from certdrill import clock
     from certdrill.services.backups import backup_now
 
@@ -62,7 +74,12 @@ def now() -> None:
 def restore(
     name: Annotated[str, typer.Argument(help="A name from `certdrill backup list`, or a path to a backup file.")],
 ) -> None:
-    """Put a backup back in place; the current database is kept in backups/, never deleted."""
+    """Put a backup back in place; the current database is kept in backups/, never deleted.
+
+    Examples:
+        certdrill backup list
+        certdrill backup restore progress-2026-11-23.sqlite3
+    """
     from certdrill import clock
     from certdrill.services import backups
 

@@ -17,7 +17,10 @@ from certdrill.text import inert_json
 if TYPE_CHECKING:
     from certdrill.bank.items import Item
 
-app = typer.Typer(help="List and check question banks.", no_args_is_help=True)
+app = typer.Typer(
+    help="List, check and import question banks.\n\nExamples:\ncertdrill bank list\ncertdrill bank lint content/community/\ncertdrill bank import questions.md -o content/community/",
+    no_args_is_help=True,
+)
 
 
 @app.command("list")
@@ -25,13 +28,23 @@ app = typer.Typer(help="List and check question banks.", no_args_is_help=True)
 def list_items(
     bank: Annotated[list[Path] | None, typer.Option("--bank", "-b", help="Bank folder or topic file (default: the built-in bank; repeatable).")] = None,
     topic: Annotated[list[str] | None, typer.Option("--topic", "-t", help="Only this topic (repeatable).")] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="A JSON array, one object per item.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="A JSON array, one object per item (written as it goes).")] = False,
+    as_jsonl: Annotated[bool, typer.Option("--jsonl", help="JSON Lines: one object per item a line, for streaming big banks.")] = False,
 ) -> None:
-    """List the items of a bank."""
+    """List the items of a bank.
+
+    Examples:
+        certdrill bank list --topic ecr
+        certdrill bank list --json
+        certdrill bank list --jsonl --bank content/community/
+    """
     from certdrill.services.banks import filter_topics, load_banks
 
     the_bank = load_banks(bank)
     items = filter_topics(the_bank, topic)
+    if as_jsonl:
+        _echo_json_lines(i.to_json() for i in items)
+        return
     if as_json:
         _echo_json_array(i.to_json() for i in items)
         return
@@ -66,6 +79,13 @@ def _echo_lines(items: Iterable[Item]) -> None:
         out.write("\t".join(strip_controls(field).replace("\t", " ") for field in fields) + "\n")
 
 
+def _echo_json_lines(objects: Iterable[dict]) -> None:
+    """One compact JSON object a line (JSON Lines), each written as soon as it is made."""
+    out = sys.stdout
+    for obj in objects:
+        out.write(inert_json(obj) + "\n")
+
+
 def _echo_json_array(objects: Iterable[dict]) -> None:
     """`json.dumps(list(objects), indent=1)`, written an object at a time: a 50,000-item bank as one
     string (and one list of dicts) would take hundreds of megabytes."""
@@ -86,6 +106,10 @@ def lint(
     """Check a bank: every problem as file:line: message. Exit 0 clean, 1 findings, 2 does not load.
 
     Also warns about retired items: ids with progress that the bank no longer has.
+
+    Examples:
+        certdrill bank lint
+        certdrill bank lint content/community/
     """
     from certdrill.services.banks import lint_banks
     from certdrill.text import show_controls
@@ -119,6 +143,11 @@ def audit(
 
     Exit 0; under --strict 1 when a cue beats chance (or the built-in bank falls short of its
     coverage minimums); 2 when the bank does not load or an option is bad.
+
+    Examples:
+        certdrill bank audit
+        certdrill bank audit content/community/ --strict
+        certdrill bank audit --json --stale-before 2026-01-01
     """
     from certdrill.services.banks import audit_banks
 
@@ -155,7 +184,13 @@ def _date(value: str | None) -> str | None:
 @app.command("import")
 @errors_to_exit
 def import_(
-    file: Annotated[Path, typer.Argument(help="A question list (Markdown .md, Anki plain text, CSV with a header row) or an Anki package (.apkg, .colpkg).")],
+    files: Annotated[
+        list[Path],
+        typer.Argument(
+            help="Question lists (Markdown .md, Anki plain text, CSV with a header row; several go into one bank, the same question once) or one Anki package (.apkg, .colpkg).",
+            metavar="FILE...",
+        ),
+    ],
     output: Annotated[Path, typer.Option("--output", "-o", help="The bank folder to write into (created with a bank.yaml if missing).")],
     topic: Annotated[str | None, typer.Option("--topic", "-t", help="Topic slug, and so the file name (default: from the file name).")] = None,
     fmt: Annotated[str | None, typer.Option("--format", "-f", help="markdown, anki-text or csv (default: from the extension or the header lines).")] = None,
@@ -164,7 +199,15 @@ def import_(
         bool, typer.Option("--with-progress", help="Anki packages: also bring the review history in, so scheduling continues where Anki left it.")
     ] = False,
 ) -> None:
-    """Convert a community question list or an Anki package (.apkg, .colpkg) into bank YAML; untrusted items get status: needs-review."""
+    """Convert community question lists or an Anki package (.apkg, .colpkg) into bank YAML; untrusted items get status: needs-review.
+
+    Several question lists go into one bank: the same question in two files is one item, and a key they disagree on is flagged.
+
+    Examples:
+        certdrill bank import aws-dva-questions.md -o content/community/
+        certdrill bank import part1.md part2.md deck.txt -o content/community/
+        certdrill bank import my-deck.apkg -o content/my-deck/ --with-progress
+    """
     from contextlib import nullcontext
 
     from certdrill.services.bank_import import import_bank_file
@@ -173,7 +216,7 @@ def import_(
 
     shown = activity(err_console(), "Importing Anki's reviews") if with_progress else nullcontext(Activity())
     with shown as live:
-        done = import_bank_file(file, output, topic=topic, fmt=fmt, with_progress=with_progress, shown=live, warn=err_line)
+        done = import_bank_file(files, output, topic=topic, fmt=fmt, with_progress=with_progress, shown=live, warn=err_line)
     report = done.report
     if as_json:
         typer.echo(inert_json(done.to_json(), indent=1))
@@ -186,20 +229,23 @@ def import_(
     changes = report.changes
     counts = f"{len(changes.new)} new, {len(changes.updated)} updated, {len(changes.unchanged)} unchanged, {len(changes.removed)} removed"
     into = ", ".join(str(p) for p in report.topic_files)
-    say(f"Imported {len(report.items)} {'cards' if done.package else 'questions'} from {file} into {into} ({counts}).", "bold")
+    say(f"Imported {len(report.items)} {'cards' if done.package else 'questions'} from {', '.join(str(f) for f in files)} into {into} ({counts}).", "bold")
     if done.reviews is not None:
-        say(f"Imported {done.added} new reviews ({done.reviews - done.added} already here) from {file}.")
+        say(f"Imported {done.added} new reviews ({done.reviews - done.added} already here) from {files[0]}.")
     if report.manifest_created:
         say(f"Created {report.topic_file.parent / 'bank.yaml'}; edit its title.")
     review = report.needs_review
     if review:
         say(f"{len(review)} need review (status: needs-review; study them with --include-unreviewed):")
         for item in review:
-            say(f"  {file.name}:{item.line}: {'; '.join(item.reasons)} ({item.id})")
+            say(f"  {item.source or files[0].name}:{item.line}: {'; '.join(item.reasons)} ({item.id})")
+    if report.folded:
+        say(f"{len(report.folded)} found in more than one file, kept once (its sources name every place):")
+        for copy in report.folded:
+            say(f"  {copy.copy}: the same question as {copy.kept}{' with a different key' if copy.conflict else ''} ({copy.id})")
     for item_id in changes.kept_reviewed:
         say(f"  kept your reviewed version of {item_id}: the source still needs review there")
     for item_id in changes.removed:
-        say(f"  removed {item_id}: no longer in {file.name} (its progress stays; add the id to previous_ids if it was reworded)")
+        say(f"  removed {item_id}: no longer in {', '.join(f.name for f in files)} (its progress stays; add the id to previous_ids if it was reworded)")
     if report.skipped_lines:
-        lines = ", ".join(str(n) for n in report.skipped_lines)
-        say(f"Skipped headings or numbered lines with no options (not questions): line{'s' if len(report.skipped_lines) > 1 else ''} {lines}.", "dim")
+        say(f"Skipped headings or numbered lines with no options (not questions): {', '.join(report.skipped_lines)}.", "dim")

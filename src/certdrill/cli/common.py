@@ -39,35 +39,93 @@ def err_line(message: str) -> None:
     err_console().print(message, markup=False, highlight=False)
 
 
+JSON_FLAGS = ("--json", "--jsonl")
+
+
+def error_object(message: str, exit_code: int, *, file: str | None = None, line: int | None = None, problems: list[CertdrillError] | None = None) -> str:
+    """An error as the one JSON object `--json` prints on stdout."""
+    from certdrill.text import inert_json
+
+    body: dict[str, Any] = {"message": message, "file": file, "line": line, "exit_code": exit_code}
+    if problems and len(problems) > 1:
+        body["problems"] = [{"message": p.message, "file": p.file, "line": p.line} for p in problems]
+    return inert_json({"error": body})
+
+
+def _fail(exc: CertdrillError | None, exit_code: int, as_json: bool) -> typer.Exit:
+    """Say what went wrong (a JSON object on stdout under --json, `Error: …` lines on stderr otherwise)."""
+    if as_json:
+        if exc is None:
+            sys.stdout.write(error_object("interrupted", exit_code) + "\n")
+        else:
+            problems = exc.problems if isinstance(exc, BankError) else None
+            sys.stdout.write(error_object(exc.message, exit_code, file=exc.file, line=exc.line, problems=problems) + "\n")
+        sys.stdout.flush()
+    elif isinstance(exc, BankError):
+        console = err_console()
+        for line in exc.lines():
+            console.print(show_controls(line), markup=False, highlight=False)
+    elif exc is not None:
+        err_console().print(show_controls(f"Error: {exc}"), markup=False, highlight=False)
+    return typer.Exit(exit_code)
+
+
 def errors_to_exit(fn: F) -> F:
-    """Turn expected errors into `Error: …` on stderr and an exit code; bugs still show a traceback."""
+    """Turn expected errors into `Error: …` on stderr (under --json or --jsonl, one JSON object on
+    stdout) and an exit code; Ctrl-C exits 130; bugs still show a traceback."""
 
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        as_json = bool(kwargs.get("as_json") or kwargs.get("as_jsonl"))
         try:
             return fn(*args, **kwargs)
-        except BankError as exc:
-            console = err_console()
-            for line in exc.lines():
-                console.print(show_controls(line), markup=False, highlight=False)
-            raise typer.Exit(exc.exit_code) from None
         except CertdrillError as exc:
-            err_console().print(show_controls(f"Error: {exc}"), markup=False, highlight=False)
-            raise typer.Exit(exc.exit_code) from None
+            raise _fail(exc, exc.exit_code, as_json) from None
         except KeyboardInterrupt:
-            raise typer.Exit(130) from None
+            raise _fail(None, 130, as_json) from None
         except (TypeError, ValueError, KeyError, IndexError, OverflowError, AttributeError):
             from certdrill.services.workspace import diagnose_store
 
             explained = diagnose_store()  # a damaged cell in the store, or else a bug: its traceback
             if explained is None:
                 raise
-            err_console().print(show_controls(f"Error: {explained}"), markup=False, highlight=False)
-            raise typer.Exit(explained.exit_code) from None
+            raise _fail(explained, explained.exit_code, as_json) from None
         finally:
             gc.unfreeze()  # what services.banks.load_banks froze, once the command is done (tests run many in one process)
 
     return cast(F, wrapper)
+
+
+def split_examples(text: object) -> tuple[str | None, str | None]:
+    """A help text and the `Examples:` block ending it (one command a line), as (help, epilog):
+    click prints an epilog after the options, so the examples end every `--help`."""
+    if not isinstance(text, str):
+        return None, None
+    import inspect
+
+    doc = inspect.cleandoc(text)
+    head, found, tail = doc.partition("Examples:\n")
+    if not found or (head and not head.endswith("\n")):
+        return doc, None
+    lines = [line.strip() for line in tail.splitlines() if line.strip()]
+    return head.rstrip(), "Examples:\n" + "\n".join(f"  {line}" for line in lines)
+
+
+def examples_last(app: typer.Typer) -> typer.Typer:
+    """Every command's and group's `Examples:` moved from its help text to its epilog."""
+    import inspect
+
+    text, epilog = split_examples(app.info.help)
+    if epilog:
+        app.info.help, app.info.epilog = text, epilog
+    for command in app.registered_commands:  # the command modules' apps are built once a process: move once
+        text, epilog = split_examples(command.help or (inspect.getdoc(command.callback) if command.callback else None))
+        if epilog:
+            command.help, command.epilog = text, epilog
+    for group in app.registered_groups:
+        if group.typer_instance is not None:
+            examples_last(group.typer_instance)
+    return app
 
 
 class OneLineErrors(TyperGroup):
@@ -100,8 +158,13 @@ class OneLineErrors(TyperGroup):
                 raise
             ctx = getattr(exc, "ctx", None)
             hint = f" (see {ctx.command_path} --help)" if ctx is not None else ""
-            typer.echo(show_controls(f"Error: {exc.format_message()}{hint}"), err=True)
-            sys.exit(getattr(exc, "exit_code", 2))
+            code = getattr(exc, "exit_code", 2)
+            given = list(sys.argv[1:] if args is None else args)
+            if any(flag in given for flag in JSON_FLAGS):
+                typer.echo(error_object(f"{exc.format_message()}{hint}", code))
+            else:
+                typer.echo(show_controls(f"Error: {exc.format_message()}{hint}"), err=True)
+            sys.exit(code)
         sys.exit(code if isinstance(code, int) else 0)
 
 

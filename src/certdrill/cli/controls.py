@@ -21,6 +21,10 @@ def undo(as_json: Json = False) -> None:
 
     In a session, u at the next prompt does the same for the answer just given. Mock-exam answers
     are changed before you submit the exam instead.
+
+    Examples:
+        certdrill undo
+        certdrill undo --json
     """
     from certdrill import clock
     from certdrill.services.controls import undo_last
@@ -49,13 +53,23 @@ def _set(ids: list[str] | None, topic: list[str] | None, bank: list | None, as_j
 
 @errors_to_exit
 def suspend(ids: Ids = None, topic: Topics = None, bank: BankPaths = None, as_json: Json = False) -> None:
-    """Never ask these items (study, missed, cram and exam skip them) until unsuspended."""
+    """Never ask these items (study, missed, cram and exam skip them) until unsuspended.
+
+    Examples:
+        certdrill suspend ecr-login
+        certdrill suspend --topic networking
+    """
     _set(ids, topic, bank, as_json, suspended=True)
 
 
 @errors_to_exit
 def unsuspend(ids: Ids = None, topic: Topics = None, bank: BankPaths = None, as_json: Json = False) -> None:
-    """Ask these items again; their schedule is as the log left it."""
+    """Ask these items again; their schedule is as the log left it.
+
+    Examples:
+        certdrill unsuspend ecr-login
+        certdrill unsuspend --topic networking
+    """
     _set(ids, topic, bank, as_json, suspended=False)
 
 

@@ -25,6 +25,11 @@ def cram(
     """Practise items that are not due, most at risk first (lowest predicted recall now).
 
     Answers are logged with kind cram and scheduled as early reviews: FSRS gives a review long before its due date a smaller stability gain, so cramming does not push items out of reach (benchmarks/cram.py). New items are left to study.
+
+    Examples:
+        certdrill cram --count 10
+        certdrill cram --topic iam --due-within 3
+        certdrill cram --weakest
     """
     from certdrill import clock
     from certdrill.services.cram import start_cram

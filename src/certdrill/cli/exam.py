@@ -36,6 +36,11 @@ def exam(
     Only multiple-choice items are asked (no flashcards, no needs-review items). Score: 100 + 900 × right / questions, rounded, on the exams' 100-1000 scale; 720 passes. The mapping is linear because AWS's real scaling is not public. Every answer also counts as a review for the scheduler.
 
     In the exam: letters answer, Enter/n next, p back, g 12 go to, f flag, l list, s submit, q abandon. End of input submits; Ctrl-C leaves the exam for --resume (the clock keeps running).
+
+    Examples:
+        certdrill exam
+        certdrill exam --count 20 --topic iam --topic ecr
+        certdrill exam --history --json
     """
     if as_json and not history:
         raise InputError("--json goes with --history")

@@ -16,7 +16,12 @@ def item(
     bank: BankPaths = None,
     as_json: Annotated[bool, typer.Option("--json", help="Everything as one JSON object.")] = False,
 ) -> None:
-    """One item: the question, its card (state, due, stability, difficulty, predicted recall now, lapses), leech and suspended flags, every answer ever given to it (undone ones marked) and its references."""
+    """One item: the question, its card (state, due, stability, difficulty, predicted recall now, lapses), leech and suspended flags, every answer ever given to it (undone ones marked) and its references.
+
+    Examples:
+        certdrill item ecr-auth-token-expired
+        certdrill item ecr-auth-token-expired --json
+    """
     from certdrill import clock
     from certdrill.services.item import item_report
 

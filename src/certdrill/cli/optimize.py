@@ -26,6 +26,11 @@ def optimize(
     """Fit FSRS to your review log, as Anki's Optimize does; adopt the fit only if it predicts held-out reviews better.
 
     The fit is fsrs-rs, the Rust FSRS inside Anki (the optimize extra: pip install 'certdrill\\[optimize]'). Both the parameters in use and the fitted ones are scored on later reviews they were not fitted to (a time-series split, 5 folds): the fit is adopted only with a lower log loss and an RMSE(bins) no worse. Adopted parameters drive study, missed and exam from then on; stats shows which are in use.
+
+    Examples:
+        certdrill optimize --dry-run
+        certdrill optimize
+        certdrill optimize --show --json
     """
     from certdrill import clock
     from certdrill.insight.optimize import SPLITS

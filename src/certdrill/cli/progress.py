@@ -28,7 +28,13 @@ def export(
     ] = False,
     include_unreviewed: Annotated[bool, typer.Option("--include-unreviewed", help="anki, anki-text: also export items marked status: needs-review.")] = False,
 ) -> None:
-    """Write progress as JSON (see docs/progress.schema.json), or the bank as an Anki deck."""
+    """Write progress as JSON (see docs/progress.schema.json), or the bank as an Anki deck.
+
+    Examples:
+        certdrill export -o progress.json
+        certdrill export --format anki --with-progress -o aws-containers.apkg
+        certdrill export --format anki-text -o aws-containers.txt
+    """
     from certdrill import clock
     from certdrill.services.progress import export_anki, export_progress
 
@@ -56,7 +62,11 @@ def export(
 def import_(
     file: Annotated[Path, typer.Argument(help="A progress file made by certdrill export.")],
 ) -> None:
-    """Merge progress from another machine: reviews are united by id, cards rebuilt by replay."""
+    """Merge progress from another machine: reviews are united by id, cards rebuilt by replay.
+
+    Examples:
+        certdrill import progress.json
+    """
     from certdrill import clock
     from certdrill.services.progress import import_progress, read_progress
     from certdrill.ui.activity import activity

@@ -25,6 +25,11 @@ def stats(
     Accuracy: the share of multiple-choice answers that were right. True retention: the share of recalls of mature items (cards in review whose interval before that answer was 21 days or more) that were right. Streak: consecutive days with a review, ending today or yesterday.
 
     With an exam date (config set exam-date, or --exam-date): the predicted share of the bank recalled on that day (FSRS forgetting curve; items never seen count as 0.25, a guess among four), the predicted score of a 65-question mock exam that day (each question right by recall or by a lucky guess among its choices: its centre, the 80% interval and the chance of 720 or more; 100-1000 scale, topics weighted as in the bank's exam), how past predictions did on your mock exams, and the daily load until the exam.
+
+    Examples:
+        certdrill stats
+        certdrill stats --plan --exam-date 2027-03-15
+        certdrill stats --json
     """
     from certdrill import clock
     from certdrill.services.stats import stats_report

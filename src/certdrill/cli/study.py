@@ -33,6 +33,11 @@ def study(
     """Today's session: due items first (most at risk first), then new ones; or the items named with --item.
 
     With an exam date, no review is put off past the exam when predicted recall on exam day would drop below 95% (or the desired retention, if higher): it moves into the final 7 days, where the items most at risk on exam day come first.
+
+    Examples:
+        certdrill study
+        certdrill study --new 5 --topic ecr
+        certdrill study --bank content/community/ --include-unreviewed
     """
     from certdrill import clock
     from certdrill.services.study import start_study
@@ -89,7 +94,13 @@ def missed(
         bool, typer.Option("--leeches", help="Instead: the leeches (items lapsed leech-lapses times), suspended ones too, most lapses first.")
     ] = False,
 ) -> None:
-    """Drill what you got wrong recently, until each is right once."""
+    """Drill what you got wrong recently, until each is right once.
+
+    Examples:
+        certdrill missed
+        certdrill missed --days 14 --topic ecr
+        certdrill missed --confusions --top 5
+    """
     from certdrill import clock
     from certdrill.services.study import start_missed
 

@@ -24,6 +24,11 @@ def sync(
     """Merge every other device's progress from the folder and write this device's own files there.
 
     Each device appends only to DIR/certdrill/<device id>/, so no sync tool ever has a conflict to resolve. Reviews, undone answers, suspensions, mock exams (finished and in progress), settings (each key: the last change wins) and adopted FSRS parameters travel. Safe to repeat, and to run on any number of machines.
+
+    Examples:
+        certdrill sync ~/Sync/certdrill
+        certdrill sync --json
+        certdrill sync ~/notes-repo --git
     """
     from certdrill import clock
     from certdrill.services.sync import run_sync

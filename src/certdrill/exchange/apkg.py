@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from certdrill.errors import InputError
+from certdrill.errors import MissingExtra
 from certdrill.exchange.anki import FIELDS, NOTETYPE, AnkiNote, anki_id, card_columns
 
 CSS = """.card { font-family: sans-serif; font-size: 18px; text-align: left; color: black; background-color: white; }
@@ -27,14 +27,14 @@ BACK = (
     "{{FrontSide}}<hr id=answer><div class=answer><b>{{Answer}}</b></div>"
     "<div class=explanation>{{Explanation}}</div>{{#Source}}<div class=source>Source: {{Source}}</div>{{/Source}}"
 )
-INSTALL_HINT = "the anki export needs the genanki package: pip install 'certdrill[anki]'"
+NEEDS_GENANKI = "the anki export needs the genanki package"
 
 
 def _genanki():
     try:
         import genanki
     except ImportError:
-        raise InputError(INSTALL_HINT) from None
+        raise MissingExtra(NEEDS_GENANKI, "anki") from None
     return genanki
 
 

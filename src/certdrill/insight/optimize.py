@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass
 from datetime import datetime
 
-from certdrill.errors import CertdrillError, StoreError
+from certdrill.errors import CertdrillError, MissingExtra, StoreError
 
 MIN_REVIEWS = 400  # below this, a fit mostly learns noise; fsrs-rs itself wants 64 items to fit more than w0-w3
 MIN_ITEMS = 64
@@ -29,9 +29,9 @@ DAY_MS = 86_400_000
 RECORD_VERSION = 1
 
 
-class OptimizerMissing(CertdrillError):
+class OptimizerMissing(MissingExtra):
     def __init__(self) -> None:
-        super().__init__("fitting parameters needs the optimizer extra: pip install 'certdrill[optimize]'")
+        super().__init__("fitting parameters needs the optimizer extra", "optimize")
 
 
 class NotEnoughReviews(CertdrillError):

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from certdrill.bank.importers.apkg import import_cards, is_package, unpack
-from certdrill.bank.importers.run import ImportReport, check_target, import_file
+from certdrill.bank.importers.run import ImportReport, check_target, import_files
 from certdrill.errors import InputError
 from certdrill.services.progress import Shown, Silent, merge_reviews
 from certdrill.services.workspace import Warn, ignore
@@ -33,15 +33,19 @@ class BankImport:
 
 
 def import_bank_file(
-    file: Path, out_dir: Path, *, topic: str | None, fmt: str | None, with_progress: bool, shown: Shown = Silent(), warn: Warn = ignore
+    files: Path | list[Path], out_dir: Path, *, topic: str | None, fmt: str | None, with_progress: bool, shown: Shown = Silent(), warn: Warn = ignore
 ) -> BankImport:
-    """Convert `file` into the bank folder `out_dir` (nothing written unless the whole bank then
-    validates); an Anki package's reviews follow once its topic files are written."""
-    file, out_dir = Path(file), Path(out_dir)
-    if not is_package(file):
+    """Convert question lists (or one Anki package) into the bank folder `out_dir` (nothing written
+    unless the whole bank then validates); an Anki package's reviews follow once its topic files are written."""
+    paths, out_dir = [Path(f) for f in (files if isinstance(files, list) else [files])], Path(out_dir)
+    packages = [p for p in paths if is_package(p)]
+    if not packages:
         if with_progress:
             raise InputError("--with-progress: only for an Anki package (.apkg or .colpkg)")
-        return BankImport(import_file(file, out_dir, topic=topic, fmt=fmt), package=False)
+        return BankImport(import_files(paths, out_dir, topic=topic, fmt=fmt), package=False)
+    if len(paths) > 1:
+        raise InputError("an Anki package is imported on its own: give one .apkg or .colpkg at a time", file=str(packages[0]))
+    file = paths[0]
     from certdrill.clock import YEARS
     from certdrill.exchange.anki_history import reviews_of, undatable
     from certdrill.store.anki_collection import read_collection
@@ -51,7 +55,7 @@ def import_bank_file(
         unpacked = unpack(file, Path(scratch))
         collection = read_collection(unpacked.collection, name=str(file))
     if with_progress and (bad := undatable(collection)) is not None:
-        raise InputError(f"{file}: revlog entry {bad.id} (card {bad.card_id}): its time is outside the years {YEARS}; nothing was imported")
+        raise InputError(f"revlog entry {bad.id} (card {bad.card_id}): its time is outside the years {YEARS}; nothing was imported", file=str(file))
     imported = import_cards(collection, file, out_dir, topic=topic, media=unpacked.media)
     if not with_progress:
         return BankImport(imported.report, package=True)

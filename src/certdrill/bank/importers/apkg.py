@@ -21,14 +21,14 @@ from certdrill.bank.importers.anki_notes import items_of
 from certdrill.bank.importers.anki_records import Collection, WireError, fields_of, first
 from certdrill.bank.importers.convert import Converted
 from certdrill.bank.importers.run import ImportReport, slugify, write_topics
-from certdrill.errors import InputError
+from certdrill.errors import InputError, MissingExtra
 
 SUFFIXES = (".apkg", ".colpkg")
 MODERN, LEGACY_21, LEGACY = "collection.anki21b", "collection.anki21", "collection.anki2"
 MAX_ENTRY_BYTES = 4 * 1024**3
 # zstd input fed at a time: one call's output stays bounded (a 4-byte block can stand for 128 KiB)
 ZSTD_INPUT_CHUNK = 1024
-ZSTD_HINT = "is in Anki's current package format (zstd-compressed), which needs the zstandard package: pip install 'certdrill[anki]'"
+NEEDS_ZSTD = "is in Anki's current package format (zstd-compressed), which needs the zstandard package"
 
 
 def is_package(path: Path) -> bool:
@@ -49,11 +49,11 @@ class PackageImport:
 
 def zstd_decompressor() -> Callable[[Path, Path], None]:
     """Decompress a file into another with zstandard (ValueError when it is not zstd, or would grow
-    past MAX_ENTRY_BYTES); an InputError naming the extra to install when zstandard is missing."""
+    past MAX_ENTRY_BYTES); MissingExtra naming the extra to install when zstandard is missing."""
     try:
         import zstandard
     except ImportError:
-        raise InputError(ZSTD_HINT) from None
+        raise MissingExtra(NEEDS_ZSTD, "anki") from None
 
     def decompress(source: Path, target: Path) -> None:
         written, fed = 0, False
@@ -100,8 +100,8 @@ def unpack(path: Path, scratch: Path) -> Unpacked:
         if chosen == MODERN:
             try:
                 decompress = zstd_decompressor()
-            except InputError as exc:
-                raise InputError(exc.message, file=name) from None
+            except MissingExtra as exc:
+                raise MissingExtra(exc.needs, exc.extra, file=name) from None
         collection_file = _extract(package, chosen, scratch, name)
         if decompress is not None:
             plain = scratch / "collection.sqlite"

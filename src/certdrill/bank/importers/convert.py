@@ -34,10 +34,20 @@ class Converted:
     data: dict  # the item as it goes into the topic file, keys in file order
     line: int
     reasons: tuple[str, ...]  # why it needs review; empty when it can be trusted
+    source: str = ""  # the file's name, when the item comes from a question file
 
     @property
     def id(self) -> str:
         return self.data["id"]
+
+    @property
+    def where(self) -> str:
+        return f"{self.source}:{self.line}"
+
+
+def needing_review(data: dict) -> dict:
+    """The item with `status: needs-review` right after its id and type."""
+    return {"id": data["id"], "type": data["type"], "status": NEEDS_REVIEW, **{k: v for k, v in data.items() if k not in ("id", "type", "status")}}
 
 
 def normalized(prompt: str) -> str:
@@ -107,13 +117,13 @@ def convert(questions: Sequence[Question], *, source: str) -> list[Converted]:
         else:
             first_line[key], copies[key] = question.line, 1
         if reasons:
-            data = {"id": data["id"], "type": data["type"], "status": NEEDS_REVIEW, **{k: v for k, v in data.items() if k not in ("id", "type")}}
-        out.append(Converted(data, question.line, tuple(reasons)))
+            data = needing_review(data)
+        out.append(Converted(data, question.line, tuple(reasons), source))
     return out
 
 
 def _item(question: Question, where: str) -> tuple[dict, list[str]]:
-    reasons = list(question.problems)
+    reasons = [*question.problems, *question.cautions]
     prompt = clean(question.prompt)
     if not prompt:
         reasons.append("empty question")

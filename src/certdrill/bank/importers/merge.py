@@ -31,11 +31,13 @@ class Merged:
     changes: Changes = field(default_factory=Changes)
 
 
-def from_source(item: dict, source: str) -> bool:
-    return any(str(s.get("note", "")).startswith(f"{source}:") for s in item.get("sources") or [] if isinstance(s, dict))
+def from_source(item: dict, source: str | tuple[str, ...]) -> bool:
+    names = source if isinstance(source, tuple) else (source,)
+    notes = [str(s.get("note", "")) for s in item.get("sources") or [] if isinstance(s, dict)]
+    return any(note.startswith(f"{name}:") for note in notes for name in names)
 
 
-def merge(existing: Sequence[dict], incoming: Sequence[Converted], *, source: str) -> Merged:
+def merge(existing: Sequence[dict], incoming: Sequence[Converted], *, source: str | tuple[str, ...]) -> Merged:
     fresh = {c.id: c for c in incoming}
     result = Merged(items=[])
     seen = set()

@@ -23,6 +23,7 @@ class Question:
     explanation: str = ""
     tags: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)  # what the parser could not make sense of
+    cautions: list[str] = field(default_factory=list)  # why a person should look, though the key holds (an image)
     notes: list[str] = field(default_factory=list)  # extra source notes the source itself names
     guid: str | None = None  # Anki's note GUID, when the source gives it: the item's id comes from it
     topic: str | None = None  # the deck (or certdrill's topic:: tag) the source files it under

@@ -13,6 +13,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from certdrill.bank.importers import anki_text_reader, csvfile, markdown
+from certdrill.bank.importers.across import Folded, fold
 from certdrill.bank.importers.convert import Converted, convert
 from certdrill.bank.importers.merge import Changes, merge
 from certdrill.bank.importers.yamlout import dump_manifest, dump_topic
@@ -31,10 +32,11 @@ class ImportReport:
     topic_file: Path  # the first topic file written
     items: list[Converted]
     changes: Changes
-    skipped_lines: list[int] = field(default_factory=list)
+    skipped_lines: list[str] = field(default_factory=list)  # file:line of headings or numbered lines with no options
     manifest_created: bool = False
     topic_files: list[Path] = field(default_factory=list)  # every topic file written (a source with decks writes one per deck)
     bank: str = ""  # the bank's name, as `study` files its reviews
+    folded: list[Folded] = field(default_factory=list)  # copies of a question in another file, folded into one item
 
     @property
     def needs_review(self) -> list[Converted]:
@@ -49,7 +51,8 @@ class ImportReport:
             "topic_files": [str(p) for p in self.topic_files],
             "items": len(self.items),
             **asdict(self.changes),
-            "needs_review": [{"id": c.id, "line": c.line, "reasons": list(c.reasons)} for c in self.needs_review],
+            "needs_review": [{"id": c.id, "file": c.source, "line": c.line, "reasons": list(c.reasons)} for c in self.needs_review],
+            "folded": [f.to_json() for f in self.folded],
             "skipped_lines": self.skipped_lines,
             "manifest_created": self.manifest_created,
         }
@@ -114,46 +117,66 @@ def check_target(out_dir: Path, topic: str | None) -> None:
 
 
 def import_file(path: Path, out_dir: Path, *, topic: str | None = None, fmt: str | None = None) -> ImportReport:
-    """A question list (Markdown, Anki plain text, CSV) into the bank folder: one topic file, or
-    one per deck when the source files its questions by deck and no --topic is given."""
-    path, out_dir = Path(path), Path(out_dir)
+    """One question list into the bank folder (see `import_files`)."""
+    return import_files([path], out_dir, topic=topic, fmt=fmt)
+
+
+def import_files(paths: list[Path], out_dir: Path, *, topic: str | None = None, fmt: str | None = None) -> ImportReport:
+    """Question lists (Markdown, Anki plain text, CSV) into the bank folder: a topic file each (one
+    per deck when the source files its questions by deck), or all in --topic. The same question in
+    two files is one item, in the first file's topic (see `across.py`)."""
+    paths, out_dir = [Path(p) for p in paths], Path(out_dir)
     if fmt is not None and fmt not in FORMATS:
         raise InputError(f"--format: unknown format {fmt!r} (known: {', '.join(FORMATS)})")
-    text = read_text(path)
-    fmt = fmt or detect_format(path, text)
-    check_target(out_dir, topic or slugify(path.stem))
-    questions, skipped = parse_source(path, text, fmt)
-    if not questions:
-        raise InputError(f"no questions found in it as {fmt}", file=str(path))
-    converted = convert(questions, source=path.name)
-    default_title = f"Imported from {path.name}"
+    names = [p.name for p in paths]
+    for name in {n for n in names if names.count(n) > 1}:
+        raise InputError(f"two files are named {name}: the items' sources name files by name; rename one")
+    read = []
+    for path in paths:
+        text = read_text(path)
+        file_fmt = fmt or detect_format(path, text)
+        check_target(out_dir, topic or slugify(path.stem))
+        read.append((path, file_fmt, text))
+    parsed = []
+    for path, file_fmt, text in read:
+        questions, skipped = parse_source(path, text, file_fmt)
+        if not questions:
+            raise InputError(f"no questions found in it as {file_fmt}", file=str(path))
+        parsed.append((path, questions, skipped, convert(questions, source=path.name)))
+    kept, folded = fold([converted for *_, converted in parsed])
     groups: dict[str, tuple[str, list[Converted]]] = {}
-    if topic is None and any(q.topic for q in questions):  # the source files questions by deck: a topic file each
+    for (path, questions, _, converted), keep in zip(parsed, kept, strict=True):
+        decks = topic is None and any(q.topic for q in questions)  # the source files questions by deck: a topic file each
+        home = {}
         for question, item in zip(questions, converted, strict=True):
-            slug = slugify(question.topic) if question.topic else slugify(path.stem)
-            groups.setdefault(slug, (question.topic or default_title, []))[1].append(item)
-    else:
-        groups[topic or slugify(path.stem)] = (default_title, converted)
-    written = write_topics(out_dir, groups, source=path.name)
+            deck = question.topic if decks else None
+            home[item.id] = (topic or slugify(deck or path.stem), deck or f"Imported from {path.name}")
+        for item in keep:
+            slug, title = home[item.id]
+            groups.setdefault(slug, (title, []))[1].append(item)
+    written = write_topics(out_dir, groups, source=tuple(names))
+    items = [c for group in groups.values() for c in group[1]]
     return ImportReport(
-        source=str(path),
-        format=fmt,
+        source=", ".join(str(p) for p in paths),
+        format=", ".join(dict.fromkeys(f for _, f, _ in read)),
         topic_file=written.topic_files[0],
-        items=converted,
+        items=items,
         changes=written.changes,
-        skipped_lines=skipped,
+        skipped_lines=[f"{path.name}:{line}" for path, _, skipped, _ in parsed for line in skipped],
         manifest_created=written.manifest_created,
         topic_files=written.topic_files,
         bank=written.bank,
+        folded=folded,
     )
 
 
-def write_topics(out_dir: Path, groups: dict[str, tuple[str, list[Converted]]], *, source: str) -> Written:
+def write_topics(out_dir: Path, groups: dict[str, tuple[str, list[Converted]]], *, source: str | tuple[str, ...]) -> Written:
     """Merge each topic's items (slug → default title, items) into its topic file, validate the
     whole bank as it would be, then write every file (nothing is written when it fails)."""
     files: dict[str, str] = {}
     changes = Changes()
-    header = f"Imported by `certdrill bank import` from {source}.\nRe-importing updates items in place by id; see docs/bank-format.md."
+    names = ", ".join(source) if isinstance(source, tuple) else source
+    header = f"Imported by `certdrill bank import` from {names}.\nRe-importing updates items in place by id; see docs/bank-format.md."
     for slug, (default_title, converted) in groups.items():
         topic_file = out_dir / f"{slug}.yaml"
         title, existing = _existing(topic_file, default_title=default_title)
@@ -163,7 +186,7 @@ def write_topics(out_dir: Path, groups: dict[str, tuple[str, list[Converted]]], 
         files[topic_file.name] = dump_topic(slug, title, merged.items, header=header)
     manifest_created = not (out_dir / MANIFEST).exists()
     if manifest_created:
-        files[MANIFEST] = dump_manifest(slugify(out_dir.resolve().name), out_dir.resolve().name, f"Imported with certdrill bank import from {source}.")
+        files[MANIFEST] = dump_manifest(slugify(out_dir.resolve().name), out_dir.resolve().name, f"Imported with certdrill bank import from {names}.")
     bank = _validate(out_dir, files)
     _write(out_dir, files)
     return Written(changes, manifest_created, bank, [out_dir / f"{slug}.yaml" for slug in groups])
