@@ -35,6 +35,12 @@ def certdrill_env(tmp_path, monkeypatch):
 
 
 @pytest.fixture
+def controls_allowed(monkeypatch):
+    """The loader's refusal of control characters switched off: the outputs must stay inert on their own."""
+    monkeypatch.setattr("certdrill.bank.loader.control_problems", lambda *args: [])
+
+
+@pytest.fixture
 def home(certdrill_env) -> Path:
     return certdrill_env
 

@@ -40,10 +40,21 @@ def default_signals() -> None:
     signal.signal(signal.SIGHUP, signal.SIG_DFL)
 
 
-def spawn(args, home: Path, **extra: str):
+# certdrill with the loader's refusal of control characters switched off, to show that the second
+# line of defence (every output strips or escapes them) holds on its own.
+CONTROLS_ALLOWED = (
+    "import certdrill.bank.loader as l, sys; l.control_problems = lambda *a: []; sys.argv[0] = 'certdrill'; from certdrill.cli import main; main()"
+)
+
+
+def certdrill_argv(args, *, allow_controls: bool = False) -> list[str]:
+    return ["-c", CONTROLS_ALLOWED, *[str(a) for a in args]] if allow_controls else ["-m", "certdrill", *[str(a) for a in args]]
+
+
+def spawn(args, home: Path, *, allow_controls: bool = False, **extra: str):
     import pexpect
 
-    argv = ["-m", "certdrill", *[str(a) for a in args]]
+    argv = certdrill_argv(args, allow_controls=allow_controls)
     return pexpect.spawn(sys.executable, argv, env=env_for(home, **extra), encoding="utf-8", timeout=20, dimensions=(40, 100), preexec_fn=default_signals)
 
 

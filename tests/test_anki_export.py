@@ -270,7 +270,7 @@ def test_anki_text_imports_into_a_real_anki_collection(cli, mini, tmp_path, coll
 
 
 @pytest.mark.slow
-def test_hostile_text_stays_text_in_anki(cli, tmp_path, collection):
+def test_hostile_text_stays_text_in_anki(cli, tmp_path, collection, controls_allowed):
     need("genanki", ".[anki]")
     bank = tmp_path / "evil"
     bank.mkdir()

@@ -420,3 +420,33 @@ def test_where_anki_counts_a_day_change_and_certdrill_no_whole_day_the_memory_st
     assert anki["across"] == pytest.approx(anki["whole"], rel=1e-6) and mine["across"] == mine["within"]
     assert anki["from-2am"] == pytest.approx(anki["two"], rel=1e-6) and mine["from-2am"] == mine["whole"]
     assert mine["across"] != pytest.approx(anki["across"], rel=1e-2) and mine["from-2am"] != pytest.approx(anki["from-2am"], rel=1e-2)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("bad_ms", [5, 10**15])
+def test_a_revlog_time_outside_the_accepted_years_is_one_line_and_nothing_written(cli, tmp_path, home, anki_collection, bad_ms):
+    """An entry from 1970 would be accepted and poison later runs; one from the year 33658 did not convert (a traceback)."""
+    col = anki_collection
+    cards = build_deck(col)
+    answer(col, cards["basic"][0], 3, (int(time.time()) // 86_400 - 3) * DAY_MS)
+    package = export_package(col, tmp_path / "bad.apkg")  # then the entry's id changed in the package (Anki would not export it)
+    import sqlite3
+    import zipfile
+
+    with zipfile.ZipFile(package) as zipped:
+        members = {name: zipped.read(name) for name in zipped.namelist()}
+    for name in ("collection.anki2", "collection.anki21"):
+        if name in members:
+            (tmp_path / name).write_bytes(members[name])
+            with sqlite3.connect(tmp_path / name) as db:
+                db.execute("UPDATE revlog SET id = ?", (bad_ms,))
+            members[name] = (tmp_path / name).read_bytes()
+    with zipfile.ZipFile(package, "w") as zipped:
+        for name, data in members.items():
+            zipped.writestr(name, data)
+    result = cli("bank", "import", package, "-o", tmp_path / "bank", "--with-progress")
+    assert result.exit_code == 2, result.output
+    assert f"bad.apkg: revlog entry {bad_ms} (card {cards['basic'][0]}): its time is outside the years 2000-2100" in result.output
+    assert "Traceback" not in result.output and not (tmp_path / "bank").exists() and not (home / "progress.sqlite3").exists()
+    plain = cli("bank", "import", package, "-o", tmp_path / "bank")  # without its reviews the revlog is not read
+    assert plain.exit_code == 0, plain.output

@@ -74,7 +74,7 @@ def test_lint_reports_file_line_and_exits_2(cli, tmp_path):
     assert f"{bank / 't.yaml'}:8: x: answer: a single-answer item has exactly one answer, got 2" in result.output
 
 
-def test_lint_flags_escape_sequences(cli, tmp_path):
+def test_lint_flags_escape_sequences(cli, tmp_path, controls_allowed):
     bank = tmp_path / "b"
     bank.mkdir()
     (bank / "t.yaml").write_text(

@@ -7,12 +7,13 @@ import io
 import re
 from pathlib import Path
 
+import pytest
 from rich.console import Console
 from rich.style import Style
 
 from certdrill.bank.items import Item
 from certdrill.ui import learn, render
-from support import env_for, plain
+from support import certdrill_argv, env_for, plain
 from test_exam_cli import planned
 
 DOCS = "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task_execution_IAM_role.html"
@@ -65,6 +66,11 @@ CARD = f"""\
     references: [{DOCS}]
     sources: [{{note: 004_2a3a88d39c5f83df.txt}}]
 """
+
+
+@pytest.fixture(autouse=True)
+def _controls(controls_allowed):
+    """ITEMS carries an escape sequence (which no longer loads): these tests show it stays inert anyway."""
 
 
 def bank(tmp_path: Path, text: str = ITEMS) -> Path:
@@ -205,9 +211,8 @@ def pty_feedback(folder: Path, home: Path, *, colour: bool) -> str:
     env = env_for(home)
     if colour:
         env["NO_COLOR"] = ""  # Rich reads an empty NO_COLOR as unset
-    child = pexpect.spawn(
-        sys.executable, ["-m", "certdrill", "study", "--bank", str(folder), "--seed", "3"], env=env, encoding="utf-8", timeout=20, dimensions=(40, 200)
-    )
+    argv = certdrill_argv(["study", "--bank", folder, "--seed", "3"], allow_controls=True)  # ITEMS carries an escape sequence
+    child = pexpect.spawn(sys.executable, argv, env=env, encoding="utf-8", timeout=20, dimensions=(40, 200))
     try:
         child.expect(r"Your answer \(q: stop\) > ")
         child.sendline(letter_of(plain(child.before).replace("\r\n", "\n"), "The task role"))

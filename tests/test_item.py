@@ -63,7 +63,8 @@ def test_an_unknown_id_is_one_clear_line(cli, tmp_path, home):
     assert line.startswith("Error: ID: unknown item id 'tf-0001' in tf; did you mean ")
 
 
-def test_item_text_is_inert(cli, tmp_path):
+def test_item_text_is_inert(cli, tmp_path, monkeypatch):
+    """Such a bank no longer loads (issue 15); with the loader's refusal off, the item is still shown inert."""
     folder = tmp_path / "b"
     folder.mkdir()
     (folder / "t.yaml").write_text(
@@ -71,6 +72,9 @@ def test_item_text_is_inert(cli, tmp_path):
         '    choices: ["[red]x", y]\n    answer: b\n    explanation: Because.\n    sources: [{note: n.txt}]\n',
         encoding="utf-8",
     )
+    refused = cli("item", "t-one", "--bank", folder)
+    assert refused.exit_code == 2 and "t.yaml:6: t-one: prompt: contains control character U+001B" in refused.output, refused.output
+    monkeypatch.setattr("certdrill.bank.loader.control_problems", lambda *args: [])
     result = cli("item", "t-one", "--bank", folder)
     assert result.exit_code == 0, result.output
     assert "[bold]Pick" in result.output and "[red]x" in result.output and "\x1b" not in result.output

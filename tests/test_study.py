@@ -63,7 +63,7 @@ def test_second_session_today_has_nothing_new_left(cli, mini):
     assert "0 new" in again.output or "Nothing due" in again.output
 
 
-def test_markup_in_bank_text_is_shown_literally(cli, tmp_path):
+def test_markup_in_bank_text_is_shown_literally(cli, tmp_path, controls_allowed):
     bank = tmp_path / "evil"
     bank.mkdir()
     (bank / "t.yaml").write_text(

@@ -224,6 +224,32 @@ def test_a_bad_exam_in_a_progress_file_is_named_by_field_and_line(machines, mini
     assert not (machines.home("b") / "progress.sqlite3").exists()
 
 
+@pytest.mark.parametrize(
+    ("field", "was", "bad"),
+    [
+        ("started_at", '"started_at": "2026', '"started_at": "0001'),  # accepted, then every later stats or history run broke
+        ("finished_at", '"finished_at": "2026', '"finished_at": "9999'),
+        ("answered_at", '"answered_at": "2026', '"answered_at": "1970'),
+        ("changed_at", '"changed_at": "2026', '"changed_at": "2101'),
+        ("bank", '"bank": "mini", "started_at"', '"bank": "mini\\u009b2J", "started_at"'),  # shown by exam --history
+    ],
+)
+def test_exam_and_setting_times_and_names_are_checked_like_reviews(machines, mini, tmp_path, field, was, bad):
+    machines("a", "exam", "--bank", mini, "--count", "3", "--seed", "4", input="a\nb\na\ns\ny\n")
+    machines("a", "config", "set", "reviews-per-day", "150")
+    out = tmp_path / "p.json"
+    machines("a", "export", "-o", out)
+    text = out.read_text()
+    assert was in text, text
+    out.write_text(text.replace(was, bad, 1))
+    result = machines("b", "import", out)
+    assert result.exit_code == 2, result.output
+    error = result.output.strip().splitlines()[-1]
+    assert error.startswith(f"Error: {out}:") and f".{field}:" in error, error
+    assert "2000-2100" in error or "contains a control character" in error, error
+    assert not (machines.home("b") / "progress.sqlite3").exists()
+
+
 def test_compaction_keeps_the_folder_small_and_loses_nothing(machines, mini, monkeypatch):
     from certdrill.services import sync as service
 

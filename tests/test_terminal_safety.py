@@ -33,7 +33,7 @@ def assert_inert(text: str) -> None:
         assert char not in text, f"{char!r} reached the terminal"
 
 
-def test_study_shows_every_field_inert(cli, tmp_path):
+def test_study_shows_every_field_inert(cli, tmp_path, controls_allowed):
     bank = evil_bank(tmp_path)
     result = cli("study", "--bank", bank, "--seed", "1", input="a\nb\n\n3\n")  # wrong first (a is the markup choice): the feedback shows everything
     assert result.exit_code == 0, result.output
@@ -46,7 +46,7 @@ def test_study_shows_every_field_inert(cli, tmp_path):
 
 @pytest.mark.slow
 def test_a_real_terminal_gets_no_escape_from_the_bank(tmp_path, home):
-    child = spawn(["study", "--bank", evil_bank(tmp_path), "--seed", "1"], home)
+    child = spawn(["study", "--bank", evil_bank(tmp_path), "--seed", "1"], home, allow_controls=True)
     child.expect(r"Your answer \(q: stop\) > ")
     child.sendline("b")
     child.expect("Enter: next")
@@ -58,7 +58,7 @@ def test_a_real_terminal_gets_no_escape_from_the_bank(tmp_path, home):
     assert "Because [2J]0;owned31m" in plain(shown)
 
 
-def test_bank_list_and_json_are_inert(cli, tmp_path):
+def test_bank_list_and_json_are_inert(cli, tmp_path, controls_allowed):
     bank = evil_bank(tmp_path)
     table = cli("bank", "list", "--bank", bank)
     assert table.exit_code == 0 and "Title [2J]0;owned31m [bold red]loud[/]" in table.output
@@ -69,7 +69,7 @@ def test_bank_list_and_json_are_inert(cli, tmp_path):
     assert json.loads(listing.output)[0]["sources"][0]["quote"].startswith("q \x1b[2J")
 
 
-def test_lint_flags_control_characters_and_markup(cli, tmp_path):
+def test_lint_flags_control_characters_and_markup(cli, tmp_path, controls_allowed):
     result = cli("bank", "lint", evil_bank(tmp_path))
     assert result.exit_code == 1
     assert_inert(result.output)

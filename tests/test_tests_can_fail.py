@@ -32,6 +32,7 @@ class Breakage:
     before: str
     after: str
     tests: tuple[str, ...]
+    also: tuple[tuple[str, str, str], ...] = ()  # more spots (module, before, after) broken with it: a guarantee held in two places
 
 
 BREAKAGES = [
@@ -118,6 +119,42 @@ BREAKAGES = [
         "return Text(strip_controls(text), style=style)",
         "return Text(text, style=style)",
         ("test_terminal_safety.py::test_a_real_terminal_gets_no_escape_from_the_bank",),
+        also=(("ui/console.py", "super()._render_buffer(map(_inert, buffer))", "super()._render_buffer(buffer)"),),
+    ),
+    Breakage(
+        "bank text rendered without stripping escape sequences (the console still strips)",
+        "ui/render.py",
+        "return Text(strip_controls(text), style=style)",
+        "return Text(text, style=style)",
+        ("test_inert_output.py::test_safe_drops_every_control_character",),
+    ),
+    Breakage(
+        "the console lets control characters through",
+        "ui/console.py",
+        "super()._render_buffer(map(_inert, buffer))",
+        "super()._render_buffer(buffer)",
+        ("test_inert_output.py::test_the_console_drops_controls_from_any_text",),
+    ),
+    Breakage(
+        "a bank with control characters loads",
+        "bank/loader.py",
+        "        if controls := control_problems(data, lines, file):",
+        "        if controls := []:",
+        ("test_inert_output.py::test_any_control_in_any_field_refuses_the_bank_naming_file_line_and_field",),
+    ),
+    Breakage(
+        "JSON output leaves DEL, C1 and bidi controls raw",
+        "text.py",
+        "    return json_controls(json.dumps(value, ensure_ascii=False, indent=indent))",
+        "    return json.dumps(value, ensure_ascii=False, indent=indent)",
+        ("test_inert_output.py::test_inert_json_escapes_every_control_and_keeps_the_value",),
+    ),
+    Breakage(
+        "export -o - leaves C1 controls raw",
+        "exchange/export.py",
+        "+ json_controls(review_line(row))",
+        "+ review_line(row)",
+        ("test_inert_output.py::test_stats_json_and_export_escape_what_an_older_store_holds",),
     ),
     Breakage(
         "bank text printed as Rich markup",
@@ -132,6 +169,71 @@ BREAKAGES = [
         "self.urls = tuple(strip_controls(url) for url in urls)",
         "self.urls = tuple(urls)",
         ("test_feedback.py::test_a_reference_cannot_smuggle_escape_sequences_into_the_link",),
+    ),
+    Breakage(
+        "a progress file may carry any year",
+        "exchange/models.py",
+        "    if not FIRST_YEAR <= moment.year <= LAST_YEAR:\n",
+        "    if False:\n",
+        ("test_accepted_values.py::test_dates_at_the_edges_are_refused_at_the_boundary_or_work_everywhere",),
+        also=(("exchange/models.py", r"(?:20\d\d|2100)", r"\d{4}"),),
+    ),
+    Breakage(
+        "an exam date may be any year",
+        "config.py",
+        "        if not in_range(day):\n",
+        "        if False:\n",
+        ("test_accepted_values.py::test_dates_at_the_edges_are_refused_at_the_boundary_or_work_everywhere",),
+    ),
+    Breakage(
+        "an answer letter past h indexes past the letters",
+        "bank/loader.py",
+        "last = LETTERS[min(max(len(choices), 1), len(LETTERS)) - 1]",
+        "last = LETTERS[max(len(choices) - 1, 0)]",
+        ("test_choice_counts.py::test_nine_choices_with_an_answer_past_h_is_one_clean_error_per_problem",),
+    ),
+    Breakage(
+        "replay workers outlive a killed parent",
+        "parallel.py",
+        ", initializer=die_with_parent, initargs=(os.getpid(),)",
+        "",
+        ("test_orphans.py::test_workers_die_with_their_parent",),
+    ),
+    Breakage(
+        "a killed command's scratch files are left for good",
+        "files.py",
+        "        if pid == os.getpid() or alive(pid):",
+        "        if True:",
+        ("test_orphans.py::test_the_next_command_removes_what_a_killed_one_left",),
+    ),
+    Breakage(
+        "a store truncated to a few bytes is replaced by a fresh one",
+        "store/db.py",
+        "    if head != SQLITE_MAGIC:\n",
+        "    if False:\n",
+        ("test_damaged_store.py::test_a_store_truncated_to_a_few_bytes_is_reported_not_replaced",),
+    ),
+    Breakage(
+        "a bad value in one cell gives a traceback",
+        "cli/common.py",
+        "explained = diagnose_store()",
+        "explained = None",
+        ("test_damaged_store.py::test_a_bad_value_in_one_cell_is_named_and_reported_as_damage",),
+    ),
+    Breakage(
+        "a schema that is not UTF-8 gives a traceback",
+        "store/connection.py",
+        '    return damaged(path, "its schema or a text cell is not UTF-8")',
+        '    return UnicodeDecodeError("utf-8", b"", 0, 1, "invalid")',
+        ("test_damaged_store.py::test_a_schema_that_is_not_utf8_is_damage",),
+        also=(("store/db.py", '        raise damaged(path, "its schema is not UTF-8 text") from None', "        raise"),),
+    ),
+    Breakage(
+        "only the quick check runs, which misses index damage",
+        "store/backup.py",
+        'thorough = reason == "manual" or _size(db_path) < THOROUGH_BYTES',
+        "thorough = False",
+        ("test_damaged_store.py::test_index_damage_is_found_by_the_daily_and_the_manual_backup",),
     ),
     Breakage(
         "expected errors escape as tracebacks",
@@ -173,10 +275,11 @@ def broken_copy(tmp_path: Path, breakage: Breakage) -> Path:
     """A copy of the package under test with one spot edited; returns the folder to put on sys.path."""
     root = tmp_path / "broken"
     copy_package(root)
-    module = root / "certdrill" / breakage.module
-    source = module.read_text(encoding="utf-8")
-    assert source.count(breakage.before) == 1, f"{breakage.module}: the spot to break moved; update this case"
-    module.write_text(source.replace(breakage.before, breakage.after), encoding="utf-8")
+    for name, before, after in ((breakage.module, breakage.before, breakage.after), *breakage.also):
+        module = root / "certdrill" / name
+        source = module.read_text(encoding="utf-8")
+        assert source.count(before) == 1, f"{name}: the spot to break moved; update this case"
+        module.write_text(source.replace(before, after), encoding="utf-8")
     return root
 
 

@@ -9,6 +9,23 @@ from functools import lru_cache
 
 from certdrill.errors import InputError
 
+# Every date and time certdrill accepts (a review, a card's due date, an exam date, CERTDRILL_NOW)
+# lies in these years: far enough from year 1 and 9999 that every computation on it (a due date
+# decades on, a 36,500-day interval, local time zones, a streak counted back) stays a real date.
+FIRST_YEAR, LAST_YEAR = 2000, 2100
+YEARS = f"{FIRST_YEAR}-{LAST_YEAR}"
+
+
+def in_range(day: date | datetime) -> bool:
+    return FIRST_YEAR <= day.year <= LAST_YEAR
+
+
+def check_date(day: date, what: str) -> date:
+    """`day` if within the years every command can compute with, else a one-line InputError."""
+    if not in_range(day):
+        raise InputError(f"{what}: {day.isoformat()} is outside the years {YEARS}")
+    return day
+
 
 def parse_instant(text: str, *, what: str = "time") -> datetime:
     try:
@@ -17,6 +34,8 @@ def parse_instant(text: str, *, what: str = "time") -> datetime:
         raise InputError(f"{what}: {text!r} is not an ISO 8601 date-time") from None
     if value.tzinfo is None:
         value = value.replace(tzinfo=UTC)
+    if not in_range(value):
+        raise InputError(f"{what}: {text.strip()!r} is outside the years {YEARS}")
     return value
 
 

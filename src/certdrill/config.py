@@ -8,6 +8,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Literal, get_args
 
+from certdrill.clock import YEARS, in_range
 from certdrill.errors import InputError
 
 LeechAction = Literal["suspend", "tag"]
@@ -35,7 +36,7 @@ HELP = {
     "new-per-day": "new items introduced a day (0-10000)",
     "reviews-per-day": "reviews a day at most (0-100000)",
     "desired-retention": "target probability of recall, 0.70-0.99",
-    "exam-date": "YYYY-MM-DD, or 'none' to clear",
+    "exam-date": f"YYYY-MM-DD in the years {YEARS}, or 'none' to clear",
     "new-order": "mixed (topics and item types interleaved) or file (topic files in turn, each in its own order)",
     "learn-ahead": "minutes a learning step may be taken early when nothing else is left (0-1440)",
     **{
@@ -88,7 +89,10 @@ def parse_value(key: str, raw: str) -> object:
             if not 0 <= value <= 0.95:
                 raise ValueError
             return value
-        return date.fromisoformat(text)
+        day = date.fromisoformat(text)
+        if not in_range(day):
+            raise ValueError
+        return day
     except ValueError:
         raise InputError(f"{key.replace('_', '-')}: {raw!r} is not valid ({HELP[name.replace('_', '-')]})") from None
 

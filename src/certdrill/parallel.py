@@ -33,7 +33,7 @@ def ordered_map(fn: Callable[[T], R], chunks: Iterable[T], *, workers: int | Non
         return
     from concurrent.futures import ProcessPoolExecutor
 
-    with ProcessPoolExecutor(max_workers=workers, mp_context=_context()) as pool:
+    with ProcessPoolExecutor(max_workers=workers, mp_context=_context(), initializer=die_with_parent, initargs=(os.getpid(),)) as pool:
         pending: deque[Future[R]] = deque()
         for chunk in chain([first, second], chunks):
             pending.append(pool.submit(fn, chunk))
@@ -41,6 +41,32 @@ def ordered_map(fn: Callable[[T], R], chunks: Iterable[T], *, workers: int | Non
                 yield pending.popleft().result()
         while pending:
             yield pending.popleft().result()
+
+
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
+
+
+def die_with_parent(parent: int) -> None:
+    """In a worker: be killed when the process that started it dies (a killed import must not leave
+    workers behind, holding its standard output open so that a pipeline never ends).
+
+    Linux sends SIGKILL through prctl(PR_SET_PDEATHSIG); had the parent already died before that
+    call, the worker has been handed to another process and leaves at once. Elsewhere the pool's own
+    shutdown is all there is.
+    """
+    import signal
+    import sys
+
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        try:
+            ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        except (OSError, AttributeError):
+            pass
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle; the pool then stops its workers
+    if os.getppid() != parent:
+        os._exit(1)
 
 
 def _context():

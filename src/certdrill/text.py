@@ -25,7 +25,17 @@ def show_controls(text: str) -> str:
 
 def json_controls(text: str) -> str:
     """Escape what json.dumps(ensure_ascii=False) leaves raw (DEL, C1, bidi); only valid on JSON text."""
+    if text.isascii() and "\x7f" not in text:  # the common case, checked in C: nothing to escape
+        return text
     return CONTROL.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+def inert_json(value: object, *, indent: int | None = None) -> str:
+    """The one JSON encoder of every output: `json.dumps` leaves DEL, C1 and bidi controls raw
+    (it escapes only C0), which a terminal would act on; here every control is a `\\uXXXX` escape."""
+    import json
+
+    return json_controls(json.dumps(value, ensure_ascii=False, indent=indent))
 
 
 # Rich markup an author may have meant as styling: closing tags, and opening tags of styles and links.

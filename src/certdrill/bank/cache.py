@@ -14,7 +14,7 @@ from pathlib import Path
 from certdrill.bank.items import Bank
 from certdrill.files import replace_atomically, save_text
 
-CACHE_VERSION = 5
+CACHE_VERSION = 6  # 6: banks with control characters no longer load
 Blobs = list[tuple[Path, bytes]]
 
 

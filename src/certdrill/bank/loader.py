@@ -14,6 +14,7 @@ from typing import cast
 from certdrill.bank.cache import Blobs, cached_bank
 from certdrill.bank.items import LETTERS, TRUE_FALSE, Bank, Item, ItemStatus, ItemType, Source, Topic
 from certdrill.errors import BankError, CertdrillError, InputError
+from certdrill.text import CONTROL
 
 MAX_FILE_BYTES = 8 * 1024 * 1024
 MAX_ALIASES = 100
@@ -186,6 +187,46 @@ def _map_lines(node, path: tuple, lines: dict[tuple, int], count: list[int], fil
     ancestors.discard(id(node))
 
 
+def control_problems(data: object, lines: dict[tuple, int], file: Path) -> list[CertdrillError]:
+    """Every string in the file (keys too) that carries a control character, as file:line: field.
+
+    Such text could rewrite a terminal (ESC, C1, OSC), reorder what is shown (bidi overrides) or
+    split a line (CR, U+2028): a bank carrying it does not load. Tab and newline are text.
+    """
+    problems: list[CertdrillError] = []
+    stack: list[tuple[tuple, object]] = [((), data)]
+    while stack:
+        path, value = stack.pop()
+        texts: list[tuple[tuple, object]] = []
+        if isinstance(value, dict):
+            for key, child in value.items():
+                texts.append(((*path, key), key))
+                stack.append(((*path, key), child))
+        elif isinstance(value, list):
+            stack.extend(((*path, index), child) for index, child in enumerate(value))
+        else:
+            texts.append((path, value))
+        for where, text in texts:
+            if isinstance(text, str) and (found := CONTROL.search(text.replace("\r\n", "\n"))):
+                field = _field_name(data, where)
+                message = f"{field}: contains control character U+{ord(found.group()):04X}: bank text may not carry escape sequences or controls"
+                problems.append(CertdrillError(message, file=str(file), line=yaml_line(lines, where)))
+    return sorted(problems, key=lambda p: p.line or 0)
+
+
+def _field_name(data: object, path: tuple) -> str:
+    """`x: choices[1].why` for an item's field (as lint names it), else the dotted path."""
+    if len(path) >= 2 and path[0] == "items" and isinstance(data, dict) and isinstance(path[1], int):
+        items = data.get("items")
+        item = items[path[1]] if isinstance(items, list) and path[1] < len(items) else None
+        item_id = item.get("id") if isinstance(item, dict) else None
+        rest = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in path[2:]).lstrip(".")
+        if isinstance(item_id, str) and rest != "id":
+            return f"{CONTROL.sub('', item_id)}: {rest}"
+        return f"items[{path[1]}].{rest}" if rest else f"items[{path[1]}]"
+    return "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in path).lstrip(".") or "file"
+
+
 def yaml_line(lines: dict[tuple, int], loc: tuple) -> int:
     """The line of the longest known prefix of a pydantic error location."""
     for cut in range(len(loc), -1, -1):
@@ -236,9 +277,10 @@ def _item_rules(model, path: tuple, lines, file: Path) -> list[CertdrillError]:
             )
         else:
             normal = [str(letter).strip().lower() for letter in letters]
+            last = LETTERS[min(max(len(choices), 1), len(LETTERS)) - 1]  # 9 choices or more are refused above
             for letter in normal:
                 if len(letter) != 1 or letter not in LETTERS[: len(choices)]:
-                    bad("answer", f"{letter!r} is not one of the choice letters a-{LETTERS[max(len(choices) - 1, 0)]}")
+                    bad("answer", f"{letter!r} is not one of the choice letters a-{last}")
             if len(set(normal)) != len(normal):
                 bad("answer", "a letter is repeated")
             if model.type == "single" and len(normal) != 1:
@@ -327,6 +369,9 @@ def _build(path: Path, manifest: Path | None, blobs: list[tuple[Path, bytes]]) -
             data, lines = parse_yaml(file, blob)
         except InputError as exc:
             problems.append(exc)
+            continue
+        if controls := control_problems(data, lines, file):
+            problems.extend(controls)
             continue
         if file == manifest:
             try:

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from certdrill.cli.common import errors_to_exit, out_console
+from certdrill.text import inert_json
 
 if TYPE_CHECKING:
     from certdrill.services.backups import BackupInfo
@@ -32,7 +32,7 @@ def list_(as_json: Annotated[bool, typer.Option("--json", help="A JSON array, ne
 
     found = list_backups()
     if as_json:
-        typer.echo(json.dumps([_as_json(i) for i in found.infos], indent=1))
+        typer.echo(inert_json([_as_json(i) for i in found.infos], indent=1))
         return
     console = out_console()
     if not found.infos:

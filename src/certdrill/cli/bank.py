@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from collections.abc import Iterable
 from pathlib import Path
@@ -13,6 +12,7 @@ import typer
 from certdrill.bank.audit import DEFAULT_MIN_ITEMS, DEFAULT_THRESHOLD
 from certdrill.cli.common import err_console, err_line, errors_to_exit, out_console
 from certdrill.cli.options import check_range
+from certdrill.text import inert_json
 
 if TYPE_CHECKING:
     from certdrill.bank.items import Item
@@ -81,22 +81,19 @@ def _echo_lines(items: Iterable[Item]) -> None:
 
 def _echo_json_lines(objects: Iterable[dict]) -> None:
     """One compact JSON object a line (JSON Lines), each written as soon as it is made."""
-    from certdrill.text import json_controls
-
     out = sys.stdout
     for obj in objects:
-        out.write(json_controls(json.dumps(obj, ensure_ascii=False)) + "\n")
+        out.write(inert_json(obj) + "\n")
 
 
 def _echo_json_array(objects: Iterable[dict]) -> None:
     """`json.dumps(list(objects), indent=1)`, written an object at a time: a 50,000-item bank as one
     string (and one list of dicts) would take hundreds of megabytes."""
-    from certdrill.text import json_controls
 
     out = sys.stdout
     first = True
     for obj in objects:
-        out.write(("[\n " if first else ",\n ") + json_controls(json.dumps(obj, ensure_ascii=False, indent=1)).replace("\n", "\n "))
+        out.write(("[\n " if first else ",\n ") + inert_json(obj, indent=1).replace("\n", "\n "))
         first = False
     out.write("[]\n" if first else "\n]\n")
 
@@ -158,9 +155,7 @@ def audit(
     check_range("--min-items", min_items, 1, 1_000_000)
     report = audit_banks(path, strict=strict, stale_before=_date(stale_before), threshold=threshold, min_items=min_items, count_hidden=count_hidden)
     if as_json:
-        from certdrill.text import json_controls
-
-        typer.echo(json_controls(json.dumps(report.to_json(), ensure_ascii=False, indent=1)))
+        typer.echo(inert_json(report.to_json(), indent=1))
     else:
         from certdrill.ui.audit import show
 
@@ -224,7 +219,7 @@ def import_(
         done = import_bank_file(files, output, topic=topic, fmt=fmt, with_progress=with_progress, shown=live, warn=err_line)
     report = done.report
     if as_json:
-        typer.echo(json.dumps(done.to_json(), ensure_ascii=False, indent=1))
+        typer.echo(inert_json(done.to_json(), indent=1))
         return
     console = out_console()
 

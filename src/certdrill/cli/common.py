@@ -44,14 +44,12 @@ JSON_FLAGS = ("--json", "--jsonl")
 
 def error_object(message: str, exit_code: int, *, file: str | None = None, line: int | None = None, problems: list[CertdrillError] | None = None) -> str:
     """An error as the one JSON object `--json` prints on stdout."""
-    import json
-
-    from certdrill.text import json_controls
+    from certdrill.text import inert_json
 
     body: dict[str, Any] = {"message": message, "file": file, "line": line, "exit_code": exit_code}
     if problems and len(problems) > 1:
         body["problems"] = [{"message": p.message, "file": p.file, "line": p.line} for p in problems]
-    return json_controls(json.dumps({"error": body}, ensure_ascii=False))
+    return inert_json({"error": body})
 
 
 def _fail(exc: CertdrillError | None, exit_code: int, as_json: bool) -> typer.Exit:
@@ -85,6 +83,13 @@ def errors_to_exit(fn: F) -> F:
             raise _fail(exc, exc.exit_code, as_json) from None
         except KeyboardInterrupt:
             raise _fail(None, 130, as_json) from None
+        except (TypeError, ValueError, KeyError, IndexError, OverflowError, AttributeError):
+            from certdrill.services.workspace import diagnose_store
+
+            explained = diagnose_store()  # a damaged cell in the store, or else a bug: its traceback
+            if explained is None:
+                raise
+            raise _fail(explained, explained.exit_code, as_json) from None
         finally:
             gc.unfreeze()  # what services.banks.load_banks froze, once the command is done (tests run many in one process)
 

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from typing import Annotated
 
 import typer
 
 from certdrill.cli.common import errors_to_exit, out_console
+from certdrill.text import inert_json
 
 app = typer.Typer(
     help="Show or change settings (daily limits, desired retention, exam date).\n\nExamples:\ncertdrill config show\ncertdrill config set new-per-day 30",
@@ -28,7 +28,7 @@ def show(as_json: Annotated[bool, typer.Option("--json", help="As a JSON object.
 
     values = config.as_dict(config.load(paths.config_path()))
     if as_json:
-        typer.echo(json.dumps(values, indent=2))
+        typer.echo(inert_json(values, indent=2))
         return
     console = out_console()
     for key, value in values.items():

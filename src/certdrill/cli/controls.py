@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from typing import Annotated
 
 import typer
 
 from certdrill.cli.common import err_line, errors_to_exit, out_console
 from certdrill.cli.options import BankPaths, Topics
+from certdrill.text import inert_json
 
 Json = Annotated[bool, typer.Option("--json", help="The result as one JSON object.")]
 Ids = Annotated[list[str] | None, typer.Argument(help="Item ids (certdrill bank list shows them).", show_default=False)]
@@ -31,7 +31,7 @@ def undo(as_json: Json = False) -> None:
 
     result = undo_last(now=clock.now(), warn=err_line)
     if as_json:
-        typer.echo(json.dumps(result.to_json(), indent=1, ensure_ascii=False))
+        typer.echo(inert_json(result.to_json(), indent=1))
         return
     from certdrill.ui.controls import undone
 
@@ -44,7 +44,7 @@ def _set(ids: list[str] | None, topic: list[str] | None, bank: list | None, as_j
 
     change = set_suspended(bank, ids or [], topic, suspended=suspended, now=clock.now(), warn=err_line)
     if as_json:
-        typer.echo(json.dumps(change.to_json(), indent=1, ensure_ascii=False))
+        typer.echo(inert_json(change.to_json(), indent=1))
         return
     from certdrill.ui.controls import suspend_change
 

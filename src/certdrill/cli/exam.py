@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -10,6 +9,7 @@ import typer
 from certdrill.cli.common import err_line, errors_to_exit, out_console, synced
 from certdrill.cli.options import BankPaths, Topics, check_range
 from certdrill.errors import InputError
+from certdrill.text import inert_json
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -81,17 +81,15 @@ def _new(console: Console, sitting: Sitting, *, count: int | None, minutes: int 
     from datetime import timedelta
 
     from certdrill.drill.exam import format_left
+    from certdrill.ui.render import safe
 
     sitting.notes.clear()
     running = sitting.new(count=count, minutes=minutes, seed=seed, now=now)
     for note in sitting.notes:
         console.print(note, markup=False)
     exam = running.exam
-    console.print(
-        f"Mock exam {running.id} on {sitting.bank.title}: {len(exam.items)} questions, {format_left(timedelta(minutes=exam.minutes))} to answer them.",
-        markup=False,
-        style="bold",
-    )
+    heading = f"Mock exam {running.id} on {sitting.bank.title}: {len(exam.items)} questions, {format_left(timedelta(minutes=exam.minutes))} to answer them."
+    console.print(safe(heading, "bold"))
     console.print("No feedback until you submit; every answer is saved as you give it.", markup=False)
     return running
 
@@ -149,6 +147,6 @@ def _history(as_json: bool) -> None:
 
     entries = exam_history(warn=err_line)
     if as_json:
-        typer.echo(json.dumps(entries, indent=2))
+        typer.echo(inert_json(entries, indent=2))
         return
     history(entries, out_console())

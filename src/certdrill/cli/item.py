@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Annotated
 
 import typer
@@ -28,9 +27,9 @@ def item(
 
     report = item_report(bank, item_id, now=clock.now())
     if as_json:
-        from certdrill.text import json_controls
+        from certdrill.text import inert_json
 
-        typer.echo(json_controls(json.dumps(report.to_json(), indent=1, ensure_ascii=False)))
+        typer.echo(inert_json(report.to_json(), indent=1))
         return
     from certdrill.ui.item import show_item
 

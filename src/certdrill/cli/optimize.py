@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import asdict
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from certdrill.cli.common import err_console, err_line, errors_to_exit, out_console
+from certdrill.text import inert_json
 
 if TYPE_CHECKING:
     from contextlib import AbstractContextManager
@@ -68,7 +68,7 @@ def _report(fit: Fit, adopted: bool, dry_run: bool, as_json: bool) -> None:
             "adopted": adopted,
             "dry_run": dry_run,
         }
-        typer.echo(json.dumps(figures, indent=2))
+        typer.echo(inert_json(figures, indent=2))
         return
     from rich.table import Table
 
@@ -95,7 +95,7 @@ def _report(fit: Fit, adopted: bool, dry_run: bool, as_json: bool) -> None:
 
 def _show(in_use: ParametersInUse, as_json: bool) -> None:
     if as_json:
-        typer.echo(json.dumps(in_use.to_json(), indent=2))
+        typer.echo(inert_json(in_use.to_json(), indent=2))
         return
     from certdrill.ui.stats import parameters_line
 
@@ -106,6 +106,6 @@ def _show(in_use: ParametersInUse, as_json: bool) -> None:
 
 def _say(as_json: bool, data: dict[str, Any], text: str) -> None:
     if as_json:
-        typer.echo(json.dumps(data, indent=2))
+        typer.echo(inert_json(data, indent=2))
     else:
         out_console().print(text, markup=False)

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from typing import Annotated
 
 import typer
 
 from certdrill.cli.common import errors_to_exit, out_console
 from certdrill.cli.options import BankPaths, ExamDate, Topics
+from certdrill.text import inert_json
 
 
 @errors_to_exit
@@ -36,7 +36,7 @@ def stats(
 
     report = stats_report(bank, topic, exam_date=exam_date, top=top, plan_wanted=show_plan, now=clock.now())
     if as_json:
-        typer.echo(json.dumps(report.to_json(), indent=1, ensure_ascii=False))
+        typer.echo(inert_json(report.to_json(), indent=1))
         return
     from certdrill.ui.stats import show_stats
 

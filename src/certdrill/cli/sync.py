@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from certdrill.cli.common import err_line, errors_to_exit, out_console
+from certdrill.text import inert_json
 
 
 def register(app: typer.Typer) -> None:
@@ -36,6 +36,6 @@ def sync(
 
     done = run_sync(folder, now=clock.now(), git=git, warn=err_line)
     if as_json:
-        typer.echo(json.dumps(shown.as_json(done), indent=2))
+        typer.echo(inert_json(shown.as_json(done), indent=2))
         return
     shown.show(out_console(), done)

@@ -14,14 +14,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 from certdrill.bank.importers.anki_records import FILTERED, LEARNING, MANUAL, RELEARNING, REVIEW, Collection, RevlogEntry, RevlogKind
-from certdrill.clock import from_ms, to_ms
+from certdrill.clock import FIRST_YEAR, LAST_YEAR, from_ms, to_ms
 from certdrill.schedule.review_log import Review
 from certdrill.schedule.scheduler import RATINGS, CardState, Rating, SchedulerConfig, State, review
 
-__all__ = ["LEARNING", "RELEARNING", "REVIEW", "RevlogRow", "answers", "histories", "reviews_of", "revlog_rows"]
+__all__ = ["LEARNING", "RELEARNING", "REVIEW", "RevlogRow", "answers", "histories", "reviews_of", "revlog_rows", "undatable"]
 
 FACTOR = 2500  # Anki's ease factor column; FSRS ignores it (0 would mark a cram entry)
 MAX_TAKEN_MS = 60_000  # Anki caps an answer's time at its "maximum answer seconds", 60 by default
@@ -61,6 +61,16 @@ def answers(entries: Sequence[RevlogEntry]) -> list[RevlogEntry]:
 
 def _cramming(entry: RevlogEntry) -> bool:
     return entry.kind == FILTERED and entry.factor == 0
+
+
+# The times every command can compute with (clock.FIRST_YEAR): a revlog id outside them is damage.
+EARLIEST_MS, AFTER_LAST_MS = to_ms(datetime(FIRST_YEAR, 1, 1, tzinfo=UTC)), to_ms(datetime(LAST_YEAR + 1, 1, 1, tzinfo=UTC))
+
+
+def undatable(collection: Collection) -> RevlogEntry | None:
+    """The first revlog entry whose id (its time) lies outside the years certdrill accepts: one
+    from 1970 or from the year 33658 would be accepted and then break stats, or not convert at all."""
+    return next((entry for entry in collection.revlog if not EARLIEST_MS <= entry.id < AFTER_LAST_MS), None)
 
 
 def reviews_of(collection: Collection, item_for_card: dict[int, str], *, bank: str) -> list[Review]:

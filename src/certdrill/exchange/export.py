@@ -14,6 +14,7 @@ from certdrill.clock import from_ms, iso, iso_of_ms
 from certdrill.exchange.controls import ControlRows
 from certdrill.exchange.models import FORMAT, VERSION
 from certdrill.schedule.scheduler import STATE_NAMES, CardState
+from certdrill.text import json_controls
 
 
 def review_json(row: tuple) -> dict:
@@ -91,7 +92,8 @@ def write_progress(
     newer_kinds: bool = False,
     after_cards: dict[str, Any] | None = None,
 ) -> int:
-    """One review per line inside the document, so errors and diffs point at a line.
+    """One review per line inside the document, so errors and diffs point at a line; every line
+    through `json_controls`, so that `export -o -` to a terminal is inert (DEL, C1, bidi escaped).
 
     Undone answers and suspensions go before the reviews (an import merges them first). A file
     that has them, or reviews of a kind version 1 did not know (`newer_kinds`), is version 2, so
@@ -104,24 +106,24 @@ def write_progress(
     head = {"format": FORMAT, "version": version, "exported_at": iso(now), "app_version": __version__, "bank": bank}
     out.write("{\n")
     for key, value in head.items():
-        out.write(f"  {json.dumps(key)}: {json.dumps(value, ensure_ascii=False)},\n")
+        out.write(json_controls(f"  {json.dumps(key)}: {json.dumps(value, ensure_ascii=False)},\n"))
     for key, rows, encode in (("undone", controls.undone, undone_json), ("suspensions", controls.suspensions, suspension_json)):
         if rows:
-            out.write(f'  "{key}": [\n    ' + ",\n    ".join(_dumps(encode(row)) for row in rows) + "\n  ],\n")
+            out.write(f'  "{key}": [\n    ' + ",\n    ".join(json_controls(_dumps(encode(row))) for row in rows) + "\n  ],\n")
     out.write('  "reviews": [')
     count = 0
     for row in review_rows:
-        out.write(("\n    " if count == 0 else ",\n    ") + review_line(row))
+        out.write(("\n    " if count == 0 else ",\n    ") + json_controls(review_line(row)))
         count += 1
     out.write("\n  ],\n" if count else "],\n")
     out.write('  "cards": [')
     for n, (item_id, (bank_name, card)) in enumerate(sorted(cards.items())):
-        out.write(("\n    " if n == 0 else ",\n    ") + _dumps(card_json(item_id, bank_name, card)))
+        out.write(("\n    " if n == 0 else ",\n    ") + json_controls(_dumps(card_json(item_id, bank_name, card))))
     out.write("\n  ]" if cards else "]")
     for key, value in (after_cards or {}).items():
         if isinstance(value, list):
-            out.write(f",\n  {json.dumps(key)}: [" + ",".join(f"\n    {_dumps(v)}" for v in value) + ("\n  ]" if value else "]"))
+            out.write(json_controls(f",\n  {json.dumps(key)}: [" + ",".join(f"\n    {_dumps(v)}" for v in value) + ("\n  ]" if value else "]")))
         else:
-            out.write(f",\n  {json.dumps(key)}: {_dumps(value)}")
+            out.write(json_controls(f",\n  {json.dumps(key)}: {_dumps(value)}"))
     out.write("\n}\n")
     return count

@@ -5,16 +5,33 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, JsonValue, StringConstraints
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, JsonValue, StringConstraints
 
+from certdrill.clock import FIRST_YEAR, LAST_YEAR, YEARS
 from certdrill.schedule.controls import SuspendReason
 from certdrill.schedule.review_log import ReviewKind
 
 FORMAT = "certdrill-progress"
 VERSION = 2  # 2: undone answers, suspensions and `cram` reviews; a file without any of them is still written as 1
 SQLITE_MAX_INT = 2**63 - 1  # what SQLite stores in an INTEGER; larger numbers would fail on insert
+# A review's time: a million of them still sum within SQLITE_MAX_INT (stats adds them up in SQL).
+MAX_DURATION_MS = 10 * 366 * 86_400_000
+
+
+def _in_years(moment: datetime) -> datetime:
+    """Only times every command can compute with (see clock.FIRST_YEAR): 0001-01-01 or 9999-12-31 would
+    be accepted here and then break stats, study or export on every later run."""
+    if not FIRST_YEAR <= moment.year <= LAST_YEAR:
+        raise ValueError(f"must be in the years {YEARS}")
+    return moment
+
+
+Instant = Annotated[AwareDatetime, AfterValidator(_in_years)]
+Moment = Annotated[datetime, AfterValidator(_in_years)]
 
 Id = Annotated[str, StringConstraints(min_length=1, max_length=200, pattern=r"^[A-Za-z0-9._:-]+$")]
+# Free text (a bank's name, a session id) without control characters: it is shown by stats and export.
+Name = Annotated[str, StringConstraints(max_length=500, pattern="^[^\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]*$")]
 
 
 class Base(BaseModel):
@@ -24,14 +41,14 @@ class Base(BaseModel):
 class ReviewModel(Base):
     id: Id
     item_id: Id
-    bank: Annotated[str, StringConstraints(max_length=500)] = ""
-    reviewed_at: AwareDatetime
+    bank: Name = ""
+    reviewed_at: Instant
     rating: Annotated[int, Field(ge=1, le=4)]
     answer: list[Annotated[int, Field(ge=0, le=25)]] | None = None
     correct: bool | None = None
-    duration_ms: Annotated[int, Field(ge=0, le=SQLITE_MAX_INT)] | None = None
+    duration_ms: Annotated[int, Field(ge=0, le=MAX_DURATION_MS)] | None = None
     kind: ReviewKind = "study"
-    session_id: Annotated[str, StringConstraints(max_length=200)] | None = None
+    session_id: Annotated[Name, StringConstraints(max_length=200)] | None = None
 
 
 def _as_typed_dict(model: type[BaseModel], **narrower: object) -> Any:
@@ -52,7 +69,7 @@ def _as_typed_dict(model: type[BaseModel], **narrower: object) -> Any:
     return typed
 
 
-EXPORTED_TIME = r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$"  # how export writes reviewed_at
+EXPORTED_TIME = r"^(?:20\d\d|2100)-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$"  # how export writes reviewed_at, in the years FIRST_YEAR-LAST_YEAR
 # A review as export writes it: reviewed_at in exactly that form, left a string (turned into
 # milliseconds without building a datetime); a review in any other form is checked by ReviewModel.
 ReviewFields = _as_typed_dict(ReviewModel, reviewed_at=Annotated[str, StringConstraints(pattern=EXPORTED_TIME)])
@@ -61,13 +78,13 @@ REVIEW_DEFAULTS = {name: info.default for name, info in ReviewModel.model_fields
 
 class CardModel(Base):
     item_id: Id
-    bank: str = ""
+    bank: Name = ""
     state: Literal["learning", "review", "relearning"]
     step: Annotated[int, Field(ge=0, le=1000)] | None = None
     stability: float | None = None
     difficulty: float | None = None
-    due: datetime
-    last_review: datetime | None = None
+    due: Moment
+    last_review: Moment | None = None
     reps: Annotated[int, Field(ge=0, le=SQLITE_MAX_INT)] = 0
     lapses: Annotated[int, Field(ge=0, le=SQLITE_MAX_INT)] = 0
 
@@ -82,7 +99,7 @@ class UndoneModel(ReviewModel):
     """A tombstone: the undone answer as it was logged, and when it was undone. No import or
     merge brings a review with this id back."""
 
-    undone_at: AwareDatetime
+    undone_at: Instant
 
 
 class SuspensionModel(Base):
@@ -90,7 +107,7 @@ class SuspensionModel(Base):
 
     id: Id
     item_id: Id
-    at: AwareDatetime
+    at: Instant
     suspended: bool
     reason: SuspendReason = "manual"
     review_id: Id | None = None  # the answer that made a leech of the item (the event lapses if it is undone)
@@ -104,7 +121,7 @@ class ExamAnswerModel(Base):
     position: Count
     item_id: Id
     chosen: list[Annotated[int, Field(ge=0, le=25)]] | None = None
-    answered_at: AwareDatetime | None = None
+    answered_at: Instant | None = None
     flagged: bool = False
 
 
@@ -112,16 +129,16 @@ class ExamModel(Base):
     """A mock exam (finished or in progress), named on every device by `uid`."""
 
     uid: Id
-    bank: Annotated[str, StringConstraints(max_length=500)]
-    started_at: AwareDatetime
-    finished_at: AwareDatetime | None = None
+    bank: Name
+    started_at: Instant
+    finished_at: Instant | None = None
     minutes: Annotated[float, Field(gt=0, le=1_000_000)]
     seed: Annotated[int, Field(ge=-SQLITE_MAX_INT, le=SQLITE_MAX_INT)]
     status: Literal["in_progress", "submitted", "abandoned"]
     correct: Count | None = None
     scaled: Annotated[int, Field(ge=0, le=1000)] | None = None
     passed: bool | None = None
-    per_topic: dict[Annotated[str, StringConstraints(max_length=500)], dict[Literal["correct", "total"], Count]] = Field(default_factory=dict)
+    per_topic: dict[Name, dict[Literal["correct", "total"], Count]] = Field(default_factory=dict)
     answers: Annotated[list[ExamAnswerModel], Field(max_length=100_000)]
     prediction: dict[str, JsonValue] | None = None
 
@@ -131,7 +148,7 @@ class SettingModel(Base):
 
     key: Annotated[str, StringConstraints(min_length=1, max_length=100)]
     value: JsonValue
-    changed_at: AwareDatetime
+    changed_at: Instant
     device: Device
 
 
@@ -139,7 +156,7 @@ class ParametersModel(Base):
     """The FSRS parameters `certdrill optimize` adopted (its record), or null for fsrs's defaults; the later change wins."""
 
     value: dict[str, JsonValue] | None
-    changed_at: AwareDatetime
+    changed_at: Instant
     device: Device
 
 
@@ -148,7 +165,7 @@ class ProgressFile(Base):
 
     format: Literal["certdrill-progress"]
     version: Literal[1, 2]
-    exported_at: datetime | None = None
+    exported_at: Moment | None = None
     app_version: str | None = None
     bank: BankRef | None = None
     undone: list[UndoneModel] = Field(default_factory=list)

@@ -66,7 +66,10 @@ def invalid(error: Mapping[str, Any], count: int, name: str, line: int) -> Input
     loc = tuple(error["loc"])
     field = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in loc).lstrip(".")
     more = f" (and {count - 1} more)" if count > 1 else ""
-    return InputError(f"{field}: {error['msg']}{more}", file=name, line=line)
+    message = error["msg"].removeprefix("Value error, ")
+    if error["type"] == "string_pattern_mismatch" and "\x00" in str(error.get("ctx", {}).get("pattern", "")):
+        message = "contains a control character (names are shown by stats and export)"
+    return InputError(f"{field}: {message}{more}", file=name, line=line)
 
 
 def reused(index: int, rid: str, name: str, line: int) -> InputError:

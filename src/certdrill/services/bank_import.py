@@ -46,13 +46,16 @@ def import_bank_file(
     if len(paths) > 1:
         raise InputError("an Anki package is imported on its own: give one .apkg or .colpkg at a time", file=str(packages[0]))
     file = paths[0]
-    from certdrill.exchange.anki_history import reviews_of
+    from certdrill.clock import YEARS
+    from certdrill.exchange.anki_history import reviews_of, undatable
     from certdrill.store.anki_collection import read_collection
 
     check_target(out_dir, topic)
     with tempfile.TemporaryDirectory(prefix="certdrill-apkg-") as scratch:
         unpacked = unpack(file, Path(scratch))
         collection = read_collection(unpacked.collection, name=str(file))
+    if with_progress and (bad := undatable(collection)) is not None:
+        raise InputError(f"revlog entry {bad.id} (card {bad.card_id}): its time is outside the years {YEARS}; nothing was imported", file=str(file))
     imported = import_cards(collection, file, out_dir, topic=topic, media=unpacked.media)
     if not with_progress:
         return BankImport(imported.report, package=True)

@@ -14,7 +14,7 @@ from certdrill import paths
 from certdrill.errors import InputError
 from certdrill.files import discard
 from certdrill.services.banks import load_banks
-from certdrill.services.workspace import Warn, cards_for, ignore, load_settings, open_store, scheduler_config
+from certdrill.services.workspace import Warn, cards_for, ignore, load_settings, open_store, scheduler_config, tidy_home
 
 if TYPE_CHECKING:
     from certdrill.config import Settings
@@ -145,6 +145,7 @@ def import_progress(file: Path, incoming: Incoming, shown: Shown = Silent(), *, 
     """Merge a progress file (`read_progress`): reviews united by id, cards rebuilt by replay, all or
     nothing; then its mock exams (joined by uid), settings and parameters (the later change wins)."""
     settings = load_settings()
+    tidy_home()
     fresh = not paths.db_path().exists()
     added = _first_import(file, incoming, settings, shown, warn) if fresh else _merge(open_store(warn=warn), incoming, settings, shown)
     if not incoming.extras:

@@ -12,6 +12,7 @@ from certdrill import paths
 if TYPE_CHECKING:
     from certdrill.bank.items import Bank
     from certdrill.config import Settings
+    from certdrill.errors import CertdrillError
     from certdrill.insight.optimize import Record
     from certdrill.schedule.scheduler import CardState, SchedulerConfig
     from certdrill.store.store import Store
@@ -41,11 +42,33 @@ def load_settings_for(exam_date: str | None) -> Settings:
     return replace(settings, exam_date=day)
 
 
+def tidy_home() -> None:
+    """Remove what killed commands left in the data dir and its backups: temporary exports and
+    settings, a first import's scratch store, a half-made backup and its journal (whose process is gone)."""
+    from certdrill.files import remove_orphans
+
+    home = paths.home_dir()
+    for folder in (home, home / "backups", paths.cache_dir()):
+        remove_orphans(folder)
+
+
+def diagnose_store() -> CertdrillError | None:
+    """After a command failed on a value it could not compute with: the damaged cell of the store
+    that explains it (as the "damaged, here is how to restore" error), or None (then it is a bug)."""
+    from certdrill.store.cells import bad_cell_in
+    from certdrill.store.db import damaged
+
+    path = paths.db_path()
+    found = bad_cell_in(path) if path.is_file() else None
+    return damaged(path, f"{found}, which no command can use") if found else None
+
+
 def open_store(*, writable: bool = True, warn: Warn = ignore) -> Store:
     """The progress store; for writing, after the day's first automatic backup (a failed backup
     only warns), and checked up front so that a read-only home fails before the first question."""
     from certdrill.store.store import Store
 
+    tidy_home()
     if not writable:
         return Store.open(paths.db_path(), read_only=True)
     store = Store.open(paths.db_path())

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from certdrill.clock import from_ms
 from certdrill.errors import DamagedStoreError, InputError, StoreError
-from certdrill.files import fsync_dir, fsync_file, replace_atomically
+from certdrill.files import fsync_dir, fsync_file, remove_orphans, replace_atomically
 from certdrill.store.migrations import APPLICATION_ID, MIGRATIONS
 
 KEEP = 10
@@ -82,11 +82,14 @@ def _copy_database(source: sqlite3.Connection, target: Path) -> None:
 def make_backup(conn: sqlite3.Connection, db_path: Path, reason: str, *, when: datetime | None = None, keep: int = KEEP) -> Path:
     """Copy the open database into backups/, written beside and then renamed into place.
 
-    SQLite's quick check runs first: a damaged database is reported (within a day, by the daily
-    copy) instead of copied, where it would push good copies out of the last KEEP.
+    SQLite's check runs first: a damaged database is reported (within a day, by the daily copy)
+    instead of copied, where it would push good copies out of the last KEEP. The full integrity
+    check (which also finds damaged indexes) for a manual backup and for any store under
+    THOROUGH_BYTES (0.3 s for 14 MB here); the quick check, ten times faster, for larger ones.
     `when` only names the file; without it (a migration, deep in the store) the wall clock does.
     """
-    verdict = conn.execute("PRAGMA quick_check").fetchone()[0]
+    thorough = reason == "manual" or _size(db_path) < THOROUGH_BYTES
+    verdict = conn.execute("PRAGMA integrity_check" if thorough else "PRAGMA quick_check").fetchone()[0]
     if verdict != "ok":
         raise DamagedStoreError(f"the progress database is damaged ({verdict}); {restore_hint(db_path)}", file=str(db_path))
     when = when or datetime.now(UTC)
@@ -104,9 +107,20 @@ def make_backup(conn: sqlite3.Connection, db_path: Path, reason: str, *, when: d
     return target
 
 
+THOROUGH_BYTES = 16 * 1024 * 1024
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
+
+
 def _remove_stale_tmp(folder: Path) -> None:
     """Half-written copies left by a killed process (a live one's copy is younger than an hour)."""
-    cutoff = time.time() - STALE_TMP_SECONDS
+    remove_orphans(folder)  # the copy and its -journal of a process that is gone, at once
+    cutoff = time.time() - STALE_TMP_SECONDS  # and, by age, those of a process id that lives on in another
     for tmp in folder.glob(".*.tmp"):
         try:
             if tmp.stat().st_mtime < cutoff:

@@ -9,7 +9,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TypeVar
 
-from certdrill.store.db import connect, store_error
+from certdrill.errors import DamagedStoreError
+from certdrill.store.db import connect, damaged, store_error
 
 BATCH = 500  # ids an `IN (...)` query takes at once, well under SQLite's variable limit
 T = TypeVar("T")
@@ -52,12 +53,17 @@ class Connection:
             self.conn.execute("BEGIN IMMEDIATE")
         except sqlite3.Error as exc:
             raise store_error(exc, self.path) from None
+        except UnicodeDecodeError:
+            raise _not_utf8(self.path) from None
         try:
             yield self.conn
             self.conn.execute("COMMIT")
         except sqlite3.Error as exc:
             self._rollback()
             raise store_error(exc, self.path) from None
+        except UnicodeDecodeError:
+            self._rollback()
+            raise _not_utf8(self.path) from None
         except BaseException:
             self._rollback()
             raise
@@ -74,6 +80,8 @@ class Connection:
             yield self.conn
         except sqlite3.Error as exc:
             raise store_error(exc, self.path) from None
+        except UnicodeDecodeError:
+            raise _not_utf8(self.path) from None
 
     def _rollback(self) -> None:
         try:
@@ -83,6 +91,11 @@ class Connection:
 
 
 S = TypeVar("S", bound=Connection)
+
+
+def _not_utf8(path: Path) -> DamagedStoreError:
+    """A flipped byte in the schema text (SQLite quotes it in its error) or in a text cell."""
+    return damaged(path, "its schema or a text cell is not UTF-8")
 
 
 def chunks(ids: Sequence[T]) -> Iterator[Sequence[T]]:

@@ -51,7 +51,45 @@ def store_error(exc: sqlite3.Error, path: Path) -> StoreError:
         return StoreError(f"cannot read or write the progress database ({exc}); the file was left as it was: check the disk and run again", file=str(path))
     if code.startswith(("SQLITE_CORRUPT", "SQLITE_NOTADB")) or "malformed" in text or "not a database" in text:
         return DamagedStoreError(f"corrupt or not a database ({exc}); {restore_hint(path)}", file=str(path))
+    if "could not decode to utf-8" in text:
+        return damaged(path, "a text cell is not UTF-8")
+    if any(sign in text for sign in ("no such column", "no such table", "has no column named", "no such index")):
+        return damaged(path, f"database error ({exc}): its schema does not match this certdrill's")
     return StoreError(f"database error ({exc})", file=str(path))
+
+
+def damaged(path: Path, why: str) -> DamagedStoreError:
+    """The "damaged, here is how to restore" error, for damage SQLite itself does not call corrupt."""
+    return DamagedStoreError(f"the progress database is damaged ({why}); {restore_hint(path)}", file=str(path))
+
+
+SQLITE_MAGIC = b"SQLite format 3\0"
+
+
+def _check_file(path: Path) -> bool:
+    """Whether `path` is a new store (missing or empty); a FIFO, a folder or a file that does not
+    start as SQLite's do (a store truncated to a few bytes) is refused, never replaced by a fresh one."""
+    try:
+        info = path.stat()
+    except FileNotFoundError:
+        return True
+    except OSError as exc:
+        raise StoreError(f"cannot open the progress database: {exc.strerror}", file=str(path)) from None
+    import stat
+
+    if not stat.S_ISREG(info.st_mode):
+        raise StoreError("the progress database is not a regular file (a folder, FIFO or device has its name): move it away", file=str(path))
+    if info.st_size == 0:
+        return True
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(len(SQLITE_MAGIC))
+    except OSError as exc:
+        raise StoreError(f"cannot read the progress database: {exc.strerror}", file=str(path)) from None
+    if head != SQLITE_MAGIC:
+        why = f"{info.st_size:,} bytes that do not start as an SQLite database does: truncated or overwritten"
+        raise DamagedStoreError(f"corrupt or not a database ({why}); {restore_hint(path)}", file=str(path))
+    return False
 
 
 def _busy(exc: sqlite3.Error) -> bool:
@@ -61,9 +99,9 @@ def _busy(exc: sqlite3.Error) -> bool:
 
 def connect(path: Path, *, migrate: bool = True, read_only: bool = False) -> sqlite3.Connection:
     path = Path(path)
-    if read_only and path.exists():
+    fresh = _check_file(path)
+    if read_only and not fresh:
         return _connect_read_only(path)
-    fresh = not path.exists() or path.stat().st_size == 0
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -109,6 +147,9 @@ def _open(path: Path, target: str, setup: Callable[[sqlite3.Connection], None]) 
     except sqlite3.Error as exc:
         conn.close()
         raise store_error(exc, path) from None
+    except UnicodeDecodeError:  # SQLite's own message quotes the damaged schema, and it is not UTF-8
+        conn.close()
+        raise damaged(path, "its schema is not UTF-8 text") from None
     except StoreError:
         conn.close()
         raise

@@ -3,8 +3,35 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
 
 from rich.console import Console
+from rich.segment import Segment
+
+from certdrill.text import has_controls, strip_controls
+
+
+class InertConsole(Console):
+    """A console whose text cannot drive the terminal: the one place every Rich output passes.
+
+    Rich passes ESC, C1 and bidi controls through (it strips only BEL, BS, VT, FF and CR), so text
+    segments lose their control characters here, just before they become output; Rich's own
+    escape sequences (styles, links, cursor moves) come from styles and control segments and stay.
+    """
+
+    def _render_buffer(self, buffer: Iterable[Segment]) -> str:
+        return super()._render_buffer(map(_inert, buffer))
+
+
+def _inert(segment: Segment) -> Segment:
+    """A text segment without control characters, in its text or in its link's address."""
+    text, style, control = segment
+    if control:
+        return segment
+    if style is not None and style.link and has_controls(style.link):
+        style = style.update_link(strip_controls(style.link))
+    return Segment(strip_controls(text), style)
+
 
 MAX_WIDTH = 100  # lines longer than this are hard to read: a very wide terminal gets 100 columns
 
@@ -13,7 +40,7 @@ def make_console(*, stderr: bool = False) -> Console:
     width = None
     if os.environ.get("COLUMNS", "").isdigit():
         width = int(os.environ["COLUMNS"])
-    console = Console(stderr=stderr, highlight=False, emoji=False, soft_wrap=stderr, width=width)
+    console = InertConsole(stderr=stderr, highlight=False, emoji=False, soft_wrap=stderr, width=width)
     if console.width > MAX_WIDTH:
         console.width = MAX_WIDTH
     return console
