@@ -127,3 +127,9 @@ def test_a_frozen_clock_shows_the_same_session_every_run(cli, mini, tmp_path, mo
         shown.append(result.output)
     assert shown[0] == shown[1]
     assert shown[0].count("a) ") >= 2  # questions with four shuffled choices were on screen (1 in 24 alike by chance)
+
+
+def test_a_new_item_left_on_screen_still_counts_as_due_today(cli, mini, home):
+    result = cli("study", "--bank", mini, "--new", "3", "--new-order", "file", input="q\n")
+    assert result.exit_code == 0, result.output
+    assert "Still due today: 3" in result.output

@@ -159,6 +159,7 @@ class Session:
         self.parked: list[str] = []  # asked max_asks times and still not learned: for another day
         self.phase = DONE
         self.shown: Shown | None = None
+        self.stopped_on: Item | None = None
         self.last: Outcome | None = None
 
     # the steps
@@ -167,13 +168,26 @@ class Session:
         return self._next(now)
 
     def end_of_input(self) -> Step:
+        self._stop()
         self.phase = EOF
         return Step(EOF)
+
+    def _stop(self) -> None:
+        if self.phase in (QUESTION, REVEAL) and self.shown is not None:
+            self.stopped_on = self.shown.item
+
+    @property
+    def unanswered(self) -> Item | None:
+        """The item that was on screen, unanswered, when the session stopped (q, end of input, Ctrl-C)."""
+        if self.phase in (QUESTION, REVEAL) and self.shown is not None:
+            return self.shown.item
+        return self.stopped_on
 
     def handle(self, line: str, now: datetime, *, duration_ms: int | None = None) -> Step:
         """One line typed at `now` (`duration_ms`: how long the question was on screen)."""
         word = line.strip().lower()
         if word in QUIT_WORDS:
+            self._stop()
             self.phase = QUIT
             return Step(QUIT)
         if self.phase == QUESTION:

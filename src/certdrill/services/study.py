@@ -90,6 +90,9 @@ class Drill:
         due = cards_for(self.store, session.config, now, due_before=self.day_end + timedelta(days=1))
         today = sum(1 for item_id, c in due.items() if item_id in ids and c.due < self.day_end)
         today += sum(1 for i in session.todo if i.id in session.new_ids)
+        left = session.unanswered
+        if left is not None and left.id in session.new_ids and left.id not in due:
+            today += 1  # a new item left on screen unanswered is still today's
         tomorrow = sum(1 for item_id, c in due.items() if item_id in ids and c.due >= self.day_end)
         return today, tomorrow
 
