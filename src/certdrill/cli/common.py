@@ -182,6 +182,22 @@ def root(
     """certdrill: study what is due, drill what you missed, sit a mock exam."""
 
 
+def present_drill(drill: Drill, seed: int | None, *, title: str = "Session summary") -> None:
+    """What a drill says before it starts (or instead, when there is nothing to ask), the limits'
+    notes, then the session; the store is closed however it ends."""
+    from certdrill.ui import render
+
+    try:
+        console = out_console()
+        console.print(render.safe(drill.empty) if drill.empty else render.safe(drill.heading, "bold"))
+        for note in drill.notes:
+            console.print(render.safe(note, "yellow"))
+        if not drill.empty:
+            run_drill(console, drill, seed, title=title)
+    finally:
+        drill.close()
+
+
 def run_drill(console: Console, drill: Drill, seed: int | None, *, title: str = "Session summary") -> None:
     """A study, missed or cram session until it ends, then its summary; Ctrl-C shows the summary
     too, then exits 130. `u` takes answers back (drill/undo.py)."""

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from certdrill.cli.common import err_line, errors_to_exit, out_console, run_drill, synced
+from certdrill.cli.common import err_line, errors_to_exit, present_drill, synced
 from certdrill.cli.options import BankPaths, ExamDate, Seed, Topics, Unreviewed, check_range
 
 
@@ -33,7 +33,6 @@ def cram(
     """
     from certdrill import clock
     from certdrill.services.cram import start_cram
-    from certdrill.ui import render
 
     check_range("--count", count, 1, 10_000)
     check_range("--due-within", due_within, 0, 36_500)
@@ -48,15 +47,7 @@ def cram(
         now=clock.now(),
         warn=err_line,
     )
-    try:
-        console = out_console()
-        if drill.empty:
-            console.print(render.safe(drill.empty))
-            return
-        console.print(render.safe(drill.heading, "bold"))
-        run_drill(console, drill, seed, title="Cram summary")
-    finally:
-        drill.close()
+    present_drill(drill, seed, title="Cram summary")
 
 
 def register(app: typer.Typer) -> None:

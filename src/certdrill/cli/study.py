@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from certdrill.cli.common import err_line, errors_to_exit, out_console, run_drill, synced
+from certdrill.cli.common import err_line, errors_to_exit, present_drill, synced
 from certdrill.cli.options import BankPaths, ExamDate, ItemIds, Seed, Topics, Unreviewed, check_range
 from certdrill.errors import InputError
 
@@ -41,7 +41,6 @@ def study(
     """
     from certdrill import clock
     from certdrill.services.study import start_study
-    from certdrill.ui import render
 
     check_range("--new", new, 0, 10_000)
     check_range("--reviews", reviews, 0, 100_000)
@@ -62,18 +61,7 @@ def study(
         new_order=new_order,
         seed=seed,
     )
-    try:
-        console = out_console()
-        if drill.empty:
-            console.print(render.safe(drill.empty))
-        else:
-            console.print(render.safe(drill.heading, "bold"))
-        for note in drill.notes:
-            console.print(render.safe(note, "yellow"))
-        if not drill.empty:
-            run_drill(console, drill, seed)
-    finally:
-        drill.close()
+    present_drill(drill, seed)
 
 
 @errors_to_exit
@@ -126,12 +114,4 @@ def missed(
             now=clock.now(),
             warn=err_line,
         )
-    try:
-        console = out_console()
-        if drill.empty:
-            console.print(drill.empty, markup=False)
-            return
-        console.print(drill.heading, markup=False, style="bold")
-        run_drill(console, drill, seed)
-    finally:
-        drill.close()
+    present_drill(drill, seed)

@@ -6,11 +6,10 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from certdrill import clock
-from certdrill.services.banks import filter_topics, load_banks
-from certdrill.services.controls import SessionControls, unsuspended
+from certdrill.services.controls import unsuspended
+from certdrill.services.drill_setup import DrillInputs, open_drill
 from certdrill.services.study import Drill
-from certdrill.services.workspace import Warn, cards_for, catch_up, ignore, load_settings_for, open_store, scheduler_config
+from certdrill.services.workspace import Warn, cards_for, ignore
 
 
 def start_cram(
@@ -34,27 +33,31 @@ def start_cram(
     from certdrill.drill.cram import cram_items
     from certdrill.schedule.scheduler import retrievability
 
-    settings = load_settings_for(exam_date)
-    the_bank = load_banks(bank_paths)
-    items = filter_topics(the_bank, topics)
-    _, day_end = clock.day_bounds(now)
-    store = open_store(warn=warn)
-    try:
-        config = scheduler_config(settings, store=store)
-        catch_up(store, the_bank, config)
-        askable = unsuspended(store, [i for i in items if include_unreviewed or i.status == "active"])
+    inputs = DrillInputs.load(bank_paths, topics, exam_date, now)
+    with open_drill(inputs, warn=warn) as opened:
+        store, config = opened.store, opened.config
+        askable = unsuspended(store, [i for i in inputs.items if include_unreviewed or i.status == "active"])
         cards = cards_for(store, config, now, item_ids=[i.id for i in askable])
-        todo = cram_items(askable, cards, day_end=day_end, recall=lambda c: retrievability(c, now, config), count=count, due_within=due_within, weakest=weakest)
+        todo = cram_items(
+            askable, cards, day_end=inputs.day_end, recall=lambda c: retrievability(c, now, config), count=count, due_within=due_within, weakest=weakest
+        )
         order = "lowest stability first" if weakest else "lowest predicted recall first"
         within = f", due within {due_within:g} days" if due_within is not None else ""
         heading = f"Cram: {len(todo)} item(s) not due yet{within}, {order}; answers are scheduled as early reviews."
         empty = f"Nothing to cram: no item answered before is waiting for a later day{within} (certdrill study introduces new ones)."
         todo_cards = {i.id: cards[i.id] for i in todo}
-        controls = SessionControls.of(store, config, settings)
-        learn_ahead = timedelta(minutes=settings.learn_ahead)  # a wrong answer's relearning step comes back as in study (Rules)
+        learn_ahead = timedelta(minutes=inputs.settings.learn_ahead)  # a wrong answer's relearning step comes back as in study (Rules)
         return Drill(
-            store, the_bank, items, todo, todo_cards, config, "cram", day_end, heading, "" if todo else empty, learn_ahead=learn_ahead, controls=controls
+            store,
+            inputs.bank,
+            inputs.items,
+            todo,
+            todo_cards,
+            config,
+            "cram",
+            inputs.day_end,
+            heading,
+            "" if todo else empty,
+            learn_ahead=learn_ahead,
+            controls=opened.controls,
         )
-    except BaseException:
-        store.close()
-        raise

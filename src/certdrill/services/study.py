@@ -9,10 +9,10 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from certdrill import clock
-from certdrill.services.banks import filter_topics, load_banks, pick_items
+from certdrill.services.banks import pick_items
 from certdrill.services.controls import SessionControls, unsuspended
-from certdrill.services.workspace import Warn, cards_for, catch_up, ignore, load_settings_for, open_store, scheduler_config
+from certdrill.services.drill_setup import DrillInputs, open_drill
+from certdrill.services.workspace import Warn, cards_for, ignore
 
 if TYPE_CHECKING:
     from certdrill.bank.items import Bank, Item
@@ -120,17 +120,12 @@ def start_study(
     from certdrill.schedule.queue import Limits, build_queue, new_item_order
     from certdrill.schedule.scheduler import retrievability
 
-    settings = load_settings_for(exam_date)
+    inputs = DrillInputs.load(bank_paths, topics, exam_date, now)
+    the_bank, items, settings, day_end = inputs.bank, inputs.items, inputs.settings, inputs.day_end
     learn_ahead = timedelta(minutes=settings.learn_ahead)
-    the_bank = load_banks(bank_paths)
-    items = filter_topics(the_bank, topics)
     chosen = pick_items(the_bank, items, item_ids) if item_ids else None
-    day_start, day_end = clock.day_bounds(now)
-    store = open_store(warn=warn)
-    try:
-        config = scheduler_config(settings, retention, store=store)
-        catch_up(store, the_bank, config)
-        controls = SessionControls.of(store, config, settings)
+    with open_drill(inputs, warn=warn, retention=retention) as opened:
+        store, config, controls = opened.store, opened.config, opened.controls
         if chosen:
             chosen = unsuspended(store, chosen)
             cards = cards_for(store, config, now, item_ids=[i.id for i in chosen])
@@ -138,7 +133,7 @@ def start_study(
             empty = "" if chosen else "Every chosen item is suspended."
             return Drill(store, the_bank, items, chosen, cards, config, "study", day_end, heading, empty, learn_ahead=learn_ahead, controls=controls)
         cards = cards_for(store, config, now, due_before=day_end)
-        new_done, reviews_done = store.done_today(day_start)
+        new_done, reviews_done = store.done_today(inputs.day_start)
         limits = Limits(new if new is not None else settings.new_per_day, reviews if reviews is not None else settings.reviews_per_day)
         queue = build_queue(
             unsuspended(store, items),
@@ -164,9 +159,6 @@ def start_study(
         elif not queue.items:
             empty = " ".join(filter(None, [f"Nothing due today in {the_bank.title}.", _next_due_text(cards_for(store, config, now), items, now)]))
         return Drill(store, the_bank, items, list(queue.items), cards, config, "study", day_end, heading, empty, notes, status, learn_ahead, controls)
-    except BaseException:
-        store.close()
-        raise
 
 
 def start_missed(
@@ -185,15 +177,10 @@ def start_missed(
     """What you got wrong in the last `days` (or the items behind your `top` confusions), until each is right once."""
     from certdrill.drill.missed import missed_items
 
-    settings = load_settings_for(exam_date)
-    the_bank = load_banks(bank_paths)
-    items = filter_topics(the_bank, topics)
-    _, day_end = clock.day_bounds(now)
-    store = open_store(warn=warn)
-    try:
-        config = scheduler_config(settings, store=store)
-        catch_up(store, the_bank, config)
-        askable = unsuspended(store, [i for i in items if include_unreviewed or i.status == "active"])
+    inputs = DrillInputs.load(bank_paths, topics, exam_date, now)
+    with open_drill(inputs, warn=warn) as opened:
+        store = opened.store
+        askable = unsuspended(store, [i for i in inputs.items if include_unreviewed or i.status == "active"])
         if confusions:
             from certdrill.insight.confusions import counted_confusions, items_in
 
@@ -204,13 +191,11 @@ def start_missed(
             empty, heading = f"No missed items in the last {days} days.", f"{{n}} missed in the last {days} days"
         if limit:
             todo = todo[:limit]
-        cards = cards_for(store, config, now, item_ids=[i.id for i in todo]) if todo else {}
+        cards = cards_for(store, opened.config, now, item_ids=[i.id for i in todo]) if todo else {}
         heading = heading.format(n=len(todo)) + ": each comes back until you get it right."
-        controls = SessionControls.of(store, config, settings)
-        return Drill(store, the_bank, items, todo, cards, config, "missed", day_end, heading, "" if todo else empty, controls=controls)
-    except BaseException:
-        store.close()
-        raise
+        return Drill(
+            store, inputs.bank, inputs.items, todo, cards, opened.config, "missed", inputs.day_end, heading, "" if todo else empty, controls=opened.controls
+        )
 
 
 def limit_lines(queue: Queue, limits: Limits, new_done: int, reviews_done: int) -> list[str]:

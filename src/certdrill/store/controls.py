@@ -119,20 +119,20 @@ class Controls(Rebuilding):
 
 
 def _merge_tombstones(conn: sqlite3.Connection, rows: Sequence[UndoneRow]) -> int:
-    changed = 0
-    for row in rows:
-        old = conn.execute(f"SELECT {UNDONE_COLUMNS} FROM undone WHERE id = ?", (row[0],)).fetchone()
-        if old is None or (tuple(old) != tuple(row) and row_key(row) > row_key(old)):
-            conn.execute(f"INSERT OR REPLACE INTO undone ({UNDONE_COLUMNS}) VALUES ({UNDONE_MARKS})", row)
-            changed += 1
-    return changed
+    return _merge_rows(conn, "undone", UNDONE_COLUMNS, UNDONE_MARKS, rows)
 
 
 def _merge_suspensions(conn: sqlite3.Connection, rows: Sequence[SuspensionRow]) -> int:
+    return _merge_rows(conn, "suspensions", SUSPENSION_COLUMNS, SUSPENSION_MARKS, rows)
+
+
+def _merge_rows(conn: sqlite3.Connection, table: str, columns: str, marks: str, rows: Sequence[UndoneRow] | Sequence[SuspensionRow]) -> int:
+    """A row another copy of the log holds replaces ours only when it differs and sorts later
+    (`row_key`), so every device ends with the same row whatever the order of merging."""
     changed = 0
     for row in rows:
-        old = conn.execute(f"SELECT {SUSPENSION_COLUMNS} FROM suspensions WHERE id = ?", (row[0],)).fetchone()
+        old = conn.execute(f"SELECT {columns} FROM {table} WHERE id = ?", (row[0],)).fetchone()
         if old is None or (tuple(old) != tuple(row) and row_key(row) > row_key(old)):
-            conn.execute(f"INSERT OR REPLACE INTO suspensions ({SUSPENSION_COLUMNS}) VALUES ({SUSPENSION_MARKS})", row)
+            conn.execute(f"INSERT OR REPLACE INTO {table} ({columns}) VALUES ({marks})", row)
             changed += 1
     return changed
