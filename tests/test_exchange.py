@@ -246,10 +246,11 @@ def test_a_reused_id_in_a_stream_is_refused_at_its_line(cli, tmp_path, home):
     path = exported(tmp_path, reviews=6)
     lines = path.read_text().splitlines()
     line = next(n for n, text in enumerate(lines, 1) if f"{4:032x}" in text)
+    first = next(n for n, text in enumerate(lines, 1) if f"{1:032x}" in text)
     path.write_text("\n".join(lines).replace(f'"id": "{4:032x}"', f'"id": "{1:032x}"', 1) + "\n")
     result = cli("import", path)
     assert result.exit_code == 2
-    assert f"progress.json:{line}: reviews[4].id: '{1:032x}' is used by two different reviews" in result.output
+    assert f"progress.json:{line}: reviews[4].id: review id '{1:032x}' also on line {first} with different values" in result.output
     assert not (home / "progress.sqlite3").exists()
 
 
