@@ -134,7 +134,7 @@ def test_a_200_mb_line_is_refused_at_its_line_without_reading_it_whole(cli, tmp_
     error = one_error_line(result)
     line = data[:cut].count(b"\n") + 1
     assert f"progress.json:{line}: line longer than 16 MiB" in error, error
-    assert peak < 80 * 1024 * 1024, f"{peak:,} bytes allocated"
+    assert peak < 64 * 1024 * 1024, f"{peak:,} bytes allocated"  # 34 MB here, reading up to the limit
     assert before() == stored_before
 
 
@@ -166,7 +166,7 @@ def run_import(home: Path, target: str | Path) -> subprocess.CompletedProcess:
 
 
 @pytest.mark.skipif(not hasattr(os, "mkfifo") or not Path("/dev/zero").exists(), reason="FIFOs and /dev/zero are POSIX")
-@pytest.mark.parametrize("kind", ["fifo", "/dev/zero", "/dev/null", "folder"])
+@pytest.mark.parametrize("kind", ["/dev/zero", "fifo", "/dev/null", "folder"])
 def test_a_fifo_a_device_or_a_folder_is_refused_not_read(tmp_path, home, kind):
     target: str | Path = kind
     if kind == "fifo":
