@@ -26,14 +26,16 @@ def open_regular(path: Path) -> BinaryIO:
     """The file opened for reading, once it proved a regular file; opened without blocking, so a
     FIFO is refused instead of waited on."""
     name = str(path)
-    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    nonblocking = getattr(os, "O_NONBLOCK", 0)  # POSIX; Windows has no FIFOs to wait on
+    fd = os.open(path, os.O_RDONLY | nonblocking | getattr(os, "O_BINARY", 0))
     try:
         mode = os.fstat(fd).st_mode
         if stat.S_ISDIR(mode):
             raise InputError("is a folder, not a progress file", file=name)
         if not stat.S_ISREG(mode):
             raise InputError("not a regular file (a FIFO, a device or a socket): give the file certdrill export wrote", file=name)
-        os.set_blocking(fd, True)
+        if nonblocking:
+            os.set_blocking(fd, True)
         return os.fdopen(fd, "rb")
     except BaseException:
         os.close(fd)

@@ -149,8 +149,12 @@ class ReviewStream:
         """The review lines again, each as read in the first pass (bounded all the same: the file may have changed since)."""
         with open_regular(self.path) as fh:
             fh.seek(self.layout.reviews_at)
+            readline = partial(fh.readline, MAX_LINE + 1)
             for index in range(self.layout.count):
-                yield read_line(fh, self.name, self.layout.first_line + index).strip().rstrip(b",")
+                line = readline()
+                if len(line) > MAX_LINE:
+                    raise too_long(self.name, self.layout.first_line + index)
+                yield line.strip().rstrip(b",")
 
     def _batches(self) -> Iterator[tuple[int, list[bytes]]]:
         start, batch = 0, []
@@ -233,14 +237,17 @@ class ReviewStream:
             return
         twice = {a for a, b in pairwise(sorted(ids)) if a == b}
         seen: dict[str, tuple[tuple, int]] = {}
+        line_of = self.layout.first_line
         for index, line in enumerate(self._lines()):
-            if hash(json.loads(line)["id"]) not in twice:
-                continue
-            (review,) = self.reviews_adapter.validate_json(b"[" + line + b"]")
+            try:
+                if hash(json.loads(line)["id"]) not in twice:
+                    continue
+                (review,) = self.reviews_adapter.validate_json(b"[" + line + b"]")
+            except (ValueError, KeyError, TypeError):  # it was valid when the reviews were read
+                raise InputError("the file changed while it was imported; import it again", file=self.name, line=line_of + index) from None
             row = review_row(review_of(review))
             first, at = seen.setdefault(review.id, (row, index))
             if first != row:
-                line_of = self.layout.first_line
                 raise reused(index, review.id, self.name, line_of + index, line_of + at)
 
     def _whole(self) -> list[tuple]:
