@@ -139,6 +139,11 @@ def exported(tmp_path, reviews=7):
     return path
 
 
+def review_of_line(text: str, n: int) -> str:
+    """Review n's JSON object, as export wrote it on its line."""
+    return next(line for line in text.splitlines() if f'"id": "{n:032x}"' in line).strip().rstrip(",")
+
+
 def verdicts(path):
     """(streamed, whole) outcome: the review rows, or the error message."""
     from certdrill.errors import InputError
@@ -174,6 +179,13 @@ def verdicts(path):
         lambda t: t.replace("2026-01-03T00:00:00.000Z", "2026-01-03T24:00:00.000Z", 1),
         lambda t: t.replace("},\n    {", "}, {", 2),
         lambda t: t.replace("\n", "\r\n"),
+        lambda t: t.replace(review_of_line(t, 4), review_of_line(t, 1).replace('"duration_ms": 900', '"duration_ms": 901')),
+        lambda t: t.replace(review_of_line(t, 4), review_of_line(t, 1)),
+        lambda t: t.replace('"session_id": "s"', '"session_id": "\\ud800"', 3),
+        lambda t: t.replace('"session_id": "s"', '"session_id": ' + "[" * 5000 + "]" * 5000, 1),
+        lambda t: t.replace('"session_id": "s"', '"session_id": ' + "[" * 300 + "]" * 300, 1),
+        lambda t: t.replace('"duration_ms": 900', '"duration_ms": ' + "9" * 100_000, 1),
+        lambda t: t.replace('"duration_ms": 900', '"duration_ms": ' + "9" * 5000 + ".5", 1),
     ],
     ids=[
         "valid",
@@ -192,6 +204,13 @@ def verdicts(path):
         "no-such-hour",
         "two-a-line",
         "crlf",
+        "same-id-other-duration",
+        "same-id-same-values",
+        "lone-surrogates",
+        "nested-5000-deep",
+        "nested-300-deep",
+        "100000-digits",
+        "5000-digit-float",
     ],
 )
 def test_streamed_and_whole_reads_agree(tmp_path, monkeypatch, change):
@@ -246,10 +265,11 @@ def test_a_reused_id_in_a_stream_is_refused_at_its_line(cli, tmp_path, home):
     path = exported(tmp_path, reviews=6)
     lines = path.read_text().splitlines()
     line = next(n for n, text in enumerate(lines, 1) if f"{4:032x}" in text)
+    first = next(n for n, text in enumerate(lines, 1) if f"{1:032x}" in text)
     path.write_text("\n".join(lines).replace(f'"id": "{4:032x}"', f'"id": "{1:032x}"', 1) + "\n")
     result = cli("import", path)
     assert result.exit_code == 2
-    assert f"progress.json:{line}: reviews[4].id: '{1:032x}' is used by two different reviews" in result.output
+    assert f"progress.json:{line}: reviews[4].id: review id '{1:032x}' also on line {first} with different values" in result.output
     assert not (home / "progress.sqlite3").exists()
 
 

@@ -259,6 +259,49 @@ BREAKAGES = [
         "    return [",
         ("test_sync.py::test_undone_answers_and_suspensions_travel",),
     ),
+    Breakage(
+        "a progress file's lines have no length limit",
+        "exchange/lines.py",
+        "MAX_LINE = 16 * 1024 * 1024",
+        "MAX_LINE = 1024 * 1024 * 1024",
+        ("test_hostile_progress.py::test_a_200_mb_line_is_refused_at_its_line_without_reading_it_whole",),
+    ),
+    Breakage(
+        "import reads a FIFO or a device",
+        "exchange/lines.py",
+        "        if not stat.S_ISREG(mode):\n",
+        "        if False:\n",
+        ("test_hostile_progress.py::test_a_fifo_a_device_or_a_folder_is_refused_not_read",),
+    ),
+    Breakage(
+        "thousands of digits give a traceback",
+        "exchange/jsonpos.py",
+        "        return json.loads(text, parse_int=_int)",
+        "        return json.loads(text)",
+        ("test_hostile_progress.py::test_a_hostile_value_in_a_review_is_one_line_naming_its_line_and_nothing_is_written",),
+    ),
+    Breakage(
+        "deep nesting gives a traceback",
+        "exchange/jsonpos.py",
+        "    except RecursionError:\n",
+        "    except ZeroDivisionError:\n",
+        ("test_hostile_progress.py::test_a_hostile_value_in_a_review_is_one_line_naming_its_line_and_nothing_is_written",),
+    ),
+    Breakage(
+        "the first pass lets a byte that is not UTF-8 by",
+        "exchange/stream.py",
+        "        if not_utf8 is None and not line.isascii():",
+        "        if False:",
+        ("test_hostile_progress.py::test_a_hostile_value_in_a_review_is_one_line_naming_its_line_and_nothing_is_written",),
+    ),
+    Breakage(
+        "copies of a review id that differ beyond item, time and rating are collapsed",
+        "exchange/whole.py",
+        "        if first != review:",
+        "        if (first.item_id, first.reviewed_at, first.rating) != (review.item_id, review.reviewed_at, review.rating):",
+        ("test_hostile_progress.py::test_a_review_id_on_two_lines_with_different_values_names_both_lines",),
+        also=(("exchange/stream.py", "            if first != row:", "            if first[1:5] != row[1:5]:"),),
+    ),
 ]
 
 

@@ -12,14 +12,16 @@ import json
 from array import array
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from functools import partial
 from itertools import pairwise
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from certdrill.clock import ms_of_iso
 from certdrill.errors import InputError
 from certdrill.exchange.controls import control_rows_of_head
-from certdrill.exchange.jsonpos import json_line
+from certdrill.exchange.jsonpos import json_line, loads
+from certdrill.exchange.lines import MAX_BYTES, MAX_LINE, open_regular, read_line, read_rest, read_text, too_long
 from certdrill.exchange.models import REVIEW_DEFAULTS as DEFAULTS
 from certdrill.exchange.whole import check_format, invalid, parse_progress, reused, review_of
 from certdrill.schedule.review_log import review_row
@@ -40,40 +42,59 @@ class Layout:
     tail_line: int  # the file line of the tail's second line
 
 
-def export_layout(path: Path) -> Layout | None:
-    """A first pass over the lines: the export layout, or None (the document must be read whole)."""
-    with open(path, "rb") as fh:
-        head: list[bytes] = []
-        offset = 0
-        for line in fh:
-            offset += len(line)
-            if line == REVIEWS_OPEN:
-                break
-            head.append(line)
-            if offset > MAX_HEADER_BYTES:
-                return None
-        else:
+def export_layout(fh: BinaryIO, name: str) -> Layout | None:
+    """A first pass over the lines: the export layout, or None (the document must be read whole).
+
+    A line longer than MAX_LINE is refused at once; the first byte that is not UTF-8 in a review
+    line is refused once the rest proved the layout, as a whole read would refuse it."""
+    head: list[bytes] = []
+    offset = 0
+    while line := read_line(fh, name, len(head) + 1):
+        offset += len(line)
+        if line == REVIEWS_OPEN:
+            break
+        head.append(line)
+        if offset > MAX_HEADER_BYTES:
             return None
-        count, last = 0, b""
-        for line in fh:
-            if line in REVIEWS_CLOSE:
-                break
-            if not line.startswith(b"    {") or (last and not last.endswith(b"},\n")) or not line.endswith((b"},\n", b"}\n")):
-                return None
-            last = line
-            count += 1
-        else:
+    else:
+        return None
+    first_line = len(head) + 2
+    count, last, not_utf8 = 0, b"", None
+    for line in iter(partial(fh.readline, MAX_LINE + 1), b""):
+        if len(line) > MAX_LINE:
+            raise too_long(name, first_line + count)
+        if line in REVIEWS_CLOSE:
+            break
+        if not line.startswith(b"    {") or (last and not last.endswith(b"},\n")) or not line.endswith((b"},\n", b"}\n")):
             return None
-        if not count or not last.endswith(b"}\n"):
-            return None
-        tail = fh.read()
+        if not_utf8 is None and not line.isascii():
+            not_utf8 = _not_utf8(line, fh.tell() - len(line), name, first_line + count)
+        last = line
+        count += 1
+    else:
+        return None
+    if not count or not last.endswith(b"}\n"):
+        return None
+    tail = read_rest(fh, name, first_line + count + 1, MAX_BYTES)
     try:
         head_text = b"".join(head).decode("utf-8-sig") + '  "reviews": []\n}\n'
+    except UnicodeDecodeError:
+        return None
+    if not_utf8 is not None:
+        raise not_utf8
+    try:
         tail_text = "{\n" + tail.decode("utf-8")
     except UnicodeDecodeError:
         return None
-    first_line = len(head) + 2
     return Layout(head_text, offset, first_line, count, tail_text, first_line + count + 1)
+
+
+def _not_utf8(line: bytes, at: int, name: str, number: int) -> InputError | None:
+    try:
+        line.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return InputError(f"not UTF-8 text (byte {at + exc.start})", file=name, line=number)
+    return None
 
 
 class ReviewStream:
@@ -124,17 +145,26 @@ class ReviewStream:
             raise invalid(first[0], total, self.name, first[1])
         self._check_reused(ids)
 
-    def _batches(self) -> Iterator[tuple[int, list[bytes]]]:
-        with open(self.path, "rb") as fh:
+    def _lines(self) -> Iterator[bytes]:
+        """The review lines again, each as read in the first pass (bounded all the same: the file may have changed since)."""
+        with open_regular(self.path) as fh:
             fh.seek(self.layout.reviews_at)
-            start, batch = 0, []
+            readline = partial(fh.readline, MAX_LINE + 1)
             for index in range(self.layout.count):
-                batch.append(fh.readline().strip().rstrip(b","))
-                if len(batch) == BATCH:
-                    yield start, batch
-                    start, batch = index + 1, []
-            if batch:
+                line = readline()
+                if len(line) > MAX_LINE:
+                    raise too_long(self.name, self.layout.first_line + index)
+                yield line.strip().rstrip(b",")
+
+    def _batches(self) -> Iterator[tuple[int, list[bytes]]]:
+        start, batch = 0, []
+        for index, line in enumerate(self._lines()):
+            batch.append(line)
+            if len(batch) == BATCH:
                 yield start, batch
+                start, batch = index + 1, []
+        if batch:
+            yield start, batch
 
     def _header_errors(self, head: dict, tail: dict) -> tuple[tuple[Mapping[str, Any], int] | None, int]:
         from pydantic import ValidationError
@@ -171,39 +201,58 @@ class ReviewStream:
         try:  # the errors exactly as the model gives them
             return [review_row(review_of(model)) for model in self.reviews_adapter.validate_json(blob)], None, 0
         except ValidationError as exc:
-            errors = exc.errors()
-            if any(e["type"] == "json_invalid" for e in errors):
-                for offset, line in enumerate(lines):
-                    _loads(line.decode("utf-8", "replace"), self.name, self.layout.first_line + start + offset - 1, indent=4)
-            first = errors[0]
-            position = first["loc"][0]
-            assert isinstance(position, int)  # the batch is a list: its errors start at an index
-            index = start + position
-            return None, ({**first, "loc": ("reviews", index, *first["loc"][1:])}, self.layout.first_line + index), exc.error_count()
+            if not any(e["type"] == "json_invalid" for e in exc.errors()):
+                return self._refused(start, exc)
+        try:  # JSON that Python's parser takes (a lone surrogate, deep nesting): judged as a whole read judges it
+            return [review_row(review_of(model)) for model in self.reviews_adapter.validate_python(self._decoded(start, lines))], None, 0
+        except ValidationError as exc:
+            return self._refused(start, exc)
+
+    def _decoded(self, start: int, lines: list[bytes]) -> list:
+        """The lines parsed by Python's parser: the first one it refuses raised at once, at its line and column."""
+        decoded = []
+        for offset, line in enumerate(lines):
+            number = self.layout.first_line + start + offset
+            try:
+                text = line.decode("utf-8")
+            except UnicodeDecodeError:  # the first pass found none: the file changed since
+                raise InputError("not UTF-8 text (the file changed while it was read)", file=self.name, line=number) from None
+            decoded.append(loads(text, self.name, number, column=4))
+        return decoded
+
+    def _refused(self, start: int, exc) -> tuple[None, tuple, int]:
+        first = exc.errors()[0]
+        position = first["loc"][0]
+        assert isinstance(position, int)  # the batch is a list: its errors start at an index
+        index = start + position
+        return None, ({**first, "loc": ("reviews", index, *first["loc"][1:])}, self.layout.first_line + index), exc.error_count()
 
     def _check_reused(self, ids: array) -> None:
-        """An id used by two different reviews is refused, as a whole read refuses it (at the second one).
+        """An id on two lines with different values is refused, as a whole read refuses it (at the
+        second line, naming the first); identical copies are one review.
 
         Hashes that repeat are only candidates; the file is read again for those ids alone.
         """
         if len(set(ids)) == len(ids):  # the usual case, found at once
             return
         twice = {a for a, b in pairwise(sorted(ids)) if a == b}
-        seen: dict[str, tuple] = {}
-        with open(self.path, "rb") as fh:
-            fh.seek(self.layout.reviews_at)
-            for index in range(self.layout.count):
-                line = fh.readline().strip().rstrip(b",")
+        seen: dict[str, tuple[tuple, int]] = {}
+        line_of = self.layout.first_line
+        for index, line in enumerate(self._lines()):
+            try:
                 if hash(json.loads(line)["id"]) not in twice:
                     continue
                 (review,) = self.reviews_adapter.validate_json(b"[" + line + b"]")
-                key = (review.item_id, review.reviewed_at, review.rating)
-                if seen.setdefault(review.id, key) != key:
-                    raise reused(index, review.id, self.name, self.layout.first_line + index)
+            except (ValueError, KeyError, TypeError):  # it was valid when the reviews were read
+                raise InputError("the file changed while it was imported; import it again", file=self.name, line=line_of + index) from None
+            row = review_row(review_of(review))
+            first, at = seen.setdefault(review.id, (row, index))
+            if first != row:
+                raise reused(index, review.id, self.name, line_of + index, line_of + at)
 
     def _whole(self) -> list[tuple]:
         """Start again from the whole document; the store takes a review it already has as no change."""
-        reviews = parse_progress(self.path.read_text(encoding="utf-8-sig"), self.name)
+        reviews = parse_progress(read_text(self.path, self.name), self.name)
         self.count = len(reviews)
         return [review_row(r) for r in reviews]
 
@@ -229,18 +278,10 @@ def _row(fields: dict) -> tuple:
 def streamed(path: Path, name: str, layout: Layout) -> ReviewStream | None:
     """The file's reviews as a stream, or None when its head or tail is not what export writes."""
     try:
-        head, tail = json.loads(layout.head), json.loads(layout.tail)
-    except (json.JSONDecodeError, RecursionError):
+        head, tail = loads(layout.head, name), loads(layout.tail, name)
+    except InputError:  # a whole read names the problem
         return None
     if not isinstance(head, dict) or not isinstance(tail, dict) or "reviews" in tail or any(key in head for key in tail):
         return None
     check_format(head, layout.head, name)
     return ReviewStream(path, name, layout, head, tail)
-
-
-def _loads(text: str, name: str, line_offset: int, indent: int = 0):
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
-        column = exc.colno + (indent if exc.lineno == 1 else 0)
-        raise InputError(f"invalid JSON: {exc.msg} (column {column})", file=name, line=line_offset + exc.lineno) from None

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from typing import Any
 
 from certdrill.errors import InputError
 from certdrill.exchange.controls import ControlRows, control_rows
-from certdrill.exchange.jsonpos import json_line
+from certdrill.exchange.jsonpos import json_line, loads
 from certdrill.exchange.models import FORMAT, VERSION
 from certdrill.schedule.review_log import Review
 from certdrill.schedule.scheduler import RATINGS
+
+LOC_SHOWN = 8  # a field's path is shown this deep: an error in a value nested 500 levels stays one short line
 
 
 def parse_progress(text: str, name: str = "<progress>") -> list[Review]:
@@ -20,12 +21,7 @@ def parse_progress(text: str, name: str = "<progress>") -> list[Review]:
 
 def parse_document(text: str, name: str = "<progress>") -> tuple[list[Review], ControlRows]:
     """A progress document's reviews, and its undone answers and suspensions as rows."""
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise InputError(f"invalid JSON: {exc.msg} (column {exc.colno})", file=name, line=exc.lineno) from None
-    except RecursionError:
-        raise InputError("JSON nested too deeply", file=name) from None
+    data = loads(text, name)
     check_format(data, text, name)
     from pydantic import ValidationError
 
@@ -36,14 +32,13 @@ def parse_document(text: str, name: str = "<progress>") -> tuple[list[Review], C
     except ValidationError as exc:
         error = exc.errors()[0]
         raise invalid(error, exc.error_count(), name, json_line(text, tuple(error["loc"]))) from None
-    seen: dict[str, tuple] = {}
+    seen: dict[str, tuple[Review, int]] = {}
     reviews = []
     for index, r in enumerate(doc.reviews):
         review = review_of(r)
-        key = (review.item_id, review.reviewed_at, review.rating)
-        if r.id in seen and seen[r.id] != key:
-            raise reused(index, r.id, name, json_line(text, ("reviews", index, "id")))
-        seen[r.id] = key
+        first, at = seen.setdefault(r.id, (review, index))
+        if first != review:
+            raise reused(index, r.id, name, json_line(text, ("reviews", index, "id")), json_line(text, ("reviews", at, "id")))
         reviews.append(review)
     return reviews, control_rows(doc)
 
@@ -64,16 +59,20 @@ def check_format(data, text: str, name: str) -> None:
 
 def invalid(error: Mapping[str, Any], count: int, name: str, line: int) -> InputError:
     loc = tuple(error["loc"])
-    field = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in loc).lstrip(".")
+    field = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in loc[:LOC_SHOWN]).lstrip(".")
+    field += f"…({len(loc) - LOC_SHOWN} levels more)" if len(loc) > LOC_SHOWN else ""
     more = f" (and {count - 1} more)" if count > 1 else ""
     message = error["msg"].removeprefix("Value error, ")
+    if error["type"] == "string_unicode":  # Python's parser lets "\ud800" alone through; nothing can store or show it
+        message = "not text: a lone surrogate escape (such as \\ud800 without its pair)"
     if error["type"] == "string_pattern_mismatch" and "\x00" in str(error.get("ctx", {}).get("pattern", "")):
         message = "contains a control character (names are shown by stats and export)"
     return InputError(f"{field}: {message}{more}", file=name, line=line)
 
 
-def reused(index: int, rid: str, name: str, line: int) -> InputError:
-    return InputError(f"reviews[{index}].id: {rid!r} is used by two different reviews", file=name, line=line)
+def reused(index: int, rid: str, name: str, line: int, first_line: int) -> InputError:
+    """Two copies of one review id that differ: which one is meant cannot be told (identical copies are one review)."""
+    return InputError(f"reviews[{index}].id: review id {rid!r} also on line {first_line} with different values", file=name, line=line)
 
 
 def review_of(r) -> Review:
