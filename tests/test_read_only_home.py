@@ -74,17 +74,17 @@ def files_of(home: Path, *, wal_too: bool = True) -> dict[str, bytes]:
 
 
 @pytest.mark.parametrize("name", WRITERS)
-def test_every_saving_command_says_read_only_before_asking_anything(name, cli, mini, home, progress_file, monkeypatch):
+def test_every_saving_command_says_read_only_before_asking_anything(name, cli, mini, home, progress_file):
     assert cli("study", "--bank", mini, input="a\n").exit_code == 0
     before = files_of(home, wal_too=False)
-    sqlite_read_only(monkeypatch)
-    result = cli(*args_of(WRITERS[name], mini, progress_file), input="a\nb\n\n")
+    with pytest.MonkeyPatch.context() as patch:
+        sqlite_read_only(patch)
+        result = cli(*args_of(WRITERS[name], mini, progress_file), input="a\nb\n\n")
     assert result.exit_code == 3, result.output
     assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
     errors = [line for line in result.output.splitlines() if line.startswith("Error:")]
     assert len(errors) == 1 and "read-only, so nothing can be saved" in errors[0] and str(home) in errors[0], result.output
     assert "Question 1" not in result.output and "Your answer" not in result.output
-    monkeypatch.undo()
     assert files_of(home, wal_too=False) == before
     assert len(stored_reviews(home)) == 1
 

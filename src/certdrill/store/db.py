@@ -11,6 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from certdrill.errors import DamagedStoreError, StoreError
+from certdrill.paths import check_folder
 from certdrill.store.backup import backup_before_migration, restore_hint
 from certdrill.store.migrations import APPLICATION_ID, MIGRATIONS
 
@@ -107,6 +108,7 @@ def _busy(exc: sqlite3.Error) -> bool:
 
 def connect(path: Path, *, migrate: bool = True, read_only: bool = False) -> sqlite3.Connection:
     path = Path(path)
+    check_folder(path.parent)  # a file in its place, a name too long, no permission: one line, before SQLite trips on it
     fresh = _check_file(path)
     if read_only:
         return _empty_store(path) if fresh else _connect_read_only(path)
