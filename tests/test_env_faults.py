@@ -22,8 +22,6 @@ from certdrill.store import db as db_module
 from certdrill.store.migrations import MIGRATIONS
 from support import in_sandbox, integrity, stored_reviews, truefalse_bank
 
-ROOT = Path(__file__).parents[1]
-
 # Every command that opens the data folder, with arguments it can run with.
 COMMANDS = {
     "study": ["study", "--bank", "{mini}"],
@@ -157,7 +155,7 @@ def test_mode_000_for_real(mini, tmp_path, progress_file):
         top.chmod(0o755)
         home = top / "home"
         home.mkdir()
-        env = {**os.environ, "PYTHONPATH": str(ROOT / "src"), "CERTDRILL_HOME": str(home), "NO_COLOR": "1"}
+        env = {**os.environ, "CERTDRILL_HOME": str(home), "NO_COLOR": "1"}
         subprocess.run([sys.executable, "-m", "certdrill", "study", "--bank", str(mini)], input="a\n", text=True, env=env, capture_output=True, check=True)
         if prefix:  # the folder nobody's own, as a user's home is: mode 000 is what stops them
             for path in (home, *home.rglob("*")):
@@ -191,7 +189,7 @@ def test_ctrl_c_while_the_entry_point_imports_exits_130(tmp_path):
         "sys.argv = ['certdrill', 'stats']\n"
         "runpy.run_module('certdrill', run_name='__main__', alter_sys=True)\n"
     )
-    env = {**os.environ, "PYTHONPATH": str(ROOT / "src"), "CERTDRILL_HOME": str(tmp_path / "home")}
+    env = {**os.environ, "CERTDRILL_HOME": str(tmp_path / "home")}
     done = subprocess.run([sys.executable, "-c", hook], capture_output=True, text=True, env=env, timeout=60)
     assert done.returncode == 130 and "Traceback" not in done.stderr, done.stderr
 
@@ -234,7 +232,6 @@ def test_a_terminal_that_cannot_encode_everything_gets_a_replaced_rendering(enco
     bank = non_ascii_bank(tmp_path, mini)
     env = {
         **os.environ,
-        "PYTHONPATH": str(ROOT / "src"),
         "CERTDRILL_HOME": str(tmp_path / "home"),
         "NO_COLOR": "1",
         "COLUMNS": "100",
@@ -348,7 +345,7 @@ def test_after_a_failed_write_on_a_full_disk_for_real(tmp_path, home):
         [sys.executable, "-m", "certdrill", "study", "--bank", str(bank), "--new", "1"],
         input="t\n",
         text=True,
-        env={**os.environ, "PYTHONPATH": str(ROOT / "src")},
+        env=dict(os.environ),
         check=True,
         capture_output=True,
     )
