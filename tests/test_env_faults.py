@@ -82,7 +82,18 @@ def a_long_name_in_utf8(tmp_path: Path) -> tuple[Path, Path, str]:
     return tmp_path / ("é" * 128), tmp_path, "256 bytes long, more than the 255"  # 128 characters, 256 bytes
 
 
-FAULTS = {"home is a file": a_file_home, "home under a file": under_a_file, "a 256-byte name": a_name_too_long, "256 bytes of UTF-8": a_long_name_in_utf8}
+def a_symlink_loop(tmp_path: Path) -> tuple[Path, Path, str]:
+    (tmp_path / "loop").symlink_to(tmp_path / "loop")
+    return tmp_path / "loop" / "certdrill", tmp_path / "loop", "Too many levels of symbolic links"
+
+
+FAULTS = {
+    "home is a file": a_file_home,
+    "home under a file": under_a_file,
+    "a 256-byte name": a_name_too_long,
+    "256 bytes of UTF-8": a_long_name_in_utf8,
+    "a loop of symbolic links": a_symlink_loop,
+}
 
 
 def snapshot(folder: Path) -> dict[str, bytes]:

@@ -86,8 +86,10 @@ def folder_problem(folder: Path) -> str | None:
             info = above.stat()
         except FileNotFoundError:
             return None  # made when first needed
-        except OSError as exc:
-            return f"cannot look into {above.parent}: {exc.strerror}"
+        except PermissionError:
+            return f"permission denied: this user may not enter {above.parent}: give it back with chmod, or set CERTDRILL_HOME"
+        except OSError as exc:  # a loop of symbolic links, a path too long as a whole
+            return f"cannot use {above}: {exc.strerror}: set CERTDRILL_HOME to another folder"
         if not stat.S_ISDIR(info.st_mode):
             where = "it is" if above == folder else f"{above}, above it, is"
             return f"{where} a file, not a folder: move the file away, or set CERTDRILL_HOME"
