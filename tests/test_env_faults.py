@@ -124,6 +124,21 @@ def test_bank_commands_need_no_home(fault, cli, mini, tmp_path, monkeypatch):
         assert result.exit_code == 0 and "Error" not in result.output, result.output
 
 
+@pytest.mark.skipif(sys.platform != "linux", reason="XDG variables are the Linux convention")
+@pytest.mark.parametrize("kind", ["data", "config", "cache"])
+def test_xdg_dirs_under_a_file_are_named_and_a_broken_cache_is_skipped(kind, cli, mini, tmp_path, monkeypatch):
+    monkeypatch.delenv("CERTDRILL_HOME")
+    (tmp_path / "file").write_text("not a folder\n")
+    for name in ("data", "config", "cache"):
+        monkeypatch.setenv(f"XDG_{name.upper()}_HOME", str(tmp_path / ("file" if name == kind else name)))
+    result = cli("study", "--bank", mini, input="a\n")
+    if kind == "cache":  # the bank cache is only a cache: studying goes on without it
+        assert result.exit_code == 0 and "Correct." in result.output, result.output
+        return
+    assert result.exit_code == 3, result.output
+    assert said(result).startswith(f"Error: {tmp_path / 'file' / 'certdrill'}: {tmp_path / 'file'}, above it, is a file"), said(result)
+
+
 def test_a_fifo_for_the_settings_is_one_line_not_a_hang(cli, mini, home):
     home.mkdir(parents=True)
     os.mkfifo(home / "config.json")
