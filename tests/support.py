@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import functools
+import json
 import os
 import re
+import shutil
 import sqlite3
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
 
 from certdrill.store.store import Store
 
@@ -128,3 +133,31 @@ def cards_match_the_log(home: Path) -> bool:
         return store.cards() == cached
     finally:
         store.close()
+
+
+SANDBOX = Path(__file__).with_name("fs_sandbox.py")
+
+
+@functools.cache
+def namespace_prefix() -> list[str] | None:
+    """`unshare` for a private mount namespace, as root or through a user namespace; None if neither works."""
+    if not shutil.which("unshare") or sys.platform != "linux":
+        return None
+    for prefix in (["unshare", "-m"], ["unshare", "-Urm"]):
+        probe = subprocess.run([*prefix, "sh", "-c", "mount -t tmpfs tmpfs /mnt 2>/dev/null || mount -t tmpfs tmpfs /tmp"], capture_output=True)
+        if probe.returncode == 0:
+            return prefix
+    return None
+
+
+def in_sandbox(spec: dict) -> dict:
+    """Run tests/fs_sandbox.py in a private mount namespace (or skip): the data folder read-only or full, for real."""
+    prefix = namespace_prefix()
+    if prefix is None:
+        pytest.skip("needs a private mount namespace (unshare -m or -Urm)")
+    done = subprocess.run([*prefix, sys.executable, str(SANDBOX), json.dumps(spec)], capture_output=True, text=True, env=dict(os.environ), timeout=120)
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)
+    for command in report["commands"]:
+        assert "Traceback" not in command["stderr"] + command["stdout"], command
+    return report

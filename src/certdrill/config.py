@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import stat
 from dataclasses import asdict, dataclass, fields, replace
 from datetime import date
 from pathlib import Path
@@ -10,6 +11,7 @@ from typing import Any, Literal, get_args
 
 from certdrill.clock import YEARS, in_range
 from certdrill.errors import InputError
+from certdrill.paths import check_folder
 
 LeechAction = Literal["suspend", "tag"]
 LEECH_ACTIONS: tuple[LeechAction, ...] = get_args(LeechAction)
@@ -105,11 +107,19 @@ def _int_in(text: str, low: int, high: int) -> int:
 
 
 def load(path: Path) -> Settings:
-    if not path.exists():
-        return Settings()
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        if not stat.S_ISREG(path.stat().st_mode):  # a FIFO would be waited on for ever
+            raise InputError("the settings file is not a regular file (a folder, FIFO or device has its name): move it away", file=str(path))
+        text = path.read_text(encoding="utf-8")
+    except (FileNotFoundError, NotADirectoryError):
+        check_folder(path.parent)  # a file where the folder should be is named; a folder not made yet is fine
+        return Settings()
+    except OSError as exc:
+        check_folder(path.parent)
+        raise InputError(f"unreadable settings ({exc.strerror}); fix or delete the file", file=str(path)) from None
+    try:
+        data = json.loads(text)
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise InputError(f"unreadable settings ({exc}); fix or delete the file", file=str(path)) from None
     if not isinstance(data, dict):
         raise InputError("settings must be a JSON object", file=str(path))
@@ -127,6 +137,7 @@ def save(path: Path, settings: Settings) -> None:
     data = {key: _jsonable(getattr(settings, name)) for key, name in KEYS.items()}
     from certdrill.files import save_text
 
+    check_folder(path.parent)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         save_text(path, json.dumps(data, indent=2) + "\n")

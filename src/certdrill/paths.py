@@ -51,7 +51,10 @@ def cache_dir() -> Path:
 def _adopted(new: Path, old: Path, *, keep_old: bool = True) -> Path:
     """`new`, after moving `old` (a file or folder an older certdrill wrote) there when only `old`
     exists. When the move fails: `old` if it must be kept readable (settings), else `new`."""
-    if new.exists() or not old.exists():
+    try:
+        if new.exists() or not old.exists():
+            return new
+    except OSError:  # a name too long, a folder that may not be entered: the caller's check names it
         return new
     import shutil
 
@@ -61,6 +64,47 @@ def _adopted(new: Path, old: Path, *, keep_old: bool = True) -> Path:
     except OSError:
         return old if keep_old else new
     return new
+
+
+NAME_MAX = 255  # bytes in one file or folder name, on every file system certdrill runs on
+
+
+def folder_problem(folder: Path) -> str | None:
+    """What stops certdrill from using `folder` (or from creating it), in words; None if nothing does.
+
+    A name in its path longer than a file system takes, a file where it or a folder above it
+    should be, a folder above it or itself that may not be entered or read. Asked before the first
+    read or write, so each is one clear line instead of the first call that trips on it.
+    """
+    import stat
+
+    for part in folder.parts:
+        if len(os.fsencode(part)) > NAME_MAX:
+            return f"a name in this path is {len(os.fsencode(part))} bytes long, more than the {NAME_MAX} a file system takes: set CERTDRILL_HOME to a shorter path"
+    for above in [*reversed(folder.parents), folder]:
+        try:
+            info = above.stat()
+        except FileNotFoundError:
+            return None  # made when first needed
+        except PermissionError:
+            return f"permission denied: this user may not enter {above.parent}: give it back with chmod, or set CERTDRILL_HOME"
+        except OSError as exc:  # a loop of symbolic links, a path too long as a whole
+            return f"cannot use {above}: {exc.strerror}: set CERTDRILL_HOME to another folder"
+        if not stat.S_ISDIR(info.st_mode):
+            where = "it is" if above == folder else f"{above}, above it, is"
+            return f"{where} a file, not a folder: move the file away, or set CERTDRILL_HOME"
+    if not os.access(folder, os.R_OK | os.X_OK):
+        return f"permission denied: this user may not read the folder (mode {stat.S_IMODE(info.st_mode):03o}): give it back with chmod u+rwx, or set CERTDRILL_HOME"
+    return None
+
+
+def check_folder(folder: Path) -> None:
+    """Raise the store error that `folder_problem` finds (exit 3: the store cannot be used)."""
+    problem = folder_problem(folder)
+    if problem is not None:
+        from certdrill.errors import StoreError
+
+        raise StoreError(problem, file=str(folder))
 
 
 def content_root() -> Path:

@@ -13,6 +13,10 @@ if TYPE_CHECKING:
 
 def main() -> None:
     try:
+        if not _utf8(sys.stdout) or not _utf8(sys.stderr):
+            from certdrill.cli.streams import tolerate
+
+            tolerate(sys.argv[1:])
         if sys.argv[1:] in (["--version"], ["-V"]):
             from certdrill import __version__
 
@@ -22,6 +26,11 @@ def main() -> None:
     except KeyboardInterrupt:  # before a command's own handler exists (while modules import): still 130
         sys.stdout.write("\n")
         sys.exit(130)
+
+
+def _utf8(stream: object) -> bool:
+    encoding = getattr(stream, "encoding", None) or "utf-8"
+    return encoding.lower().replace("-", "").replace("_", "") in ("utf8", "utf8sig")
 
 
 def build_app() -> typer.Typer:

@@ -70,9 +70,14 @@ def _fail(exc: CertdrillError | None, exit_code: int, as_json: bool) -> typer.Ex
     return typer.Exit(exit_code)
 
 
+def _os_error(exc: OSError) -> CertdrillError:
+    return CertdrillError(exc.strerror or str(exc), file=None if exc.filename is None else str(exc.filename))
+
+
 def errors_to_exit(fn: F) -> F:
     """Turn expected errors into `Error: …` on stderr (under --json or --jsonl, one JSON object on
-    stdout) and an exit code; Ctrl-C exits 130; bugs still show a traceback."""
+    stdout) and an exit code; Ctrl-C exits 130; an OSError nothing else caught is one line naming
+    its path, exit 1; bugs still show a traceback."""
 
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -83,6 +88,10 @@ def errors_to_exit(fn: F) -> F:
             raise _fail(exc, exc.exit_code, as_json) from None
         except KeyboardInterrupt:
             raise _fail(None, 130, as_json) from None
+        except OSError as exc:  # the machine, not certdrill: a path no check foresaw; its name and what is wrong
+            if isinstance(exc, BrokenPipeError):
+                raise
+            raise _fail(_os_error(exc), 1, as_json) from None
         except (TypeError, ValueError, KeyError, IndexError, OverflowError, AttributeError):
             from certdrill.services.workspace import diagnose_store
 

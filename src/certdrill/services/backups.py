@@ -26,6 +26,7 @@ class Restored:
 def list_backups() -> Backups:
     from certdrill.store.backup import backup_dir, describe, list_backups
 
+    paths.check_folder(paths.home_dir())
     return Backups(backup_dir(paths.db_path()), [describe(p) for p in list_backups(paths.db_path())])
 
 

@@ -100,7 +100,8 @@ def make_backup(conn: sqlite3.Connection, db_path: Path, reason: str, *, when: d
         target = _free_name(folder, when, reason)
         replace_atomically(target, lambda tmp: _copy_database(conn, tmp))
     except (OSError, sqlite3.Error) as exc:
-        raise StoreError(f"cannot write a backup: {exc}", file=str(folder)) from None
+        why = _why_not(folder, exc)
+        raise StoreError(f"cannot write a backup: {why}", file=str(folder)) from None
     if reason.startswith("daily-"):
         for old in [p for p in list_backups(db_path) if "-daily-" in p.name][keep:]:
             old.unlink(missing_ok=True)
@@ -115,6 +116,13 @@ def _size(path: Path) -> int:
         return path.stat().st_size
     except OSError:
         return 0
+
+
+def _why_not(folder: Path, exc: OSError | sqlite3.Error) -> object:
+    """Why a backup could not be written, without the path again ("unable to open database file" means a read-only folder)."""
+    if folder.is_dir() and not os.access(folder, os.W_OK):  # os.access sees a read-only mount even for root
+        return "the folder is read-only"
+    return exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
 
 
 def _remove_stale_tmp(folder: Path) -> None:

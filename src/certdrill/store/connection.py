@@ -69,8 +69,15 @@ class Connection:
             raise
 
     def check_writable(self) -> None:
-        """Fail now, with a clear error, rather than at the first answer (read-only file or folder)."""
-        with self.transaction():
+        """Fail now, with a clear error, rather than at the first answer (read-only file or folder).
+        A write is tried and rolled back: `BEGIN IMMEDIATE` alone passes on a read-only folder where
+        the store's -wal and -shm files already exist, and only the first real write fails there."""
+        try:
+            with self.transaction() as conn:
+                version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+                conn.execute(f"PRAGMA user_version = {version}")
+                raise _Probed
+        except _Probed:
             pass
 
     @contextmanager
@@ -91,6 +98,10 @@ class Connection:
 
 
 S = TypeVar("S", bound=Connection)
+
+
+class _Probed(Exception):
+    """The write of `check_writable` went through: roll it back."""
 
 
 def _not_utf8(path: Path) -> DamagedStoreError:

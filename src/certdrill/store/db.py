@@ -11,6 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from certdrill.errors import DamagedStoreError, StoreError
+from certdrill.paths import check_folder
 from certdrill.store.backup import backup_before_migration, restore_hint
 from certdrill.store.migrations import APPLICATION_ID, MIGRATIONS
 
@@ -32,6 +33,14 @@ def _nearly_full(path: Path) -> bool:
         return False
 
 
+class ReadOnlyStore(StoreError):
+    """Nothing can be written: a read-only file, folder or disk."""
+
+
+class DiskFull(StoreError):
+    """Nothing more can be written: the disk is full."""
+
+
 def store_error(exc: sqlite3.Error, path: Path) -> StoreError:
     """One clear message for each way the store can fail; never a bare SQLite error.
 
@@ -42,9 +51,9 @@ def store_error(exc: sqlite3.Error, path: Path) -> StoreError:
     code = getattr(exc, "sqlite_errorname", "") or ""
     io_trouble = code.startswith(("SQLITE_IOERR", "SQLITE_CANTOPEN")) or "disk i/o" in text or "unable to open" in text
     if code.startswith("SQLITE_READONLY") or "readonly" in text or "read-only" in text or (io_trouble and not _writable(path)):
-        return StoreError(f"the progress database is read-only, so nothing can be saved: make {path.parent} writable, or set CERTDRILL_HOME", file=str(path))
+        return ReadOnlyStore(f"the progress database is read-only, so nothing can be saved: make {path.parent} writable, or set CERTDRILL_HOME", file=str(path))
     if code.startswith("SQLITE_FULL") or "is full" in text or (io_trouble and _nearly_full(path)):
-        return StoreError("the disk is full, so nothing more can be saved (every answer already graded was): free some space and run again", file=str(path))
+        return DiskFull("the disk is full, so nothing more can be saved (every answer already graded was): free some space and run again", file=str(path))
     if _busy(exc):
         return StoreError(f"another certdrill kept the progress database busy for {BUSY_TIMEOUT_MS // 1000} s; try again", file=str(path))
     if io_trouble:
@@ -99,9 +108,10 @@ def _busy(exc: sqlite3.Error) -> bool:
 
 def connect(path: Path, *, migrate: bool = True, read_only: bool = False) -> sqlite3.Connection:
     path = Path(path)
+    check_folder(path.parent)  # a file in its place, a name too long, no permission: one line, before SQLite trips on it
     fresh = _check_file(path)
-    if read_only and not fresh:
-        return _connect_read_only(path)
+    if read_only:
+        return _empty_store(path) if fresh else _connect_read_only(path)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -171,38 +181,80 @@ def _identify(conn: sqlite3.Connection, path: Path, *, fresh: bool) -> int:
 
 
 def _connect_read_only(path: Path) -> sqlite3.Connection:
-    """For commands that only read (export), even from a read-only disk.
+    """For commands that only read (export, stats), even from a read-only or full disk; nothing is written.
 
-    A WAL database needs its -shm file created to be read; where nothing can be written, nothing
-    can change the file either, so there it is opened as immutable.
+    A WAL database needs its -shm file created to be read; where nothing can be written (a
+    read-only folder, a full disk), nothing can change the file either, so there it is opened as
+    immutable. But immutable ignores the -wal file: answers still in it (the last session's, until a
+    checkpoint) would be silently missing, so a store with a -wal is read through it, or refused.
     """
+    if _writable(path) or _has_wal(path):
+        try:
+            return _read(path, "mode=ro")
+        except (ReadOnlyStore, DiskFull) as exc:
+            if _has_wal(path):
+                raise _wal_unreadable(path) if isinstance(exc, ReadOnlyStore) else exc from None
+    return _read(path, "immutable=1")
 
-    def setup(conn: sqlite3.Connection) -> None:
-        if _identify(conn, path, fresh=False) < len(MIGRATIONS):
-            raise StoreError("made by an older certdrill; run `certdrill study` once to upgrade it", file=str(path))
 
-    mode = "mode=ro" if _writable(path) else "immutable=1"
-    return _open(path, f"{path.resolve().as_uri()}?{mode}", setup)
+def _read(path: Path, mode: str) -> sqlite3.Connection:
+    try:
+        return _open(path, f"{path.resolve().as_uri()}?{mode}", lambda conn: _check_read_only(conn, path))
+    except _NothingYet:
+        return _empty_store(path)
+
+
+def _wal_unreadable(path: Path) -> StoreError:
+    return StoreError(
+        f"answers not yet merged into the database wait in {path.name}-wal, which cannot be read from a read-only folder without its -shm file: make {path.parent} writable and run again",
+        file=str(path),
+    )
+
+
+class _NothingYet(StoreError):
+    """A store whose first use failed before its tables were made (a full disk): nothing in it yet."""
+
+
+def _check_read_only(conn: sqlite3.Connection, path: Path) -> None:
+    version = _identify(conn, path, fresh=False)
+    if version == 0 and not conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]:
+        raise _NothingYet("empty")
+    if version < len(MIGRATIONS):
+        raise StoreError("made by an older certdrill; run `certdrill study` once to upgrade it", file=str(path))
+
+
+def _empty_store(path: Path) -> sqlite3.Connection:
+    """What a read-only command reads before anything was studied (no store yet, or one left empty
+    by a failed first use): an empty store in memory, so reading writes nothing to the data folder."""
+    return _open(path, ":memory:", lambda conn: _migrate(conn, 0, path))
+
+
+def _has_wal(path: Path) -> bool:
+    try:
+        return Path(f"{path}-wal").stat().st_size > 0
+    except OSError:
+        return False
 
 
 def _migrate(conn: sqlite3.Connection, version: int, path: Path) -> None:
+    """Every pending migration in one transaction: all or nothing, so a full disk (or a kill) on
+    first use leaves the store as it was, never half-upgraded. SQLite itself rolls back a
+    transaction that ran out of room; its error, not "cannot rollback", is what the learner sees."""
     if version > 0:
         backup_before_migration(conn, path, version)
-    for number in range(version, len(MIGRATIONS)):
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            current = conn.execute("PRAGMA user_version").fetchone()[0]
-            if current > number:  # another process migrated meanwhile
-                conn.execute("ROLLBACK")
-                continue
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        current = conn.execute("PRAGMA user_version").fetchone()[0]  # another process may have migrated meanwhile
+        for number in range(current, len(MIGRATIONS)):
             for statement in _statements(MIGRATIONS[number]):
                 conn.execute(statement)
-            conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
-            conn.execute(f"PRAGMA user_version = {number + 1}")
-            conn.execute("COMMIT")
-        except BaseException:
+        conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+        conn.execute(f"PRAGMA user_version = {len(MIGRATIONS)}")
+        conn.execute("COMMIT")
+    except BaseException:
+        if conn.in_transaction:
             conn.execute("ROLLBACK")
-            raise
+        raise
 
 
 def _statements(script: str) -> list[str]:
