@@ -6,10 +6,12 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime, timedelta
 
+import pytest
+
 from certdrill.schedule.review_log import Review
 from certdrill.schedule.scheduler import AGAIN, GOOD
 from certdrill.store.store import Store
-from support import json_of, truefalse_bank
+from support import json_of, stored_cards, truefalse_bank
 
 T0 = datetime(2026, 10, 1, 9, tzinfo=UTC)
 PROGRESS = ("due", "interval_days", "lapses", "recall", "suspended", "leech")
@@ -23,18 +25,23 @@ def log(home, reviews):
         store.close()
 
 
-def answers(item, ratings, *, every_days=3):
+def answers(item, ratings, *, start=T0, every_days=3):
     return [
-        Review(f"{item}-{n:03d}", item, "tf", T0 + timedelta(days=every_days * n), r, (0,) if r == GOOD else (1,), r == GOOD, 1000, "study", "s")
+        Review(f"{item}-{n:03d}", item, "tf", start + timedelta(days=every_days * n), r, (0,) if r == GOOD else (1,), r == GOOD, 1000, "study", "s")
         for n, r in enumerate(ratings)
     ]
 
 
 def studied_bank(tmp_path, home):
-    """Four items: tf-000 learned, tf-001 lapsed three times (a leech at leech-lapses 3), tf-002
-    answered once long ago, tf-003 never seen."""
+    """Four items: tf-000 learned last week (due after 2026-12-01), tf-001 lapsed three times (a
+    leech at leech-lapses 3), tf-002 answered once long ago, tf-003 never seen."""
     bank = truefalse_bank(tmp_path / "tf", 4)
-    log(home, answers("tf-000", [GOOD, GOOD, GOOD]) + answers("tf-001", [GOOD, GOOD, AGAIN, GOOD, AGAIN, GOOD, AGAIN, GOOD]) + answers("tf-002", [GOOD]))
+    log(
+        home,
+        answers("tf-000", [GOOD, GOOD, GOOD], start=datetime(2026, 11, 9, 9, tzinfo=UTC))
+        + answers("tf-001", [GOOD, GOOD, AGAIN, GOOD, AGAIN, GOOD, AGAIN, GOOD])
+        + answers("tf-002", [GOOD]),
+    )
     return bank
 
 
@@ -42,9 +49,17 @@ def listed(cli, *args):
     return {row["id"]: row for row in json_of(cli("bank", "list", "--json", *args))}
 
 
-def test_the_progress_columns_match_certdrill_item(cli, tmp_path, home):
+@pytest.mark.parametrize("exam_date", [None, "2026-12-01"])
+def test_the_progress_columns_match_certdrill_item(cli, tmp_path, home, exam_date):
+    """With an exam date too, which caps due dates past it (the list must read cards as `item` does)."""
     bank = studied_bank(tmp_path, home)
+    if exam_date:
+        assert cli("config", "set", "exam-date", exam_date).exit_code == 0
     rows = listed(cli, "--bank", bank)
+    capped = {i: c.due for i, c in stored_cards(home).items()} != {
+        i: datetime.fromisoformat(rows[i]["due"].replace("Z", "+00:00")) for i in rows if rows[i]["due"]
+    }
+    assert capped == bool(exam_date)
     for item_id in ("tf-000", "tf-001", "tf-002"):
         card = json_of(cli("item", item_id, "--bank", bank, "--json"))["card"]
         row = rows[item_id]
