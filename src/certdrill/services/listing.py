@@ -27,7 +27,7 @@ DAY_SECONDS = 86_400
 
 class Listed(NamedTuple):
     """One item and its progress; `card` and `recall` are None for an item never answered (a
-    NamedTuple: 50,000 of them are made in a tenth of the time frozen dataclasses take)."""
+    NamedTuple: made in a third of the time a frozen dataclass takes, 50,000 times a listing)."""
 
     item: Item
     card: CardState | None = None
@@ -75,7 +75,7 @@ def list_bank(bank_paths: Sequence[Path] | None, topics: Sequence[str] | None, *
     the_bank = load_banks(bank_paths)
     items = filter_topics(the_bank, topics)
     enabled = gc.isenabled()
-    gc.disable()  # 50,000 rows and their cards are acyclic: collections while they are made cost a third of the making
+    gc.disable()  # 50,000 rows and their cards are acyclic: collections while they are made cost 20-30% of the making
     try:
         rows = _with_progress(items, now) if paths.db_path().exists() else [Listed(item) for item in items]
     finally:
