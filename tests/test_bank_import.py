@@ -257,7 +257,7 @@ def test_study_skips_needs_review_unless_asked(cli, tmp_path):
     assert "0 due, 5 new." in cli("study", "--bank", out, input="").output
     assert "0 due, 7 new." in cli("study", "--bank", out, "--include-unreviewed", input="").output
     listing = cli("bank", "list", "--bank", out)
-    assert "status" in listing.output and listing.output.count(" review ") == 2
+    assert "flags" in listing.output and listing.output.count(" review ") == 2
 
 
 def test_missed_treats_needs_review_like_study(cli, tmp_path, home):

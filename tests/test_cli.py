@@ -120,7 +120,7 @@ def test_a_big_bank_lists_as_plain_tab_separated_lines(cli, mini, monkeypatch):
     result = cli("bank", "list", "--bank", mini)
     assert result.exit_code == 0
     lines = result.output.splitlines()
-    assert len(lines) == 12 and all(line.count("\t") == 4 for line in lines)
+    assert len(lines) == 12 and all(line.count("\t") == 8 for line in lines)
     assert all("│" not in line for line in lines)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 
@@ -13,9 +13,6 @@ from certdrill.bank.audit import DEFAULT_MIN_ITEMS, DEFAULT_THRESHOLD
 from certdrill.cli.common import err_console, err_line, errors_to_exit, out_console
 from certdrill.cli.options import check_range
 from certdrill.text import inert_json
-
-if TYPE_CHECKING:
-    from certdrill.bank.items import Item
 
 app = typer.Typer(
     help="List, check and import question banks.\n\nExamples:\ncertdrill bank list\ncertdrill bank lint content/community/\ncertdrill bank import questions.md -o content/community/",
@@ -28,55 +25,38 @@ app = typer.Typer(
 def list_items(
     bank: Annotated[list[Path] | None, typer.Option("--bank", "-b", help="Bank folder or topic file (default: the built-in bank; repeatable).")] = None,
     topic: Annotated[list[str] | None, typer.Option("--topic", "-t", help="Only this topic (repeatable).")] = None,
+    sort: Annotated[
+        str | None, typer.Option("--sort", "-s", help="due (soonest first), recall (lowest first) or lapses (most first); items never seen last.")
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="A JSON array, one object per item (written as it goes).")] = False,
     as_jsonl: Annotated[bool, typer.Option("--jsonl", help="JSON Lines: one object per item a line, for streaming big banks.")] = False,
 ) -> None:
-    """List the items of a bank.
+    """List the items of a bank with their progress: due date (or new), interval in days, lapses, predicted recall now, suspended and leech flags.
 
     Examples:
         certdrill bank list --topic ecr
-        certdrill bank list --json
+        certdrill bank list --sort recall
         certdrill bank list --jsonl --bank content/community/
     """
-    from certdrill.services.banks import filter_topics, load_banks
+    from certdrill import clock
+    from certdrill.services.listing import list_bank
 
-    the_bank = load_banks(bank)
-    items = filter_topics(the_bank, topic)
+    listing = list_bank(bank, topic, now=clock.now(), sort=sort)
     if as_jsonl:
-        _echo_json_lines(i.to_json() for i in items)
+        _echo_json_lines(row.to_json() for row in listing.rows)
         return
     if as_json:
-        _echo_json_array(i.to_json() for i in items)
+        _echo_json_array(row.to_json() for row in listing.rows)
         return
-    if len(items) > TABLE_LIMIT:
-        _echo_lines(items)
-        return
-    from rich.table import Table
+    from certdrill.ui import listing as shown
 
-    from certdrill.ui.render import safe
-
-    table = Table(title=safe(f"{the_bank.title} ({len(items)} items)"), show_lines=False)
-    for column in ("id", "type", "topic", "status", "prompt"):
-        table.add_column(column, overflow="fold" if column in ("id", "prompt") else "ellipsis", no_wrap=column not in ("id", "prompt"))
-    for item in items:
-        first_line = item.prompt.strip().splitlines()[0] if item.prompt.strip() else ""
-        table.add_row(safe(item.id), item.type, safe(item.topic), "review" if item.status == "needs-review" else "", safe(first_line[:100]))
-    out_console().print(table)
+    if len(listing.rows) > TABLE_LIMIT:
+        shown.write_lines(sys.stdout, listing.rows)
+    else:
+        shown.show_table(out_console(), listing)
 
 
 TABLE_LIMIT = 2_000  # past this a Rich table takes seconds to lay out (37 s at 50,000 items)
-
-
-def _echo_lines(items: Iterable[Item]) -> None:
-    """A big bank as one tab-separated line an item (id, type, topic, status, prompt's first line),
-    written as it goes: as quick to scroll or grep as a table is slow to lay out."""
-    from certdrill.text import strip_controls
-
-    out = sys.stdout
-    for item in items:
-        first_line = item.prompt.strip().splitlines()[0] if item.prompt.strip() else ""
-        fields = (item.id, item.type, item.topic, "review" if item.status == "needs-review" else "", first_line[:100])
-        out.write("\t".join(strip_controls(field).replace("\t", " ") for field in fields) + "\n")
 
 
 def _echo_json_lines(objects: Iterable[dict]) -> None:

@@ -61,11 +61,13 @@ def export(
 @errors_to_exit
 def import_(
     file: Annotated[Path, typer.Argument(help="A progress file made by certdrill export.")],
+    as_json: Annotated[bool, typer.Option("--json", help="What was merged, as a JSON object.")] = False,
 ) -> None:
-    """Merge progress from another machine: reviews are united by id, cards rebuilt by replay.
+    """Merge progress from another machine: reviews are united by id, cards rebuilt by replay; answers undone on either side stay undone.
 
     Examples:
         certdrill import progress.json
+        certdrill import progress.json --json
     """
     from certdrill import clock
     from certdrill.services.progress import import_progress, read_progress
@@ -74,7 +76,23 @@ def import_(
     incoming = read_progress(file)
     with activity(err_console(), f"Importing {file.name}") as shown:
         done = import_progress(file, incoming, shown, warn=err_line, now=clock.now())
-    out_console().print(f"Imported {done.added} new reviews ({done.read - done.added} already here) from {file}", markup=False)
+    if as_json:
+        from certdrill.text import inert_json
+
+        typer.echo(inert_json({"file": str(file)} | done.to_json(), indent=1))
+        return
+    undone = done.merged
+    undos = (
+        [
+            f"{n} undone answer{'s' if n != 1 else ''} {what}"
+            for n, what in ((undone.undone_applied, "applied"), (undone.undone_already, "already undone here"))
+            if n
+        ]
+        if undone
+        else []
+    )
+    line = f"Imported {done.added} new reviews ({done.already_here} already here) from {file}"
+    out_console().print("; ".join([line, *undos]), markup=False, soft_wrap=True)
     if done.extras is not None and (done.extras.exams or done.extras.settings or done.extras.parameters):
         parts = [f"{done.extras.exams} mock exams", f"{done.extras.settings} settings"] + (["the FSRS parameters"] if done.extras.parameters else [])
         out_console().print(f"Also merged {', '.join(parts)}", markup=False)

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from certdrill.schedule.review_log import Review, ReviewRow
     from certdrill.services.extras import ExtrasMerged
     from certdrill.store.store import Store
+    from certdrill.store.writes import Merged
 
 T = TypeVar("T")
 
@@ -44,11 +45,13 @@ def export_progress(output: Path, bank_paths: Sequence[Path] | None, *, now: dat
     from certdrill.services.extras import local_extras
 
     the_bank = load_banks(bank_paths)
+    ref = {"name": the_bank.name, "title": the_bank.title, "items": len(the_bank.items)}
+    if not paths.db_path().exists():
+        return _export_without_store(output, ref, now=now)
     store = open_store(writable=False)
     try:
         banks = store.card_banks()
         cards = {item_id: (banks.get(item_id, ""), card) for item_id, card in store.cards().items()}
-        ref = {"name": the_bank.name, "title": the_bank.title, "items": len(the_bank.items)}
         controls = ControlRows(store.iter_tombstone_rows(), store.suspension_rows())
         newer = store.has_kind("cram")
         extras = extras_json(local_extras(store, to_ms(now), keep=False))
@@ -64,13 +67,26 @@ def export_progress(output: Path, bank_paths: Sequence[Path] | None, *, now: dat
     return Exported("reviews", count, cards=len(cards))
 
 
+def _export_without_store(output: Path, ref: dict, *, now: datetime) -> Exported:
+    """A home that never kept progress: a valid export with no reviews (its changed settings still
+    travel), written without making a store just to read it empty."""
+    from certdrill.clock import to_ms
+    from certdrill.exchange.export import write_progress
+    from certdrill.exchange.records import Extras, extras_json
+    from certdrill.services.sync_state import local_settings
+
+    extras = extras_json(Extras([], local_settings(to_ms(now), keep=False), []))
+    count = write_atomically(output, lambda fh: write_progress(fh, review_rows=(), cards={}, bank=ref, now=now, after_cards=extras))
+    return Exported("reviews", count)
+
+
 def export_anki(output: Path, bank_paths: Sequence[Path] | None, fmt: str, *, with_progress: bool, include_unreviewed: bool, now: datetime) -> Exported:
     """The bank as an Anki package (`fmt` "anki") or Anki's plain-text import ("anki-text")."""
     from certdrill.exchange.anki import build_notes
 
     the_bank = load_banks(bank_paths)
     cards = histories = None
-    if with_progress:
+    if with_progress and paths.db_path().exists():  # without a store there is no progress to carry, and none is made
         from certdrill.exchange.anki_history import histories as revlogs
 
         store = open_store(writable=False)
@@ -132,6 +148,27 @@ class Imported:
     added: int  # reviews new to the store (or changed)
     read: int  # reviews in the file
     extras: ExtrasMerged | None = None  # mock exams, settings and parameters taken from it
+    merged: Merged | None = None  # what the merge took in: the undone answers it applied, those undone here already
+
+    @property
+    def already_here(self) -> int:
+        """The file's reviews this store had: neither added nor refused as undone."""
+        return self.read - self.added - (self.merged.refused if self.merged else 0)
+
+    def to_json(self) -> dict[str, Any]:
+        from certdrill.services.extras import ExtrasMerged
+
+        extras, merged = self.extras or ExtrasMerged(), self.merged
+        return {
+            "reviews_read": self.read,
+            "reviews_added": self.added,
+            "reviews_already_here": self.already_here,
+            "undone_applied": merged.undone_applied if merged else 0,
+            "undone_already": merged.undone_already if merged else 0,
+            "exams": extras.exams,
+            "settings": extras.settings,
+            "parameters": extras.parameters,
+        }
 
 
 def read_progress(file: Path) -> Incoming:
@@ -147,18 +184,18 @@ def import_progress(file: Path, incoming: Incoming, shown: Shown = Silent(), *, 
     settings = load_settings()
     tidy_home()
     fresh = not paths.db_path().exists()
-    added = _first_import(file, incoming, settings, shown, warn) if fresh else _merge(open_store(warn=warn), incoming, settings, shown)
+    merged = _first_import(file, incoming, settings, shown, warn) if fresh else _merge(open_store(warn=warn), incoming, settings, shown)
     if not incoming.extras:
-        return Imported(added, incoming.count)
+        return Imported(merged.reviews, incoming.count, merged=merged)
     from certdrill.clock import to_ms
     from certdrill.services.extras import merge_extras
 
     store = open_store(warn=warn)
     try:
-        merged = merge_extras(store, incoming.extras, to_ms(now) if now is not None else 0)
+        extras = merge_extras(store, incoming.extras, to_ms(now) if now is not None else 0)
     finally:
         store.close()
-    return Imported(added, incoming.count, merged)
+    return Imported(merged.reviews, incoming.count, extras, merged)
 
 
 def merge_reviews(reviews: Sequence[Review], shown: Shown = Silent(), *, warn: Warn = ignore) -> int:
@@ -167,7 +204,7 @@ def merge_reviews(reviews: Sequence[Review], shown: Shown = Silent(), *, warn: W
     from certdrill.exchange.reader import Incoming
     from certdrill.schedule.review_log import review_row
 
-    return _merge(open_store(warn=warn), Incoming([review_row(r) for r in reviews]), load_settings(), shown)
+    return _merge(open_store(warn=warn), Incoming([review_row(r) for r in reviews]), load_settings(), shown).changed
 
 
 def merge_rows(rows: Sequence[ReviewRow], *, undone: Sequence[tuple] = (), suspensions: Sequence[tuple] = (), warn: Warn = ignore) -> int:
@@ -176,16 +213,16 @@ def merge_rows(rows: Sequence[ReviewRow], *, undone: Sequence[tuple] = (), suspe
     from certdrill.exchange.controls import ControlRows
     from certdrill.exchange.reader import Incoming
 
-    return _merge(open_store(warn=warn), Incoming(list(rows), ControlRows(list(undone), list(suspensions))), load_settings(), Silent())
+    return _merge(open_store(warn=warn), Incoming(list(rows), ControlRows(list(undone), list(suspensions))), load_settings(), Silent()).changed
 
 
-def _merge(store: Store, incoming: Incoming, settings: Settings, shown: Shown, *, new_store: bool = False) -> int:
+def _merge(store: Store, incoming: Incoming, settings: Settings, shown: Shown, *, new_store: bool = False) -> Merged:
     """Cards are replayed with the FSRS parameters that store is using: in the same transaction,
     or (a new store, not yet in its place) after the reviews are in."""
     try:
         config = scheduler_config(settings, store=store)
         controls = incoming.controls
-        added = store.merge_rows(shown.counted(incoming.rows), config, replay=not new_store, undone=controls.undone, suspensions=controls.suspensions)
+        added = store.merge_counted(shown.counted(incoming.rows), config, replay=not new_store, undone=controls.undone, suspensions=controls.suspensions)
         if new_store:
             shown.now("Replaying every card")
             store.rebuild_cards(config)
@@ -195,7 +232,7 @@ def _merge(store: Store, incoming: Incoming, settings: Settings, shown: Shown, *
         store.close()
 
 
-def _first_import(file: Path, incoming: Incoming, settings: Settings, shown: Shown, warn: Warn) -> int:
+def _first_import(file: Path, incoming: Incoming, settings: Settings, shown: Shown, warn: Warn) -> Merged:
     """Into a home without a store: the store is made beside its place and linked in only once the
     whole file proved good, so a bad file (found late in a streamed million) leaves no store behind."""
     from certdrill.exchange.reader import open_progress

@@ -104,35 +104,40 @@ class Controls(Rebuilding):
 
     def _merge_controls(
         self, conn: sqlite3.Connection, undone: Sequence[UndoneRow], suspensions: Sequence[SuspensionRow], touched: set[str] | None
-    ) -> tuple[int, set[str]]:
+    ) -> tuple[int, set[str], set[str]]:
         """Inside a merge's transaction, before its reviews: tombstones united (the greater row of
         two copies kept), the reviews they name dropped (their items added to `touched`), events
-        united by id. Returns what changed and every undone id, which the merge then refuses."""
-        changed = _merge_tombstones(conn, undone) + _merge_suspensions(conn, suspensions)
+        united by id. Returns what changed, every undone id (which the merge then refuses) and the
+        ids this merge undid (tombstones new to the store)."""
+        tombstones, applied = _merge_tombstones(conn, undone)
+        changed = tombstones + _merge_suspensions(conn, suspensions)
         dropped = conn.execute("SELECT id, item_id FROM reviews WHERE id IN (SELECT id FROM undone)").fetchall()
         if dropped:
             conn.executemany("DELETE FROM reviews WHERE id = ?", [(rid,) for rid, _ in dropped])
             if touched is not None:
                 touched.update(item_id for _, item_id in dropped)
         ids = {row[0] for row in conn.execute("SELECT id FROM undone")}
-        return changed, ids
+        return changed, ids, applied
 
 
-def _merge_tombstones(conn: sqlite3.Connection, rows: Sequence[UndoneRow]) -> int:
+def _merge_tombstones(conn: sqlite3.Connection, rows: Sequence[UndoneRow]) -> tuple[int, set[str]]:
     return _merge_rows(conn, "undone", UNDONE_COLUMNS, UNDONE_MARKS, rows)
 
 
 def _merge_suspensions(conn: sqlite3.Connection, rows: Sequence[SuspensionRow]) -> int:
-    return _merge_rows(conn, "suspensions", SUSPENSION_COLUMNS, SUSPENSION_MARKS, rows)
+    return _merge_rows(conn, "suspensions", SUSPENSION_COLUMNS, SUSPENSION_MARKS, rows)[0]
 
 
-def _merge_rows(conn: sqlite3.Connection, table: str, columns: str, marks: str, rows: Sequence[UndoneRow] | Sequence[SuspensionRow]) -> int:
+def _merge_rows(conn: sqlite3.Connection, table: str, columns: str, marks: str, rows: Sequence[UndoneRow] | Sequence[SuspensionRow]) -> tuple[int, set[str]]:
     """A row another copy of the log holds replaces ours only when it differs and sorts later
-    (`row_key`), so every device ends with the same row whatever the order of merging."""
-    changed = 0
+    (`row_key`), so every device ends with the same row whatever the order of merging. Returns the
+    rows written and the ids among them that were not here before (an import counts them)."""
+    changed, new = 0, set()
     for row in rows:
         old = conn.execute(f"SELECT {columns} FROM {table} WHERE id = ?", (row[0],)).fetchone()
         if old is None or (tuple(old) != tuple(row) and row_key(row) > row_key(old)):
             conn.execute(f"INSERT OR REPLACE INTO {table} ({columns}) VALUES ({marks})", row)
             changed += 1
-    return changed
+            if old is None:
+                new.add(row[0])
+    return changed, new

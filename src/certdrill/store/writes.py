@@ -6,6 +6,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from functools import partial
 from itertools import islice
 
@@ -24,6 +25,19 @@ MERGE_BATCH = 5000  # reviews a merge takes at once
 BULK_CACHE_KIB = 32 * 1024
 _UNSET = object()
 _review_row = partial(tuple.__new__, ReviewRow)  # a row as a ReviewRow at C speed (an import merges a million)
+
+
+@dataclass(frozen=True)
+class Merged:
+    """What a merge took in: reviews new to the store (or changed), answers it undid (tombstones new
+    here), answers it carried that were undone here already (its tombstones, or its reviews of
+    them), everything changed (events included), and the reviews refused as undone."""
+
+    reviews: int
+    undone_applied: int
+    undone_already: int
+    changed: int
+    refused: int
 
 
 def write_review(conn: sqlite3.Connection, review: Review, card: CardState) -> None:
@@ -129,19 +143,35 @@ class Writes(Controls):
         `replay=False` leaves the cards to a `rebuild_cards` after it: for a store no one else sees yet,
         whose rebuild then reads the committed log in every worker at once.
         """
+        return self.merge_counted(rows, config, replay=replay, undone=undone, suspensions=suspensions).changed
+
+    def merge_counted(
+        self,
+        rows: Iterable[tuple],
+        config: SchedulerConfig = SchedulerConfig(),
+        *,
+        replay: bool = True,
+        undone: Sequence[UndoneRow] = (),
+        suspensions: Sequence[SuspensionRow] = (),
+    ) -> Merged:
+        """`merge_rows`, saying what was taken in: an import reports it."""
         stream = iter(rows)
+        refused: set[str] = set()
         with self.transaction() as conn, _bulk_cache(conn):
             last = conn.execute("SELECT max(rowid) FROM reviews").fetchone()[0]  # None: nothing logged before
             touched: set[str] | None = None if last is None else set()
-            changed, gone = self._merge_controls(conn, undone, suspensions, touched)
+            changed, gone, applied = self._merge_controls(conn, undone, suspensions, touched)
+            reviews = 0
             with _indexes_built_after(conn, last is None):
                 while batch := list(map(_review_row, islice(stream, MERGE_BATCH))):
                     if gone:
+                        refused.update(row.id for row in batch if row.id in gone)
                         batch = [row for row in batch if row.id not in gone]
-                    changed += _merge_batch(conn, batch, last, touched)
-            if changed and replay:
+                    reviews += _merge_batch(conn, batch, last, touched)
+            if changed + reviews and replay:
                 self._rebuild(conn, config, item_ids=touched)
-        return changed
+        already = ({row[0] for row in undone} | refused) - applied
+        return Merged(reviews, len(applied), len(already), changed + reviews, len(refused))
 
     def apply_renames(self, renames: dict[str, str], config: SchedulerConfig = SchedulerConfig()) -> int:
         """Re-key the reviews of renamed items (old id → new id) and rebuild their cards.
