@@ -98,6 +98,15 @@ def folder_problem(folder: Path) -> str | None:
     return None
 
 
+def has_store() -> bool:
+    """Whether there is a store to read; a home that cannot be a folder (a name too long, under a
+    file) has none, and the commands that need one say why through `check_folder`."""
+    try:
+        return db_path().exists()
+    except OSError:
+        return False
+
+
 def check_folder(folder: Path) -> None:
     """Raise the store error that `folder_problem` finds (exit 3: the store cannot be used)."""
     problem = folder_problem(folder)

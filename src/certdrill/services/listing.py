@@ -77,7 +77,7 @@ def list_bank(bank_paths: Sequence[Path] | None, topics: Sequence[str] | None, *
     enabled = gc.isenabled()
     gc.disable()  # 50,000 rows and their cards are acyclic: collections while they are made cost 20-30% of the making
     try:
-        rows = _with_progress(items, now) if paths.db_path().exists() else [Listed(item) for item in items]
+        rows = _with_progress(items, now) if paths.has_store() else [Listed(item) for item in items]
     finally:
         if enabled:
             gc.enable()

@@ -46,7 +46,8 @@ def export_progress(output: Path, bank_paths: Sequence[Path] | None, *, now: dat
 
     the_bank = load_banks(bank_paths)
     ref = {"name": the_bank.name, "title": the_bank.title, "items": len(the_bank.items)}
-    if not paths.db_path().exists():
+    paths.check_folder(paths.home_dir())
+    if not paths.has_store():
         return _export_without_store(output, ref, now=now)
     store = open_store(writable=False)
     try:
@@ -86,7 +87,9 @@ def export_anki(output: Path, bank_paths: Sequence[Path] | None, fmt: str, *, wi
 
     the_bank = load_banks(bank_paths)
     cards = histories = None
-    if with_progress and paths.db_path().exists():  # without a store there is no progress to carry, and none is made
+    if with_progress:
+        paths.check_folder(paths.home_dir())
+    if with_progress and paths.has_store():  # without a store there is no progress to carry, and none is made
         from certdrill.exchange.anki_history import histories as revlogs
 
         store = open_store(writable=False)
