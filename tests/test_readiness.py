@@ -149,3 +149,96 @@ def test_never_studied_items_are_right_as_often_as_the_learners_first_answers():
     chances = first_answer_chances(items, first, GuessModel())
     assert chances == {"single": pytest.approx((6 + FIRST_PRIOR * 0.25) / (10 + FIRST_PRIOR))}  # no true/false answered, flashcards never count
     assert first_answer_chances(items, {}, GuessModel()) == {}
+
+
+def test_the_quadrature_integrates_a_standard_normal():
+    from certdrill.insight.uncertainty import shifts
+
+    pairs = shifts(1.0)
+    assert len(pairs) == 7 and sum(w for _, w in pairs) == pytest.approx(1.0)
+    assert sum(w * x**2 for x, w in pairs) == pytest.approx(1.0) and sum(w * x**4 for x, w in pairs) == pytest.approx(3.0)
+    assert shifts(0.0) == [(0.0, 1.0)]
+
+
+def test_a_shift_moves_recall_and_leaves_the_guess_floor():
+    from certdrill.insight.uncertainty import shifted
+
+    assert shifted(0.925, 0.25, 0.0) == 0.925
+    assert shifted(0.25, 0.25, -1.0) == 0.25 and shifted(1.0, 0.25, -1.0) == 1.0  # nothing recalled, or certain: nothing to move
+    assert shifted(0.2, 0.25, 1.0) == 0.2  # below the floor (an unseen type answered worse than chance): left alone
+    down, up = shifted(0.925, 0.25, -1.0), shifted(0.925, 0.25, 1.0)
+    assert 0.25 < down < 0.925 < up < 1.0
+    r = 1 / (1 + math.exp(-(math.log(9) - 1)))  # R 0.9 one log-odds unit down
+    assert down == pytest.approx(p_right(r, 0.25))
+
+
+def test_a_spread_widens_the_interval_and_keeps_a_distribution():
+    chances, guesses = [0.93] * 40 + [0.7] * 25, [0.25] * 65
+    exact = drawn_forecast(chances)
+    assert drawn_forecast(chances, spread=0.0, guesses=guesses) == exact  # no spread: the exact Poisson-binomial
+    wide = drawn_forecast(chances, spread=0.8, guesses=guesses)
+    assert sum(wide.distribution) == pytest.approx(1.0) and wide.spread == 0.8
+    (low, high), (wide_low, wide_high) = exact.interval, wide.interval
+    assert wide_low < low and wide_high >= high and wide_high - wide_low > high - low
+    floor = drawn_forecast([0.25] * 10, spread=0.8, guesses=[0.25] * 10)  # nothing recalled: no model to be wrong about
+    assert floor.distribution == pytest.approx(drawn_forecast([0.25] * 10).distribution)
+
+
+def exams_with(shift_sd, n_exams, rng, questions=65):
+    """Simulated scored exams whose answers follow the predictions moved by one shift per exam."""
+    from certdrill.insight.uncertainty import shifted
+
+    out = []
+    for _ in range(n_exams):
+        delta = rng.gauss(0, shift_sd)
+        answers = []
+        for _ in range(questions):
+            r = rng.uniform(0.4, 0.98)
+            answers.append((r, 0.25, rng.random() < shifted(p_right(r, 0.25), 0.25, delta)))
+        out.append(answers)
+    return out
+
+
+def test_the_spread_fitted_to_a_record_finds_the_shift_and_shrinks_toward_the_default():
+    from certdrill.insight.uncertainty import DEFAULT_SPREAD, PRIOR_EXAMS, fitted_spread, learner_spread
+
+    rng = random.Random(7)
+    assert fitted_spread(exams_with(1.0, 40, rng)) == pytest.approx(1.0, abs=0.3)
+    assert fitted_spread(exams_with(0.0, 40, rng)) < 0.3
+    assert learner_spread([]) == (DEFAULT_SPREAD, 0)  # no record: the default
+    assert learner_spread([[(0.0, 0.25, True)] * 10, [(1.0, 0.25, False)]]) == (DEFAULT_SPREAD, 0)  # never studied or certain: no evidence
+    off = [[(0.9, 0.25, False)] * 30 + [(0.9, 0.25, True)] * 5] * 2  # predicted 92%, 14% right: large residuals
+    spread, exams = learner_spread(off)
+    assert exams == 2 and DEFAULT_SPREAD < spread <= 2.0
+    assert spread == pytest.approx(math.sqrt((2 * fitted_spread(off) ** 2 + PRIOR_EXAMS * DEFAULT_SPREAD**2) / (2 + PRIOR_EXAMS)))
+
+
+def test_a_record_of_large_residuals_widens_the_next_prediction():
+    from certdrill.insight.readiness import ExamPrediction, spread_for
+    from certdrill.insight.uncertainty import DEFAULT_SPREAD
+
+    questions = [(f"q{n}", 0.85, 0.25) for n in range(20)]
+    made = ExamPrediction.of(questions, spread=DEFAULT_SPREAD)
+    assert spread_for([made]) == (DEFAULT_SPREAD, 0)  # not scored yet: the default
+    bad = [made.scored(100, [False] * 20)] * 3
+    spread, exams = spread_for(bad)
+    assert exams == 3 and spread > DEFAULT_SPREAD
+    wider = ExamPrediction.of(questions, spread=spread)
+    assert wider.high - wider.low > made.high - made.low and wider.spread == spread
+    assert ExamPrediction.from_json(wider.to_json()) == wider
+    old = made.to_json()
+    del old["predicted"]["spread"]  # kept before the spread existed
+    assert ExamPrediction.from_json(old).spread == 0.0
+
+
+def test_readiness_mixes_the_spread_into_the_exam_day_forecast():
+    ninety = CardState(2, None, 10.0, 5.0, EXAM_AT + timedelta(days=5), EXAM_AT - timedelta(days=10), 3, 0)
+    items = [item(f"a{n}", topic="a") for n in range(8)]
+    cards = {i.id: ninety for i in items}
+    common = {"exam_day": date(2026, 12, 3), "exam_at": EXAM_AT, "now": datetime(2026, 11, 23, 9, tzinfo=UTC), "config": SchedulerConfig(exam_date=EXAM_AT)}
+    plain, wide = readiness(items, cards, **common), readiness(items, cards, **common, spread=1.0, scored_exams=4)
+    assert plain.forecast is not None and wide.forecast is not None
+    assert wide.forecast.distribution == pytest.approx(drawn_forecast([0.925] * 8, spread=1.0, guesses=[0.25] * 8).distribution)
+    assert wide.forecast.pass_chance < plain.forecast.pass_chance  # 92.5% a question passes easily; the model's error can sink it
+    data = wide.to_json()["score_forecast"]["uncertainty"]
+    assert data["spread"] == 1.0 and data["scored_exams"] == 4 and "4 scored mock exams" in data["source"]

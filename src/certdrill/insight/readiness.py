@@ -6,6 +6,10 @@ is then exact: the Poisson-binomial distribution of how many of the topic's N it
 mixed over which n of them the exam draws (hypergeometric). Topics are independent, so their
 distributions convolve. A topic of more than EXACT_ITEMS items is taken as n draws with
 replacement (binomial at the topic's mean P), which differs from the exact one by under n/N.
+
+That takes every P as exact. With a `spread` (insight.uncertainty) the distribution is mixed over
+one shift of every question's recall, on the log-odds scale, shared by the whole exam: the memory
+model's own error, which does not average out over the questions.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from typing import Any
 
 from certdrill.drill.exam import MIN_SCALED, PASS_SCALED, exam_score
 from certdrill.insight.guessing import log_loss, p_right
+from certdrill.insight.uncertainty import learner_spread, shifted, shifts
 
 EXACT_ITEMS = 500
 LEVEL = 0.8  # the interval's nominal coverage: from the 10th to the 90th percentile
@@ -74,6 +79,7 @@ class ScoreForecast:
     """The distribution of right answers on one mock exam, read on the 100-1000 scale."""
 
     distribution: tuple[float, ...]  # P(k right), k = 0..questions
+    spread: float = 0.0  # the model-error spread mixed in (insight.uncertainty)
 
     @property
     def questions(self) -> int:
@@ -118,23 +124,43 @@ class ScoreForecast:
         return {
             "questions": self.questions,
             "score": self.score,
-            "interval": {"level": LEVEL, "low": low, "high": high, "coverage": self.coverage},
+            "interval": {"level": LEVEL, "low": low, "high": high, "coverage": self.coverage, "width": high - low},
+            "spread": self.spread,
             "pass_chance": self.pass_chance,
             "pass_score": PASS_SCALED,
         }
 
 
-def forecast(chances_by_topic: Mapping[str, Sequence[float]], seats: Mapping[str, int]) -> ScoreForecast:
-    """The exam's score distribution: per topic, `seats[topic]` questions drawn from items right with these chances."""
-    dist: list[float] = [1.0]
-    for topic in sorted(chances_by_topic):
-        dist = convolve(dist, topic_distribution(chances_by_topic[topic], seats.get(topic, 0)))
-    return ScoreForecast(tuple(dist))
+def forecast(
+    chances_by_topic: Mapping[str, Sequence[float]],
+    seats: Mapping[str, int],
+    *,
+    spread: float = 0.0,
+    guesses_by_topic: Mapping[str, Sequence[float]] | None = None,
+) -> ScoreForecast:
+    """The exam's score distribution: per topic, `seats[topic]` questions drawn from items right with these chances.
+
+    With a `spread`, mixed over the shared shift of recall (the guess chances, 0 where not given,
+    are the floor the shift leaves alone).
+    """
+    guesses = guesses_by_topic or {}
+    mixed = [0.0] * (sum(min(seats.get(t, 0), len(c)) for t, c in chances_by_topic.items() if seats.get(t, 0) > 0) + 1)
+    for delta, weight in shifts(spread):
+        dist: list[float] = [1.0]
+        for topic in sorted(chances_by_topic):
+            chances = chances_by_topic[topic]
+            floors = guesses.get(topic) or [0.0] * len(chances)
+            moved = [shifted(p, g, delta) for p, g in zip(chances, floors, strict=True)]
+            dist = convolve(dist, topic_distribution(moved, seats.get(topic, 0)))
+        for k, w in enumerate(dist):
+            mixed[k] += weight * w
+    return ScoreForecast(tuple(mixed), spread)
 
 
-def drawn_forecast(chances: Sequence[float]) -> ScoreForecast:
+def drawn_forecast(chances: Sequence[float], *, spread: float = 0.0, guesses: Sequence[float] | None = None) -> ScoreForecast:
     """The score distribution of an exam already drawn: every question asked, each right with its chance."""
-    return ScoreForecast(tuple(poisson_binomial(chances)))
+    everything = {"": list(chances)}
+    return forecast(everything, {"": len(chances)}, spread=spread, guesses_by_topic=None if guesses is None else {"": list(guesses)})
 
 
 @dataclass(frozen=True)
@@ -148,12 +174,13 @@ class ExamPrediction:
     questions: tuple[tuple[str, float, float], ...]  # by position: item id, predicted recall R, guess chance g
     actual: int | None = None  # the scaled score; None until scored
     right: tuple[bool, ...] | None = None  # by position; an unanswered question counts wrong
+    spread: float = 0.0  # the model-error spread the interval allowed for (0 in predictions older than it)
 
     @classmethod
-    def of(cls, questions: Sequence[tuple[str, float, float]]) -> ExamPrediction:
-        f = drawn_forecast([p_right(r, g) for _, r, g in questions])
+    def of(cls, questions: Sequence[tuple[str, float, float]], *, spread: float = 0.0) -> ExamPrediction:
+        f = drawn_forecast([p_right(r, g) for _, r, g in questions], spread=spread, guesses=[g for _, _, g in questions])
         low, high = f.interval
-        return cls(f.score, low, high, f.pass_chance, tuple(questions))
+        return cls(f.score, low, high, f.pass_chance, tuple(questions), spread=spread)
 
     def scored(self, actual: int, right: Sequence[bool]) -> ExamPrediction:
         return replace(self, actual=actual, right=tuple(right))
@@ -164,7 +191,7 @@ class ExamPrediction:
 
     def to_json(self) -> dict[str, object]:
         return {
-            "predicted": {"score": self.score, "low": self.low, "high": self.high, "level": LEVEL, "pass_chance": self.pass_chance},
+            "predicted": {"score": self.score, "low": self.low, "high": self.high, "level": LEVEL, "pass_chance": self.pass_chance, "spread": self.spread},
             "questions": [list(q) for q in self.questions],
             "actual": self.actual,
             "right": None if self.right is None else list(self.right),
@@ -175,9 +202,18 @@ class ExamPrediction:
         p = data["predicted"]
         right = data.get("right")
         questions = tuple((str(i), float(r), float(g)) for i, r, g in data["questions"])
-        return cls(
-            int(p["score"]), int(p["low"]), int(p["high"]), float(p["pass_chance"]), questions, data.get("actual"), None if right is None else tuple(right)
-        )
+        right = None if right is None else tuple(right)
+        return cls(int(p["score"]), int(p["low"]), int(p["high"]), float(p["pass_chance"]), questions, data.get("actual"), right, float(p.get("spread", 0.0)))
+
+    @property
+    def answers(self) -> list[tuple[float, float, bool]]:
+        """(R, g, right) per question once scored: what the spread is fitted to."""
+        return [(r, g, right) for (_, r, g), right in zip(self.questions, self.right or (), strict=False)]
+
+
+def spread_for(predictions: Sequence[ExamPrediction]) -> tuple[float, int]:
+    """The model-error spread for a learner with these kept predictions, and how many scored exams it was fitted to (0: the default)."""
+    return learner_spread([p.answers for p in predictions if p.actual is not None and p.right is not None])
 
 
 MIN_EXAMS_FOR_CALIBRATION = 3

@@ -89,7 +89,17 @@ class Sitting:
 
         guess = self.guess or GuessModel()
         cards = self.store.cards(item_ids=[i.id for i in drawn])
-        return ExamPrediction.of([(i.id, retrievability(cards.get(i.id), now, self.config), guess.chance(i)) for i in drawn])
+        questions = [(i.id, retrievability(cards.get(i.id), now, self.config), guess.chance(i)) for i in drawn]
+        return ExamPrediction.of(questions, spread=self._spread())
+
+    def _spread(self) -> float:
+        """The model-error spread fitted to this bank's scored mock exams (insight.uncertainty), the default before any."""
+        from certdrill.insight.readiness import ExamPrediction, spread_for
+        from certdrill.store import exams
+
+        kept = exams.predictions(self.store)
+        scored = [row.id for row in exams.history(self.store) if row.bank == self.bank.name and row.scaled is not None]
+        return spread_for([ExamPrediction.from_json(kept[n]) for n in scored if n in kept])[0]
 
     def save(self, running: Running, position: int) -> None:
         from certdrill.store import exams

@@ -101,7 +101,7 @@ def stats_report(
     from certdrill.insight.leeches import leeches
     from certdrill.insight.optimize import ParametersInUse
     from certdrill.insight.plan import plan, readiness
-    from certdrill.insight.readiness import ExamPrediction, calibration
+    from certdrill.insight.readiness import ExamPrediction, calibration, spread_for
     from certdrill.schedule.queue import Limits
     from certdrill.store.exams import history, predictions
     from certdrill.store.store import ItemScope
@@ -136,8 +136,10 @@ def stats_report(
     finally:
         store.close()
     ready = the_plan = None
+    record = [ExamPrediction.from_json(kept[e.id]) for e in mock_exams if e.id in kept]
     if settings.exam_date is not None and settings.exam_date >= today:
         assert config.exam_date is not None  # set from settings.exam_date
+        spread, fitted_to = spread_for(record)
         ready = readiness(
             items,
             cards,
@@ -147,6 +149,8 @@ def stats_report(
             config=config,
             weights=the_bank.weights,
             guess=_guess(settings, items, first),
+            spread=spread,
+            scored_exams=fitted_to,
         )
         limits = Limits(settings.new_per_day, settings.reviews_per_day)
         the_plan = plan(items, cards, now=now, limits=limits, config=config, new_done_today=new_done, reviews_done_today=reviews_done)
@@ -168,7 +172,7 @@ def stats_report(
         exam_day=settings.exam_date,
         readiness=ready,
         plan=the_plan,
-        calibration=calibration([ExamPrediction.from_json(kept[e.id]) for e in mock_exams if e.id in kept]),
+        calibration=calibration(record),
         leeches=leeches(cards, settings.leech_lapses, suspended),
         suspended=[i.id for i in items if i.id in suspended],
     )
