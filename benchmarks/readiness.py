@@ -47,9 +47,9 @@ from certdrill.bank.items import Item
 from certdrill.clock import day_bounds, local_midnight
 from certdrill.drill.exam import PASS_SCALED, draw_exam, exam_score
 from certdrill.drill.session import Rules
-from certdrill.insight.guessing import GuessModel, fit_guess, log_loss, nominal_guess, p_right
+from certdrill.insight.guessing import GuessModel, fit_guess, known_at_first_sight, log_loss, nominal_guess, p_right
 from certdrill.insight.plan import exam_focus, readiness
-from certdrill.insight.uncertainty import fitted_spread, learner_spread
+from certdrill.insight.uncertainty import NONE, ModelError, fitted_error, learner_error
 from certdrill.schedule.queue import Limits, build_queue
 from certdrill.schedule.scheduler import AGAIN, GOOD, HARD, Rating, SchedulerConfig, retrievability, review
 
@@ -61,8 +61,8 @@ WEIGHTS = {"t0": 2.0, "t1": 2.0, "t2": 1.0, "t3": 1.0, "t4": 1.0, "t5": 1.0}
 PARTIAL = (0.0, 0.3)
 POLICIES = ("plain", "Hard below 0.9", "Hard below 0.9, new items too", "Again below 0.5, new items too")
 MODELS = ("recall only", "recall or guess, nominal g", "nominal g, unseen at first answers (stats)", "recall or guess, fitted g")
-RECORD_DAYS = (45, 50, 55)  # a mock exam after these days' sessions: the calibration record the spread is fitted to
-SPREADS = ("none", "default", "own record")  # the model-error spread: 0, the default fitted on the training learners, the learner's own
+RECORD_DAYS = (46, 51, 56)  # a mock exam before these days' sessions: the calibration record the model error is fitted to
+ERRORS = ("none", "default", "own record")  # the model error: none, the default fitted on the training learners, the learner's own
 TRAIN_SEEDS, TEST_SEEDS = 1000, 2000  # the default spread is fitted on learners from 1000, measured on learners from 2000
 
 
@@ -130,8 +130,8 @@ class FirstSight:
         return max(0.0, (self.right - self.floor) / (self.room + 10.0))
 
 
-def simulate(scenario: str, seed: int, policy: str, default_spread: float | None):
-    """One learner's 60 days; scored against the exam morning with `default_spread` (None: the record only, for training)."""
+def simulate(scenario: str, seed: int, policy: str, default: ModelError | None):
+    """One learner's 60 days; scored against the exam morning with the `default` model error (None: the record only, for training)."""
     learner, partial = learner_for(scenario, seed)
     size, limits = SETUPS[scenario.split(", ")[1]]
     items = bank(size)
@@ -147,6 +147,8 @@ def simulate(scenario: str, seed: int, policy: str, default_spread: float | None
         now = START + timedelta(days=day)
         _, day_end = day_bounds(now)
         queue = build_queue(items, cards, now=now, day_end=day_end, limits=limits, recall=lambda c, at=now: retrievability(c, at, config), exam=focus)
+        if day in RECORD_DAYS:
+            run.record.append(record_exam(items, cards, memory, config, now, partial, run.answers, random.Random(seed * 15485863 + day)))
         pending, at = deque(queue.items), now
         while pending:
             item = pending.popleft()
@@ -169,11 +171,9 @@ def simulate(scenario: str, seed: int, policy: str, default_spread: float | None
                     first.add(right, g)
             if rating == AGAIN:
                 pending.insert(min(REQUEUE_GAP, len(pending)), item)
-        if day in RECORD_DAYS:
-            run.record.append(record_exam(items, cards, memory, config, at + timedelta(minutes=30), partial, random.Random(seed * 15485863 + day)))
-    if default_spread is None:
+    if default is None:
         return {"record": run.record}
-    return evaluate(items, cards, memory, run, config, exam_at, now, partial, seed, default_spread)
+    return evaluate(items, cards, memory, run, config, exam_at, now, partial, seed, default)
 
 
 def true_right(item: Item, memory: Memory, at, partial: float, rng: random.Random) -> bool:
@@ -182,13 +182,19 @@ def true_right(item: Item, memory: Memory, at, partial: float, rng: random.Rando
     return rng.random() < p_right(r, g)
 
 
-def record_exam(items, cards, memory, config, at, partial, rng) -> list[tuple[float, float, bool]]:
-    """A 65-question mock exam as `exam` predicts it when drawn (R now, 0 for unseen; nominal g) and the true answers.
+def record_exam(items, cards, memory, config, at, partial, answers, rng) -> list[tuple[float, float, bool]]:
+    """A 65-question mock exam as `exam` predicts it when drawn, and the true answers: R now (unseen: the share known at
+    first sight, from the first answers so far), nominal g.
 
     It does not feed back into the memory or the cards (a simplification: certdrill logs exam answers as reviews).
     """
+    model = GuessModel(first={kind: _first_answer_chance(answers, kind) for kind in ("single", "multi", "truefalse")})
     drawn = draw_exam(items, WEIGHTS, 65, rng)
-    return [(retrievability(cards.get(i.id), at, config), nominal_guess(i), true_right(i, memory, at, partial, rng)) for i in drawn]
+    out = []
+    for i in drawn:
+        r = retrievability(cards[i.id], at, config) if i.id in cards else known_at_first_sight(i, model)
+        out.append((r, nominal_guess(i), true_right(i, memory, at, partial, rng)))
+    return out
 
 
 def fitted_model(answers: list[Answer]) -> GuessModel:
@@ -246,7 +252,7 @@ def auc(pairs: list[tuple[float, bool]]) -> float:
     return (rank_sum - n_right * (n_right + 1) / 2) / (n_right * n_wrong) if n_right and n_wrong else float("nan")
 
 
-def evaluate(items, cards, memory, run, config, exam_at, last_session, partial, seed, default_spread):
+def evaluate(items, cards, memory, run, config, exam_at, last_session, partial, seed, default):
     exam_morning = exam_at + timedelta(hours=9)
     true_recall = {i.id: memory.recall(i.id, exam_morning) for i in items}
     seen = [i.id for i in items if i.id in cards]
@@ -258,20 +264,20 @@ def evaluate(items, cards, memory, run, config, exam_at, last_session, partial, 
         actual.append(exam_score(sum(true_right(item, memory, exam_morning, partial, rng) for item in drawn), len(drawn)))
     fitted = fitted_model(run.answers)
     models = {MODELS[0]: None, MODELS[1]: GuessModel(), MODELS[2]: GuessModel(first=fitted.first), MODELS[3]: fitted}
-    own, _ = learner_spread(run.record, default_spread)
-    spreads = {"none": 0.0, "default": default_spread, "own record": own}
+    own = learner_error(run.record, default)
+    errors = {"none": NONE, "default": default, "own record": own}
     forecasts = {}
     for name, model in models.items():
-        for kind in SPREADS if name in MODELS[2:] else SPREADS[:1]:
+        for kind in ERRORS if name in MODELS[2:] else ERRORS[:1]:
             ready = readiness(
-                items, cards, exam_day=exam_at.date(), exam_at=exam_at, now=last_session, config=config, weights=WEIGHTS, guess=model, spread=spreads[kind]
+                items, cards, exam_day=exam_at.date(), exam_at=exam_at, now=last_session, config=config, weights=WEIGHTS, guess=model, error=errors[kind]
             )
             f = ready.forecast
             assert f is not None
             low, high = f.interval
             forecasts[(name, kind)] = (f.score, low, high, f.pass_chance, f.coverage)
     return {
-        "own_spread": own,
+        "own_error": own,
         "recall": statistics.fmean(true_recall.values()),
         "model_r_bias": model_r - statistics.fmean(true_recall[k] for k in seen),
         "reviews": run.reviews,
@@ -282,8 +288,8 @@ def evaluate(items, cards, memory, run, config, exam_at, last_session, partial, 
 
 
 def _job(args):
-    scenario, seed, policy, default_spread = args
-    return scenario, policy, seed, simulate(scenario, seed, policy, default_spread)
+    scenario, seed, policy, default = args
+    return scenario, policy, seed, simulate(scenario, seed, policy, default)
 
 
 def mean_ci(values: list[float]) -> str:
@@ -301,13 +307,16 @@ def main() -> None:
     with Pool(args.workers) as pool:
         train = pool.map(_job, [(s, seed, "plain", None) for s in scenarios for seed in range(TRAIN_SEEDS, TRAIN_SEEDS + args.learners)], chunksize=2)
         record = [exam for *_, r in train for exam in r["record"]]
-        default = fitted_spread(record)
+        default = fitted_error(record)
         seeds = range(TEST_SEEDS, TEST_SEEDS + args.learners)
         jobs = [(s, seed, p, default) for s in scenarios for seed in seeds for p in POLICIES]
         results = pool.map(_job, jobs, chunksize=2)
     by = {(s, p, seed): r for s, p, seed, r in results}
     print(f"{args.learners} learners a scenario in each set, {EXAMS} mock exams each, {len(train) + len(jobs)} runs in {time.perf_counter() - started:.0f} s\n")
-    print(f"Default spread fitted on the training learners' {len(record)} record exams (plain scheduling, all scenarios): {default:.2f}\n")
+    print(
+        f"Default model error fitted on the training learners' {len(record)} record exams (plain scheduling, all scenarios): "
+        f"shift {default.shift:+.2f}, spread {default.spread:.2f}\n"
+    )
     answers_table(by, scenarios, seeds)
     readiness_table(by, scenarios, seeds)
     scheduling_table(by, scenarios, seeds)
@@ -331,8 +340,8 @@ def readiness_table(by, scenarios, seeds) -> None:
     )
     print("|---|---|---|---:|---:|---:|---:|---:|---:|")
     for s in scenarios:
-        spreads = [by[(s, "plain", seed)]["own_spread"] for seed in seeds]
-        for m, kind in [(m, k) for m in MODELS for k in SPREADS if (m, k) in by[(s, "plain", seeds[0])]["forecasts"]]:
+        own = [by[(s, "plain", seed)]["own_error"] for seed in seeds]
+        for m, kind in [(m, k) for m in MODELS for k in ERRORS if (m, k) in by[(s, "plain", seeds[0])]["forecasts"]]:
             bias, err, inside, stated, brier, width = [], [], [], [], [], []
             for seed in seeds:
                 r = by[(s, "plain", seed)]
@@ -344,7 +353,10 @@ def readiness_table(by, scenarios, seeds) -> None:
                     brier.append((chance - (a >= PASS_SCALED)) ** 2)
                 stated.append(coverage)
                 width.append(high - low)
-            label = f"own record ({min(spreads):.2f}-{max(spreads):.2f})" if kind == "own record" else kind
+            shifts, spreads = [e.shift for e in own], [e.spread for e in own]
+            label = (
+                f"own record (shift {min(shifts):+.2f} to {max(shifts):+.2f}, spread {min(spreads):.2f}-{max(spreads):.2f})" if kind == "own record" else kind
+            )
             print(
                 f"| {s} | {m} | {label} | {mean_ci(bias)} | {statistics.fmean(err):.1f} | {100 * statistics.fmean(inside):.0f}% "
                 f"| {statistics.fmean(width):.0f} | {100 * statistics.fmean(stated):.0f}% | {statistics.fmean(brier):.3f} |"

@@ -151,13 +151,15 @@ def test_never_studied_items_are_right_as_often_as_the_learners_first_answers():
     assert first_answer_chances(items, {}, GuessModel()) == {}
 
 
-def test_the_quadrature_integrates_a_standard_normal():
-    from certdrill.insight.uncertainty import shifts
+def test_the_quadrature_integrates_a_normal():
+    from certdrill.insight.uncertainty import NONE, ModelError
 
-    pairs = shifts(1.0)
+    pairs = ModelError(shift=0.0, spread=1.0).nodes()
     assert len(pairs) == 7 and sum(w for _, w in pairs) == pytest.approx(1.0)
     assert sum(w * x**2 for x, w in pairs) == pytest.approx(1.0) and sum(w * x**4 for x, w in pairs) == pytest.approx(3.0)
-    assert shifts(0.0) == [(0.0, 1.0)]
+    moved = ModelError(shift=-0.5, spread=0.2).nodes()
+    assert sum(w * x for x, w in moved) == pytest.approx(-0.5) and sum(w * (x + 0.5) ** 2 for x, w in moved) == pytest.approx(0.04)
+    assert NONE.nodes() == [(0.0, 1.0)] and ModelError(shift=0.3).nodes() == [(0.3, 1.0)]
 
 
 def test_a_shift_moves_recall_and_leaves_the_guess_floor():
@@ -172,73 +174,90 @@ def test_a_shift_moves_recall_and_leaves_the_guess_floor():
     assert down == pytest.approx(p_right(r, 0.25))
 
 
-def test_a_spread_widens_the_interval_and_keeps_a_distribution():
+def test_a_model_error_widens_the_interval_and_keeps_a_distribution():
+    from certdrill.insight.uncertainty import NONE, ModelError
+
     chances, guesses = [0.93] * 40 + [0.7] * 25, [0.25] * 65
     exact = drawn_forecast(chances)
-    assert drawn_forecast(chances, spread=0.0, guesses=guesses) == exact  # no spread: the exact Poisson-binomial
-    wide = drawn_forecast(chances, spread=0.8, guesses=guesses)
-    assert sum(wide.distribution) == pytest.approx(1.0) and wide.spread == 0.8
+    assert drawn_forecast(chances, error=NONE, guesses=guesses) == exact  # no error: the exact Poisson-binomial
+    wide = drawn_forecast(chances, error=ModelError(spread=0.8), guesses=guesses)
+    assert sum(wide.distribution) == pytest.approx(1.0) and wide.error.spread == 0.8
     (low, high), (wide_low, wide_high) = exact.interval, wide.interval
     assert wide_low < low and wide_high >= high and wide_high - wide_low > high - low
-    floor = drawn_forecast([0.25] * 10, spread=0.8, guesses=[0.25] * 10)  # nothing recalled: no model to be wrong about
+    lower = drawn_forecast(chances, error=ModelError(shift=-0.5), guesses=guesses)  # a shift alone moves the centre, not the model
+    assert lower.score < exact.score and lower.distribution == pytest.approx(drawn_forecast([shifted_p(p, -0.5) for p in chances]).distribution)
+    floor = drawn_forecast([0.25] * 10, error=ModelError(spread=0.8), guesses=[0.25] * 10)  # nothing recalled: no model to be wrong about
     assert floor.distribution == pytest.approx(drawn_forecast([0.25] * 10).distribution)
 
 
-def exams_with(shift_sd, n_exams, rng, questions=65):
-    """Simulated scored exams whose answers follow the predictions moved by one shift per exam."""
+def shifted_p(p, delta, g=0.25):
     from certdrill.insight.uncertainty import shifted
 
+    return shifted(p, g, delta)
+
+
+def exams_with(shift, spread, n_exams, rng, questions=65):
+    """Simulated scored exams whose answers follow the predictions moved by one draw of δ per exam."""
     out = []
     for _ in range(n_exams):
-        delta = rng.gauss(0, shift_sd)
+        delta = rng.gauss(shift, spread)
         answers = []
         for _ in range(questions):
             r = rng.uniform(0.4, 0.98)
-            answers.append((r, 0.25, rng.random() < shifted(p_right(r, 0.25), 0.25, delta)))
+            answers.append((r, 0.25, rng.random() < shifted_p(p_right(r, 0.25), delta)))
         out.append(answers)
     return out
 
 
-def test_the_spread_fitted_to_a_record_finds_the_shift_and_shrinks_toward_the_default():
-    from certdrill.insight.uncertainty import DEFAULT_SPREAD, PRIOR_EXAMS, fitted_spread, learner_spread
+def test_the_model_error_fitted_to_a_record_finds_shift_and_spread_and_pools_with_the_default():
+    from certdrill.insight.uncertainty import DEFAULT, PRIOR_EXAMS, fitted_error, learner_error
 
     rng = random.Random(7)
-    assert fitted_spread(exams_with(1.0, 40, rng)) == pytest.approx(1.0, abs=0.3)
-    assert fitted_spread(exams_with(0.0, 40, rng)) < 0.3
-    assert learner_spread([]) == (DEFAULT_SPREAD, 0)  # no record: the default
-    assert learner_spread([[(0.0, 0.25, True)] * 10, [(1.0, 0.25, False)]]) == (DEFAULT_SPREAD, 0)  # never studied or certain: no evidence
+    wide = fitted_error(exams_with(-0.6, 1.0, 40, rng))
+    assert wide.shift == pytest.approx(-0.6, abs=0.35) and wide.spread == pytest.approx(1.0, abs=0.3) and wide.exams == 40
+    exact = fitted_error(exams_with(0.0, 0.0, 40, rng))
+    assert abs(exact.shift) < 0.15 and exact.spread < 0.3
+    assert learner_error([]) == DEFAULT  # no record: the default
+    assert learner_error([[(0.0, 0.25, True)] * 10, [(1.0, 0.25, False)]]) == DEFAULT  # never studied or certain: no evidence
     off = [[(0.9, 0.25, False)] * 30 + [(0.9, 0.25, True)] * 5] * 2  # predicted 92%, 14% right: large residuals
-    spread, exams = learner_spread(off)
-    assert exams == 2 and DEFAULT_SPREAD < spread <= 2.0
-    assert spread == pytest.approx(math.sqrt((2 * fitted_spread(off) ** 2 + PRIOR_EXAMS * DEFAULT_SPREAD**2) / (2 + PRIOR_EXAMS)))
+    own, pooled = fitted_error(off), learner_error(off)
+    n, m = 2, PRIOR_EXAMS
+    assert pooled.exams == 2 and pooled.shift == pytest.approx((n * own.shift + m * DEFAULT.shift) / (n + m)) and pooled.shift < DEFAULT.shift
+    variance = (n * own.spread**2 + m * DEFAULT.spread**2) / (n + m) + n * m * (own.shift - DEFAULT.shift) ** 2 / (n + m) ** 2
+    assert pooled.spread == pytest.approx(math.sqrt(variance)) and pooled.spread > DEFAULT.spread
 
 
 def test_a_record_of_large_residuals_widens_the_next_prediction():
-    from certdrill.insight.readiness import ExamPrediction, spread_for
-    from certdrill.insight.uncertainty import DEFAULT_SPREAD
+    from certdrill.insight.readiness import ExamPrediction, error_for
+    from certdrill.insight.uncertainty import DEFAULT, ModelError
 
+    rng = random.Random(3)
     questions = [(f"q{n}", 0.85, 0.25) for n in range(20)]
-    made = ExamPrediction.of(questions, spread=DEFAULT_SPREAD)
-    assert spread_for([made]) == (DEFAULT_SPREAD, 0)  # not scored yet: the default
-    bad = [made.scored(100, [False] * 20)] * 3
-    spread, exams = spread_for(bad)
-    assert exams == 3 and spread > DEFAULT_SPREAD
-    wider = ExamPrediction.of(questions, spread=spread)
-    assert wider.high - wider.low > made.high - made.low and wider.spread == spread
+    made = ExamPrediction.of(questions, error=DEFAULT)
+    assert error_for([made]) == DEFAULT  # not scored yet: the default
+    swings = [made.scored(0, [rng.random() < (0.1 if e % 2 else 0.99) for _ in range(20)]) for e in range(6)]  # far off, both ways
+    error = error_for(swings)
+    assert error.exams == 6 and error.spread > DEFAULT.spread
+    wider = ExamPrediction.of(questions, error=error)
+    assert wider.high - wider.low > made.high - made.low and wider.error == error
     assert ExamPrediction.from_json(wider.to_json()) == wider
     old = made.to_json()
-    del old["predicted"]["spread"]  # kept before the spread existed
-    assert ExamPrediction.from_json(old).spread == 0.0
+    for key in ("shift", "spread", "error_exams"):
+        del old["predicted"][key]  # kept before the model error existed
+    assert ExamPrediction.from_json(old).error == ModelError()
 
 
-def test_readiness_mixes_the_spread_into_the_exam_day_forecast():
+def test_readiness_mixes_the_model_error_into_the_exam_day_forecast():
+    from certdrill.insight.uncertainty import ModelError
+
     ninety = CardState(2, None, 10.0, 5.0, EXAM_AT + timedelta(days=5), EXAM_AT - timedelta(days=10), 3, 0)
     items = [item(f"a{n}", topic="a") for n in range(8)]
     cards = {i.id: ninety for i in items}
     common = {"exam_day": date(2026, 12, 3), "exam_at": EXAM_AT, "now": datetime(2026, 11, 23, 9, tzinfo=UTC), "config": SchedulerConfig(exam_date=EXAM_AT)}
-    plain, wide = readiness(items, cards, **common), readiness(items, cards, **common, spread=1.0, scored_exams=4)
+    error = ModelError(shift=-0.2, spread=1.0, exams=4)
+    plain, wide = readiness(items, cards, **common), readiness(items, cards, **common, error=error)
     assert plain.forecast is not None and wide.forecast is not None
-    assert wide.forecast.distribution == pytest.approx(drawn_forecast([0.925] * 8, spread=1.0, guesses=[0.25] * 8).distribution)
+    assert wide.forecast.distribution == pytest.approx(drawn_forecast([0.925] * 8, error=error, guesses=[0.25] * 8).distribution)
     assert wide.forecast.pass_chance < plain.forecast.pass_chance  # 92.5% a question passes easily; the model's error can sink it
     data = wide.to_json()["score_forecast"]["uncertainty"]
-    assert data["spread"] == 1.0 and data["scored_exams"] == 4 and "4 scored mock exams" in data["source"]
+    assert (data["shift"], data["spread"], data["scored_exams"]) == (-0.2, 1.0, 4) and "4 scored mock exams" in data["source"]

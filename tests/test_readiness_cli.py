@@ -109,41 +109,37 @@ def test_the_forecast_counts_unseen_items_at_the_learners_first_answer_rate(cli,
 
 
 def test_without_a_record_the_interval_allows_the_default_model_error(cli, mini):
-    from certdrill.insight.uncertainty import DEFAULT_SPREAD
+    from certdrill.insight.uncertainty import DEFAULT
 
     forecast = json_of(cli("stats", "--json", "--bank", mini, "--exam-date", "2026-12-20"))["exam"]["score_forecast"]
-    assert forecast["spread"] == DEFAULT_SPREAD
-    assert forecast["uncertainty"] | {"model": None} == {
-        "model": None,
-        "spread": DEFAULT_SPREAD,
-        "default": DEFAULT_SPREAD,
-        "scored_exams": 0,
-        "source": "default",
-    }
+    assert forecast["model_error"] == DEFAULT.to_json()
+    assert forecast["uncertainty"] == DEFAULT.to_json() | {"default": {"shift": DEFAULT.shift, "spread": DEFAULT.spread}, "source": "default"}
     out = " ".join(cli("stats", "--plan", "--bank", mini, "--exam-date", "2026-12-20").output.split())
-    assert f"spread {DEFAULT_SPREAD:.2f}, the default until your mock exams say otherwise" in out
+    assert f"shift {DEFAULT.shift:+.2f}, spread {DEFAULT.spread:.2f} in log-odds, the default until your mock exams say otherwise" in out
 
 
 def test_a_record_of_large_residuals_widens_the_interval(cli, mini, home, monkeypatch):
-    from certdrill.insight.readiness import ExamPrediction, spread_for
-    from certdrill.insight.uncertainty import DEFAULT_SPREAD
+    from certdrill.insight.readiness import ExamPrediction, error_for
+    from certdrill.insight.uncertainty import DEFAULT
     from certdrill.store import exams
     from certdrill.store.store import Store
 
     assert sit(cli, mini, 3, 1.0).exit_code == 0  # the four questions learnt (R 1 right after: nothing to check the model on)
-    for day in (1, 2, 3):  # then, days later, predicted likely and every answer wrong
+    for day, share in ((1, 0.0), (2, 1.0), (3, 0.0)):  # then, days later, predicted likely: all wrong, all right, all wrong
         monkeypatch.setenv("CERTDRILL_NOW", f"2026-12-{day:02d}T09:00:00+00:00")
-        assert sit(cli, mini, 3, 0.0).exit_code == 0
+        assert sit(cli, mini, 3, share).exit_code == 0
     store = Store.open(home / "progress.sqlite3")
     try:
         kept = [ExamPrediction.from_json(exams.prediction(store, row.id)) for row in exams.history(store)]
     finally:
         store.close()
-    assert [k.spread for k in kept[:2]] == [DEFAULT_SPREAD, DEFAULT_SPREAD]  # each exam predicted with the record before it
-    assert kept[3].spread == spread_for(kept[:3])[0] > DEFAULT_SPREAD
-    at_default = ExamPrediction.of(kept[3].questions, spread=DEFAULT_SPREAD)
-    assert kept[3].pass_chance < at_default.pass_chance  # four questions: the interval is already 550-1000; the wider spread shows in the tails
-    spread, fitted_to = spread_for(kept)
+    assert [k.error for k in kept[:2]] == [DEFAULT, DEFAULT]  # each exam predicted with the record before it
+    assert kept[3].error == error_for(kept[:3]) and kept[3].error.exams == 2
+    error = error_for(kept)
+    assert error.exams == 3 and error.spread > DEFAULT.spread
     forecast = json_of(cli("stats", "--json", "--bank", mini, "--exam-date", "2026-12-20"))["exam"]["score_forecast"]
-    assert forecast["uncertainty"]["scored_exams"] == fitted_to == 3 and forecast["spread"] == spread > kept[3].spread
+    assert forecast["uncertainty"]["scored_exams"] == 3 and forecast["uncertainty"]["spread"] == pytest.approx(error.spread)
     assert "fitted to your 3 mock exams" in " ".join(cli("stats", "--bank", mini, "--exam-date", "2026-12-20").output.split())
+    monkeypatch.setattr("certdrill.insight.readiness.error_for", lambda kept: DEFAULT)  # the same progress, read with the default
+    at_default = json_of(cli("stats", "--json", "--bank", mini, "--exam-date", "2026-12-20"))["exam"]["score_forecast"]
+    assert forecast["interval"]["width"] > at_default["interval"]["width"]  # 500 against 400 points

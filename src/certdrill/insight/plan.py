@@ -18,7 +18,7 @@ from certdrill.clock import day_bounds, local_day
 from certdrill.drill.exam import DEFAULT_COUNT, MAX_SCALED, MIN_SCALED, PASS_SCALED, allocate, eligible, weight_of
 from certdrill.insight.guessing import GuessModel, p_right
 from certdrill.insight.readiness import ScoreForecast, forecast
-from certdrill.insight.uncertainty import DEFAULT_SPREAD, MODEL_ERROR
+from certdrill.insight.uncertainty import DEFAULT, NONE, ModelError
 from certdrill.schedule.queue import ExamFocus, Limits, build_queue
 from certdrill.schedule.scheduler import GOOD, CardState, SchedulerConfig, retrievability, review
 
@@ -53,12 +53,12 @@ def exam_forecast(
     weights: Mapping[str, float],
     count: int = DEFAULT_COUNT,
     *,
-    spread: float = 0.0,
+    error: ModelError = NONE,
     guesses: Mapping[str, float] | None = None,
 ) -> ScoreForecast | None:
     """The score distribution of a `count`-question mock exam drawn from `items` as `exam` draws it; None without eligible items.
 
-    `spread` is the memory model's own error (insight.uncertainty); `guesses` the floor it leaves alone (0 where missing).
+    `error` is the memory model's own (insight.uncertainty); `guesses` the floor it leaves alone (0 where missing).
     """
     by_topic: dict[str, list[float]] = {}
     floors: dict[str, list[float]] = {}
@@ -68,7 +68,7 @@ def exam_forecast(
     if not by_topic:
         return None
     seats = allocate({t: len(v) for t, v in by_topic.items()}, weights, count)
-    return forecast(by_topic, seats, spread=spread, guesses_by_topic=floors)
+    return forecast(by_topic, seats, error=error, guesses_by_topic=floors)
 
 
 def predicted_score(share_correct: float) -> int:
@@ -84,7 +84,6 @@ class Readiness:
     share_correct: float | None  # recall only: predicted share of a mock exam recalled; None without multiple-choice items
     forecast: ScoreForecast | None = None  # the score distribution of a mock exam on exam day (recall or guess)
     guess: GuessModel | None = None  # the guessing model behind `forecast`; None: recall only
-    scored_exams: int = 0  # the learner's scored mock exams that the forecast's spread was fitted to (0: the default)
 
     @property
     def score(self) -> int | None:
@@ -107,13 +106,13 @@ class Readiness:
             "score_forecast": None if self.forecast is None else self.forecast.to_json() | {"model": self._model(), "uncertainty": self._uncertainty()},
         }
 
-    def _uncertainty(self) -> dict[str, object]:
-        spread = 0.0 if self.forecast is None else self.forecast.spread
-        source = "default" if self.scored_exams == 0 else f"default pooled with {self.scored_exams} scored mock exams"
-        return {"model": MODEL_ERROR, "spread": spread, "default": DEFAULT_SPREAD, "scored_exams": self.scored_exams, "source": source}
-
     def _model(self) -> object:
         return "recall only" if self.guess is None else self.guess.to_json()
+
+    def _uncertainty(self) -> dict[str, object]:
+        error = NONE if self.forecast is None else self.forecast.error
+        source = "none" if error == NONE else "default" if error.exams == 0 else f"default pooled with {error.exams} scored mock exams"
+        return error.to_json() | {"default": {"shift": DEFAULT.shift, "spread": DEFAULT.spread}, "source": source}
 
 
 def readiness(
@@ -127,14 +126,13 @@ def readiness(
     weights: Mapping[str, float] | None = None,
     guess: GuessModel | None = GuessModel(),
     count: int = DEFAULT_COUNT,
-    spread: float = 0.0,
-    scored_exams: int = 0,
+    error: ModelError = NONE,
 ) -> Readiness:
     """Recall over all items; the score over the items a mock exam draws from, each topic weighted as it draws them.
 
     `forecast` is the score distribution of a `count`-question exam on exam day, each question
     right by recall or by a guess under `guess` (recall only when None), allowing for the memory
-    model's error by `spread` (fitted to `scored_exams` of the learner's mock exams, or the default).
+    model's `error` (insight.uncertainty: fitted to the learner's mock exams, or the default).
     """
     at = max(exam_at, now)
     recall = {item.id: recall_on(cards.get(item.id), at, config) for item in items}
@@ -147,8 +145,8 @@ def readiness(
     mean = sum(recall.values()) / len(recall) if recall else 0.0
     chances = {item.id: chance_right(item, cards.get(item.id), at, config, guess) for item in items}
     floors = {} if guess is None else {item.id: guess.chance(item) for item in items}
-    predicted = exam_forecast(items, chances, weights, count, spread=spread, guesses=floors)
-    return Readiness(exam_day, (exam_day - local_day(now)).days, mean, share, predicted, guess, scored_exams)
+    predicted = exam_forecast(items, chances, weights, count, error=error, guesses=floors)
+    return Readiness(exam_day, (exam_day - local_day(now)).days, mean, share, predicted, guess)
 
 
 @dataclass(frozen=True)

@@ -236,17 +236,16 @@ def exam(r: Readiness, plan: Plan | None) -> RenderableType:
     lines.append(Text(f"Predicted recall of the bank on exam day if you stop now: {percent(r.recall)}"))
     lines.append(Text(f"  (FSRS forgetting curve per item; items never seen count as {NEW_ITEM_PRIOR:.2f}, a guess among four)", style="dim"))
     if r.forecast is not None:
-        lines.extend(score_forecast(r.forecast, r.scored_exams))
+        lines.extend(score_forecast(r.forecast))
     if plan is not None:
         lines.extend(plan_summary(plan))
     return Group(*lines)
 
 
-def score_forecast(f: ScoreForecast, scored_exams: int = 0) -> list[Text]:
+def score_forecast(f: ScoreForecast) -> list[Text]:
     """The predicted score, its 80% interval and the chance of passing, in words a learner can bet on."""
-    source = (
-        "the default until your mock exams say otherwise" if scored_exams == 0 else f"fitted to your {scored_exams} mock exam{'s' if scored_exams != 1 else ''}"
-    )
+    n = f.error.exams
+    source = "the default until your mock exams say otherwise" if n == 0 else f"fitted to your {n} mock exam{'s' if n != 1 else ''}"
     passes = f.score >= PASS_SCALED
     verdict = Text(" pass" if passes else " below the pass mark", style="bold green" if passes else "bold red")
     line = Text(f"Predicted mock-exam score: {f.score} / 1000 (pass {PASS_SCALED}):")
@@ -256,7 +255,7 @@ def score_forecast(f: ScoreForecast, scored_exams: int = 0) -> list[Text]:
         line,
         Text(f"  80% likely between {low} and {high}; chance of passing {odds(f.pass_chance)} ({f.questions} questions)"),
         Text("  (each question right by recall, or by a lucky guess among its choices, if you stop studying now)", style="dim"),
-        Text(f"  (the interval allows for the memory model being off: spread {f.spread:.2f}, {source})", style="dim"),
+        Text(f"  (allowing for the memory model being off: shift {f.error.shift:+.2f}, spread {f.error.spread:.2f} in log-odds, {source})", style="dim"),
     ]
 
 
