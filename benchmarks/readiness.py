@@ -47,7 +47,7 @@ from certdrill.bank.items import Item
 from certdrill.clock import day_bounds, local_midnight
 from certdrill.drill.exam import PASS_SCALED, draw_exam, exam_score
 from certdrill.drill.session import Rules
-from certdrill.insight.guessing import GuessModel, fit_guess, known_at_first_sight, log_loss, nominal_guess, p_right
+from certdrill.insight.guessing import GuessModel, fit_guess, log_loss, nominal_guess, p_right
 from certdrill.insight.plan import exam_focus, readiness
 from certdrill.insight.uncertainty import NONE, ModelError, fitted_error, learner_error
 from certdrill.schedule.queue import Limits, build_queue
@@ -183,8 +183,8 @@ def true_right(item: Item, memory: Memory, at, partial: float, rng: random.Rando
 
 
 def record_exam(items, cards, memory, config, at, partial, answers, rng) -> list[tuple[float, float, bool]]:
-    """A 65-question mock exam as `exam` predicts it when drawn, and the true answers: R now (unseen: the share known at
-    first sight, from the first answers so far), nominal g.
+    """A 65-question mock exam as `exam` predicts it when drawn, and the true answers: R now and nominal g (unseen: R 0,
+    right as often as the first answers so far).
 
     It does not feed back into the memory or the cards (a simplification: certdrill logs exam answers as reviews).
     """
@@ -192,8 +192,8 @@ def record_exam(items, cards, memory, config, at, partial, answers, rng) -> list
     drawn = draw_exam(items, WEIGHTS, 65, rng)
     out = []
     for i in drawn:
-        r = retrievability(cards[i.id], at, config) if i.id in cards else known_at_first_sight(i, model)
-        out.append((r, nominal_guess(i), true_right(i, memory, at, partial, rng)))
+        r, g = (retrievability(cards[i.id], at, config), nominal_guess(i)) if i.id in cards else (0.0, model.unseen(i))
+        out.append((r, g, true_right(i, memory, at, partial, rng)))
     return out
 
 
@@ -275,7 +275,7 @@ def evaluate(items, cards, memory, run, config, exam_at, last_session, partial, 
             f = ready.forecast
             assert f is not None
             low, high = f.interval
-            forecasts[(name, kind)] = (f.score, low, high, f.pass_chance, f.coverage)
+            forecasts[(name, kind)] = (f.score, low, high, f.pass_chance, f.coverage, mid_p_interval(f))
     return {
         "own_error": own,
         "recall": statistics.fmean(true_recall.values()),
@@ -285,6 +285,16 @@ def evaluate(items, cards, memory, run, config, exam_at, last_session, partial, 
         "forecasts": forecasts,
         "answers": answer_scores(run.answers),
     }
+
+
+def mid_p_interval(f) -> tuple[int, int]:
+    """The interval whose tails hold 10% each counting half the mass of their end score (mid-p): about 80%, not at least 80%."""
+    dist, n = f.distribution, f.questions
+    below = [sum(dist[:k]) + dist[k] / 2 for k in range(n + 1)]
+    above = [sum(dist[k + 1 :]) + dist[k] / 2 for k in range(n + 1)]
+    low = next(k for k in range(n + 1) if below[k] >= 0.1)
+    high = max(k for k in range(n + 1) if above[k] >= 0.1 or k == low)
+    return exam_score(low, n), exam_score(max(low, high), n)
 
 
 def _job(args):
@@ -336,20 +346,21 @@ def answers_table(by, scenarios, seeds) -> None:
 def readiness_table(by, scenarios, seeds) -> None:
     print("\nThe readiness prediction the evening before against mock exams on the exam morning (plain scheduling, test learners):\n")
     print(
-        "| learners' memory | model | spread | bias (predicted − actual, 95% CI) | mean abs. error | 80% interval holds the score | mean width | stated coverage | Brier (pass) |"
+        "| learners' memory | model | spread | bias (predicted − actual, 95% CI) | mean abs. error | 80% interval holds the score | mean width | stated coverage | Brier (pass) | mid-p interval holds it |"
     )
-    print("|---|---|---|---:|---:|---:|---:|---:|---:|")
+    print("|---|---|---|---:|---:|---:|---:|---:|---:|---:|")
     for s in scenarios:
         own = [by[(s, "plain", seed)]["own_error"] for seed in seeds]
         for m, kind in [(m, k) for m in MODELS for k in ERRORS if (m, k) in by[(s, "plain", seeds[0])]["forecasts"]]:
-            bias, err, inside, stated, brier, width = [], [], [], [], [], []
+            bias, err, inside, stated, brier, width, mid = [], [], [], [], [], [], []
             for seed in seeds:
                 r = by[(s, "plain", seed)]
-                score, low, high, chance, coverage = r["forecasts"][(m, kind)]
+                score, low, high, chance, coverage, (mid_low, mid_high) = r["forecasts"][(m, kind)]
                 for a in r["actual"]:
                     bias.append(score - a)
                     err.append(abs(score - a))
                     inside.append(low <= a <= high)
+                    mid.append(mid_low <= a <= mid_high)
                     brier.append((chance - (a >= PASS_SCALED)) ** 2)
                 stated.append(coverage)
                 width.append(high - low)
@@ -359,7 +370,7 @@ def readiness_table(by, scenarios, seeds) -> None:
             )
             print(
                 f"| {s} | {m} | {label} | {mean_ci(bias)} | {statistics.fmean(err):.1f} | {100 * statistics.fmean(inside):.0f}% "
-                f"| {statistics.fmean(width):.0f} | {100 * statistics.fmean(stated):.0f}% | {statistics.fmean(brier):.3f} |"
+                f"| {statistics.fmean(width):.0f} | {100 * statistics.fmean(stated):.0f}% | {statistics.fmean(brier):.3f} | {100 * statistics.fmean(mid):.0f}% |"
             )
 
 

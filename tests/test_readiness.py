@@ -261,3 +261,17 @@ def test_readiness_mixes_the_model_error_into_the_exam_day_forecast():
     assert wide.forecast.pass_chance < plain.forecast.pass_chance  # 92.5% a question passes easily; the model's error can sink it
     data = wide.to_json()["score_forecast"]["uncertainty"]
     assert (data["shift"], data["spread"], data["scored_exams"]) == (-0.2, 1.0, 4) and "4 scored mock exams" in data["source"]
+
+
+def test_the_model_error_moves_studied_items_only():
+    from certdrill.insight.uncertainty import ModelError
+
+    ninety = CardState(2, None, 10.0, 5.0, EXAM_AT + timedelta(days=5), EXAM_AT - timedelta(days=10), 3, 0)
+    items = [item("seen", topic="a"), item("new", topic="a")]
+    common = {"exam_day": date(2026, 12, 3), "exam_at": EXAM_AT, "now": datetime(2026, 11, 23, 9, tzinfo=UTC), "config": SchedulerConfig(exam_date=EXAM_AT)}
+    error = ModelError(shift=-0.5, spread=0.8)
+    ready = readiness(items, {"seen": ninety}, **common, guess=GuessModel(first={"single": 0.45}), error=error)
+    # the unseen item is right as often as first answers (0.45), estimated from all of them: no FSRS recall to be wrong about
+    expected = drawn_forecast([0.925, 0.45], error=error, guesses=[0.25, 0.45])
+    assert ready.forecast is not None and ready.forecast.distribution == pytest.approx(expected.distribution)
+    assert expected.distribution != pytest.approx(drawn_forecast([0.925, 0.45], error=error, guesses=[0.25, 0.25]).distribution)

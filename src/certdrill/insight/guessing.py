@@ -95,12 +95,6 @@ def learner_model(settings: Settings, items: Iterable[Item], first: Mapping[str,
     return GuessModel(model.overrides, first_answer_chances(items, first, model))
 
 
-def known_at_first_sight(item: Item, model: GuessModel) -> float:
-    """The recall part of an unseen item's chance: R with R + (1 − R)·g = the share of right first answers."""
-    g = model.chance(item)
-    return 0.0 if g >= 1 else max(0.0, (model.unseen(item) - g) / (1 - g))
-
-
 def p_right(recall: float, guess: float) -> float:
     """The chance of a right answer: recalled, or not recalled and guessed."""
     return recall + (1.0 - recall) * guess

@@ -144,7 +144,7 @@ def readiness(
     share = sum(weight_of(weights, t) * sum(r) / len(r) for t, r in by_topic.items()) / total_weight if total_weight else None
     mean = sum(recall.values()) / len(recall) if recall else 0.0
     chances = {item.id: chance_right(item, cards.get(item.id), at, config, guess) for item in items}
-    floors = {} if guess is None else {item.id: guess.chance(item) for item in items}
+    floors = {item.id: (0.0 if guess is None else guess.chance(item)) if item.id in cards else chances[item.id] for item in items}  # unseen: no recall to move
     predicted = exam_forecast(items, chances, weights, count, error=error, guesses=floors)
     return Readiness(exam_day, (exam_day - local_day(now)).days, mean, share, predicted, guess)
 

@@ -101,6 +101,12 @@ class ScoreForecast:
         n = self.questions
         return math.floor(MIN_SCALED + 900 * self.expected_right / n + 0.5) if n else MIN_SCALED
 
+    @property
+    def sd(self) -> float:
+        """The standard deviation of the score, in points of the 100-1000 scale."""
+        n, mean = self.questions, self.expected_right
+        return 900 / n * math.sqrt(max(0.0, sum(w * (k - mean) ** 2 for k, w in enumerate(self.distribution)))) if n else 0.0
+
     def quantile(self, q: float) -> int:
         """The lowest score whose cumulative chance reaches q."""
         total = 0.0
@@ -130,6 +136,7 @@ class ScoreForecast:
         return {
             "questions": self.questions,
             "score": self.score,
+            "sd": self.sd,
             "interval": {"level": LEVEL, "low": low, "high": high, "coverage": self.coverage, "width": high - low},
             "model_error": self.error.to_json(),
             "pass_chance": self.pass_chance,

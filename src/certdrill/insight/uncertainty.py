@@ -4,13 +4,16 @@ Per question, the score model takes the chance of a right answer P = R + (1 − 
 not: FSRS's parameters may not fit the learner, a lucky guess in study inflates R, some days go
 better than others. That error is shared by every question of one sitting, so it does not average
 out over 65 questions. It is modelled as one shift δ ~ Normal(shift, spread²) of every question's
-recall on the log-odds scale for the whole exam: R' = logistic(logit R + δ), P' = R' + (1 − R')·g
-(for an item never studied, R is the share of items known at first sight). The score distribution
-is the mixture over δ (Gauss-Hermite quadrature, QUADRATURE_NODES nodes).
+recall on the log-odds scale for the whole exam: R' = logistic(logit R + δ), P' = R' + (1 − R')·g.
+An item never studied has no FSRS recall to be wrong about: its chance (the learner's share of
+right first answers, estimated from all of them) is not moved. The score distribution is the
+mixture over δ (Gauss-Hermite quadrature, QUADRATURE_NODES nodes).
 
 The shift and spread are fitted to the learner's own scored mock exams (the predictions kept with
-them): the maximum of the marginal likelihood of every answer, δ integrated out per exam, pooled
-with the default counted as PRIOR_EXAMS exams. The default was fitted the same way on the kept
+them) so that the scores are hit on average and missed by as much as the distribution says (two
+moment equations, `fitted_error`), pooled with the default counted as PRIOR_EXAMS exams. Moments,
+not the likelihood of each answer: a shared log-odds shift cannot fix a model whose R is too
+extreme item by item (FSRS often is), and the likelihood then picks a shift that misses the score. The default was fitted the same way on the kept
 predictions of simulated learners (benchmarks/readiness.py, training learners only).
 """
 
@@ -24,8 +27,8 @@ PRIOR_EXAMS = 3.0  # the default counts as this many scored exams
 MODEL_ERROR = "recall moved by delta ~ Normal(shift, spread^2) on the log-odds scale, one delta per exam"
 MAX_SPREAD, MAX_SHIFT = 2.0, 4.0
 RECENT_EXAMS = 20  # the fit reads the latest ones only
-_STEP = 0.1
-_DELTAS = tuple(_STEP * k for k in range(-60, 61))  # δ from -6 to 6, the grid the likelihood is integrated on
+_STEP = 0.2
+_DELTAS = tuple(_STEP * k for k in range(-40, 41))  # δ from -8 to 8: the grid an exam's expected score is read on
 
 Answers = Sequence[tuple[float, float, bool]]  # (R, g, right) per question of one scored exam
 
@@ -83,74 +86,82 @@ def shifted(p: float, guess: float, delta: float) -> float:
     return moved + (1 - moved) * guess
 
 
-def _loglik(answers: Answers, delta: float) -> float:
-    total = 0.0
-    for r, g, right in answers:
-        p = min(max(shifted(r + (1 - r) * g, g, delta), 1e-9), 1 - 1e-9)
-        total += math.log(p if right else 1 - p)
-    return total
+def _informative(exams: Sequence[Answers]) -> list[Answers]:
+    """The exams with a question whose recall a shift can move (strictly between 0 and 1)."""
+    return [answers for answers in exams if any(0 < r < 1 and g < 1 for r, g, _ in answers)]
 
 
-def _informative(exams: Sequence[Answers]) -> list[list[tuple[float, float, bool]]]:
-    """Each exam's answers that say something about δ (recall strictly between 0 and 1); exams with none left out."""
-    kept = [[a for a in answers if 0 < a[0] < 1 and a[1] < 1] for answers in exams]
-    return [answers for answers in kept if answers]
+@dataclass(frozen=True)
+class _Exam:
+    """One scored exam: right answers, and the expected right and Bernoulli variance at every δ of the grid."""
+
+    right: int
+    mean: tuple[float, ...]
+    variance: tuple[float, ...]
+
+    @classmethod
+    def of(cls, answers: Answers) -> _Exam:
+        means, variances = [], []
+        for delta in _DELTAS:
+            chances = [shifted(r + (1 - r) * g, g, delta) for r, g, _ in answers]
+            means.append(sum(chances))
+            variances.append(sum(p * (1 - p) for p in chances))
+        return cls(sum(right for _, _, right in answers), tuple(means), tuple(variances))
+
+    def moments(self, shift: float, spread: float) -> tuple[float, float]:
+        """Mean and variance of the number right with δ ~ Normal(shift, spread²)."""
+        nodes = ModelError(shift, spread).nodes()
+        means = [(_at(self.mean, d), w) for d, w in nodes]
+        mean = sum(m * w for m, w in means)
+        return mean, sum(_at(self.variance, d) * w for d, w in nodes) + sum(w * (m - mean) ** 2 for m, w in means)
 
 
-def _marginal(grid: Sequence[float], answers: Answers, shift: float, logw: Sequence[float] | None) -> float:
-    """log ∫ P(answers | δ) Normal(δ; shift, spread²) dδ on the grid; `logw` the normal's log weights there (None: δ = shift)."""
-    if logw is None:
-        return _loglik(answers, shift)
-    terms = [w + ll for w, ll in zip(logw, grid, strict=True)]
-    top = max(terms)
-    return top + math.log(sum(math.exp(t - top) for t in terms))
+def _at(values: Sequence[float], delta: float) -> float:
+    """Linear interpolation on the δ grid (clamped at its ends)."""
+    x = min(max((delta - _DELTAS[0]) / _STEP, 0.0), len(values) - 1.0)
+    k = min(int(x), len(values) - 2)
+    return values[k] + (x - k) * (values[k + 1] - values[k])
 
 
-def _log_weights(shift: float, spread: float) -> list[float] | None:
-    """Normal(shift, spread²) on the δ grid, normalised, in logs; None for a spread under a grid step."""
-    if spread < _STEP:
-        return None
-    logw = [-0.5 * ((d - shift) / spread) ** 2 for d in _DELTAS]
-    top = max(logw)
-    norm = top + math.log(sum(math.exp(w - top) for w in logw))
-    return [w - norm for w in logw]
-
-
-def _golden(f, low: float, high: float, rounds: int = 24) -> float:
-    """The maximum of a unimodal f on [low, high]."""
-    ratio = (math.sqrt(5) - 1) / 2
-    a, b = high - ratio * (high - low), low + ratio * (high - low)
-    fa, fb = f(a), f(b)
-    for _ in range(rounds):
-        if fa < fb:
-            low, a, fa = a, b, fb
-            b = low + ratio * (high - low)
-            fb = f(b)
-        else:
-            high, b, fb = b, a, fa
-            a = high - ratio * (high - low)
-            fa = f(a)
+def _root(f, low: float, high: float) -> float:
+    """Where a decreasing f crosses 0 on [low, high] (an end when it does not)."""
+    if f(low) <= 0:
+        return low
+    if f(high) >= 0:
+        return high
+    for _ in range(30):
+        mid = (low + high) / 2
+        low, high = (mid, high) if f(mid) > 0 else (low, mid)
     return (low + high) / 2
 
 
 def fitted_error(exams: Sequence[Answers]) -> ModelError:
-    """The shift and spread that best explain these exams' answers (maximum marginal likelihood, by coordinate ascent)."""
-    informative = _informative(exams)
-    if not informative:
+    """The shift and spread under which these exams' scores are hit on average and missed by as much as predicted.
+
+    Two moment equations, solved in turn: Σ (right − expected) = 0 for the shift; Σ (right −
+    expected)² · n / (n − 1) = Σ predicted variance for the spread (0 when the Bernoulli variance
+    alone already covers the misses; one exam has no spread to estimate).
+    """
+    scored = [_Exam.of(answers) for answers in _informative(exams)]
+    n = len(scored)
+    if n == 0:
         return NONE
-    grids = [[_loglik(answers, d) for d in _DELTAS] for answers in informative]
-
-    def total(shift: float, spread: float) -> float:
-        logw = _log_weights(shift, spread)
-        return sum(_marginal(grid, answers, shift, logw) for grid, answers in zip(grids, informative, strict=True))
-
-    shift, spread = 0.0, 0.5
+    shift = spread = 0.0
     for _ in range(4):
-        shift = _golden(lambda m, s=spread: total(m, s), -MAX_SHIFT, MAX_SHIFT)
-        spread = _golden(lambda s, m=shift: total(m, s), 0.0, MAX_SPREAD)
-    if total(shift, 0.0) >= total(shift, spread):
-        spread = 0.0
-    return ModelError(shift, spread, len(informative))
+
+        def missed(m: float, s: float = spread) -> float:
+            return sum(e.right - e.moments(m, s)[0] for e in scored)
+
+        shift = _root(missed, -MAX_SHIFT, MAX_SHIFT)
+        if n == 1:
+            break
+
+        def excess(s: float, m: float = shift) -> float:
+            moments = [e.moments(m, s) for e in scored]
+            return n / (n - 1) * sum((e.right - mean) ** 2 for e, (mean, _) in zip(scored, moments, strict=True)) - sum(v for _, v in moments)
+
+        spread = _root(excess, 0.0, MAX_SPREAD)
+    return ModelError(shift, spread, n)
 
 
 def learner_error(exams: Sequence[Answers], default: ModelError = DEFAULT) -> ModelError:

@@ -82,15 +82,18 @@ class Sitting:
         return Running(exam_id, Exam(tuple(drawn), now, limit, seed), ids, prediction)
 
     def _predict(self, drawn: Sequence[Item], now: datetime) -> ExamPrediction:
-        """Each drawn question's predicted recall now (unseen: the share known at first sight) and guess chance, and the score they add up to."""
-        from certdrill.insight.guessing import GuessModel, known_at_first_sight
+        """Each drawn question's predicted recall now and its chance without recall, and the score they add up to.
+
+        An item never studied has no recall to predict (0) and is right as often as first answers are (`GuessModel.unseen`).
+        """
+        from certdrill.insight.guessing import GuessModel
         from certdrill.insight.readiness import ExamPrediction, error_for
         from certdrill.schedule.scheduler import retrievability
         from certdrill.store import exams
 
         guess = self.guess or GuessModel()
         cards = self.store.cards(item_ids=[i.id for i in drawn])
-        questions = [(i.id, retrievability(cards[i.id], now, self.config) if i.id in cards else known_at_first_sight(i, guess), guess.chance(i)) for i in drawn]
+        questions = [(i.id, retrievability(cards[i.id], now, self.config), guess.chance(i)) if i.id in cards else (i.id, 0.0, guess.unseen(i)) for i in drawn]
         kept = exams.predictions(self.store)
         scored = [row.id for row in exams.history(self.store) if row.bank == self.bank.name and row.scaled is not None]
         return ExamPrediction.of(questions, error=error_for([ExamPrediction.from_json(kept[n]) for n in scored if n in kept]))
