@@ -275,7 +275,7 @@ def evaluate(items, cards, memory, run, config, exam_at, last_session, partial, 
             f = ready.forecast
             assert f is not None
             low, high = f.interval
-            forecasts[(name, kind)] = (f.score, low, high, f.pass_chance, f.coverage, mid_p_interval(f))
+            forecasts[(name, kind)] = (f.score, low, high, f.pass_chance, f.coverage, f.conservative_interval)
     return {
         "own_error": own,
         "recall": statistics.fmean(true_recall.values()),
@@ -285,16 +285,6 @@ def evaluate(items, cards, memory, run, config, exam_at, last_session, partial, 
         "forecasts": forecasts,
         "answers": answer_scores(run.answers),
     }
-
-
-def mid_p_interval(f) -> tuple[int, int]:
-    """The interval whose tails hold 10% each counting half the mass of their end score (mid-p): about 80%, not at least 80%."""
-    dist, n = f.distribution, f.questions
-    below = [sum(dist[:k]) + dist[k] / 2 for k in range(n + 1)]
-    above = [sum(dist[k + 1 :]) + dist[k] / 2 for k in range(n + 1)]
-    low = next(k for k in range(n + 1) if below[k] >= 0.1)
-    high = max(k for k in range(n + 1) if above[k] >= 0.1 or k == low)
-    return exam_score(low, n), exam_score(max(low, high), n)
 
 
 def _job(args):
@@ -346,31 +336,32 @@ def answers_table(by, scenarios, seeds) -> None:
 def readiness_table(by, scenarios, seeds) -> None:
     print("\nThe readiness prediction the evening before against mock exams on the exam morning (plain scheduling, test learners):\n")
     print(
-        "| learners' memory | model | spread | bias (predicted − actual, 95% CI) | mean abs. error | 80% interval holds the score | mean width | stated coverage | Brier (pass) | mid-p interval holds it |"
+        "| learners' memory | model | spread | bias (predicted − actual, 95% CI) | mean abs. error | 80% interval holds the score | mean width | stated coverage | Brier (pass) | at-least-80% interval holds it (width) |"
     )
     print("|---|---|---|---:|---:|---:|---:|---:|---:|---:|")
     for s in scenarios:
         own = [by[(s, "plain", seed)]["own_error"] for seed in seeds]
         for m, kind in [(m, k) for m in MODELS for k in ERRORS if (m, k) in by[(s, "plain", seeds[0])]["forecasts"]]:
-            bias, err, inside, stated, brier, width, mid = [], [], [], [], [], [], []
+            bias, err, inside, stated, brier, width, old, old_width = [], [], [], [], [], [], [], []
             for seed in seeds:
                 r = by[(s, "plain", seed)]
-                score, low, high, chance, coverage, (mid_low, mid_high) = r["forecasts"][(m, kind)]
+                score, low, high, chance, coverage, (old_low, old_high) = r["forecasts"][(m, kind)]
                 for a in r["actual"]:
                     bias.append(score - a)
                     err.append(abs(score - a))
                     inside.append(low <= a <= high)
-                    mid.append(mid_low <= a <= mid_high)
+                    old.append(old_low <= a <= old_high)
                     brier.append((chance - (a >= PASS_SCALED)) ** 2)
                 stated.append(coverage)
                 width.append(high - low)
+                old_width.append(old_high - old_low)
             shifts, spreads = [e.shift for e in own], [e.spread for e in own]
             label = (
                 f"own record (shift {min(shifts):+.2f} to {max(shifts):+.2f}, spread {min(spreads):.2f}-{max(spreads):.2f})" if kind == "own record" else kind
             )
             print(
                 f"| {s} | {m} | {label} | {mean_ci(bias)} | {statistics.fmean(err):.1f} | {100 * statistics.fmean(inside):.0f}% "
-                f"| {statistics.fmean(width):.0f} | {100 * statistics.fmean(stated):.0f}% | {statistics.fmean(brier):.3f} | {100 * statistics.fmean(mid):.0f}% |"
+                f"| {statistics.fmean(width):.0f} | {100 * statistics.fmean(stated):.0f}% | {statistics.fmean(brier):.3f} | {100 * statistics.fmean(old):.0f}% ({statistics.fmean(old_width):.0f}) |"
             )
 
 

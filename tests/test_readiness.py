@@ -275,3 +275,13 @@ def test_the_model_error_moves_studied_items_only():
     expected = drawn_forecast([0.925, 0.45], error=error, guesses=[0.25, 0.45])
     assert ready.forecast is not None and ready.forecast.distribution == pytest.approx(expected.distribution)
     assert expected.distribution != pytest.approx(drawn_forecast([0.925, 0.45], error=error, guesses=[0.25, 0.25]).distribution)
+
+
+def test_the_interval_holds_about_80_percent_where_the_conservative_one_holds_far_more():
+    f = drawn_forecast([0.97] * 65)  # two or three likely scores: the steps of 900 / 65 are coarse
+    low, high = f.interval
+    old_low, old_high = f.conservative_interval
+    mass = sum(w for k, w in enumerate(f.distribution) if low <= exam_score(k, 65) <= high)
+    old_mass = sum(w for k, w in enumerate(f.distribution) if old_low <= exam_score(k, 65) <= old_high)
+    assert old_low <= low <= high <= old_high and old_mass >= 0.8 and abs(mass - 0.8) < abs(old_mass - 0.8)
+    assert f.coverage == pytest.approx(mass)

@@ -24,7 +24,7 @@ from certdrill.insight.guessing import log_loss, p_right
 from certdrill.insight.uncertainty import NONE, ModelError, learner_error, shifted
 
 EXACT_ITEMS = 500
-LEVEL = 0.8  # the interval's nominal coverage: from the 10th to the 90th percentile
+LEVEL = 0.8  # the interval's nominal coverage: 10% of the chance below it, 10% above (mid-p)
 
 
 def poisson_binomial(chances: Sequence[float]) -> list[float]:
@@ -118,12 +118,34 @@ class ScoreForecast:
 
     @property
     def interval(self) -> tuple[int, int]:
+        """The mid-p interval: each tail holds (1 − LEVEL) / 2, counting half the chance of the score at its end.
+
+        Scores come in steps of 900 / questions, so "at least LEVEL" (`conservative_interval`)
+        often holds 95% or more; mid-p holds about LEVEL, as the learner reads it.
+        """
+        tail, dist, n = (1 - LEVEL) / 2, self.distribution, self.questions
+        below = above = 0.0
+        low = high = None
+        for k, w in enumerate(dist):
+            if low is None and below + w / 2 >= tail - 1e-12:
+                low = k
+            below += w
+        for k in range(n, -1, -1):
+            if high is None and above + dist[k] / 2 >= tail - 1e-12:
+                high = k
+            above += dist[k]
+        low, high = low or 0, n if high is None else high
+        return exam_score(low, n), exam_score(max(low, high), n)
+
+    @property
+    def conservative_interval(self) -> tuple[int, int]:
+        """From the 10th to the 90th percentile, ends included: at least LEVEL (the rule before mid-p, for comparison)."""
         tail = (1 - LEVEL) / 2
         return self.quantile(tail), self.quantile(1 - tail)
 
     @property
     def coverage(self) -> float:
-        """The chance the interval holds the score: at least LEVEL (scores come in steps of 900 / questions)."""
+        """The chance the interval holds the score: about LEVEL (scores come in steps of 900 / questions)."""
         low, high = self.interval
         return sum(w for k, w in enumerate(self.distribution) if low <= exam_score(k, self.questions) <= high)
 
