@@ -17,12 +17,18 @@ Measured on the same learners and the same random draws:
   before day 42 (`insight.guessing.fit_guess`, with never-seen items at the share of first answers
   that were right): log loss and AUC;
 - exam day: five 65-question mock exams per learner on the exam morning, scored as `exam` scores
-  them, against `insight.plan.readiness` the evening before (recall only / nominal / fitted g):
-  bias and absolute error of the central score, coverage of the 80% interval, Brier score of the
-  pass chance;
+  them, against `insight.plan.readiness` the evening before (recall only / nominal g / nominal g
+  with unseen items at the first-answer share, as `stats` / fitted g), with no model error, the
+  default one, or the learner's own (`insight.uncertainty`): bias and absolute error of the central
+  score, coverage and width of the 80% interval (and of the older at-least-80% one), Brier score of
+  the pass chance. The learner's own model error is fitted to three record mock exams (mornings of
+  RECORD_DAYS, predicted as `exam` predicts them; they do not feed back into study); the default is
+  fitted to the record exams of a separate training set of learners (TRAIN_SEEDS, plain
+  scheduling), and every table is on the test set (TEST_SEEDS);
 - scheduling: plain (right = Good) against guessing-aware ratings (a right answer whose posterior
   recall R / (R + (1 - R)·g) is below a threshold is rated Hard, or Again): the true recall of the
-  bank on the exam morning, reviews spent, and the scheduler's mean R against the true one.
+  bank on the exam morning, reviews spent, items recalled per 100 reviews, and the scheduler's mean
+  R against the true one.
 
 Run: python benchmarks/readiness.py   (seeded: the same table every run; --learners, --workers)
 """
