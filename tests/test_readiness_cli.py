@@ -112,10 +112,9 @@ def test_without_a_record_the_interval_allows_the_default_model_error(cli, mini)
     from certdrill.insight.uncertainty import DEFAULT
 
     forecast = json_of(cli("stats", "--json", "--bank", mini, "--exam-date", "2026-12-20"))["exam"]["score_forecast"]
-    assert forecast["model_error"] == DEFAULT.to_json()
     assert forecast["uncertainty"] == DEFAULT.to_json() | {"default": {"shift": DEFAULT.shift, "spread": DEFAULT.spread}, "source": "default"}
     out = " ".join(cli("stats", "--plan", "--bank", mini, "--exam-date", "2026-12-20").output.split())
-    assert f"shift {DEFAULT.shift:+.2f}, spread {DEFAULT.spread:.2f} in log-odds, the default until your mock exams say otherwise" in out
+    assert f"allowing for the model's own error: shift {DEFAULT.shift:+.2f}, spread {DEFAULT.spread:.2f}; default until your mock exams say otherwise" in out
 
 
 def test_a_record_of_large_residuals_widens_the_interval(cli, mini, home, monkeypatch):

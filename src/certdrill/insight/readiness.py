@@ -160,7 +160,6 @@ class ScoreForecast:
             "score": self.score,
             "sd": self.sd,
             "interval": {"level": LEVEL, "low": low, "high": high, "coverage": self.coverage, "width": high - low},
-            "model_error": self.error.to_json(),
             "pass_chance": self.pass_chance,
             "pass_score": PASS_SCALED,
         }
