@@ -17,12 +17,18 @@ Measured on the same learners and the same random draws:
   before day 42 (`insight.guessing.fit_guess`, with never-seen items at the share of first answers
   that were right): log loss and AUC;
 - exam day: five 65-question mock exams per learner on the exam morning, scored as `exam` scores
-  them, against `insight.plan.readiness` the evening before (recall only / nominal / fitted g):
-  bias and absolute error of the central score, coverage of the 80% interval, Brier score of the
-  pass chance;
+  them, against `insight.plan.readiness` the evening before (recall only / nominal g / nominal g
+  with unseen items at the first-answer share, as `stats` / fitted g), with no model error, the
+  default one, or the learner's own (`insight.uncertainty`): bias and absolute error of the central
+  score, coverage and width of the 80% interval (and of the older at-least-80% one), Brier score of
+  the pass chance. The learner's own model error is fitted to three record mock exams (mornings of
+  RECORD_DAYS, predicted as `exam` predicts them; they do not feed back into study); the default is
+  fitted to the record exams of a separate training set of learners (TRAIN_SEEDS, plain
+  scheduling), and every table is on the test set (TEST_SEEDS);
 - scheduling: plain (right = Good) against guessing-aware ratings (a right answer whose posterior
   recall R / (R + (1 - R)·g) is below a threshold is rated Hard, or Again): the true recall of the
-  bank on the exam morning, reviews spent, and the scheduler's mean R against the true one.
+  bank on the exam morning, reviews spent, items recalled per 100 reviews, and the scheduler's mean
+  R against the true one.
 
 Run: python benchmarks/readiness.py   (seeded: the same table every run; --learners, --workers)
 """
@@ -49,6 +55,7 @@ from certdrill.drill.exam import PASS_SCALED, draw_exam, exam_score
 from certdrill.drill.session import Rules
 from certdrill.insight.guessing import GuessModel, fit_guess, log_loss, nominal_guess, p_right
 from certdrill.insight.plan import exam_focus, readiness
+from certdrill.insight.uncertainty import NONE, ModelError, fitted_error, learner_error
 from certdrill.schedule.queue import Limits, build_queue
 from certdrill.schedule.scheduler import AGAIN, GOOD, HARD, Rating, SchedulerConfig, retrievability, review
 
@@ -59,7 +66,10 @@ SETUPS = {"roomy": (300, Limits(new_per_day=20, reviews_per_day=200)), "tight": 
 WEIGHTS = {"t0": 2.0, "t1": 2.0, "t2": 1.0, "t3": 1.0, "t4": 1.0, "t5": 1.0}
 PARTIAL = (0.0, 0.3)
 POLICIES = ("plain", "Hard below 0.9", "Hard below 0.9, new items too", "Again below 0.5, new items too")
-MODELS = ("recall only", "recall or guess, nominal g", "recall or guess, fitted g")
+MODELS = ("recall only", "recall or guess, nominal g", "nominal g, unseen at first answers (stats)", "recall or guess, fitted g")
+RECORD_DAYS = (46, 51, 56)  # a mock exam before these days' sessions: the calibration record the model error is fitted to
+ERRORS = ("none", "default", "own record")  # the model error: none, the default fitted on the training learners, the learner's own
+TRAIN_SEEDS, TEST_SEEDS = 1000, 2000  # the default spread is fitted on learners from 1000, measured on learners from 2000
 
 
 def bank(size: int) -> list[Item]:
@@ -87,6 +97,7 @@ class Answer:
 class Run:
     answers: list[Answer] = field(default_factory=list)
     reviews: int = 0
+    record: list[list[tuple[float, float, bool]]] = field(default_factory=list)  # per record exam: (R, g, right) a question
 
 
 def learner_for(scenario: str, seed: int) -> tuple[Learner, float]:
@@ -125,7 +136,8 @@ class FirstSight:
         return max(0.0, (self.right - self.floor) / (self.room + 10.0))
 
 
-def simulate(scenario: str, seed: int, policy: str):
+def simulate(scenario: str, seed: int, policy: str, default: ModelError | None):
+    """One learner's 60 days; scored against the exam morning with the `default` model error (None: the record only, for training)."""
     learner, partial = learner_for(scenario, seed)
     size, limits = SETUPS[scenario.split(", ")[1]]
     items = bank(size)
@@ -141,6 +153,8 @@ def simulate(scenario: str, seed: int, policy: str):
         now = START + timedelta(days=day)
         _, day_end = day_bounds(now)
         queue = build_queue(items, cards, now=now, day_end=day_end, limits=limits, recall=lambda c, at=now: retrievability(c, at, config), exam=focus)
+        if day in RECORD_DAYS:
+            run.record.append(record_exam(items, cards, memory, config, now, partial, run.answers, random.Random(seed * 15485863 + day)))
         pending, at = deque(queue.items), now
         while pending:
             item = pending.popleft()
@@ -163,7 +177,30 @@ def simulate(scenario: str, seed: int, policy: str):
                     first.add(right, g)
             if rating == AGAIN:
                 pending.insert(min(REQUEUE_GAP, len(pending)), item)
-    return evaluate(items, cards, memory, run, config, exam_at, now, partial, seed)
+    if default is None:
+        return {"record": run.record}
+    return evaluate(items, cards, memory, run, config, exam_at, now, partial, seed, default)
+
+
+def true_right(item: Item, memory: Memory, at, partial: float, rng: random.Random) -> bool:
+    g = nominal_guess(item) + (1 - nominal_guess(item)) * partial
+    r = memory.recall(item.id, at) if item.id in memory.cards else memory.first_sight
+    return rng.random() < p_right(r, g)
+
+
+def record_exam(items, cards, memory, config, at, partial, answers, rng) -> list[tuple[float, float, bool]]:
+    """A 65-question mock exam as `exam` predicts it when drawn, and the true answers: R now and nominal g (unseen: R 0,
+    right as often as the first answers so far).
+
+    It does not feed back into the memory or the cards (a simplification: certdrill logs exam answers as reviews).
+    """
+    model = GuessModel(first={kind: _first_answer_chance(answers, kind) for kind in ("single", "multi", "truefalse")})
+    drawn = draw_exam(items, WEIGHTS, 65, rng)
+    out = []
+    for i in drawn:
+        r, g = (retrievability(cards[i.id], at, config), nominal_guess(i)) if i.id in cards else (0.0, model.unseen(i))
+        out.append((r, g, true_right(i, memory, at, partial, rng)))
+    return out
 
 
 def fitted_model(answers: list[Answer]) -> GuessModel:
@@ -189,6 +226,8 @@ def answer_scores(answers: list[Answer]) -> dict[str, tuple[float, float]]:
             return 0.25 if a.recall is None else a.recall
         if model == MODELS[1]:
             return p_right(a.recall or 0.0, a.guess)
+        if model == MODELS[2]:
+            return fitted.first.get(a.type, a.guess) if a.recall is None else p_right(a.recall, a.guess)
         g = fitted.overrides.get(a.type, a.guess)
         return fitted.first.get(a.type, a.guess) if a.recall is None else p_right(a.recall, g)
 
@@ -219,7 +258,7 @@ def auc(pairs: list[tuple[float, bool]]) -> float:
     return (rank_sum - n_right * (n_right + 1) / 2) / (n_right * n_wrong) if n_right and n_wrong else float("nan")
 
 
-def evaluate(items, cards, memory, run, config, exam_at, last_session, partial, seed):
+def evaluate(items, cards, memory, run, config, exam_at, last_session, partial, seed, default):
     exam_morning = exam_at + timedelta(hours=9)
     true_recall = {i.id: memory.recall(i.id, exam_morning) for i in items}
     seen = [i.id for i in items if i.id in cards]
@@ -228,21 +267,23 @@ def evaluate(items, cards, memory, run, config, exam_at, last_session, partial, 
     actual = []
     for _ in range(EXAMS):
         drawn = draw_exam(items, WEIGHTS, 65, rng)
-        right = 0
-        for item in drawn:
-            g = nominal_guess(item) + (1 - nominal_guess(item)) * partial
-            r = true_recall[item.id] if item.id in memory.cards else memory.first_sight
-            right += rng.random() < p_right(r, g)
-        actual.append(exam_score(right, len(drawn)))
-    models = {MODELS[0]: None, MODELS[1]: GuessModel(), MODELS[2]: fitted_model(run.answers)}
+        actual.append(exam_score(sum(true_right(item, memory, exam_morning, partial, rng) for item in drawn), len(drawn)))
+    fitted = fitted_model(run.answers)
+    models = {MODELS[0]: None, MODELS[1]: GuessModel(), MODELS[2]: GuessModel(first=fitted.first), MODELS[3]: fitted}
+    own = learner_error(run.record, default)
+    errors = {"none": NONE, "default": default, "own record": own}
     forecasts = {}
     for name, model in models.items():
-        ready = readiness(items, cards, exam_day=exam_at.date(), exam_at=exam_at, now=last_session, config=config, weights=WEIGHTS, guess=model)
-        f = ready.forecast
-        assert f is not None
-        low, high = f.interval
-        forecasts[name] = (f.score, low, high, f.pass_chance, f.coverage)
+        for kind in ERRORS if name in MODELS[2:] else ERRORS[:1]:
+            ready = readiness(
+                items, cards, exam_day=exam_at.date(), exam_at=exam_at, now=last_session, config=config, weights=WEIGHTS, guess=model, error=errors[kind]
+            )
+            f = ready.forecast
+            assert f is not None
+            low, high = f.interval
+            forecasts[(name, kind)] = (f.score, low, high, f.pass_chance, f.coverage, f.conservative_interval)
     return {
+        "own_error": own,
         "recall": statistics.fmean(true_recall.values()),
         "model_r_bias": model_r - statistics.fmean(true_recall[k] for k in seen),
         "reviews": run.reviews,
@@ -253,8 +294,8 @@ def evaluate(items, cards, memory, run, config, exam_at, last_session, partial, 
 
 
 def _job(args):
-    scenario, seed, policy = args
-    return scenario, policy, seed, simulate(scenario, seed, policy)
+    scenario, seed, policy, default = args
+    return scenario, policy, seed, simulate(scenario, seed, policy, default)
 
 
 def mean_ci(values: list[float]) -> str:
@@ -264,56 +305,88 @@ def mean_ci(values: list[float]) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--learners", type=int, default=16, help="learners per scenario (default 16)")
+    parser.add_argument("--learners", type=int, default=16, help="learners per scenario, in the training set and in the test set (default 16)")
     parser.add_argument("--workers", type=int, default=2)
     args = parser.parse_args()
     scenarios = tuple(f"{memory}, {setup}" for setup in SETUPS for memory in ("known", "own"))
-    seeds = range(2000, 2000 + args.learners)
-    jobs = [(s, seed, p) for s in scenarios for seed in seeds for p in POLICIES]
     started = time.perf_counter()
     with Pool(args.workers) as pool:
+        train = pool.map(_job, [(s, seed, "plain", None) for s in scenarios for seed in range(TRAIN_SEEDS, TRAIN_SEEDS + args.learners)], chunksize=2)
+        record = [exam for *_, r in train for exam in r["record"]]
+        default = fitted_error(record)
+        seeds = range(TEST_SEEDS, TEST_SEEDS + args.learners)
+        jobs = [(s, seed, p, default) for s in scenarios for seed in seeds for p in POLICIES]
         results = pool.map(_job, jobs, chunksize=2)
     by = {(s, p, seed): r for s, p, seed, r in results}
-    print(f"{args.learners} learners a scenario, {EXAMS} mock exams each, {len(jobs)} runs in {time.perf_counter() - started:.0f} s\n")
-    shown = (POLICIES[0], POLICIES[2])
+    print(f"{args.learners} learners a scenario in each set, {EXAMS} mock exams each, {len(train) + len(jobs)} runs in {time.perf_counter() - started:.0f} s\n")
+    print(
+        f"Default model error fitted on the training learners' {len(record)} record exams (plain scheduling, all scenarios): "
+        f"shift {default.shift:+.2f}, spread {default.spread:.2f}\n"
+    )
+    answers_table(by, scenarios, seeds)
+    readiness_table(by, scenarios, seeds)
+    scheduling_table(by, scenarios, seeds)
+
+
+def answers_table(by, scenarios, seeds) -> None:
     print("Predicting each multiple-choice answer after day 42:\n")
     print("| learners' memory | scheduling | model | log loss | AUC |")
     print("|---|---|---|---:|---:|")
     for s in scenarios:
-        for p in shown:
+        for p in (POLICIES[0], POLICIES[2]):
             for m in MODELS:
                 rows = [by[(s, p, seed)]["answers"][m] for seed in seeds]
                 print(f"| {s} | {p} | {m} | {statistics.fmean(r[0] for r in rows):.4f} | {statistics.fmean(r[1] for r in rows):.4f} |")
-    print("\nThe readiness prediction the evening before against mock exams on the exam morning:\n")
+
+
+def readiness_table(by, scenarios, seeds) -> None:
+    print("\nThe readiness prediction the evening before against mock exams on the exam morning (plain scheduling, test learners):\n")
     print(
-        "| learners' memory | scheduling | model | bias (predicted − actual, 95% CI) | mean abs. error | 80% interval holds the score | stated coverage | Brier (pass) |"
+        "| learners' memory | model | spread | bias (predicted − actual, 95% CI) | mean abs. error | 80% interval holds the score | mean width | stated coverage | Brier (pass) | at-least-80% interval holds it (width) |"
     )
-    print("|---|---|---|---:|---:|---:|---:|---:|")
-    for s, p, m in [(s, p, m) for s in scenarios for p in shown for m in MODELS]:
-        bias, err, inside, stated, brier = [], [], [], [], []
-        for seed in seeds:
-            r = by[(s, p, seed)]
-            score, low, high, chance, coverage = r["forecasts"][m]
-            for a in r["actual"]:
-                bias.append(score - a)
-                err.append(abs(score - a))
-                inside.append(low <= a <= high)
-                brier.append((chance - (a >= PASS_SCALED)) ** 2)
-            stated.append(coverage)
-        print(
-            f"| {s} | {p} | {m} | {mean_ci(bias)} | {statistics.fmean(err):.1f} | {100 * statistics.fmean(inside):.0f}% "
-            f"| {100 * statistics.fmean(stated):.0f}% | {statistics.fmean(brier):.3f} |"
-        )
-    print("\nScheduling: true recall of the bank on the exam morning, reviews, and the scheduler's mean R minus the true one:\n")
-    print("| learners' memory | ratings of a right answer | exam-day recall | reviews | recall vs plain (paired, pts) | reviews vs plain | model R − true R |")
-    print("|---|---|---:|---:|---:|---:|---:|")
+    print("|---|---|---|---:|---:|---:|---:|---:|---:|---:|")
     for s in scenarios:
+        own = [by[(s, "plain", seed)]["own_error"] for seed in seeds]
+        for m, kind in [(m, k) for m in MODELS for k in ERRORS if (m, k) in by[(s, "plain", seeds[0])]["forecasts"]]:
+            bias, err, inside, stated, brier, width, old, old_width = [], [], [], [], [], [], [], []
+            for seed in seeds:
+                r = by[(s, "plain", seed)]
+                score, low, high, chance, coverage, (old_low, old_high) = r["forecasts"][(m, kind)]
+                for a in r["actual"]:
+                    bias.append(score - a)
+                    err.append(abs(score - a))
+                    inside.append(low <= a <= high)
+                    old.append(old_low <= a <= old_high)
+                    brier.append((chance - (a >= PASS_SCALED)) ** 2)
+                stated.append(coverage)
+                width.append(high - low)
+                old_width.append(old_high - old_low)
+            shifts, spreads = [e.shift for e in own], [e.spread for e in own]
+            label = (
+                f"own record (shift {min(shifts):+.2f} to {max(shifts):+.2f}, spread {min(spreads):.2f}-{max(spreads):.2f})" if kind == "own record" else kind
+            )
+            print(
+                f"| {s} | {m} | {label} | {mean_ci(bias)} | {statistics.fmean(err):.1f} | {100 * statistics.fmean(inside):.0f}% "
+                f"| {statistics.fmean(width):.0f} | {100 * statistics.fmean(stated):.0f}% | {statistics.fmean(brier):.3f} | {100 * statistics.fmean(old):.0f}% ({statistics.fmean(old_width):.0f}) |"
+            )
+
+
+def scheduling_table(by, scenarios, seeds) -> None:
+    print("\nScheduling: true recall of the bank on the exam morning, reviews, and the scheduler's mean R minus the true one:\n")
+    print(
+        "| learners' memory | ratings of a right answer | exam-day recall | reviews | items recalled per 100 reviews "
+        "| recall vs plain (paired, pts) | reviews vs plain | model R − true R |"
+    )
+    print("|---|---|---:|---:|---:|---:|---:|---:|")
+    for s in scenarios:
+        size = SETUPS[s.split(", ")[1]][0]
         for p in POLICIES:
             rows = [by[(s, p, seed)] for seed in seeds]
             d_recall = [100 * (by[(s, p, seed)]["recall"] - by[(s, "plain", seed)]["recall"]) for seed in seeds]
             d_reviews = [by[(s, p, seed)]["reviews"] - by[(s, "plain", seed)]["reviews"] for seed in seeds]
+            per = statistics.fmean(100 * r["recall"] * size / r["reviews"] for r in rows)
             print(
-                f"| {s} | {p} | {100 * statistics.fmean(r['recall'] for r in rows):.1f}% | {statistics.fmean(r['reviews'] for r in rows):.0f} "
+                f"| {s} | {p} | {100 * statistics.fmean(r['recall'] for r in rows):.1f}% | {statistics.fmean(r['reviews'] for r in rows):.0f} | {per:.2f} "
                 f"| {'–' if p == 'plain' else mean_ci(d_recall)} | {'–' if p == 'plain' else f'{statistics.fmean(d_reviews):+.0f}'} "
                 f"| {100 * statistics.fmean(r['model_r_bias'] for r in rows):+.1f} pts |"
             )

@@ -5,8 +5,10 @@ sanity check that nothing regresses on recall data); whether a floor fitted on t
 (`fit_guess` with nominal 0) would have predicted the later ones better (FSRS under-predicting
 recall at low R would show as a floor > 0); and whether the score interval is calibrated when a
 day's reviews are scored as if they were a mock exam (each card's first answer that day, right =
-any rating but Again, predicted from FSRS's R just before it). What it cannot check: guessing
-itself (nothing to pick) and real mock exams (there were none). FSRS's default parameters.
+any rating but Again, predicted from FSRS's R just before it), with no model error, with the
+default one (insight.uncertainty) and with the one fitted to the days before (as `stats` fits it to
+earlier mock exams). What it cannot check: guessing itself (nothing to pick) and real mock exams
+(there were none). FSRS's default parameters.
 
 Run: python benchmarks/readiness_real.py [--log PATH]
 """
@@ -25,6 +27,7 @@ import simulate_exam_planner  # noqa: F401  (pins TZ, puts src on sys.path)
 from certdrill.drill.exam import PASS_SCALED, exam_score
 from certdrill.insight.guessing import fit_guess, log_loss, p_right
 from certdrill.insight.readiness import ExamPrediction
+from certdrill.insight.uncertainty import DEFAULT, NONE, learner_error
 from certdrill.schedule.scheduler import AGAIN, RATINGS, retrievability, review
 
 LOG_NAME = "py-fsrs_review_logs_josh_1711744352250_to_1728234780857.csv"
@@ -72,21 +75,25 @@ def main() -> None:
     days: dict = defaultdict(dict)
     for at, card_id, r, right in log:
         days[at.date()].setdefault(card_id, (r, right))  # each card's first answer that day
-    bias, inside, brier = [], [], []
-    for answered in days.values():
-        if len(answered) < MIN_DAY:
-            continue
-        made = ExamPrediction.of([(card_id, r, 0.0) for card_id, (r, _) in answered.items()])
-        actual = exam_score(sum(right for _, right in answered.values()), len(answered))
-        bias.append(made.score - actual)
-        inside.append(made.low <= actual <= made.high)
-        brier.append((made.pass_chance - (actual >= PASS_SCALED)) ** 2)
-    print(f"\n{len(bias)} days with {MIN_DAY}+ such answers, each scored as a mock exam of that day's first answers:\n")
-    print("| bias (predicted − actual score) | mean abs. error | 80% interval holds the score | Brier (score ≥ 720) |")
-    print("|---:|---:|---:|---:|")
-    print(
-        f"| {statistics.fmean(bias):+.1f} | {statistics.fmean(abs(b) for b in bias):.1f} | {100 * statistics.fmean(inside):.0f}% | {statistics.fmean(brier):.3f} |"
-    )
+    scored = [answered for _, answered in sorted(days.items()) if len(answered) >= MIN_DAY]
+    print(f"\n{len(scored)} days with {MIN_DAY}+ such answers, each scored as a mock exam of that day's first answers:\n")
+    print("| model error | bias (predicted − actual score) | mean abs. error | 80% interval holds the score | mean width | Brier (score ≥ 720) |")
+    print("|---|---:|---:|---:|---:|---:|")
+    for name in ("none", "default", "fitted to the days before"):
+        bias, inside, brier, width = [], [], [], []
+        for n, answered in enumerate(scored):
+            record = [[(r, 0.0, right) for r, right in day.values()] for day in scored[:n]]
+            error = NONE if name == "none" else DEFAULT if name == "default" else learner_error(record)
+            made = ExamPrediction.of([(card_id, r, 0.0) for card_id, (r, _) in answered.items()], error=error)
+            actual = exam_score(sum(right for _, right in answered.values()), len(answered))
+            bias.append(made.score - actual)
+            inside.append(made.low <= actual <= made.high)
+            brier.append((made.pass_chance - (actual >= PASS_SCALED)) ** 2)
+            width.append(made.high - made.low)
+        print(
+            f"| {name} | {statistics.fmean(bias):+.1f} | {statistics.fmean(abs(b) for b in bias):.1f} | {100 * statistics.fmean(inside):.0f}% "
+            f"| {statistics.fmean(width):.0f} | {statistics.fmean(brier):.3f} |"
+        )
 
 
 if __name__ == "__main__":

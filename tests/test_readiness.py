@@ -149,3 +149,139 @@ def test_never_studied_items_are_right_as_often_as_the_learners_first_answers():
     chances = first_answer_chances(items, first, GuessModel())
     assert chances == {"single": pytest.approx((6 + FIRST_PRIOR * 0.25) / (10 + FIRST_PRIOR))}  # no true/false answered, flashcards never count
     assert first_answer_chances(items, {}, GuessModel()) == {}
+
+
+def test_the_quadrature_integrates_a_normal():
+    from certdrill.insight.uncertainty import NONE, ModelError
+
+    pairs = ModelError(shift=0.0, spread=1.0).nodes()
+    assert len(pairs) == 7 and sum(w for _, w in pairs) == pytest.approx(1.0)
+    assert sum(w * x**2 for x, w in pairs) == pytest.approx(1.0) and sum(w * x**4 for x, w in pairs) == pytest.approx(3.0)
+    moved = ModelError(shift=-0.5, spread=0.2).nodes()
+    assert sum(w * x for x, w in moved) == pytest.approx(-0.5) and sum(w * (x + 0.5) ** 2 for x, w in moved) == pytest.approx(0.04)
+    assert NONE.nodes() == [(0.0, 1.0)] and ModelError(shift=0.3).nodes() == [(0.3, 1.0)]
+
+
+def test_a_shift_moves_recall_and_leaves_the_guess_floor():
+    from certdrill.insight.uncertainty import shifted
+
+    assert shifted(0.925, 0.25, 0.0) == 0.925
+    assert shifted(0.25, 0.25, -1.0) == 0.25 and shifted(1.0, 0.25, -1.0) == 1.0  # nothing recalled, or certain: nothing to move
+    assert shifted(0.2, 0.25, 1.0) == 0.2  # below the floor (an unseen type answered worse than chance): left alone
+    down, up = shifted(0.925, 0.25, -1.0), shifted(0.925, 0.25, 1.0)
+    assert 0.25 < down < 0.925 < up < 1.0
+    r = 1 / (1 + math.exp(-(math.log(9) - 1)))  # R 0.9 one log-odds unit down
+    assert down == pytest.approx(p_right(r, 0.25))
+
+
+def test_a_model_error_widens_the_interval_and_keeps_a_distribution():
+    from certdrill.insight.uncertainty import NONE, ModelError
+
+    chances, guesses = [0.93] * 40 + [0.7] * 25, [0.25] * 65
+    exact = drawn_forecast(chances)
+    assert drawn_forecast(chances, error=NONE, guesses=guesses) == exact  # no error: the exact Poisson-binomial
+    wide = drawn_forecast(chances, error=ModelError(spread=0.8), guesses=guesses)
+    assert sum(wide.distribution) == pytest.approx(1.0) and wide.error.spread == 0.8
+    (low, high), (wide_low, wide_high) = exact.interval, wide.interval
+    assert wide_low < low and wide_high >= high and wide_high - wide_low > high - low
+    lower = drawn_forecast(chances, error=ModelError(shift=-0.5), guesses=guesses)  # a shift alone moves the centre, not the model
+    assert lower.score < exact.score and lower.distribution == pytest.approx(drawn_forecast([shifted_p(p, -0.5) for p in chances]).distribution)
+    floor = drawn_forecast([0.25] * 10, error=ModelError(spread=0.8), guesses=[0.25] * 10)  # nothing recalled: no model to be wrong about
+    assert floor.distribution == pytest.approx(drawn_forecast([0.25] * 10).distribution)
+
+
+def shifted_p(p, delta, g=0.25):
+    from certdrill.insight.uncertainty import shifted
+
+    return shifted(p, g, delta)
+
+
+def exams_with(shift, spread, n_exams, rng, questions=65):
+    """Simulated scored exams whose answers follow the predictions moved by one draw of δ per exam."""
+    out = []
+    for _ in range(n_exams):
+        delta = rng.gauss(shift, spread)
+        answers = []
+        for _ in range(questions):
+            r = rng.uniform(0.4, 0.98)
+            answers.append((r, 0.25, rng.random() < shifted_p(p_right(r, 0.25), delta)))
+        out.append(answers)
+    return out
+
+
+def test_the_model_error_fitted_to_a_record_finds_shift_and_spread_and_pools_with_the_default():
+    from certdrill.insight.uncertainty import DEFAULT, PRIOR_EXAMS, fitted_error, learner_error
+
+    rng = random.Random(7)
+    wide = fitted_error(exams_with(-0.6, 1.0, 40, rng))
+    assert wide.shift == pytest.approx(-0.6, abs=0.35) and wide.spread == pytest.approx(1.0, abs=0.3) and wide.exams == 40
+    exact = fitted_error(exams_with(0.0, 0.0, 40, rng))
+    assert abs(exact.shift) < 0.15 and exact.spread < 0.3
+    assert learner_error([]) == DEFAULT  # no record: the default
+    assert learner_error([[(0.0, 0.25, True)] * 10, [(1.0, 0.25, False)]]) == DEFAULT  # never studied or certain: no evidence
+    off = [[(0.9, 0.25, False)] * 30 + [(0.9, 0.25, True)] * 5] * 2  # predicted 92%, 14% right: large residuals
+    own, pooled = fitted_error(off), learner_error(off)
+    n, m = 2, PRIOR_EXAMS
+    assert pooled.exams == 2 and pooled.shift == pytest.approx((n * own.shift + m * DEFAULT.shift) / (n + m)) and pooled.shift < DEFAULT.shift
+    variance = (n * own.spread**2 + m * DEFAULT.spread**2) / (n + m) + n * m * (own.shift - DEFAULT.shift) ** 2 / (n + m) ** 2
+    assert pooled.spread == pytest.approx(math.sqrt(variance)) and pooled.spread > DEFAULT.spread
+
+
+def test_a_record_of_large_residuals_widens_the_next_prediction():
+    from certdrill.insight.readiness import ExamPrediction, error_for
+    from certdrill.insight.uncertainty import DEFAULT, ModelError
+
+    rng = random.Random(3)
+    questions = [(f"q{n}", 0.85, 0.25) for n in range(20)]
+    made = ExamPrediction.of(questions, error=DEFAULT)
+    assert error_for([made]) == DEFAULT  # not scored yet: the default
+    swings = [made.scored(0, [rng.random() < (0.1 if e % 2 else 0.99) for _ in range(20)]) for e in range(6)]  # far off, both ways
+    error = error_for(swings)
+    assert error.exams == 6 and error.spread > DEFAULT.spread
+    wider = ExamPrediction.of(questions, error=error)
+    assert wider.high - wider.low > made.high - made.low and wider.error == error
+    assert ExamPrediction.from_json(wider.to_json()) == wider
+    old = made.to_json()
+    for key in ("shift", "spread", "error_exams"):
+        del old["predicted"][key]  # kept before the model error existed
+    assert ExamPrediction.from_json(old).error == ModelError()
+
+
+def test_readiness_mixes_the_model_error_into_the_exam_day_forecast():
+    from certdrill.insight.uncertainty import ModelError
+
+    ninety = CardState(2, None, 10.0, 5.0, EXAM_AT + timedelta(days=5), EXAM_AT - timedelta(days=10), 3, 0)
+    items = [item(f"a{n}", topic="a") for n in range(8)]
+    cards = {i.id: ninety for i in items}
+    common = {"exam_day": date(2026, 12, 3), "exam_at": EXAM_AT, "now": datetime(2026, 11, 23, 9, tzinfo=UTC), "config": SchedulerConfig(exam_date=EXAM_AT)}
+    error = ModelError(shift=-0.2, spread=1.0, exams=4)
+    plain, wide = readiness(items, cards, **common), readiness(items, cards, **common, error=error)
+    assert plain.forecast is not None and wide.forecast is not None
+    assert wide.forecast.distribution == pytest.approx(drawn_forecast([0.925] * 8, error=error, guesses=[0.25] * 8).distribution)
+    assert wide.forecast.pass_chance < plain.forecast.pass_chance  # 92.5% a question passes easily; the model's error can sink it
+    data = wide.to_json()["score_forecast"]["uncertainty"]
+    assert (data["shift"], data["spread"], data["scored_exams"]) == (-0.2, 1.0, 4) and "4 scored mock exams" in data["source"]
+
+
+def test_the_model_error_moves_studied_items_only():
+    from certdrill.insight.uncertainty import ModelError
+
+    ninety = CardState(2, None, 10.0, 5.0, EXAM_AT + timedelta(days=5), EXAM_AT - timedelta(days=10), 3, 0)
+    items = [item("seen", topic="a"), item("new", topic="a")]
+    common = {"exam_day": date(2026, 12, 3), "exam_at": EXAM_AT, "now": datetime(2026, 11, 23, 9, tzinfo=UTC), "config": SchedulerConfig(exam_date=EXAM_AT)}
+    error = ModelError(shift=-0.5, spread=0.8)
+    ready = readiness(items, {"seen": ninety}, **common, guess=GuessModel(first={"single": 0.45}), error=error)
+    # the unseen item is right as often as first answers (0.45), estimated from all of them: no FSRS recall to be wrong about
+    expected = drawn_forecast([0.925, 0.45], error=error, guesses=[0.25, 0.45])
+    assert ready.forecast is not None and ready.forecast.distribution == pytest.approx(expected.distribution)
+    assert expected.distribution != pytest.approx(drawn_forecast([0.925, 0.45], error=error, guesses=[0.25, 0.25]).distribution)
+
+
+def test_the_interval_holds_about_80_percent_where_the_conservative_one_holds_far_more():
+    f = drawn_forecast([0.97] * 65)  # two or three likely scores: the steps of 900 / 65 are coarse
+    low, high = f.interval
+    old_low, old_high = f.conservative_interval
+    mass = sum(w for k, w in enumerate(f.distribution) if low <= exam_score(k, 65) <= high)
+    old_mass = sum(w for k, w in enumerate(f.distribution) if old_low <= exam_score(k, 65) <= old_high)
+    assert old_low <= low <= high <= old_high and old_mass >= 0.8 and abs(mass - 0.8) < abs(old_mass - 0.8)
+    assert f.coverage == pytest.approx(mass)

@@ -106,3 +106,39 @@ def test_the_forecast_counts_unseen_items_at_the_learners_first_answer_rate(cli,
     expected = first_answer_chances(load_bank(mini).items, asked, GuessModel())
     assert expected and model["first_answer"] == pytest.approx(expected)
     assert all(v > 0.5 for k, v in expected.items() if k == "truefalse") and all(v > 0.25 for k, v in expected.items() if k == "single")
+
+
+def test_without_a_record_the_interval_allows_the_default_model_error(cli, mini):
+    from certdrill.insight.uncertainty import DEFAULT
+
+    forecast = json_of(cli("stats", "--json", "--bank", mini, "--exam-date", "2026-12-20"))["exam"]["score_forecast"]
+    assert forecast["uncertainty"] == DEFAULT.to_json() | {"default": {"shift": DEFAULT.shift, "spread": DEFAULT.spread}, "source": "default"}
+    out = " ".join(cli("stats", "--plan", "--bank", mini, "--exam-date", "2026-12-20").output.split())
+    assert f"allowing for the model's own error: shift {DEFAULT.shift:+.2f}, spread {DEFAULT.spread:.2f}; default until your mock exams say otherwise" in out
+
+
+def test_a_record_of_large_residuals_widens_the_interval(cli, mini, home, monkeypatch):
+    from certdrill.insight.readiness import ExamPrediction, error_for
+    from certdrill.insight.uncertainty import DEFAULT
+    from certdrill.store import exams
+    from certdrill.store.store import Store
+
+    assert sit(cli, mini, 3, 1.0).exit_code == 0  # the four questions learnt (R 1 right after: nothing to check the model on)
+    for day, share in ((1, 0.0), (2, 1.0), (3, 0.0)):  # then, days later, predicted likely: all wrong, all right, all wrong
+        monkeypatch.setenv("CERTDRILL_NOW", f"2026-12-{day:02d}T09:00:00+00:00")
+        assert sit(cli, mini, 3, share).exit_code == 0
+    store = Store.open(home / "progress.sqlite3")
+    try:
+        kept = [ExamPrediction.from_json(exams.prediction(store, row.id)) for row in exams.history(store)]
+    finally:
+        store.close()
+    assert [k.error for k in kept[:2]] == [DEFAULT, DEFAULT]  # each exam predicted with the record before it
+    assert kept[3].error == error_for(kept[:3]) and kept[3].error.exams == 2
+    error = error_for(kept)
+    assert error.exams == 3 and error.spread > DEFAULT.spread
+    forecast = json_of(cli("stats", "--json", "--bank", mini, "--exam-date", "2026-12-20"))["exam"]["score_forecast"]
+    assert forecast["uncertainty"]["scored_exams"] == 3 and forecast["uncertainty"]["spread"] == pytest.approx(error.spread)
+    assert "fitted to your 3 mock exams" in " ".join(cli("stats", "--bank", mini, "--exam-date", "2026-12-20").output.split())
+    monkeypatch.setattr("certdrill.insight.readiness.error_for", lambda kept: DEFAULT)  # the same progress, read with the default
+    at_default = json_of(cli("stats", "--json", "--bank", mini, "--exam-date", "2026-12-20"))["exam"]["score_forecast"]
+    assert forecast["sd"] > at_default["sd"] and forecast["interval"]["width"] >= at_default["interval"]["width"]

@@ -89,6 +89,12 @@ def first_answer_chances(items: Iterable[Item], first: Mapping[str, bool], model
     return {kind: (right + FIRST_PRIOR * g_sum / n) / (n + FIRST_PRIOR) for kind, (right, n, g_sum) in tally.items()}
 
 
+def learner_model(settings: Settings, items: Iterable[Item], first: Mapping[str, bool]) -> GuessModel:
+    """The guess chances (settings' overrides), and for items never studied the learner's own share of right first answers."""
+    model = GuessModel.of(settings)
+    return GuessModel(model.overrides, first_answer_chances(items, first, model))
+
+
 def p_right(recall: float, guess: float) -> float:
     """The chance of a right answer: recalled, or not recalled and guessed."""
     return recall + (1.0 - recall) * guess

@@ -18,6 +18,7 @@ from certdrill.clock import day_bounds, local_day
 from certdrill.drill.exam import DEFAULT_COUNT, MAX_SCALED, MIN_SCALED, PASS_SCALED, allocate, eligible, weight_of
 from certdrill.insight.guessing import GuessModel, p_right
 from certdrill.insight.readiness import ScoreForecast, forecast
+from certdrill.insight.uncertainty import DEFAULT, NONE, ModelError
 from certdrill.schedule.queue import ExamFocus, Limits, build_queue
 from certdrill.schedule.scheduler import GOOD, CardState, SchedulerConfig, retrievability, review
 
@@ -46,15 +47,28 @@ def chance_right(item: Item, card: CardState | None, at: datetime, config: Sched
     return p_right(retrievability(card, at, config), guess.chance(item))
 
 
-def exam_forecast(items: Sequence[Item], chances: Mapping[str, float], weights: Mapping[str, float], count: int = DEFAULT_COUNT) -> ScoreForecast | None:
-    """The score distribution of a `count`-question mock exam drawn from `items` as `exam` draws it; None without eligible items."""
+def exam_forecast(
+    items: Sequence[Item],
+    chances: Mapping[str, float],
+    weights: Mapping[str, float],
+    count: int = DEFAULT_COUNT,
+    *,
+    error: ModelError = NONE,
+    guesses: Mapping[str, float] | None = None,
+) -> ScoreForecast | None:
+    """The score distribution of a `count`-question mock exam drawn from `items` as `exam` draws it; None without eligible items.
+
+    `error` is the memory model's own (insight.uncertainty); `guesses` the floor it leaves alone (0 where missing).
+    """
     by_topic: dict[str, list[float]] = {}
+    floors: dict[str, list[float]] = {}
     for item in eligible(items, weights):
         by_topic.setdefault(item.topic, []).append(chances[item.id])
+        floors.setdefault(item.topic, []).append((guesses or {}).get(item.id, 0.0))
     if not by_topic:
         return None
     seats = allocate({t: len(v) for t, v in by_topic.items()}, weights, count)
-    return forecast(by_topic, seats)
+    return forecast(by_topic, seats, error=error, guesses_by_topic=floors)
 
 
 def predicted_score(share_correct: float) -> int:
@@ -89,11 +103,16 @@ class Readiness:
             "predicted_score": self.score,
             "pass_score": PASS_SCALED,
             "passes": self.passes,
-            "score_forecast": None if self.forecast is None else self.forecast.to_json() | {"model": self._model()},
+            "score_forecast": None if self.forecast is None else self.forecast.to_json() | {"model": self._model(), "uncertainty": self._uncertainty()},
         }
 
     def _model(self) -> object:
         return "recall only" if self.guess is None else self.guess.to_json()
+
+    def _uncertainty(self) -> dict[str, object]:
+        error = NONE if self.forecast is None else self.forecast.error
+        source = "none" if error == NONE else "default" if error.exams == 0 else f"default pooled with {error.exams} scored mock exams"
+        return error.to_json() | {"default": {"shift": DEFAULT.shift, "spread": DEFAULT.spread}, "source": source}
 
 
 def readiness(
@@ -107,11 +126,13 @@ def readiness(
     weights: Mapping[str, float] | None = None,
     guess: GuessModel | None = GuessModel(),
     count: int = DEFAULT_COUNT,
+    error: ModelError = NONE,
 ) -> Readiness:
     """Recall over all items; the score over the items a mock exam draws from, each topic weighted as it draws them.
 
     `forecast` is the score distribution of a `count`-question exam on exam day, each question
-    right by recall or by a guess under `guess` (recall only when None).
+    right by recall or by a guess under `guess` (recall only when None), allowing for the memory
+    model's `error` (insight.uncertainty: fitted to the learner's mock exams, or the default).
     """
     at = max(exam_at, now)
     recall = {item.id: recall_on(cards.get(item.id), at, config) for item in items}
@@ -123,7 +144,8 @@ def readiness(
     share = sum(weight_of(weights, t) * sum(r) / len(r) for t, r in by_topic.items()) / total_weight if total_weight else None
     mean = sum(recall.values()) / len(recall) if recall else 0.0
     chances = {item.id: chance_right(item, cards.get(item.id), at, config, guess) for item in items}
-    predicted = exam_forecast(items, chances, weights, count)
+    floors = {item.id: (0.0 if guess is None else guess.chance(item)) if item.id in cards else chances[item.id] for item in items}  # unseen: no recall to move
+    predicted = exam_forecast(items, chances, weights, count, error=error, guesses=floors)
     return Readiness(exam_day, (exam_day - local_day(now)).days, mean, share, predicted, guess)
 
 

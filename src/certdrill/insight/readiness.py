@@ -2,10 +2,14 @@
 
 A mock exam draws a fixed number of questions from each topic (`drill.exam.allocate`), without
 replacement, and each drawn question is right with its own chance P. The number right in a topic
-is then exact: the Poisson-binomial distribution of how many of the topic's N items would be right,
-mixed over which n of them the exam draws (hypergeometric). Topics are independent, so their
+is then exact: the Poisson-binomial distribution of the n drawn items' chances, averaged over every
+draw of n of the topic's N items (one generating function, `topic_distribution`). Topics are independent, so their
 distributions convolve. A topic of more than EXACT_ITEMS items is taken as n draws with
 replacement (binomial at the topic's mean P), which differs from the exact one by under n/N.
+
+That takes every P as exact. With a model error (insight.uncertainty) the distribution is mixed
+over one shift of every question's recall, on the log-odds scale, shared by the whole exam: the
+memory model's own error, which does not average out over the questions.
 """
 
 from __future__ import annotations
@@ -17,9 +21,10 @@ from typing import Any
 
 from certdrill.drill.exam import MIN_SCALED, PASS_SCALED, exam_score
 from certdrill.insight.guessing import log_loss, p_right
+from certdrill.insight.uncertainty import NONE, ModelError, learner_error, shifted
 
 EXACT_ITEMS = 500
-LEVEL = 0.8  # the interval's nominal coverage: from the 10th to the 90th percentile
+LEVEL = 0.8  # the interval's nominal coverage: 10% of the chance below it, 10% above (mid-p)
 
 
 def poisson_binomial(chances: Sequence[float]) -> list[float]:
@@ -40,7 +45,11 @@ def binomial(n: int, p: float) -> list[float]:
 
 
 def topic_distribution(chances: Sequence[float], seats: int) -> list[float]:
-    """Right answers among `seats` questions drawn without replacement from items with these chances."""
+    """Right answers among `seats` questions drawn without replacement from items with these chances.
+
+    Averaged over every draw of `seats` items: the coefficient of t^seats in Π (1 + t·(q + p·z)),
+    divided by C(items, seats), read off as a polynomial in z. O(items × seats²), all terms positive.
+    """
     n_items = len(chances)
     seats = min(seats, n_items)
     if seats <= 0:
@@ -49,15 +58,17 @@ def topic_distribution(chances: Sequence[float], seats: int) -> list[float]:
         return poisson_binomial(chances)
     if n_items > EXACT_ITEMS:
         return binomial(seats, sum(chances) / n_items)
-    every = poisson_binomial(chances)
+    poly = [[1.0]] + [[0.0] * (j + 1) for j in range(1, seats + 1)]  # poly[j][k]: t^j z^k
+    for p in chances:
+        q = 1.0 - p
+        for j in range(seats, 0, -1):
+            row, below = poly[j], poly[j - 1]
+            for k, w in enumerate(below):
+                if w:
+                    row[k] += w * q
+                    row[k + 1] += w * p
     draws = math.comb(n_items, seats)
-    out = [0.0] * (seats + 1)
-    for known, weight in enumerate(every):
-        if weight < 1e-300:
-            continue
-        for k in range(max(0, seats - (n_items - known)), min(seats, known) + 1):
-            out[k] += weight * math.comb(known, k) * math.comb(n_items - known, seats - k) / draws
-    return out
+    return [w / draws for w in poly[seats]]
 
 
 def convolve(a: Sequence[float], b: Sequence[float]) -> list[float]:
@@ -74,6 +85,7 @@ class ScoreForecast:
     """The distribution of right answers on one mock exam, read on the 100-1000 scale."""
 
     distribution: tuple[float, ...]  # P(k right), k = 0..questions
+    error: ModelError = NONE  # the memory model's error mixed in (insight.uncertainty)
 
     @property
     def questions(self) -> int:
@@ -89,6 +101,12 @@ class ScoreForecast:
         n = self.questions
         return math.floor(MIN_SCALED + 900 * self.expected_right / n + 0.5) if n else MIN_SCALED
 
+    @property
+    def sd(self) -> float:
+        """The standard deviation of the score, in points of the 100-1000 scale."""
+        n, mean = self.questions, self.expected_right
+        return 900 / n * math.sqrt(max(0.0, sum(w * (k - mean) ** 2 for k, w in enumerate(self.distribution)))) if n else 0.0
+
     def quantile(self, q: float) -> int:
         """The lowest score whose cumulative chance reaches q."""
         total = 0.0
@@ -100,12 +118,34 @@ class ScoreForecast:
 
     @property
     def interval(self) -> tuple[int, int]:
+        """The mid-p interval: each tail holds (1 − LEVEL) / 2, counting half the chance of the score at its end.
+
+        Scores come in steps of 900 / questions, so "at least LEVEL" (`conservative_interval`)
+        often holds 95% or more; mid-p holds about LEVEL, as the learner reads it.
+        """
+        tail, dist, n = (1 - LEVEL) / 2, self.distribution, self.questions
+        below = above = 0.0
+        low = high = None
+        for k, w in enumerate(dist):
+            if low is None and below + w / 2 >= tail - 1e-12:
+                low = k
+            below += w
+        for k in range(n, -1, -1):
+            if high is None and above + dist[k] / 2 >= tail - 1e-12:
+                high = k
+            above += dist[k]
+        low, high = low or 0, n if high is None else high
+        return exam_score(low, n), exam_score(max(low, high), n)
+
+    @property
+    def conservative_interval(self) -> tuple[int, int]:
+        """From the 10th to the 90th percentile, ends included: at least LEVEL (the rule before mid-p, for comparison)."""
         tail = (1 - LEVEL) / 2
         return self.quantile(tail), self.quantile(1 - tail)
 
     @property
     def coverage(self) -> float:
-        """The chance the interval holds the score: at least LEVEL (scores come in steps of 900 / questions)."""
+        """The chance the interval holds the score: about LEVEL (scores come in steps of 900 / questions)."""
         low, high = self.interval
         return sum(w for k, w in enumerate(self.distribution) if low <= exam_score(k, self.questions) <= high)
 
@@ -118,23 +158,43 @@ class ScoreForecast:
         return {
             "questions": self.questions,
             "score": self.score,
-            "interval": {"level": LEVEL, "low": low, "high": high, "coverage": self.coverage},
+            "sd": self.sd,
+            "interval": {"level": LEVEL, "low": low, "high": high, "coverage": self.coverage, "width": high - low},
             "pass_chance": self.pass_chance,
             "pass_score": PASS_SCALED,
         }
 
 
-def forecast(chances_by_topic: Mapping[str, Sequence[float]], seats: Mapping[str, int]) -> ScoreForecast:
-    """The exam's score distribution: per topic, `seats[topic]` questions drawn from items right with these chances."""
-    dist: list[float] = [1.0]
-    for topic in sorted(chances_by_topic):
-        dist = convolve(dist, topic_distribution(chances_by_topic[topic], seats.get(topic, 0)))
-    return ScoreForecast(tuple(dist))
+def forecast(
+    chances_by_topic: Mapping[str, Sequence[float]],
+    seats: Mapping[str, int],
+    *,
+    error: ModelError = NONE,
+    guesses_by_topic: Mapping[str, Sequence[float]] | None = None,
+) -> ScoreForecast:
+    """The exam's score distribution: per topic, `seats[topic]` questions drawn from items right with these chances.
+
+    With a model `error`, mixed over the shared shift of recall (the guess chances, 0 where not
+    given, are the floor the shift leaves alone).
+    """
+    guesses = guesses_by_topic or {}
+    mixed = [0.0] * (sum(min(seats.get(t, 0), len(c)) for t, c in chances_by_topic.items() if seats.get(t, 0) > 0) + 1)
+    for delta, weight in error.nodes():
+        dist: list[float] = [1.0]
+        for topic in sorted(chances_by_topic):
+            chances = chances_by_topic[topic]
+            floors = guesses.get(topic) or [0.0] * len(chances)
+            moved = [shifted(p, g, delta) for p, g in zip(chances, floors, strict=True)]
+            dist = convolve(dist, topic_distribution(moved, seats.get(topic, 0)))
+        for k, w in enumerate(dist):
+            mixed[k] += weight * w
+    return ScoreForecast(tuple(mixed), error)
 
 
-def drawn_forecast(chances: Sequence[float]) -> ScoreForecast:
+def drawn_forecast(chances: Sequence[float], *, error: ModelError = NONE, guesses: Sequence[float] | None = None) -> ScoreForecast:
     """The score distribution of an exam already drawn: every question asked, each right with its chance."""
-    return ScoreForecast(tuple(poisson_binomial(chances)))
+    everything = {"": list(chances)}
+    return forecast(everything, {"": len(chances)}, error=error, guesses_by_topic=None if guesses is None else {"": list(guesses)})
 
 
 @dataclass(frozen=True)
@@ -148,12 +208,13 @@ class ExamPrediction:
     questions: tuple[tuple[str, float, float], ...]  # by position: item id, predicted recall R, guess chance g
     actual: int | None = None  # the scaled score; None until scored
     right: tuple[bool, ...] | None = None  # by position; an unanswered question counts wrong
+    error: ModelError = NONE  # the model error the prediction allowed for (none in predictions older than it)
 
     @classmethod
-    def of(cls, questions: Sequence[tuple[str, float, float]]) -> ExamPrediction:
-        f = drawn_forecast([p_right(r, g) for _, r, g in questions])
+    def of(cls, questions: Sequence[tuple[str, float, float]], *, error: ModelError = NONE) -> ExamPrediction:
+        f = drawn_forecast([p_right(r, g) for _, r, g in questions], error=error, guesses=[g for _, _, g in questions])
         low, high = f.interval
-        return cls(f.score, low, high, f.pass_chance, tuple(questions))
+        return cls(f.score, low, high, f.pass_chance, tuple(questions), error=error)
 
     def scored(self, actual: int, right: Sequence[bool]) -> ExamPrediction:
         return replace(self, actual=actual, right=tuple(right))
@@ -164,7 +225,7 @@ class ExamPrediction:
 
     def to_json(self) -> dict[str, object]:
         return {
-            "predicted": {"score": self.score, "low": self.low, "high": self.high, "level": LEVEL, "pass_chance": self.pass_chance},
+            "predicted": {"score": self.score, "low": self.low, "high": self.high, "level": LEVEL, "pass_chance": self.pass_chance, **self._error_json()},
             "questions": [list(q) for q in self.questions],
             "actual": self.actual,
             "right": None if self.right is None else list(self.right),
@@ -175,9 +236,22 @@ class ExamPrediction:
         p = data["predicted"]
         right = data.get("right")
         questions = tuple((str(i), float(r), float(g)) for i, r, g in data["questions"])
-        return cls(
-            int(p["score"]), int(p["low"]), int(p["high"]), float(p["pass_chance"]), questions, data.get("actual"), None if right is None else tuple(right)
-        )
+        right = None if right is None else tuple(right)
+        error = ModelError(float(p.get("shift", 0.0)), float(p.get("spread", 0.0)), int(p.get("error_exams", 0)))
+        return cls(int(p["score"]), int(p["low"]), int(p["high"]), float(p["pass_chance"]), questions, data.get("actual"), right, error)
+
+    def _error_json(self) -> dict[str, object]:
+        return {"shift": self.error.shift, "spread": self.error.spread, "error_exams": self.error.exams}
+
+    @property
+    def answers(self) -> list[tuple[float, float, bool]]:
+        """(R, g, right) per question once scored: what the spread is fitted to."""
+        return [(r, g, right) for (_, r, g), right in zip(self.questions, self.right or (), strict=False)]
+
+
+def error_for(predictions: Sequence[ExamPrediction]) -> ModelError:
+    """The model error for a learner with these kept predictions, oldest first (the default until one is scored)."""
+    return learner_error([p.answers for p in predictions if p.actual is not None and p.right is not None])
 
 
 MIN_EXAMS_FOR_CALIBRATION = 3

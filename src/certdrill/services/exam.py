@@ -82,14 +82,21 @@ class Sitting:
         return Running(exam_id, Exam(tuple(drawn), now, limit, seed), ids, prediction)
 
     def _predict(self, drawn: Sequence[Item], now: datetime) -> ExamPrediction:
-        """Each drawn question's predicted recall now and guess chance, and the score they add up to."""
+        """Each drawn question's predicted recall now and its chance without recall, and the score they add up to.
+
+        An item never studied has no recall to predict (0) and is right as often as first answers are (`GuessModel.unseen`).
+        """
         from certdrill.insight.guessing import GuessModel
-        from certdrill.insight.readiness import ExamPrediction
+        from certdrill.insight.readiness import ExamPrediction, error_for
         from certdrill.schedule.scheduler import retrievability
+        from certdrill.store import exams
 
         guess = self.guess or GuessModel()
         cards = self.store.cards(item_ids=[i.id for i in drawn])
-        return ExamPrediction.of([(i.id, retrievability(cards.get(i.id), now, self.config), guess.chance(i)) for i in drawn])
+        questions = [(i.id, retrievability(cards[i.id], now, self.config), guess.chance(i)) if i.id in cards else (i.id, 0.0, guess.unseen(i)) for i in drawn]
+        kept = exams.predictions(self.store)
+        scored = [row.id for row in exams.history(self.store) if row.bank == self.bank.name and row.scaled is not None]
+        return ExamPrediction.of(questions, error=error_for([ExamPrediction.from_json(kept[n]) for n in scored if n in kept]))
 
     def save(self, running: Running, position: int) -> None:
         from certdrill.store import exams
@@ -131,7 +138,7 @@ def _scored(running: Running, result: Result) -> ExamPrediction | None:
 
 def open_exam(bank_paths: Sequence[Path] | None, topics: Sequence[str] | None, *, resume: bool, warn: Warn = ignore) -> Sitting:
     """The bank, the store and the exam in progress on that bank; with `resume`, there must be one."""
-    from certdrill.insight.guessing import GuessModel
+    from certdrill.insight.guessing import learner_model
     from certdrill.store import exams
 
     the_bank = load_banks(bank_paths)
@@ -146,7 +153,7 @@ def open_exam(bank_paths: Sequence[Path] | None, topics: Sequence[str] | None, *
             others = sorted({row.bank for row in exams.in_progress(store)})
             hint = f" (there is one on {', '.join(others)}: pass the --bank it was started with)" if others else ""
             raise InputError(f"--resume: no exam in progress on {the_bank.name}{hint}")
-        sitting = Sitting(store, the_bank, items, config, current, None, guess=GuessModel.of(settings))
+        sitting = Sitting(store, the_bank, items, config, current, None, guess=learner_model(settings, items, store.first_answers()))
         if current is not None:
             sitting.running = _restore(sitting, current)
         return sitting

@@ -13,10 +13,8 @@ from certdrill.services.banks import filter_topics, load_banks
 from certdrill.services.workspace import cards_for, load_settings_for, open_store, optimizer_record, scheduler_config
 
 if TYPE_CHECKING:
-    from certdrill.bank.items import Bank, Item
-    from certdrill.config import Settings
+    from certdrill.bank.items import Bank
     from certdrill.insight.confusions import Confusion
-    from certdrill.insight.guessing import GuessModel
     from certdrill.insight.leeches import Leech
     from certdrill.insight.optimize import ParametersInUse
     from certdrill.insight.plan import Plan, Readiness
@@ -98,10 +96,11 @@ def stats_report(
     from certdrill import clock
     from certdrill.insight import stats as figures
     from certdrill.insight.confusions import counted_confusions
+    from certdrill.insight.guessing import learner_model
     from certdrill.insight.leeches import leeches
     from certdrill.insight.optimize import ParametersInUse
     from certdrill.insight.plan import plan, readiness
-    from certdrill.insight.readiness import ExamPrediction, calibration
+    from certdrill.insight.readiness import ExamPrediction, calibration, error_for
     from certdrill.schedule.queue import Limits
     from certdrill.store.exams import history, predictions
     from certdrill.store.store import ItemScope
@@ -136,6 +135,7 @@ def stats_report(
     finally:
         store.close()
     ready = the_plan = None
+    record = [ExamPrediction.from_json(kept[e.id]) for e in mock_exams if e.id in kept]
     if settings.exam_date is not None and settings.exam_date >= today:
         assert config.exam_date is not None  # set from settings.exam_date
         ready = readiness(
@@ -146,7 +146,8 @@ def stats_report(
             now=now,
             config=config,
             weights=the_bank.weights,
-            guess=_guess(settings, items, first),
+            guess=learner_model(settings, items, first),
+            error=error_for(record),
         )
         limits = Limits(settings.new_per_day, settings.reviews_per_day)
         the_plan = plan(items, cards, now=now, limits=limits, config=config, new_done_today=new_done, reviews_done_today=reviews_done)
@@ -168,20 +169,10 @@ def stats_report(
         exam_day=settings.exam_date,
         readiness=ready,
         plan=the_plan,
-        calibration=calibration([ExamPrediction.from_json(kept[e.id]) for e in mock_exams if e.id in kept]),
+        calibration=calibration(record),
         leeches=leeches(cards, settings.leech_lapses, suspended),
         suspended=[i.id for i in items if i.id in suspended],
     )
-
-
-def _guess(settings: Settings, items: Sequence[Item], first: dict[str, bool]) -> GuessModel:
-    """The guess chances (settings' overrides), and for items never studied the learner's own share of right first answers."""
-    from dataclasses import replace
-
-    from certdrill.insight.guessing import GuessModel, first_answer_chances
-
-    model = GuessModel.of(settings)
-    return replace(model, first=first_answer_chances(items, first, model))
 
 
 def _daily_counts(store: Store, scope: ItemScope, first: datetime | None, today: date) -> dict[date, int]:

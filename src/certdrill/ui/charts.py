@@ -244,6 +244,8 @@ def exam(r: Readiness, plan: Plan | None) -> RenderableType:
 
 def score_forecast(f: ScoreForecast) -> list[Text]:
     """The predicted score, its 80% interval and the chance of passing, in words a learner can bet on."""
+    n = f.error.exams
+    source = "default until your mock exams say otherwise" if n == 0 else f"fitted to your {n} mock exam{'s' if n != 1 else ''}"
     passes = f.score >= PASS_SCALED
     verdict = Text(" pass" if passes else " below the pass mark", style="bold green" if passes else "bold red")
     line = Text(f"Predicted mock-exam score: {f.score} / 1000 (pass {PASS_SCALED}):")
@@ -253,6 +255,7 @@ def score_forecast(f: ScoreForecast) -> list[Text]:
         line,
         Text(f"  80% likely between {low} and {high}; chance of passing {odds(f.pass_chance)} ({f.questions} questions)"),
         Text("  (each question right by recall, or by a lucky guess among its choices, if you stop studying now)", style="dim"),
+        Text(f"  (allowing for the model's own error: shift {f.error.shift:+.2f}, spread {f.error.spread:.2f}; {source})", style="dim"),
     ]
 
 
