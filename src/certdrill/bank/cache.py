@@ -39,7 +39,7 @@ def cached_bank(path: Path, manifest: Path | None, files: list[Path], cache_dir:
     note = folder / "files.json"
     stamps = [_stamp(f) for f in files]
     noted, noted_index = _read_note(note)
-    if noted_index and all(s is not None and noted.get(f.name, [None])[:-1] == s for f, s in zip(files, stamps, strict=True)):
+    if noted_index and len(noted) == len(files) and all(s is not None and noted.get(f.name, [None])[:-1] == s for f, s in zip(files, stamps, strict=True)):
         with paused_gc():
             bank = _from_index(folder / noted_index)
         if bank is not None:

@@ -20,8 +20,8 @@ from itertools import repeat
 from pathlib import Path
 from pickle import loads
 
-from certdrill.bank import loader
-from certdrill.bank.build import Part, Summary, build_part, summary
+from certdrill.bank import build, loader
+from certdrill.bank.build import Part, Summary, summary
 from certdrill.bank.items import Entry, Item
 from certdrill.errors import BankError, InputError
 from certdrill.files import replace_atomically
@@ -170,7 +170,7 @@ def _rebuilt(part: StoredPart) -> list[Item]:
     if digest_of(blob) != part.digest:
         raise InputError("changed while certdrill was reading the bank; run the command again", file=str(part.source))
     with paused_gc():
-        built = build_part(part.source, blob, manifest=False)
+        built = build.build_part(part.source, blob, manifest=False)
     if built.problems:
         raise BankError(built.problems)
     write_part(part.path, part.digest, built)
