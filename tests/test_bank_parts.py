@@ -138,7 +138,7 @@ def test_a_topic_defined_twice_and_an_unknown_weight_are_found_across_cached_par
     assert caught.value.lines() == [f"{folder / 't3.yaml'}:1: topic 't0' is also defined in {folder / 't0.yaml'}"]
     edit(folder / "t3.yaml", topic("t3", ["t3-0"]))
     edit(folder / "bank.yaml", "name: parts\ntitle: Parts\nexam:\n  weights: {t3: 1, nope: 2}\n")
-    with pytest.raises(BankError, match="exam.weights: unknown topic 'nope'"):
+    with pytest.raises(BankError, match=r"exam\.weights: unknown topic 'nope'"):
         load_bank(folder, cache_dir=store)
 
 
