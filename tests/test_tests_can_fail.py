@@ -195,8 +195,8 @@ BREAKAGES = [
     Breakage(
         "a damaged or foreign bank cache part is trusted",
         "bank/parts.py",
-        "    if stored != digest or not isinstance(found, Summary)",
-        "    if not isinstance(found, Summary)",
+        "            if stored != digest or not isinstance(found, Summary)",
+        "            if not isinstance(found, Summary)",
         ("test_bank_parts.py::test_a_damaged_part_is_ignored_and_rebuilt",),
     ),
     Breakage(
