@@ -113,10 +113,7 @@ def _records(path: Path, entries: Sequence[Entry] | None = None) -> list[Item]:
             for n in runs:
                 fh.seek(offsets[n])
                 found[n] = loads(fh.read(offsets[n + 1] - offsets[n]))
-    if entries is None:
-        rows = [row for n in runs for row in found[n]]
-    else:
-        rows = [found[e.slot // RUN][e.slot % RUN] for e in entries]
+    rows = [row for n in runs for row in found[n]] if entries is None else [found[e.slot // RUN][e.slot % RUN] for e in entries]
     items = list(map(tuple.__new__, repeat(Item), rows))
     if entries is not None and any(item.id != e.id or item.line != e.line for item, e in zip(items, entries, strict=True)):
         raise ValueError("a record is not its entry's item")
