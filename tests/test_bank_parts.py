@@ -297,3 +297,10 @@ def test_the_quick_reader_gives_what_the_full_loader_gives_on_every_bank_file(mi
 )
 def test_the_quick_reader_leaves_anything_unusual_to_the_full_loader(tmp_path, text):
     assert loader.quick_yaml(tmp_path / "t.yaml", text.encode()) is None
+
+
+def test_the_cache_never_takes_a_disks_last_free_space(tmp_path, monkeypatch):
+    folder, store = make_bank(tmp_path / "bank"), tmp_path / "cache"
+    monkeypatch.setattr(cache, "ROOM_BYTES", 1 << 62)  # more than any disk has free
+    assert load_bank(folder, cache_dir=store) == fresh(folder)
+    assert not store.exists()

@@ -60,7 +60,7 @@ def cached_bank(path: Path, manifest: Path | None, files: list[Path], cache_dir:
         if bank is None:
             bank = _assembled(path, manifest, files, digests, blobs, folder, index)
     fresh = {f.name: [*s, d] for f, s, d in zip(files, stamps, digests, strict=True) if s is not None and s[1] < read_at - RACY_NS}
-    if fresh != noted or index.name != noted_index:
+    if fresh and (fresh != noted or index.name != noted_index) and _room_for(folder, 0):
         _write_note(note, fresh, index.name)
     return bank
 
@@ -88,12 +88,14 @@ def _assembled(path: Path, manifest: Path | None, files: list[Path], digests: li
     for n in todo:
         if files[n] not in blobs:
             blobs[files[n]] = loader._read_bytes(files[n])
+    keep = _room_for(folder, 2 * sum(len(blobs[files[n]]) for n in todo))
     created = [d for d in (folder.parent, folder) if not d.exists()]
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError:
-        pass
-    jobs = [(stored[n].path, files[n], digests[n], blobs[files[n]], files[n] == manifest) for n in todo]
+    if keep:
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError:
+            pass
+    jobs = [(stored[n].path if keep else None, files[n], digests[n], blobs[files[n]], files[n] == manifest) for n in todo]
     try:
         for n, (made, items) in zip(todo, _build_parts(jobs), strict=True):
             summaries[n] = made
@@ -102,9 +104,27 @@ def _assembled(path: Path, manifest: Path | None, files: list[Path], digests: li
     except BaseException:
         _discard([stored[n].path for n in todo], created)
         raise
-    _write_index(index, outline, stored)
-    _tidy(folder, {index.name, *(p.path.name for p in stored)})
+    if keep:
+        _write_index(index, outline, stored)
+        _tidy(folder, {index.name, *(p.path.name for p in stored)})
     return build.bank_of(outline, shelf=PartShelf(outline.entries, stored))
+
+
+ROOM_BYTES = 64 * 1024 * 1024
+
+
+def _room_for(folder: Path, size: int) -> bool:
+    """The cache never takes a disk's last free space, which the store needs more: parts are
+    written only with `size` and ROOM_BYTES to spare (else the bank is built in memory)."""
+    import shutil
+
+    for existing in (folder, *folder.parents):
+        if existing.exists():
+            try:
+                return shutil.disk_usage(existing).free >= size + ROOM_BYTES
+            except OSError:
+                return False
+    return False
 
 
 def _build_parts(jobs: list[tuple]) -> list[tuple[Summary, list | None]]:
@@ -112,7 +132,7 @@ def _build_parts(jobs: list[tuple]) -> list[tuple[Summary, list | None]]:
     parse go to worker processes (certdrill.parallel), which store the parts themselves."""
     from certdrill.parallel import ordered_map
 
-    if len(jobs) < 2 or sum(len(job[3]) for job in jobs) < PARALLEL_BYTES or (os.cpu_count() or 1) < 2:
+    if len(jobs) < 2 or sum(len(job[3]) for job in jobs) < PARALLEL_BYTES or (os.cpu_count() or 1) < 2 or jobs[0][0] is None:
         return [_build_one(job, keep=True) for job in jobs]
     import certdrill.bank.schema  # noqa: F401 - imported once here, not in every worker
 
@@ -128,7 +148,8 @@ def _build_one(job: tuple, *, keep: bool) -> tuple[Summary, list | None]:
     target, file, digest, blob, is_manifest = job
     with paused_gc():
         part = build.build_part(file, blob, manifest=is_manifest)
-        write_part(target, digest, part)
+        if target is not None:
+            write_part(target, digest, part)
         return build.summary(part), part.items if keep else None
 
 
