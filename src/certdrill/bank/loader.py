@@ -1,7 +1,8 @@
-"""YAML → validated Bank, every problem reported as file:line: message.
+"""One bank file's YAML → data, lines and the checks of its items, every problem as file:line: message.
 
-A cache keyed by the files' contents makes the common case (nothing changed) skip both YAML
-parsing and pydantic, which is most of certdrill's start-up time.
+Its guards (size, aliases, nodes, depth, duplicate keys, unsafe tags, control characters) hold for
+every file: the quick reader (quickyaml.py) leaves anything unusual to `parse_yaml`. A bank is
+opened by open.py, from the cache of each file's part (build.py, parts.py, cache.py).
 """
 
 from __future__ import annotations
