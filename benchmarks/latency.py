@@ -42,7 +42,7 @@ def _answers(store, answers: int, seed: int) -> tuple[list[float], list[float], 
 
     from certdrill import paths
     from certdrill.bank.items import LETTERS
-    from certdrill.bank.loader import load_bank
+    from certdrill.bank.open import load_bank
     from certdrill.clock import parse_instant
     from certdrill.drill.session import Rules, Session
     from certdrill.ui import render

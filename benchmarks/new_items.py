@@ -45,7 +45,7 @@ def measure(bank_dir: Path, progress_db: Path, answers: int = 100) -> NewItems:
     import random
 
     from certdrill.bank.items import LETTERS
-    from certdrill.bank.loader import load_bank
+    from certdrill.bank.open import load_bank
     from certdrill.clock import parse_instant
     from certdrill.drill.session import Rules, Session
     from certdrill.schedule.queue import Limits, build_queue

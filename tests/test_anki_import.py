@@ -14,7 +14,7 @@ from certdrill.bank.importers import apkg
 from certdrill.bank.importers.anki_notes import item_id
 from certdrill.bank.importers.anki_records import FILTERED, LEARNING, MANUAL, RELEARNING, RESCHEDULED, REVIEW, RevlogEntry
 from certdrill.bank.importers.html_text import render
-from certdrill.bank.loader import load_bank
+from certdrill.bank.open import load_bank
 from certdrill.exchange.anki_history import answers
 from certdrill.store.store import Store
 from test_anki_export import need

@@ -10,7 +10,7 @@ import yaml
 
 from certdrill.bank.audit import Cue, audit, top_k_hit
 from certdrill.bank.lint import reference_findings
-from certdrill.bank.loader import load_bank
+from certdrill.bank.open import load_bank
 
 WORDS = ["amber", "bison", "cedar", "delta", "ember", "fjord", "gecko", "heron"]  # all five letters: a choice's length is its word count
 

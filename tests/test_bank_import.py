@@ -11,7 +11,7 @@ import yaml
 from certdrill.bank.importers import anki_text_reader, csvfile, markdown
 from certdrill.bank.importers.convert import convert, item_id_for
 from certdrill.bank.importers.question import Question, html_to_text, letters_to_indices
-from certdrill.bank.loader import load_bank
+from certdrill.bank.open import load_bank
 from certdrill.errors import InputError
 from certdrill.store.store import Store
 

@@ -1,3 +1,4 @@
+import json
 import os
 import re
 import time
@@ -6,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from certdrill.bank import loader
-from certdrill.bank.loader import expected_count, load_bank
+from certdrill.bank.loader import expected_count
+from certdrill.bank.open import load_bank
 from certdrill.errors import BankError, InputError
 from support import ITEM
 
@@ -125,7 +127,7 @@ def test_cache_returns_same_bank_and_notices_edits(tmp_path):
     folder = write(tmp_path, ITEM)
     cache = tmp_path / "cache"
     first = load_bank(folder, cache_dir=cache)
-    assert list(cache.glob("bank-*.pickle"))
+    assert list(cache.glob("bank-*/index-*.pickle"))
     assert load_bank(folder, cache_dir=cache) == first
     (folder / "t.yaml").write_text(ITEM.replace("Pick b.", "Pick the second."), encoding="utf-8")
     assert load_bank(folder, cache_dir=cache).items[0].prompt == "Pick the second."
@@ -230,6 +232,7 @@ def test_an_unchanged_bank_comes_from_the_cache_without_parsing_yaml(tmp_path, m
         raise AssertionError("YAML parsed although nothing changed")
 
     monkeypatch.setattr(loader, "parse_yaml", no_parsing)
+    monkeypatch.setattr(loader, "quick_yaml", no_parsing)
     assert load_bank(folder, cache_dir=cache) == first
 
 
@@ -264,7 +267,7 @@ def test_an_unchanged_bank_is_not_even_read_once_its_files_are_noted(tmp_path, m
     a_minute_ago = time.time() - 60
     os.utime(folder / "t.yaml", (a_minute_ago, a_minute_ago))
     first = load_bank(folder, cache_dir=cache)
-    assert list(cache.glob("files-*.json"))
+    assert list(cache.glob("bank-*/files.json"))
 
     def no_reading(*args):
         raise AssertionError("bank file read although it is unchanged")
@@ -280,7 +283,9 @@ def test_files_changed_moments_ago_are_read_every_time(tmp_path):
     folder = write(tmp_path, ITEM)
     cache = tmp_path / "cache"
     load_bank(folder, cache_dir=cache)
-    assert list(cache.glob("bank-*.pickle")) and not list(cache.glob("files-*.json"))  # an edit within the same tick would go unseen
+    assert list(cache.glob("bank-*/index-*.pickle"))
+    notes = [json.loads(note.read_text())["files"] for note in cache.glob("bank-*/files.json")]
+    assert all("t.yaml" not in files for files in notes)  # an edit within the same tick would go unseen
 
 
 def test_a_choice_may_say_why_it_is_wrong_and_an_item_may_cite_pages_and_a_check_date(tmp_path):

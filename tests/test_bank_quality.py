@@ -7,7 +7,7 @@ import re
 import pytest
 
 from certdrill import paths
-from certdrill.bank.loader import load_bank
+from certdrill.bank.open import load_bank
 
 LETTER_LIMITS = {"longest": 0.35, "ratio": 0.05, "k_longest": 0.20}
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from certdrill import paths
-from certdrill.bank.loader import load_bank
+from certdrill.bank.open import load_bank
 from certdrill.errors import CertdrillError
 from certdrill.tools.coverage import CORE_MINIMUM, main, parse_map, problems, render
 

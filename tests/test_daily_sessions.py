@@ -14,7 +14,7 @@ import pexpect
 import pytest
 
 from certdrill.bank.items import Item
-from certdrill.bank.loader import load_bank
+from certdrill.bank.open import load_bank
 from support import plain, spawn
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="needs a POSIX pseudo-terminal")

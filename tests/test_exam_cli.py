@@ -7,7 +7,7 @@ import re
 import pytest
 
 from certdrill.bank.items import LETTERS
-from certdrill.bank.loader import load_bank
+from certdrill.bank.open import load_bank
 from certdrill.clock import parse_instant
 from certdrill.drill.exam import choice_order, draw_exam
 from certdrill.store import exams

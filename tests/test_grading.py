@@ -1,6 +1,6 @@
 import pytest
 
-from certdrill.bank.loader import load_bank
+from certdrill.bank.open import load_bank
 from certdrill.drill.grading import AnswerParseError, grade_answer, override_rating, parse_letters, parse_self_rating, parse_truefalse
 from certdrill.schedule.scheduler import AGAIN, EASY, GOOD, HARD
 

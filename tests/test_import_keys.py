@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from certdrill.bank.loader import load_bank
+from certdrill.bank.open import load_bank
 
 FIXTURES = Path(__file__).parent / "fixtures" / "import"
 ACROSS = FIXTURES / "across"

@@ -14,7 +14,7 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from certdrill.bank.loader import load_bank
+from certdrill.bank.open import load_bank
 from certdrill.errors import BankError
 from certdrill.text import CONTROL, inert_json
 from certdrill.ui import render

@@ -79,7 +79,7 @@ def exam_plan(mini, count, seed):
     import random
 
     from certdrill.bank.items import LETTERS
-    from certdrill.bank.loader import load_bank
+    from certdrill.bank.open import load_bank
     from certdrill.drill.exam import choice_order, draw_exam
 
     bank = load_bank(mini)

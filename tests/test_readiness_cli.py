@@ -4,7 +4,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from certdrill.bank.loader import load_bank
+from certdrill.bank.open import load_bank
 from certdrill.insight.guessing import GuessModel
 from certdrill.insight.plan import chance_right, exam_forecast
 from certdrill.schedule.scheduler import SchedulerConfig
@@ -98,7 +98,7 @@ def test_the_forecast_counts_unseen_items_at_the_learners_first_answer_rate(cli,
 
     assert sit(cli, mini, 3, 1.0).exit_code == 0  # four first answers, all right
     model = read(cli("stats", "--json", "--bank", mini, "--exam-date", "2026-12-20"))["exam"]["score_forecast"]["model"]
-    from certdrill.bank.loader import load_bank
+    from certdrill.bank.open import load_bank
     from certdrill.insight.guessing import first_answer_chances
     from test_exam_cli import planned
 

@@ -239,7 +239,7 @@ def test_figures_counted_by_the_store_equal_those_from_every_review(cli, mini, h
     import time
 
     from certdrill import clock
-    from certdrill.bank.loader import load_bank
+    from certdrill.bank.open import load_bank
     from certdrill.insight import stats as figures
     from certdrill.insight.confusions import confusions
 
@@ -267,7 +267,7 @@ def test_figures_counted_by_the_store_equal_those_from_every_review(cli, mini, h
 
 
 def test_counts_a_store_kept_before_they_existed_are_worked_out_then_filled_in_once(cli, mini, home):
-    from certdrill.bank.loader import load_bank
+    from certdrill.bank.open import load_bank
     from certdrill.insight import stats as figures
 
     log = random_log(load_bank(mini).items)

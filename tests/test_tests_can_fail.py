@@ -190,9 +190,9 @@ BREAKAGES = [
     ),
     Breakage(
         "a bank with control characters loads",
-        "bank/loader.py",
-        "        if controls := control_problems(data, lines, file):",
-        "        if controls := []:",
+        "bank/build.py",
+        "    if controls := loader.control_problems(data, lines, file):",
+        "    if controls := []:",
         ("test_inert_output.py::test_any_control_in_any_field_refuses_the_bank_naming_file_line_and_field",),
     ),
     Breakage(
@@ -244,6 +244,34 @@ BREAKAGES = [
         "last = LETTERS[min(max(len(choices), 1), len(LETTERS)) - 1]",
         "last = LETTERS[max(len(choices) - 1, 0)]",
         ("test_choice_counts.py::test_nine_choices_with_an_answer_past_h_is_one_clean_error_per_problem",),
+    ),
+    Breakage(
+        "a damaged or foreign bank cache part is trusted",
+        "bank/parts.py",
+        "            if stored != digest or not isinstance(found, Summary)",
+        "            if not isinstance(found, Summary)",
+        ("test_bank_parts.py::test_a_damaged_part_is_ignored_and_rebuilt",),
+    ),
+    Breakage(
+        "ids are checked across files only when those files are parsed",
+        "bank/build.py",
+        "            if entry.id in first_seen:",
+        "            if False:",
+        ("test_bank_parts.py::test_an_edit_that_duplicates_an_id_in_another_file_is_refused_with_file_and_line",),
+    ),
+    Breakage(
+        "the bank cache's note misses a deleted file",
+        "bank/cache.py",
+        "len(noted) == len(files) and ",
+        "",
+        ("test_bank_parts.py::test_a_deleted_an_added_and_a_renamed_file",),
+    ),
+    Breakage(
+        "a session's items all read from the cache",
+        "bank/items.py",
+        "        loaded = iter(self._shelf.load(wanted))",
+        "        loaded = iter([self.by_id()[e.id] for e in wanted])",
+        ("test_bank_parts.py::test_a_session_reads_only_the_items_it_asks_for",),
     ),
     Breakage(
         "replay workers outlive a killed parent",

@@ -165,7 +165,7 @@ def test_u_in_a_session_asks_the_item_again_with_its_card_as_it_was(cli, tmp_pat
 
 def test_u_restores_the_card_exactly(tmp_path, home):
     """In the session: the card after `u` is the card before the answer, and a replay of the log without it."""
-    from certdrill.bank.loader import load_bank
+    from certdrill.bank.open import load_bank
     from certdrill.services.controls import SessionControls
     from certdrill.services.study import Drill
 

@@ -1,7 +1,8 @@
-"""YAML → validated Bank, every problem reported as file:line: message.
+"""One bank file's YAML → data, lines and the checks of its items, every problem as file:line: message.
 
-A cache keyed by the files' contents makes the common case (nothing changed) skip both YAML
-parsing and pydantic, which is most of certdrill's start-up time.
+Its guards (size, aliases, nodes, depth, duplicate keys, unsafe tags, control characters) hold for
+every file: the quick reader (quickyaml.py) leaves anything unusual to `parse_yaml`. A bank is
+opened by open.py, from the cache of each file's part (build.py, parts.py, cache.py).
 """
 
 from __future__ import annotations
@@ -11,9 +12,8 @@ import sys
 from pathlib import Path
 from typing import cast
 
-from certdrill.bank.cache import Blobs, cached_bank
-from certdrill.bank.items import LETTERS, TRUE_FALSE, Bank, Item, ItemStatus, ItemType, Source, Topic
-from certdrill.errors import BankError, CertdrillError, InputError
+from certdrill.bank.items import LETTERS, TRUE_FALSE, Item, ItemStatus, ItemType, Source
+from certdrill.errors import CertdrillError, InputError
 from certdrill.text import CONTROL
 
 MAX_FILE_BYTES = 8 * 1024 * 1024
@@ -33,33 +33,6 @@ def expected_count(prompt: str) -> int | None:
         return None
     word = match.group(1).lower()
     return int(word) if word.isdigit() else _COUNT_WORDS[word]
-
-
-def bank_files(path: Path) -> tuple[Path | None, list[Path]]:
-    """The manifest and topic files of a bank given as a folder or one topic file."""
-    if path.is_file():
-        return None, [path]
-    if not path.is_dir():
-        raise InputError("no such bank file or folder", file=str(path))
-    manifest = path / MANIFEST
-    topics = sorted(p for p in path.glob("*.y*ml") if p.name != MANIFEST and p.suffix in (".yaml", ".yml"))
-    if not topics:
-        raise InputError("no topic files (*.yaml) in this folder", file=str(path))
-    return (manifest if manifest.is_file() else None), topics
-
-
-def load_bank(path: Path, *, cache_dir: Path | None = None) -> Bank:
-    """The validated bank; with `cache_dir`, from a cache keyed by the files' contents when they are unchanged (see cache.py)."""
-    path = Path(path)
-    manifest, topics = bank_files(path)
-    files = ([manifest] if manifest else []) + topics
-
-    def build(blobs: Blobs) -> Bank:
-        return _build(path, manifest, blobs)
-
-    if cache_dir is None:
-        return build([(f, _read_bytes(f)) for f in files])
-    return cached_bank(path, files, cache_dir, read=_read_bytes, build=build)
 
 
 def _read_bytes(file: Path) -> bytes:
@@ -82,6 +55,31 @@ def _decode(file: Path, blob: bytes) -> str:
     except UnicodeDecodeError as exc:
         line = blob[: exc.start].count(b"\n") + 1
         raise InputError(f"not UTF-8 text (byte {exc.start})", file=str(file), line=line) from None
+
+
+def quick_yaml(file: Path, blob: bytes) -> tuple[object, dict[tuple, int]] | None:
+    """A plain file's data and the lines of its keys and items, read straight from libyaml's
+    events (bank/quickyaml.py); None for anything the full loader must read (then `parse_yaml`).
+
+    Control characters are looked for in the whole text at once: a string can only carry one
+    that the text holds, or that an escape in a double-quoted scalar makes (a backslash).
+    """
+    import yaml
+
+    from certdrill.bank.quickyaml import Unusual, quick_load
+
+    if not getattr(yaml, "__with_libyaml__", False) or b"\\" in blob:
+        return None
+    try:
+        text = blob.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return None
+    if CONTROL.search(text.replace("\r\n", "\n")):
+        return None
+    try:
+        return quick_load(text, max_nodes=MAX_NODES, max_depth=MAX_DEPTH)
+    except (Unusual, RecursionError):
+        return None
 
 
 def parse_yaml(file: Path, blob: bytes) -> tuple[object, dict[tuple, int]]:
@@ -235,7 +233,7 @@ def yaml_line(lines: dict[tuple, int], loc: tuple) -> int:
     return 1
 
 
-def _validation_problems(file: Path, exc, lines: dict[tuple, int]) -> list[CertdrillError]:
+def validation_problems(file: Path, exc, lines: dict[tuple, int]) -> list[CertdrillError]:
     problems = []
     for error in exc.errors():
         loc = tuple(part for part in error["loc"] if not isinstance(part, str) or not part.startswith(("function-", "literal[")))
@@ -250,7 +248,7 @@ def _validation_problems(file: Path, exc, lines: dict[tuple, int]) -> list[Certd
     return problems
 
 
-def _item_rules(model, path: tuple, lines, file: Path) -> list[CertdrillError]:
+def item_rules(model, path: tuple, lines, file: Path) -> list[CertdrillError]:
     """Type-specific rules that pydantic's field checks cannot express."""
     problems: list[CertdrillError] = []
 
@@ -316,7 +314,7 @@ def choice_text(choice) -> str:
     return choice if isinstance(choice, str) else choice.text
 
 
-def _to_item(model, topic: str, file: str, line: int, checked=None) -> Item:
+def to_item(model, topic: str, file: str, line: int, checked=None) -> Item:
     """Repeated strings are shared (interned, one file name a file): the bank cache then stores each once."""
     rationales: tuple[str | None, ...] = ()
     if model.type in ("single", "multi"):
@@ -349,80 +347,3 @@ def _to_item(model, topic: str, file: str, line: int, checked=None) -> Item:
         references=tuple(model.references),
         checked=(model.checked or checked).isoformat() if (model.checked or checked) else None,
     )
-
-
-def _build(path: Path, manifest: Path | None, blobs: list[tuple[Path, bytes]]) -> Bank:
-    from pydantic import ValidationError
-
-    from certdrill.bank.schema import ManifestModel, TopicFileModel
-
-    problems: list[CertdrillError] = []
-    name = path.stem if path.is_file() else path.name
-    title, description, weights, minutes = name, "", {}, 2.0
-    items: list[Item] = []
-    topics: list[Topic] = []
-    first_seen: dict[str, Item] = {}
-    topic_seen: dict[str, str] = {}
-
-    for file, blob in blobs:
-        try:
-            data, lines = parse_yaml(file, blob)
-        except InputError as exc:
-            problems.append(exc)
-            continue
-        if controls := control_problems(data, lines, file):
-            problems.extend(controls)
-            continue
-        if file == manifest:
-            try:
-                m = ManifestModel.model_validate(data)
-            except ValidationError as exc:
-                problems.extend(_validation_problems(file, exc, lines))
-                continue
-            name, title, description = m.name, m.title, m.description
-            weights, minutes = dict(m.exam.weights), m.exam.minutes_per_question
-            continue
-        try:
-            t = TopicFileModel.model_validate(data)
-        except ValidationError as exc:
-            problems.extend(_validation_problems(file, exc, lines))
-            continue
-        if t.topic in topic_seen:
-            problems.append(CertdrillError(f"topic {t.topic!r} is also defined in {topic_seen[t.topic]}", file=str(file), line=lines.get(("topic",), 1)))
-        where = str(file)
-        topic_seen[t.topic] = where
-        topics.append(Topic(t.topic, t.title, where))
-        for index, model in enumerate(t.items):
-            path_ = ("items", index)
-            rule_problems = _item_rules(model, path_, lines, file)
-            problems.extend(rule_problems)
-            line = lines.get((*path_, "id"), lines.get(path_, 1))
-            if model.id in first_seen:
-                other = first_seen[model.id]
-                problems.append(CertdrillError(f"duplicate id {model.id!r} (first defined at {other.file}:{other.line})", file=str(file), line=line))
-                continue
-            if rule_problems:
-                continue
-            item = _to_item(model, t.topic, where, line, t.checked)
-            first_seen[model.id] = item
-            items.append(item)
-
-    claimed: dict[str, Item] = {}
-    for item in items:
-        for old in item.previous_ids:
-            if old in first_seen:
-                problems.append(CertdrillError(f"{item.id}: previous_ids: {old!r} is a live id of another item", file=item.file, line=item.line))
-            elif old in claimed:
-                other = claimed[old]
-                problems.append(
-                    CertdrillError(
-                        f"{item.id}: previous_ids: {old!r} is also claimed by {other.id} ({other.file}:{other.line})", file=item.file, line=item.line
-                    )
-                )
-            claimed.setdefault(old, item)
-    for topic in weights:
-        if topic not in topic_seen:
-            problems.append(CertdrillError(f"exam.weights: unknown topic {topic!r}", file=str(manifest)))
-    if problems:
-        raise BankError(problems)
-    return Bank(name=name, title=title, items=tuple(items), topics=tuple(topics), weights=weights, minutes_per_question=minutes, description=description)

@@ -259,6 +259,14 @@ def synced(fn: F) -> F:
 
 def _session_sync() -> None:
     from certdrill import clock
+    from certdrill.errors import CertdrillError
+    from certdrill.services.workspace import load_settings
+
+    try:
+        if load_settings().sync_dir is None:
+            return  # no sync-dir: the sync modules (pydantic models, 0.2-0.5 s to import) are not even loaded
+    except CertdrillError:
+        return  # the session itself reports a bad settings file
     from certdrill.services.sync import session_sync
 
     done = session_sync(now=clock.now(), warn=err_line)

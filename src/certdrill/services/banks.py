@@ -7,15 +7,17 @@ import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from certdrill import paths
-from certdrill.bank.items import Bank, Item
+from certdrill.bank.items import Bank, Entry, Item
 from certdrill.errors import BankError, CertdrillError, InputError
 
 if TYPE_CHECKING:
     from certdrill.bank.audit import Audit, Cue
     from certdrill.store.store import ItemProgress
+
+Picked = TypeVar("Picked", Item, Entry, Item | Entry)
 
 
 def load_banks(bank_paths: Sequence[Path] | None) -> Bank:
@@ -33,7 +35,7 @@ def load_banks(bank_paths: Sequence[Path] | None) -> Bank:
 
 def merged_bank(bank_paths: Sequence[Path] | None) -> Bank:
     """`load_banks` without the freeze: for callers that keep no bank past their own work."""
-    from certdrill.bank.loader import load_bank
+    from certdrill.bank.open import load_bank
 
     cache = paths.cache_dir()
     if not bank_paths:
@@ -60,22 +62,34 @@ def merged_bank(bank_paths: Sequence[Path] | None) -> Bank:
 def filter_topics(bank: Bank, topics: Sequence[str] | None) -> list[Item]:
     if not topics:
         return list(bank.items)
+    _check_topics(bank, topics)
+    return [i for i in bank.items if i.topic in topics]
+
+
+def topic_entries(bank: Bank, topics: Sequence[str] | None) -> list[Item | Entry]:
+    """`filter_topics` over the bank's entries: what a session needs of every item, without its text."""
+    if not topics:
+        return list(bank.entries)
+    _check_topics(bank, topics)
+    return [e for e in bank.entries if e.topic in topics]
+
+
+def _check_topics(bank: Bank, topics: Sequence[str]) -> None:
     known = {t.slug for t in bank.topics}
     unknown = [t for t in topics if t not in known]
     if unknown:
         raise InputError(f"--topic: unknown topic {unknown[0]!r}; known: {', '.join(sorted(known))}")
-    return [i for i in bank.items if i.topic in topics]
 
 
-def pick_items(bank: Bank, items: Sequence[Item], wanted: Sequence[str], *, flag: str = "--item") -> list[Item]:
+def pick_items(bank: Bank, items: Sequence[Picked], wanted: Sequence[str], *, flag: str = "--item") -> list[Picked]:
     """The items named with --item (or another `flag`), in the order given; an old id (previous_ids) finds its item."""
     by_id = {i.id: i for i in items}
     renamed = {old: i for i in items for old in i.previous_ids}
-    picked: list[Item] = []
+    picked: list[Picked] = []
     for item_id in wanted:
         found = by_id.get(item_id) or renamed.get(item_id)
         if found is None:
-            where = "in the chosen topics" if len(items) < len(bank.items) and item_id in bank.by_id() else f"in {bank.name}"
+            where = "in the chosen topics" if len(items) < len(bank.entries) and any(e.id == item_id for e in bank.entries) else f"in {bank.name}"
             hint = _close_ids(item_id, list(by_id))
             raise InputError(f"{flag}: unknown item id {item_id!r} {where}{hint}")
         if found not in picked:
@@ -107,7 +121,7 @@ class LintReport:
 def lint_banks(targets: Sequence[Path] | None) -> LintReport:
     """Load and check each bank; also warns about retired items (ids with progress the bank no longer has)."""
     from certdrill.bank.lint import lint_bank
-    from certdrill.bank.loader import load_bank
+    from certdrill.bank.open import load_bank
 
     progress = _progress_by_item()
     summaries: list[str] = []

@@ -9,11 +9,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from certdrill.errors import InputError
-from certdrill.services.banks import filter_topics, load_banks, pick_items
+from certdrill.services.banks import Picked, filter_topics, load_banks, pick_items
 from certdrill.services.workspace import Warn, ignore, load_settings, open_store, scheduler_config
 
 if TYPE_CHECKING:
-    from certdrill.bank.items import Item
     from certdrill.config import LeechAction, Settings
     from certdrill.drill.session import Outcome, Session
     from certdrill.insight.leeches import Leech
@@ -93,7 +92,7 @@ def set_suspended(
     return SuspendChange(suspended, changed, [i.id for i in chosen if i.id not in changed])
 
 
-def unsuspended(store: Store, items: Sequence[Item]) -> list[Item]:
+def unsuspended(store: Store, items: Sequence[Picked]) -> list[Picked]:
     """The items that may be asked: those not suspended."""
     suspended = store.suspended()
     return [i for i in items if i.id not in suspended] if suspended else list(items)

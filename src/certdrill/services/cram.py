@@ -50,7 +50,7 @@ def start_cram(
         return Drill(
             store,
             inputs.bank,
-            inputs.items,
+            inputs.entries,
             todo,
             todo_cards,
             config,

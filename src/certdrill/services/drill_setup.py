@@ -10,12 +10,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from certdrill import clock
-from certdrill.services.banks import filter_topics, load_banks
+from certdrill.services.banks import filter_topics, load_banks, topic_entries
 from certdrill.services.controls import SessionControls
 from certdrill.services.workspace import Warn, catch_up, load_settings_for, open_store, scheduler_config
 
 if TYPE_CHECKING:
-    from certdrill.bank.items import Bank, Item
+    from certdrill.bank.items import Bank, Entry, Item
     from certdrill.config import Settings
     from certdrill.schedule.scheduler import SchedulerConfig
     from certdrill.store.store import Store
@@ -23,12 +23,13 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class DrillInputs:
-    """The bank, the chosen topics' items and today's bounds: loaded before the store is opened, so
-    a bad bank, topic or id is refused with nothing written."""
+    """The bank, the chosen topics and today's bounds: loaded (and the topics checked) before the
+    store is opened, so a bad bank, topic or id is refused with nothing written."""
 
     settings: Settings
     bank: Bank
-    items: list[Item]
+    topics: Sequence[str] | None
+    entries: list[Item | Entry]  # what a session needs of every chosen item, without reading its text
     day_start: datetime
     day_end: datetime
 
@@ -37,7 +38,12 @@ class DrillInputs:
         settings = load_settings_for(exam_date)
         the_bank = load_banks(bank_paths)
         day_start, day_end = clock.day_bounds(now)
-        return cls(settings, the_bank, filter_topics(the_bank, topics), day_start, day_end)
+        return cls(settings, the_bank, topics, topic_entries(the_bank, topics), day_start, day_end)
+
+    @property
+    def items(self) -> list[Item]:
+        """The chosen items whole (their text read): what missed, leeches and cram choose among."""
+        return filter_topics(self.bank, self.topics)
 
 
 @dataclass(frozen=True)

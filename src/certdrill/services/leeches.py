@@ -40,4 +40,6 @@ def start_leeches(
         held = sum(1 for leech in found if leech.suspended)
         heading = f"{len(todo)} leech(es) ({held} suspended, lapses ≥ {leech_lapses}): each comes back until you get it right."
         empty = f"No leeches: no item has lapsed {leech_lapses} times (leech-lapses)."
-        return Drill(store, inputs.bank, inputs.items, todo, cards, config, "missed", inputs.day_end, heading, "" if todo else empty, controls=opened.controls)
+        return Drill(
+            store, inputs.bank, inputs.entries, todo, cards, config, "missed", inputs.day_end, heading, "" if todo else empty, controls=opened.controls
+        )

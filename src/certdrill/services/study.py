@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from certdrill.services.banks import pick_items
 from certdrill.services.controls import SessionControls, unsuspended
@@ -15,7 +15,7 @@ from certdrill.services.drill_setup import DrillInputs, open_drill
 from certdrill.services.workspace import Warn, cards_for, ignore
 
 if TYPE_CHECKING:
-    from certdrill.bank.items import Bank, Item
+    from certdrill.bank.items import Bank, Entry, Item
     from certdrill.drill.session import Outcome, Session
     from certdrill.drill.undo import UndoableSession
     from certdrill.insight.leeches import Leech
@@ -34,7 +34,7 @@ class Drill:
 
     store: Store
     bank: Bank
-    items: list[Item]  # the chosen topics' items: what "due tomorrow" counts
+    items: Sequence[Item | Entry]  # the chosen topics' items (or their entries): what "due tomorrow" counts
     todo: list[Item]
     cards: dict[str, CardState]
     config: SchedulerConfig
@@ -121,22 +121,23 @@ def start_study(
     from certdrill.schedule.scheduler import retrievability
 
     inputs = DrillInputs.load(bank_paths, topics, exam_date, now)
-    the_bank, items, settings, day_end = inputs.bank, inputs.items, inputs.settings, inputs.day_end
+    # a cached bank's items are read only for the questions asked (Bank.load)
+    the_bank, items, settings, day_end = inputs.bank, inputs.entries, inputs.settings, inputs.day_end
     learn_ahead = timedelta(minutes=settings.learn_ahead)
     chosen = pick_items(the_bank, items, item_ids) if item_ids else None
     with open_drill(inputs, warn=warn, retention=retention) as opened:
         store, config, controls = opened.store, opened.config, opened.controls
         if chosen:
-            chosen = unsuspended(store, chosen)
-            cards = cards_for(store, config, now, item_ids=[i.id for i in chosen])
-            heading = f"{the_bank.title}: {len(chosen)} chosen item{'s' if len(chosen) != 1 else ''}."
-            empty = "" if chosen else "Every chosen item is suspended."
-            return Drill(store, the_bank, items, chosen, cards, config, "study", day_end, heading, empty, learn_ahead=learn_ahead, controls=controls)
+            asked = the_bank.load(unsuspended(store, chosen))
+            cards = cards_for(store, config, now, item_ids=[i.id for i in asked])
+            heading = f"{the_bank.title}: {len(asked)} chosen item{'s' if len(asked) != 1 else ''}."
+            empty = "" if asked else "Every chosen item is suspended."
+            return Drill(store, the_bank, items, asked, cards, config, "study", day_end, heading, empty, learn_ahead=learn_ahead, controls=controls)
         cards = cards_for(store, config, now, due_before=day_end)
         new_done, reviews_done = store.done_today(inputs.day_start)
         limits = Limits(new if new is not None else settings.new_per_day, reviews if reviews is not None else settings.reviews_per_day)
         queue = build_queue(
-            unsuspended(store, items),
+            cast("list[Item]", unsuspended(store, items)),  # it reads only id, status, topic and type, which an Entry has too
             cards,
             now=now,
             day_end=day_end,
@@ -158,7 +159,8 @@ def start_study(
             empty = f"Nothing left within today's review limit in {the_bank.title}."
         elif not queue.items:
             empty = " ".join(filter(None, [f"Nothing due today in {the_bank.title}.", _next_due_text(cards_for(store, config, now), items, now)]))
-        return Drill(store, the_bank, items, list(queue.items), cards, config, "study", day_end, heading, empty, notes, status, learn_ahead, controls)
+        todo = the_bank.load(queue.items)
+        return Drill(store, the_bank, items, todo, cards, config, "study", day_end, heading, empty, notes, status, learn_ahead, controls)
 
 
 def start_missed(
@@ -194,7 +196,7 @@ def start_missed(
         cards = cards_for(store, opened.config, now, item_ids=[i.id for i in todo]) if todo else {}
         heading = heading.format(n=len(todo)) + ": each comes back until you get it right."
         return Drill(
-            store, inputs.bank, inputs.items, todo, cards, opened.config, "missed", inputs.day_end, heading, "" if todo else empty, controls=opened.controls
+            store, inputs.bank, inputs.entries, todo, cards, opened.config, "missed", inputs.day_end, heading, "" if todo else empty, controls=opened.controls
         )
 
 
@@ -216,7 +218,7 @@ def limit_lines(queue: Queue, limits: Limits, new_done: int, reviews_done: int) 
     return lines
 
 
-def _next_due_text(cards: dict[str, CardState], items: Sequence[Item], now: datetime) -> str:
+def _next_due_text(cards: dict[str, CardState], items: Sequence[Item | Entry], now: datetime) -> str:
     ids = {i.id for i in items}
     upcoming = [c.due for item_id, c in cards.items() if item_id in ids and c.due > now]
     if not upcoming:

@@ -152,7 +152,7 @@ def catch_up(store: Store, bank: Bank, config: SchedulerConfig) -> None:
     from certdrill.schedule.scheduler import RULES
 
     store.adopt_rules(RULES, config)
-    renames = {old: item.id for item in bank.items for old in item.previous_ids}
+    renames = {old: entry.id for entry in bank.entries for old in entry.previous_ids}
     if renames:
         store.apply_renames(renames, config)
     store.fill_mature_counts(config)

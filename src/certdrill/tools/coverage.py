@@ -141,7 +141,7 @@ def _cell(text: str) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     from certdrill import paths
-    from certdrill.bank.loader import load_bank
+    from certdrill.bank.open import load_bank
 
     parser = argparse.ArgumentParser(prog="python -m certdrill.tools.coverage", description=__doc__.splitlines()[0])
     parser.add_argument("--map", type=Path, default=Path("docs/coverage.yaml"), help="the coverage data (default: docs/coverage.yaml)")

@@ -17,7 +17,8 @@ from certdrill.bank.importers.across import Folded, fold
 from certdrill.bank.importers.convert import Converted, convert
 from certdrill.bank.importers.merge import Changes, merge
 from certdrill.bank.importers.yamlout import dump_manifest, dump_topic
-from certdrill.bank.loader import MANIFEST, MAX_FILE_BYTES, load_bank, parse_yaml
+from certdrill.bank.loader import MANIFEST, MAX_FILE_BYTES, parse_yaml
+from certdrill.bank.open import load_bank
 from certdrill.errors import BankError, CertdrillError, InputError
 from certdrill.files import save_text
 

@@ -1,0 +1,184 @@
+"""The bank cache's parts: one file's validated items, stored so that any one item can be read alone.
+
+A part file is named after its source file's path and content hash (`part_name`) and holds:
+
+    MAGIC | n (8 bytes) | n + 1 offsets (8 bytes each) | n records of RUN items | summary
+
+Each record is a run of RUN items pickled on its own, so a session reads the few it asks
+(`PartShelf.load`) without unpickling the 45 MB of a 50,000-item bank; the summary (`build.Summary`: the items'
+entries, the topic, the manifest) is what the checks across files need. A part that is missing,
+truncated or garbled is never trusted: its file is parsed again and the part rewritten.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import pickle
+import struct
+from collections.abc import Sequence
+from dataclasses import replace
+from itertools import repeat
+from pathlib import Path
+from pickle import loads
+
+from certdrill.bank import build, loader
+from certdrill.bank.build import Part, Summary, summary
+from certdrill.bank.items import Entry, Item
+from certdrill.errors import BankError, InputError
+from certdrill.files import replace_atomically
+from certdrill.gcpause import paused_gc
+
+CACHE_VERSION = 7  # 7: a part per file, items read one by one; 6: banks with control characters no longer load
+MAGIC = b"certdrill-part%02d" % CACHE_VERSION
+_U64 = struct.Struct("<Q")
+RUN = 16  # items a record: a session reads about 16 for each it asks (a few ms), a whole read 1/16 of the unpickler calls
+
+
+def digest_of(blob: bytes) -> str:
+    return hashlib.sha256(blob).hexdigest()
+
+
+def part_name(file: Path, digest: str) -> str:
+    """Items carry their file's path as given, so the path is part of the key with the content."""
+    key = hashlib.sha256(f"{CACHE_VERSION}\0{file}\0{digest}".encode()).hexdigest()[:32]
+    return f"part-{key}.pickle"
+
+
+def write_part(target: Path, digest: str, part: Part) -> None:
+    """Only a part without problems is stored; a failure to write leaves the cache as it was."""
+    if part.problems:
+        return
+    rows_of = [tuple(item) for item in part.items]
+    records = [pickle.dumps(rows_of[k : k + RUN], protocol=pickle.HIGHEST_PROTOCOL) for k in range(0, len(rows_of), RUN)]
+    head = len(MAGIC) + 8 * (len(records) + 2)
+    offsets = [head]
+    for record in records:
+        offsets.append(offsets[-1] + len(record))
+    made = summary(part)
+    rows = [tuple(entry) for entry in made.entries]  # remade by tuple's constructor: half the time of a named tuple's
+    tail = pickle.dumps((digest, replace(made, entries=()), rows), protocol=pickle.HIGHEST_PROTOCOL)
+
+    def fill(tmp: Path) -> None:
+        with open(tmp, "wb") as fh:
+            fh.write(MAGIC + _U64.pack(len(records)) + b"".join(map(_U64.pack, offsets)))
+            fh.writelines(records)
+            fh.write(tail)
+
+    try:
+        replace_atomically(target, fill)
+    except OSError:
+        pass  # the cache is an optimisation; a read-only or full home still studies
+
+
+def read_summary(source: Path, digest: str) -> Summary | None:
+    """The summary of a stored part of `source` with this content, or None if it cannot be trusted."""
+    try:
+        with open(source, "rb") as fh, paused_gc():
+            offsets = _offsets(fh)
+            fh.seek(offsets[-1])
+            stored, found, rows = pickle.loads(fh.read())
+            if stored != digest or not isinstance(found, Summary) or -(-len(rows) // RUN) != len(offsets) - 1:
+                return None
+            return replace(found, entries=tuple(map(tuple.__new__, repeat(Entry), rows)))
+    except Exception:  # noqa: BLE001 - a damaged part is rebuilt, whatever the damage
+        return None
+
+
+def _offsets(fh) -> list[int]:
+    if fh.read(len(MAGIC)) != MAGIC:
+        raise ValueError("not a part")
+    (count,) = _U64.unpack(fh.read(8))
+    raw = fh.read(8 * (count + 1))
+    if len(raw) != 8 * (count + 1):
+        raise ValueError("truncated")
+    return [value for (value,) in _U64.iter_unpack(raw)]
+
+
+def _records(path: Path, entries: Sequence[Entry] | None = None) -> list[Item]:
+    """The items of `entries` (all of one part; None: every item) from its records, remade by
+    tuple's own constructor; ValueError if anything is off."""
+    with open(path, "rb") as fh:
+        offsets = _offsets(fh)
+        runs = range(len(offsets) - 1) if entries is None else sorted({e.slot // RUN for e in entries})
+        found: dict[int, list] = {}
+        if len(runs) > (len(offsets) - 1) // 4:
+            fh.seek(offsets[0])
+            blob = memoryview(fh.read(offsets[-1] - offsets[0]))
+            if len(blob) != offsets[-1] - offsets[0]:
+                raise ValueError("truncated")
+            base = offsets[0]
+            for n in runs:
+                found[n] = loads(blob[offsets[n] - base : offsets[n + 1] - base])
+        else:
+            for n in runs:
+                fh.seek(offsets[n])
+                found[n] = loads(fh.read(offsets[n + 1] - offsets[n]))
+    rows = [row for n in runs for row in found[n]] if entries is None else [found[e.slot // RUN][e.slot % RUN] for e in entries]
+    items = list(map(tuple.__new__, repeat(Item), rows))
+    if entries is not None and any(item.id != e.id or item.line != e.line for item, e in zip(items, entries, strict=True)):
+        raise ValueError("a record is not its entry's item")
+    return items
+
+
+class StoredPart:
+    """Where one file's items are: in memory when just built, else in its part file."""
+
+    __slots__ = ("digest", "items", "path", "source")
+
+    def __init__(self, path: Path, source: Path, digest: str, items: list[Item] | None = None):
+        self.path, self.source, self.digest, self.items = path, source, digest, items
+
+
+class PartShelf:
+    """A cached bank's items, read from their parts only when asked for (`items.Shelf`)."""
+
+    def __init__(self, entries: tuple[Entry, ...], parts: Sequence[StoredPart]):
+        self.entries = entries
+        self.parts = {str(p.source): p for p in parts}
+
+    def load(self, entries: Sequence[Entry]) -> list[Item]:
+        by_file: dict[str, list[Entry]] = {}
+        for entry in entries:
+            by_file.setdefault(entry.file, []).append(entry)
+        found: dict[tuple[str, int], Item] = {}
+        with paused_gc():
+            for file, wanted in by_file.items():
+                for entry, item in zip(wanted, self._read(self.parts[file], wanted), strict=True):
+                    found[(file, entry.slot)] = item
+        return [found[(e.file, e.slot)] for e in entries]
+
+    def load_all(self) -> tuple[Item, ...]:
+        """Every item, a part at a time in bank order (the entries say which a bank kept)."""
+        items: list[Item] = []
+        start = 0
+        with paused_gc():
+            while start < len(self.entries):
+                part = self.parts[self.entries[start].file]
+                end = start
+                while end < len(self.entries) and self.entries[end].file == self.entries[start].file:
+                    end += 1
+                items.extend(self._read(part, self.entries[start:end]))
+                start = end
+        return tuple(items)
+
+    def _read(self, part: StoredPart, entries: Sequence[Entry]) -> list[Item]:
+        if part.items is None:
+            try:
+                return _records(part.path, entries)
+            except Exception:  # noqa: BLE001 - a damaged part is rebuilt, whatever the damage
+                part.items = _rebuilt(part)
+        return [part.items[e.slot] for e in entries]
+
+
+def _rebuilt(part: StoredPart) -> list[Item]:
+    """A part found damaged after its bank was assembled: parsed again from its file, which must
+    still be what the bank was assembled from."""
+    blob = loader._read_bytes(part.source)
+    if digest_of(blob) != part.digest:
+        raise InputError("changed while certdrill was reading the bank; run the command again", file=str(part.source))
+    with paused_gc():
+        built = build.build_part(part.source, blob, manifest=False)
+    if built.problems:
+        raise BankError(built.problems)
+    write_part(part.path, part.digest, built)
+    return built.items
