@@ -37,7 +37,9 @@ def merged_bank(bank_paths: Sequence[Path] | None) -> Bank:
     """`load_banks` without the freeze: for callers that keep no bank past their own work."""
     from certdrill.bank.open import load_bank
 
-    cache = paths.cache_dir()
+    cache: Path | None = paths.cache_dir()
+    if cache is not None and paths.folder_problem(cache) is not None:
+        cache = None  # a cache folder that cannot be used (under a file, a name too long): parse the bank instead
     if not bank_paths:
         return load_bank(paths.builtin_bank_dir(), cache_dir=cache)
     banks = [load_bank(p, cache_dir=cache) for p in bank_paths]
