@@ -16,7 +16,7 @@ tolerance (a lapse on a stability under ILL_CONDITIONED) or whose stability reac
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from typing import Any
@@ -41,6 +41,7 @@ from certdrill.schedule.scheduler import (
     _settle,
     _was_mature,
 )
+from certdrill.schedule.scheduler import default_parameters as parameters_default
 
 STATE_TOLERANCE = 1e-5  # |fsrs-rs − fsrs| / fsrs for stability and difficulty (float32; tests hold it on random and real logs)
 GUARD = 2 * STATE_TOLERANCE  # a decision taken here must hold for every stability within ±GUARD of fsrs-rs's
@@ -61,8 +62,24 @@ def available() -> bool:
 
 @lru_cache(maxsize=8)
 def batch_for(config: SchedulerConfig, *, at: int = 0, rid: int = 1, rating: int = 2) -> Batch | None:
-    """A `Batch` for this config, or None without fsrs-rs."""
-    return Batch(config, at=at, rid=rid, rating=rating) if available() else None
+    """A `Batch` for this config, or None: without fsrs-rs, or for parameters outside the band the
+    tolerance was measured in (`within_band`)."""
+    return Batch(config, at=at, rid=rid, rating=rating) if available() and within_band(config.parameters) else None
+
+
+# The parameters float32's error grows with (fsrs's recall and forgetting formulas: e ** w8,
+# S ** -w9, e ** (w10 (1 - R)) - 1, (S + 1) ** w13 - 1, the easy bonus w16): the batch takes
+# parameters whose each of these lies within a factor BAND of fsrs's default, as fits of real
+# logs do; others replay in Python.
+SENSITIVE = (8, 9, 10, 13, 16)
+BAND = 2.0
+
+
+def within_band(parameters: tuple[float, ...] | None) -> bool:
+    if parameters is None:
+        return True
+    defaults = _fsrs_scheduler(0.9, None).parameters
+    return all(defaults[i] / BAND <= parameters[i] <= defaults[i] * BAND for i in SENSITIVE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,8 +143,8 @@ class _Intervals:
         self.maximum = graduate.maximum_interval
         self.fsrs_interval: Callable[[float], int] = lambda s: graduate._next_interval(stability=s)
         # stabilities below LOW[d] give at most d days, at or above HIGH[d] at least d (bracketing fsrs's own thresholds)
-        self.low = {d: self._bracket(d)[0] for d in (MATURE_DAYS - 3,)}
-        self.high = {d: self._bracket(d)[1] for d in (MATURE_DAYS + 1,)}
+        self.low = self._bracket(MATURE_DAYS - 3)[0]  # any stability below gives at most 17 days
+        self.high = self._bracket(MATURE_DAYS + 1)[1]  # any at or above, at least 22
 
     def _bracket(self, days: int) -> tuple[float, float]:
         """(a, b): a stability giving fewer than `days` days and one giving `days` or more, close together."""
@@ -145,6 +162,24 @@ class _Intervals:
         return low if low == self.fsrs_interval(stability * (1 + GUARD)) else None
 
 
+@dataclass(slots=True)
+class _Start:
+    """Where a walk begins: at a card never answered, or after the reviews up to `index` replayed by
+    `scheduler.replay_fsrs` (where float32 could not follow), with what that replay found."""
+
+    index: int = 0
+    position: int = _Steps.NEW
+    state: int = int(State.LEARNING)
+    lapses: int = 0
+    mature: list[int] = field(default_factory=list)
+    previous_at: int = 0
+    verdict: bool = False  # the card mature before review `index` (a start after a prefix)
+
+
+class _Restart(int):
+    """A walk's answer for a log float32 cannot follow: the last review to replay in Python first."""
+
+
 class Batch:
     """Replays under one config; `logs` are rows with the review time (ms), id and rating at the
     positions `at`, `rid` and `rating`, in replay order (time, then id)."""
@@ -160,6 +195,16 @@ class Batch:
         self.steps = _steps(config)
         self.intervals = _intervals(config)
         self.expiry_ms = None if config.step_expiry is None else config.step_expiry // timedelta(milliseconds=1)
+        self.custom = config.parameters is not None and tuple(config.parameters) != tuple(parameters_default())
+
+    def _last_ill(self, log: Sequence[Sequence[Any]], gaps: list[int], states: list, first: int) -> int:
+        """The last review from `first` on that float32 cannot follow: one a day or more after a review
+        that left the stability under ILL_CONDITIONED, a lapse (or, under custom parameters, any)."""
+        last = first
+        for j in range(first + 1, len(log)):
+            if gaps[j] and (self.custom or log[j][self.rating] == AGAIN) and states[j - 1].stability < ILL_CONDITIONED:
+                last = j
+        return last
 
     def replay(self, logs: Sequence[Sequence[Sequence[Any]]]) -> list[Replayed | None]:
         """Each log's card and mature reviews, or None where `scheduler.replay` must decide."""
@@ -179,39 +224,86 @@ class Batch:
             items.append(item(reviews))
             days.append(gaps)
         histories = self.model.historical_memory_state_batch(items)
-        return [self._walk(log, gaps, states) for log, gaps, states in zip(logs, days, histories, strict=True)]
+        out: list[Replayed | _Restart | None] = [self._walk(log, gaps, states, _Start()) for log, gaps, states in zip(logs, days, histories, strict=True)]
+        restarts = [n for n, done in enumerate(out) if isinstance(done, _Restart)]
+        for n, done in zip(restarts, self._restart([(logs[n], days[n], out[n]) for n in restarts]), strict=True):
+            out[n] = done
+        return out  # type: ignore[return-value]  # no _Restart is left
 
-    def _walk(self, log: Sequence[Sequence[Any]], gaps: list[int], states: list) -> Replayed | None:
-        """One card along its log: fsrs's step transitions, lapses, and whether each review found the card mature."""
+    def _restart(self, work: list) -> list[Replayed | None]:
+        """The logs whose walk stopped: the reviews up to the last one float32 cannot follow replayed
+        by `scheduler.replay_fsrs`, the rest in batch from the state it leaves."""
+        if not work:
+            return []
+        from certdrill.schedule.scheduler import RATINGS, replay_fsrs
+
+        at, rid, rating = self.at, self.rid, self.rating
+        starts: list[_Start | None] = []
+        items, memories = [], []
+        for log, gaps, last in work:
+            if last == len(log) - 1:
+                starts.append(None)
+                continue
+            events = [ReviewEvent(row[rid], from_ms(row[at]), RATINGS[row[rating]]) for row in log[: last + 1]]
+            maturity: list[bool] = []
+            card, lapses, floor = replay_fsrs(events, self.config, maturity=maturity)
+            key = (int(card.state), card.step, False)
+            if key not in self.steps.positions:
+                starts.append(None)
+                continue
+            verdict = _was_mature(card, events[-1], self.config, floor)
+            mature = [i for i, m in enumerate(maturity) if m]
+            starts.append(_Start(last + 1, self.steps.positions.index(key), int(card.state), lapses, mature, log[last][at], verdict))
+            items.append(self.fsrs_rs.FSRSItem([self.fsrs_rs.FSRSReview(row[rating], gap) for row, gap in zip(log[last + 1 :], gaps[last + 1 :], strict=True)]))
+            memories.append(self.fsrs_rs.MemoryState(card.stability, card.difficulty))
+        histories = iter(self.model.historical_memory_state_batch(items, memories) if items else [])
+        out: list[Replayed | None] = []
+        for (log, gaps, last), start in zip(work, starts, strict=True):
+            if start is None:
+                out.append(None)
+                continue
+            states = [None] * last + next(histories)  # the start's state, then one after each review
+            done = self._walk(log, gaps, states, start)
+            out.append(None if isinstance(done, _Restart) else done)
+        return out
+
+    def _walk(self, log: Sequence[Sequence[Any]], gaps: list[int], states: list, start: _Start) -> Replayed | _Restart | None:
+        """One card along its log from `start`: fsrs's step transitions, lapses, and whether each
+        review found the card mature; a _Restart where float32 cannot follow (a review a day or more
+        after one that left the stability under ILL_CONDITIONED)."""
         at, rating_at = self.at, self.rating
         table = self.steps.table
         expiry = self.expiry_ms
-        low, high = self.intervals.low[MATURE_DAYS - 3], self.intervals.high[MATURE_DAYS + 1]
+        low, high = self.intervals.low, self.intervals.high
         sure_mature = self.config.exam_date is None
+        custom = self.custom
         review_state, learning = int(State.REVIEW), LEARNING_STATES
-        position, state, step, offset = _Steps.NEW, int(State.LEARNING), 0, None
-        lapses = 0
-        mature: list[int] = []
-        previous_at = 0
+        begin = start.index
+        position, state, step, offset = start.position, start.state, None, None
+        lapses, mature, previous_at = start.lapses, start.mature, start.previous_at
         reviewing = False  # the state before the review just walked was review
-        for i, row in enumerate(log):
+        for i in range(begin, len(log)):
+            row = log[i]
             t, r = row[at], row[rating_at]
             expired = False
             if i:
+                if gaps[i] and (r == AGAIN or custom) and states[i - 1].stability < ILL_CONDITIONED:
+                    return _Restart(self._last_ill(log, gaps, states, i))
                 if state == review_state:  # was the card mature before this review?
-                    s = states[i - 1].stability
-                    if s * (1 - GUARD) >= high and sure_mature:
-                        mature.append(i)
-                    elif not (s * (1 + GUARD) < low and (not reviewing or gaps[i - 1] <= MATURE_DAYS - 4)):
+                    if i == begin:
+                        verdict: bool | None = start.verdict
+                    elif i > 1 and states[i - 1].stability * (1 - GUARD) >= high and sure_mature:
+                        verdict = True
+                    elif i > 1 and states[i - 1].stability * (1 + GUARD) < low and (not reviewing or gaps[i - 1] <= MATURE_DAYS - 4):
+                        verdict = False
+                    else:
                         verdict = self._mature(log, gaps, states, i - 1, reviewing)
                         if verdict is None:
                             return None
-                        if verdict:
-                            mature.append(i)
+                    if verdict:
+                        mature.append(i)
                     if r == AGAIN:
                         lapses += 1
-                if r == AGAIN and gaps[i] and states[i - 1].stability < ILL_CONDITIONED:
-                    return None
                 expired = expiry is not None and r != AGAIN and state in learning and t - previous_at >= expiry
             reviewing = state == review_state
             position, state, step, offset = table[position][r - 1 + 4 * expired]
