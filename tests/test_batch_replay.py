@@ -21,7 +21,11 @@ from hypothesis import strategies as st
 from certdrill.clock import from_ms, to_ms
 from certdrill.schedule import batch
 from certdrill.schedule.batch import STATE_TOLERANCE, Batch, Replayed
+from certdrill.schedule.review_log import Review
 from certdrill.schedule.scheduler import RATINGS, CardState, ReviewEvent, SchedulerConfig, default_parameters, parameter_bounds, replay
+from certdrill.store import rebuild
+from certdrill.store.rows import CARD_COLUMNS, CardRow
+from certdrill.store.store import Store
 
 pytest.importorskip("fsrs_rs_python")
 
@@ -160,3 +164,100 @@ def test_without_fsrs_rs_there_is_no_batch(monkeypatch):
         assert batch.batch_for(SchedulerConfig()) is None
     finally:
         batch.batch_for.cache_clear()
+
+
+def learner_reviews(items: int = 250, seed: int = 7) -> list[Review]:
+    """A learner of every kind: study, cram, missed, exam and imported answers; same-day relearning; lapses."""
+    import random
+
+    rng = random.Random(seed)
+    out = []
+    for n in range(items):
+        at = T0 + rng.randrange(30 * DAY)
+        for k in range(rng.randint(1, 45)):
+            rating = rng.choice([1, 1, 2, 3, 3, 3, 3, 4])
+            kind = rng.choice(["study", "study", "study", "cram", "missed", "exam", "import"])
+            out.append(Review(own_id(at, k), f"item-{n:04d}", "mini", from_ms(at), RATINGS[rating], (rng.randrange(4),), rating != 1, 900, kind, None))
+            at += rng.choice([0, MINUTE, 10 * MINUTE, 13 * HOUR, DAY, rng.randint(1, 60) * DAY + rng.randrange(DAY)])
+    return out
+
+
+@pytest.fixture
+def learner(tmp_path):
+    """A store of that learner's log, some of whose answers were undone (tombstones: out of the log)."""
+    store = Store.open(tmp_path / "learner.sqlite3")
+    reviews = learner_reviews()
+    store.merge_reviews(reviews)
+    for r in reviews[::37]:
+        store.undo(r.id, r.reviewed_at + timedelta(seconds=5), SchedulerConfig())
+    yield store
+    store.close()
+
+
+def card_rows(store: Store) -> list[tuple]:
+    with store.reading() as conn:
+        return conn.execute(f"SELECT {CARD_COLUMNS} FROM cards ORDER BY item_id").fetchall()
+
+
+def assert_rows_alike(mine: list[tuple], theirs: list[tuple]) -> None:
+    """Every column equal but stability and difficulty, which are within the tolerance."""
+    assert len(mine) == len(theirs)
+    s, d = CardRow._fields.index("stability"), CardRow._fields.index("difficulty")
+    for a, b in zip(mine, theirs, strict=True):
+        assert a[:s] + a[d + 1 :] == b[:s] + b[d + 1 :]
+        assert abs(a[s] - b[s]) <= STATE_TOLERANCE * b[s] and abs(a[d] - b[d]) <= STATE_TOLERANCE * b[d]
+
+
+IN_PROCESS = rebuild.REPLAY_CHUNK  # every review of the learner in one chunk: no worker
+
+
+@pytest.mark.parametrize("chunk", [IN_PROCESS, 1500], ids=["in-process", "workers"])
+@pytest.mark.parametrize("config", [SchedulerConfig(), SchedulerConfig(parameters=tuple(p * 1.1 for p in default_parameters()))], ids=["defaults", "custom"])
+def test_a_rebuild_in_batch_equals_the_python_rebuild(learner, monkeypatch, chunk, config):
+    """Undone answers, cram, exam and imported answers, custom parameters (as `optimize` adopts); in
+    this process and in replay workers."""
+    monkeypatch.setattr(rebuild, "BATCH_MIN", 10**9)
+    learner.rebuild_cards(config)
+    python = card_rows(learner)
+    decided: list[int] = []
+    original = Batch.replay
+    monkeypatch.setattr(Batch, "replay", lambda self, logs: [decided.append(r is not None) or r for r in original(self, logs)])  # type: ignore[func-returns-value]
+    monkeypatch.setattr(rebuild, "BATCH_MIN", 0)
+    monkeypatch.setattr(rebuild, "REPLAY_CHUNK", chunk)
+    batch.batch_for.cache_clear()
+    learner.rebuild_cards(config)
+    assert_rows_alike(card_rows(learner), python)
+    if chunk == IN_PROCESS:  # in this process: the batch seen deciding most cards
+        assert sum(decided) >= 0.8 * len(python)
+
+
+def test_a_merge_and_a_first_import_replay_in_batch_like_python(learner, tmp_path, monkeypatch):
+    rows = list(learner.iter_review_rows())
+    monkeypatch.setattr(rebuild, "BATCH_MIN", 10**9)
+    learner.rebuild_cards(SchedulerConfig())
+    python = card_rows(learner)
+    monkeypatch.setattr(rebuild, "BATCH_MIN", 0)
+    fresh = Store.open_scratch(tmp_path / "fresh.sqlite3")  # a first import: the log in, then every card
+    fresh.merge_rows(rows, replay=False)
+    fresh.rebuild_cards(SchedulerConfig())
+    assert_rows_alike(card_rows(fresh), python)
+    fresh.close()
+    half = Store.open(tmp_path / "half.sqlite3")  # a merge into a store that has half the log: the touched cards
+    half.merge_rows(rows[::2])
+    half.merge_rows(rows)
+    assert_rows_alike(card_rows(half), python)
+    half.close()
+
+
+def test_without_fsrs_rs_a_rebuild_is_the_python_one(learner, monkeypatch):
+    monkeypatch.setattr(rebuild, "BATCH_MIN", 10**9)
+    learner.rebuild_cards(SchedulerConfig())
+    python = card_rows(learner)
+    monkeypatch.setattr(rebuild, "BATCH_MIN", 0)
+    monkeypatch.setitem(sys.modules, "fsrs_rs_python", None)
+    batch.batch_for.cache_clear()
+    try:
+        learner.rebuild_cards(SchedulerConfig())
+    finally:
+        batch.batch_for.cache_clear()
+    assert card_rows(learner) == python

@@ -277,6 +277,7 @@ class Batch:
         low, high = self.intervals.low, self.intervals.high
         sure_mature = self.config.exam_date is None
         custom = self.custom
+        cap = FSRS_RS_MAX_STABILITY * (1 - GUARD)
         review_state, learning = int(State.REVIEW), LEARNING_STATES
         begin = start.index
         position, state, step, offset = start.position, start.state, None, None
@@ -287,14 +288,17 @@ class Batch:
             t, r = row[at], row[rating_at]
             expired = False
             if i:
-                if gaps[i] and (r == AGAIN or custom) and states[i - 1].stability < ILL_CONDITIONED:
+                s = states[i - 1].stability
+                if s >= cap:  # fsrs-rs caps stability there, fsrs does not
+                    return None
+                if gaps[i] and (r == AGAIN or custom) and s < ILL_CONDITIONED:
                     return _Restart(self._last_ill(log, gaps, states, i))
                 if state == review_state:  # was the card mature before this review?
                     if i == begin:
                         verdict: bool | None = start.verdict
-                    elif i > 1 and states[i - 1].stability * (1 - GUARD) >= high and sure_mature:
+                    elif i > 1 and s * (1 - GUARD) >= high and sure_mature:
                         verdict = True
-                    elif i > 1 and states[i - 1].stability * (1 + GUARD) < low and (not reviewing or gaps[i - 1] <= MATURE_DAYS - 4):
+                    elif i > 1 and s * (1 + GUARD) < low and (not reviewing or gaps[i - 1] <= MATURE_DAYS - 4):
                         verdict = False
                     else:
                         verdict = self._mature(log, gaps, states, i - 1, reviewing)
@@ -316,7 +320,7 @@ class Batch:
         read them, the others' from the state before), or None where float32 could tip one."""
         rating = log[i][self.rating]
         own = self.intervals.of(states[i].stability)
-        if own is None or states[i].stability >= FSRS_RS_MAX_STABILITY * (1 - GUARD):
+        if own is None:
             return None
         if rating == AGAIN:
             return own, 1
@@ -357,6 +361,8 @@ class Batch:
         last = log[-1]
         when = from_ms(last[self.at])
         memory = states[-1]
+        if memory.stability >= FSRS_RS_MAX_STABILITY * (1 - GUARD):
+            return None
         if state == State.REVIEW:
             interval = self._interval(log, gaps, states, len(log) - 1, reviewing)
             if interval is None:
