@@ -259,6 +259,13 @@ BREAKAGES = [
         "    return [",
         ("test_sync.py::test_undone_answers_and_suspensions_travel",),
     ),
+    Breakage(
+        "the batch replay follows fsrs-rs's float32 where it loses digits",
+        "schedule/batch.py",
+        "ILL_CONDITIONED = 0.1",
+        "ILL_CONDITIONED = 0.0",
+        ("test_batch_replay.py::test_the_real_learners_log_replays_alike",),
+    ),
 ]
 
 

@@ -21,6 +21,7 @@ from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
+from certdrill.bulk import gc_paused
 from certdrill.clock import from_ms
 from certdrill.schedule.intervals import needed, passing_interval
 from certdrill.schedule.scheduler import (
@@ -208,6 +209,10 @@ class Batch:
 
     def replay(self, logs: Sequence[Sequence[Sequence[Any]]]) -> list[Replayed | None]:
         """Each log's card and mature reviews, or None where `scheduler.replay` must decide."""
+        with gc_paused():  # a review and a memory state an answer, all alive to the end
+            return self._replay(logs)
+
+    def _replay(self, logs: Sequence[Sequence[Sequence[Any]]]) -> list[Replayed | None]:
         review, item = self.fsrs_rs.FSRSReview, self.fsrs_rs.FSRSItem
         at, rating = self.at, self.rating
         items, days = [], []
