@@ -1,5 +1,6 @@
 """Replay many cards at once: the memory states of every review from fsrs-rs in one batch, the rest
-from the scheduler's own code. The same cards as `scheduler.replay`, about 20× faster.
+from the scheduler's own code. The same cards as `scheduler.replay` (a rebuild of a million
+reviews: 4× faster, benchmarks/README.md).
 
 fsrs-rs (the Rust FSRS inside Anki; the optional `fsrs-rs-python` wheel) computes stability and
 difficulty from (rating, whole days since the previous review) exactly as fsrs does, but in
@@ -9,8 +10,11 @@ scheduler for them), the intervals fsrs's `_next_interval` of those states, cons
 `intervals.passing_interval`, spread by `scheduler._due`'s fuzz and exam cap; maturity is
 `scheduler._was_mature`. A decision that float32 could tip (an interval whose rounding, or an exam
 cap whose recall, changes within ±GUARD of the stability) is not taken here: that card is left to
-`scheduler.replay` (None), as is a card whose log fsrs-rs's float32 cannot follow within the
-tolerance (a lapse on a stability under ILL_CONDITIONED) or whose stability reaches fsrs-rs's cap.
+`scheduler.replay` (None), as is one whose stability reaches fsrs-rs's cap, or a config whose
+parameters lie outside the band the tolerance was measured in (`within_band`). Where float32
+cannot follow a log (a review a day or more after one that left the stability under
+ILL_CONDITIONED), the log up to there replays through `scheduler.replay_fsrs` and the rest in
+batch from the state it leaves.
 """
 
 from __future__ import annotations
@@ -143,9 +147,12 @@ class _Intervals:
         graduate = _graduating(config)
         self.maximum = graduate.maximum_interval
         self.fsrs_interval: Callable[[float], int] = lambda s: graduate._next_interval(stability=s)
-        # stabilities below LOW[d] give at most d days, at or above HIGH[d] at least d (bracketing fsrs's own thresholds)
-        self.low = self._bracket(MATURE_DAYS - 3)[0]  # any stability below gives at most 17 days
-        self.high = self._bracket(MATURE_DAYS + 1)[1]  # any at or above, at least 22
+        # Bounds `Batch._walk` decides maturity by without the constraints: a constrained interval is at
+        # least fsrs's own and at most 2 days past it or past the days elapsed (Hard <= Good <= Easy
+        # past the first review, by fsrs's parameter bounds), so below `low` (17 days at most) and
+        # elapsed 17 or fewer it is never mature, and at or above `high` (22 days at least) always.
+        self.low = self._bracket(MATURE_DAYS - 3)[0]
+        self.high = self._bracket(MATURE_DAYS + 1)[1]
 
     def _bracket(self, days: int) -> tuple[float, float]:
         """(a, b): a stability giving fewer than `days` days and one giving `days` or more, close together."""
