@@ -412,6 +412,13 @@ BREAKAGES = [
         "    own = fitted_error([])",
         ("test_readiness_cli.py::test_a_record_of_large_residuals_widens_the_interval",),
     ),
+    Breakage(
+        "the batch replay follows fsrs-rs's float32 where it loses digits",
+        "schedule/batch.py",
+        "ILL_CONDITIONED = 0.1",
+        "ILL_CONDITIONED = 0.0",
+        ("test_batch_replay.py::test_the_real_learners_log_replays_alike",),
+    ),
 ]
 
 

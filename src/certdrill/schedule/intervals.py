@@ -20,15 +20,15 @@ replay gives the same interval as the live review.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from typing import NamedTuple
 
 HARD, GOOD, EASY = 2, 3, 4  # the values of `scheduler.Rating` (which imports this module)
 PASSING = (HARD, GOOD, EASY)
 
 
-@dataclass(frozen=True, slots=True)
-class Interval:
-    """A passing interval in whole days, before fuzz, and the least the fuzz may bring it to."""
+class Interval(NamedTuple):
+    """A passing interval in whole days, before fuzz, and the least the fuzz may bring it to (a
+    tuple: a full replay makes one for most reviews)."""
 
     days: int
     floor: int

@@ -298,6 +298,15 @@ def replay(events: list[ReviewEvent], config: SchedulerConfig = SchedulerConfig(
     """
     if not events:
         return None
+    ordered = sorted(events, key=lambda e: (e.reviewed_at, e.id))
+    card, lapses, floor = replay_fsrs(ordered, config, maturity=maturity)
+    last = ordered[-1]
+    return _settle(card, last.reviewed_at, last.id, len(ordered), lapses, config, floor)
+
+
+def replay_fsrs(ordered: list[ReviewEvent], config: SchedulerConfig, *, maturity: list[bool] | None = None) -> tuple[Any, int, int]:
+    """`replay`'s walk over a log in replay order: fsrs's card after the last review (its due date
+    constrained, not fuzzed), the lapses, and the floor the fuzz keeps (`constrain`)."""
     import fsrs
 
     scheduler = _fsrs_scheduler(config.desired_retention, config.parameters)
@@ -307,7 +316,6 @@ def replay(events: list[ReviewEvent], config: SchedulerConfig = SchedulerConfig(
     lapses = 0
     previous = None
     floor = 1
-    ordered = sorted(events, key=lambda e: (e.reviewed_at, e.id))
     for event in ordered:
         if maturity is not None:
             maturity.append(previous is not None and _was_mature(card, previous, config, floor))
@@ -318,8 +326,7 @@ def replay(events: list[ReviewEvent], config: SchedulerConfig = SchedulerConfig(
         card, _ = (graduate if expired else scheduler).review_card(before, ratings[event.rating], review_datetime=event.reviewed_at)
         floor = constrain(before, card, event.rating, event.reviewed_at, graduate)
         previous = event
-    last = ordered[-1]
-    return _settle(card, last.reviewed_at, last.id, len(ordered), lapses, config, floor)
+    return card, lapses, floor
 
 
 def _was_mature(card, reviewed: ReviewEvent, config: SchedulerConfig, floor: int) -> bool:

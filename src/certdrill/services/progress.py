@@ -184,10 +184,13 @@ def read_progress(file: Path) -> Incoming:
 def import_progress(file: Path, incoming: Incoming, shown: Shown = Silent(), *, warn: Warn = ignore, now: datetime | None = None) -> Imported:
     """Merge a progress file (`read_progress`): reviews united by id, cards rebuilt by replay, all or
     nothing; then its mock exams (joined by uid), settings and parameters (the later change wins)."""
+    from certdrill.gcpause import paused_gc
+
     settings = load_settings()
     tidy_home()
     fresh = not paths.db_path().exists()
-    merged = _first_import(file, incoming, settings, shown, warn) if fresh else _merge(open_store(warn=warn), incoming, settings, shown)
+    with paused_gc():  # a million rows read, checked and stored: objects that die young or live to the end
+        merged = _first_import(file, incoming, settings, shown, warn) if fresh else _merge(open_store(warn=warn), incoming, settings, shown)
     if not incoming.extras:
         return Imported(merged.reviews, incoming.count, merged=merged)
     from certdrill.clock import to_ms

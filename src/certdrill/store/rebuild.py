@@ -12,11 +12,16 @@ from pathlib import Path
 from certdrill.clock import from_ms
 from certdrill.drill.missed import answer_missed
 from certdrill.parallel import ordered_map
+from certdrill.schedule.batch import batch_for
 from certdrill.schedule.scheduler import RATINGS, CardState, ReviewEvent, SchedulerConfig, replay
 from certdrill.store.connection import Connection, chunks, marks
 from certdrill.store.rows import CARD_COLUMNS, CARD_MARKS, REPLAY_COLUMNS, REPLAY_ORDER, CardRow, ReplayRow, card_row
 
 REPLAY_CHUNK = 20_000  # reviews a replay worker takes at once; a smaller rebuild runs in this process
+# Reviews from which a chunk replays in batch (`schedule.batch`, with fsrs-rs): a rebuild, an import,
+# new parameters. Fewer (an answer, an undo, a sync's few reviews) replay in fsrs's own float64 alone,
+# as the live review computed them.
+BATCH_MIN = 2_000
 
 Log = list[ReplayRow]
 _replay_row = partial(tuple.__new__, ReplayRow)  # a row read as a ReplayRow at C speed (a replay reads a million)
@@ -89,8 +94,22 @@ class Rebuilding(Connection):
 
 
 def _replay_chunk(logs: list[tuple[str, Log]], config: SchedulerConfig) -> list[CardRow]:
-    """The card rows of some items' logs (run in a worker process)."""
-    return [replayed(item_id, log, config)[1] for item_id, log in logs]
+    """The card rows of some items' logs (run in a worker process): in batch where it pays and fsrs-rs
+    is there, each card it leaves undecided (and every card otherwise) by `scheduler.replay`."""
+    batch = batch_for(config, at=_AT, rid=_ID, rating=_RATING) if sum(len(log) for _, log in logs) >= BATCH_MIN else None
+    if batch is None:
+        return [replayed(item_id, log, config)[1] for item_id, log in logs]
+    rows = []
+    for (item_id, log), done in zip(logs, batch.replay([log for _, log in logs]), strict=True):
+        if done is None:
+            rows.append(replayed(item_id, log, config)[1])
+            continue
+        right = sum(1 for i in done.mature if not answer_missed(log[i].correct, log[i].rating))
+        rows.append(card_row(item_id, log[-1].bank, done.card, from_ms(log[0].reviewed_at), (len(done.mature), right)))
+    return rows
+
+
+_AT, _ID, _RATING = (ReplayRow._fields.index(name) for name in ("reviewed_at", "id", "rating"))
 
 
 def _ranges(conn: sqlite3.Connection, reviews: int) -> Iterator[tuple[str, str]]:
