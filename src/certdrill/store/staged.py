@@ -17,7 +17,7 @@ import sqlite3
 import time
 from collections import deque
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import partial
 from itertools import groupby
 from operator import attrgetter
@@ -31,9 +31,10 @@ from certdrill.store.rebuild import Log, replay_logs, replayed
 from certdrill.store.rows import CARD_COLUMNS, CARD_MARKS, REVIEW_COLUMNS, CardRow, ReplayRow, row_key
 from certdrill.store.writes import MERGE_BATCH, Writes, _bulk_cache, _merge_batch
 
-HOLD = 0.1  # s a batch's transaction aims to hold the write lock for: batches shrink (or grow) to it
+HOLD = 0.05  # s a batch's transaction aims to hold the write lock for: batches shrink (or grow) to it
 PAUSE = 0.02  # s at least between two transactions, for a session waiting on the lock to get in
 SMALLEST = 50  # reviews a batch takes at the least (whole items: an item's whole log goes in one)
+FIRST = 500  # reviews the first batch takes, before the pace is known
 Replays = dict[str, tuple[Log, CardRow]]  # item id → the log replayed outside the lock, and the card it gave
 
 
@@ -122,7 +123,7 @@ class Pace:
     """How much a transaction takes: as many reviews as go in within `HOLD` (a slow disk, a busy
     machine, a big store all make it fewer), then a pause of `PAUSE` before the next."""
 
-    rows: int = MERGE_BATCH
+    rows: int = field(default_factory=lambda: min(FIRST, MERGE_BATCH))
     since: float = 0.0
 
     def slices(self, rows: list[ReviewRow]) -> Iterator[list[ReviewRow]]:
