@@ -12,6 +12,7 @@ from typing import TypeVar
 
 from certdrill.errors import DamagedStoreError, StoreError
 from certdrill.store.db import BUSY_TIMEOUT_MS, _busy, connect, damaged, store_error
+from certdrill.store.wal import WalWatch
 
 BATCH = 500  # ids an `IN (...)` query takes at once, well under SQLite's variable limit
 PATIENCE = 60  # s a session saving an answer waits for the write lock
@@ -25,16 +26,20 @@ class Connection:
     def __init__(self, path: Path, conn: sqlite3.Connection):
         self.path = path
         self.conn = conn
+        self.wal: WalWatch | None = None  # the write-ahead log this connection writes into (store/wal.py)
 
     @classmethod
     def open(cls: type[S], path: Path, *, read_only: bool = False) -> S:
-        return cls(Path(path), connect(Path(path), read_only=read_only))
+        store = cls(Path(path), connect(Path(path), read_only=read_only))
+        store.wal = None if read_only else WalWatch.of(store.path)
+        return store
 
     @classmethod
     def open_scratch(cls: type[S], path: Path) -> S:
         """A new store no one else sees yet (a first import, before it is moved into place): no
         journal and no syncs while it fills, since a failure throws the file away; `seal` it after."""
         store = cls.open(path)
+        store.wal = None  # it has no log until sealed, and then no other writer
         store.conn.execute("PRAGMA journal_mode = OFF")
         store.conn.execute("PRAGMA synchronous = OFF")
         return store
@@ -52,7 +57,9 @@ class Connection:
 
     @contextmanager
     def transaction(self, *, patient: bool = False) -> Iterator[sqlite3.Connection]:
-        """`patient`: a session saving an answer, which waits its turn for as long as `PATIENCE`."""
+        """`patient`: a session saving an answer, which waits its turn for as long as `PATIENCE`.
+        Before and after it, the write-ahead log must still be the one opened (store/wal.py)."""
+        self._log_kept()
         try:
             if patient:
                 self._begin_patiently()
@@ -65,6 +72,7 @@ class Connection:
         try:
             yield self.conn
             self.conn.execute("COMMIT")
+            self._log_kept()
         except sqlite3.Error as exc:
             self._rollback()
             raise store_error(exc, self.path) from None
@@ -95,6 +103,10 @@ class Connection:
                 time.sleep(LOOK_EVERY)
         finally:
             self.conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+
+    def _log_kept(self) -> None:
+        if self.wal is not None:
+            self.wal.check()
 
     def check_writable(self) -> None:
         """Fail now, with a clear error, rather than at the first answer (read-only file or folder)."""

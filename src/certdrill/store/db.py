@@ -13,6 +13,7 @@ from pathlib import Path
 from certdrill.errors import DamagedStoreError, StoreError
 from certdrill.store.backup import backup_before_migration, restore_hint
 from certdrill.store.migrations import APPLICATION_ID, MIGRATIONS
+from certdrill.store.wal import refuse_a_lost_log
 
 BUSY_TIMEOUT_MS = 15_000
 WAL_SWITCH_TIMEOUT_MS = 50
@@ -100,6 +101,8 @@ def _busy(exc: sqlite3.Error) -> bool:
 def connect(path: Path, *, migrate: bool = True, read_only: bool = False) -> sqlite3.Connection:
     path = Path(path)
     fresh = _check_file(path)
+    if not fresh:
+        refuse_a_lost_log(path)  # deleted while another certdrill runs, or after one was killed (store/wal.py)
     if read_only and not fresh:
         return _connect_read_only(path)
     try:
