@@ -29,6 +29,7 @@ from certdrill.store.connection import Connection, chunks, marks
 from certdrill.store.controls import SUSPENSION_COLUMNS, UNDONE_COLUMNS
 from certdrill.store.rebuild import Log, replay_logs, replayed
 from certdrill.store.rows import CARD_COLUMNS, CARD_MARKS, REVIEW_COLUMNS, CardRow, ReplayRow, row_key
+from certdrill.store.wal import held_open
 from certdrill.store.writes import MERGE_BATCH, Writes, _bulk_cache, _merge_batch
 
 HOLD = 0.05  # s a batch's transaction aims to hold the write lock for: batches shrink (or grow) to it
@@ -57,6 +58,7 @@ class StagedMerge(Writes):
         with _bulk_cache(self.conn):
             for replays in ordered_map(partial(_replayed_logs, config=config), batches()):
                 rows = pending.popleft()
+                pace.shared = held_open(self.path) is not False
                 for part in pace.slices(rows):
                     pace.wait()
                     started = time.monotonic()
@@ -120,29 +122,34 @@ class StagedMerge(Writes):
 
 @dataclass
 class Pace:
-    """How much a transaction takes: as many reviews as go in within `HOLD` (a slow disk, a busy
-    machine, a big store all make it fewer), then a pause of `PAUSE` before the next."""
+    """How much a transaction takes while another process has the store open: as many reviews as
+    go in within `HOLD` (a slow disk, a busy machine, a big store all make it fewer), then a pause
+    of `PAUSE` before the next. With no one else there, whole batches and no pause."""
 
     rows: int = field(default_factory=lambda: min(FIRST, MERGE_BATCH))
     since: float = 0.0
+    shared: bool = True
 
     def slices(self, rows: list[ReviewRow]) -> Iterator[list[ReviewRow]]:
         """`rows` (in item order) in slices of whole items, each as big as the pace is when it is taken."""
         part: list[ReviewRow] = []
         for _, group in groupby(rows, key=attrgetter("item_id")):
             part.extend(group)
-            if len(part) >= self.rows:
+            if len(part) >= (self.rows if self.shared else MERGE_BATCH):
                 yield part
                 part = []
         if part:
             yield part
 
     def wait(self) -> None:
-        time.sleep(max(0.0, self.since + PAUSE - time.monotonic()))
+        if self.shared:
+            time.sleep(max(0.0, self.since + PAUSE - time.monotonic()))
 
     def held(self, started: float) -> None:
         self.since = time.monotonic()
         took = self.since - started
+        if not self.shared:
+            return
         if took > HOLD:
             self.rows = max(SMALLEST, self.rows // 2)
         elif took < HOLD / 2:

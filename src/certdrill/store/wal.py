@@ -72,9 +72,9 @@ def refuse_a_lost_log(path: Path) -> None:
     header = _header(path)
     if header is None or header[18:20] != b"\x02\x02" or log_of(path).exists():
         return  # not in WAL mode, or its log is there
-    if _held_open(path):
+    if held_open(path):
         time.sleep(SETTLE)  # another certdrill opening it makes its log just after taking its lock
-        if not log_of(path).exists() and _held_open(path):
+        if not log_of(path).exists() and held_open(path):
             raise StoreError(
                 f"another certdrill has the store open, but its write-ahead log ({log_of(path).name}) was deleted: "
                 "answers saved here now would be lost, and so may that session's; close every certdrill, then run again "
@@ -101,23 +101,23 @@ def _header(path: Path) -> bytes | None:
     return header if len(header) == HEADER else None
 
 
-def _held_open(path: Path) -> bool:
-    """Does another process have the store open (a read lock on SQLite's shared lock bytes)? Asked
-    on Linux, whose `struct flock` this packs; elsewhere the check after each write is all there is."""
+def held_open(path: Path) -> bool | None:
+    """Does another process have the store open (a read lock on SQLite's shared lock bytes)? None
+    where that cannot be asked: off Linux (this packs Linux's `struct flock`), or the file unreadable."""
     if not sys.platform.startswith("linux"):
-        return False
+        return None
     import fcntl
 
     try:
         fd = os.open(path, os.O_RDONLY)
     except OSError:
-        return False
+        return None
     try:
         probe = struct.pack("hhqqi", fcntl.F_WRLCK, os.SEEK_SET, SHARED_FIRST, SHARED_BYTES, 0)
         kind = struct.unpack("hhqqi", fcntl.fcntl(fd, fcntl.F_GETLK, probe))[0]
         return kind != fcntl.F_UNLCK
     except OSError:
-        return False
+        return None
     finally:
         os.close(fd)
 
