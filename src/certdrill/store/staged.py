@@ -17,6 +17,7 @@ import sqlite3
 import time
 from collections import deque
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import partial
 from itertools import groupby
@@ -55,7 +56,7 @@ class StagedMerge(Writes):
                 yield self._merged_logs(rows)
 
         pace = Pace()
-        with _bulk_cache(self.conn):
+        with _bulk_cache(self.conn), _unsynced(self.conn):
             for replays in ordered_map(partial(_replayed_logs, config=config), batches()):
                 rows = pending.popleft()
                 pace.shared = held_open(self.path) is not False
@@ -118,6 +119,18 @@ class StagedMerge(Writes):
                 cards = [_card_of(item_id, log, replays, config) for item_id, log in replay_logs(conn, wanted)]
                 conn.executemany(f"INSERT INTO cards ({CARD_COLUMNS}) VALUES ({CARD_MARKS})", cards)
         return changed
+
+
+@contextmanager
+def _unsynced(conn: sqlite3.Connection) -> Iterator[None]:
+    """The batches' commits without an fsync each (they held the lock through a busy disk's stalls):
+    in WAL mode the log is still synced at each checkpoint, and by the next session's commit, so a
+    crash can only lose the last batches, never leave them half-applied; importing again finishes."""
+    conn.execute("PRAGMA synchronous = NORMAL")
+    try:
+        yield
+    finally:
+        conn.execute("PRAGMA synchronous = FULL")
 
 
 @dataclass
