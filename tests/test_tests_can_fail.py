@@ -44,11 +44,18 @@ BREAKAGES = [
         ("test_crash_safety.py::test_kill_while_feedback_is_on_screen",),
     ),
     Breakage(
-        "no busy timeout",
+        "no busy timeout, and a save takes it alone",
         "store/db.py",
         "BUSY_TIMEOUT_MS = 15_000",
         "BUSY_TIMEOUT_MS = 0",
         ("test_concurrency.py",),
+        also=(
+            (
+                "store/connection.py",
+                "            if patient:\n                self._begin_patiently()",
+                "            if False:\n                self._begin_patiently()",
+            ),
+        ),
     ),
     Breakage(
         "daily backups keep only three",
@@ -418,6 +425,48 @@ BREAKAGES = [
         "ILL_CONDITIONED = 0.1",
         "ILL_CONDITIONED = 0.0",
         ("test_batch_replay.py::test_the_real_learners_log_replays_alike",),
+    ),
+    Breakage(
+        "an import into a store in use holds the lock for the whole file",
+        "services/progress.py",
+        "_first_import(incoming, settings, shown, warn) if fresh else _merge_aside(incoming, settings, shown, warn)",
+        "_first_import(incoming, settings, shown, warn) if fresh else _merge(open_store(warn=warn), incoming, settings, shown)",
+        ("test_import_beside_sessions.py::test_an_import_never_locks_a_study_session_out_for_long",),
+    ),
+    Breakage(
+        "a session saving an answer gives up at SQLite's busy timeout",
+        "store/connection.py",
+        "            if patient:\n                self._begin_patiently()",
+        "            if False:\n                self._begin_patiently()",
+        ("test_import_beside_sessions.py::test_a_session_waits_its_turn_past_sqlites_busy_timeout_and_saves",),
+    ),
+    Breakage(
+        "a card replayed outside the lock is taken without checking the log",
+        "store/staged.py",
+        "if done is not None and done[0] == log:",
+        "if done is not None:",
+        ("test_import_beside_sessions.py::test_an_answer_saved_between_the_replay_and_the_batch_is_replayed_in_it",),
+    ),
+    Breakage(
+        "the write-ahead log a connection writes into is not watched",
+        "store/connection.py",
+        "store.wal = None if read_only else WalWatch.of(store.path)",
+        "store.wal = None",
+        ("test_wal_deleted.py::test_a_running_session_refuses_the_next_answer_once_its_log_is_deleted",),
+    ),
+    Breakage(
+        "a store held open without its log is opened anyway",
+        "store/wal.py",
+        "    if held_open(path):\n",
+        "    if False:\n",
+        ("test_wal_deleted.py::test_a_second_session_refuses_a_store_held_open_without_its_log_and_the_first_keeps_its_answers",),
+    ),
+    Breakage(
+        "a store whose answers were all in a lost log looks empty",
+        "store/wal.py",
+        "    if pages <= 1 and user_version == 0 and app_id == 0:",
+        "    if False:",
+        ("test_wal_deleted.py::test_after_kill_9_and_a_deleted_log_every_command_says_what_is_missing",),
     ),
 ]
 

@@ -190,7 +190,7 @@ def import_progress(file: Path, incoming: Incoming, shown: Shown = Silent(), *, 
     tidy_home()
     fresh = not paths.db_path().exists()
     with paused_gc():  # a million rows read, checked and stored: objects that die young or live to the end
-        merged = _first_import(file, incoming, settings, shown, warn) if fresh else _merge(open_store(warn=warn), incoming, settings, shown)
+        merged = _first_import(incoming, settings, shown, warn) if fresh else _merge_aside(incoming, settings, shown, warn)
     if not incoming.extras:
         return Imported(merged.reviews, incoming.count, merged=merged)
     from certdrill.clock import to_ms
@@ -210,7 +210,7 @@ def merge_reviews(reviews: Sequence[Review], shown: Shown = Silent(), *, warn: W
     from certdrill.exchange.reader import Incoming
     from certdrill.schedule.review_log import review_row
 
-    return _merge(open_store(warn=warn), Incoming([review_row(r) for r in reviews]), load_settings(), shown).changed
+    return _merge_any(Incoming([review_row(r) for r in reviews]), load_settings(), shown, warn).changed
 
 
 def merge_rows(rows: Sequence[ReviewRow], *, undone: Sequence[tuple] = (), suspensions: Sequence[tuple] = (), warn: Warn = ignore) -> int:
@@ -219,7 +219,16 @@ def merge_rows(rows: Sequence[ReviewRow], *, undone: Sequence[tuple] = (), suspe
     from certdrill.exchange.controls import ControlRows
     from certdrill.exchange.reader import Incoming
 
-    return _merge(open_store(warn=warn), Incoming(list(rows), ControlRows(list(undone), list(suspensions))), load_settings(), Silent()).changed
+    return _merge_any(Incoming(list(rows), ControlRows(list(undone), list(suspensions))), load_settings(), Silent(), warn).changed
+
+
+def _merge_any(incoming: Incoming, settings: Settings, shown: Shown, warn: Warn) -> Merged:
+    """A few reviews (a sync's batch) in one short transaction; more beside any session (`_merge_aside`)."""
+    from certdrill.store.writes import MERGE_BATCH
+
+    if isinstance(incoming.rows, list) and len(incoming.rows) <= MERGE_BATCH:
+        return _merge(open_store(warn=warn), incoming, settings, shown)
+    return _merge_aside(incoming, settings, shown, warn)
 
 
 def _merge(store: Store, incoming: Incoming, settings: Settings, shown: Shown, *, new_store: bool = False) -> Merged:
@@ -238,21 +247,63 @@ def _merge(store: Store, incoming: Incoming, settings: Settings, shown: Shown, *
         store.close()
 
 
-def _first_import(file: Path, incoming: Incoming, settings: Settings, shown: Shown, warn: Warn) -> Merged:
+def _first_import(incoming: Incoming, settings: Settings, shown: Shown, warn: Warn) -> Merged:
     """Into a home without a store: the store is made beside its place and linked in only once the
     whole file proved good, so a bad file (found late in a streamed million) leaves no store behind."""
-    from certdrill.exchange.reader import open_progress
     from certdrill.store.store import Store
 
     target = paths.db_path()
-    tmp = target.with_name(f".{target.name}.{os.getpid()}.import")
+    tmp = _scratch_path()
     try:
         added = _merge(Store.open_scratch(tmp), incoming, settings, shown, new_store=True)
         try:
             os.link(tmp, target)
-        except FileExistsError:  # another certdrill made a store meanwhile: merge into that one
-            return _merge(open_store(warn=warn), open_progress(file), settings, shown)
+        except FileExistsError:  # another certdrill made a store meanwhile: what was made is merged into it
+            return _merge_staged(Store.open(tmp), settings, shown, warn)
         return added
     finally:
-        for leftover in (tmp, tmp.with_name(tmp.name + "-wal"), tmp.with_name(tmp.name + "-shm")):
-            discard(leftover)
+        _discard_scratch(tmp)
+
+
+def _merge_aside(incoming: Incoming, settings: Settings, shown: Shown, warn: Warn) -> Merged:
+    """Into a store that sessions may be using: the file is merged into a scratch store first (all
+    of it checked, nothing written to the store should it be bad), then into the store a batch at a
+    time, so that no session waits on the lock for longer than a batch (store/staged.py)."""
+    from certdrill.store.store import Store
+
+    tmp = _scratch_path()
+    try:
+        staging = Store.open_scratch(tmp)
+        try:
+            controls = incoming.controls
+            staging.merge_counted(shown.counted(incoming.rows), replay=False, undone=controls.undone, suspensions=controls.suspensions)
+        except BaseException:
+            staging.close()
+            raise
+        return _merge_staged(staging, settings, shown, warn)
+    finally:
+        _discard_scratch(tmp)
+
+
+def _merge_staged(staging: Store, settings: Settings, shown: Shown, warn: Warn) -> Merged:
+    """What `staging` holds merged into the store; both closed after."""
+    try:
+        store = open_store(warn=warn)
+        try:
+            shown.now("Merging into the store, a batch at a time")
+            return store.merge_staged(staging, scheduler_config(settings, store=store))
+        finally:
+            store.close()
+    finally:
+        staging.close()
+
+
+def _scratch_path() -> Path:
+    """Beside the store, named after this process (the next start removes it, should this one be killed)."""
+    target = paths.db_path()
+    return target.with_name(f".{target.name}.{os.getpid()}.import")
+
+
+def _discard_scratch(tmp: Path) -> None:
+    for leftover in (tmp, tmp.with_name(tmp.name + "-wal"), tmp.with_name(tmp.name + "-shm")):
+        discard(leftover)

@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TypeVar
 
-from certdrill.errors import DamagedStoreError
-from certdrill.store.db import connect, damaged, store_error
+from certdrill.errors import DamagedStoreError, StoreError
+from certdrill.store.db import BUSY_TIMEOUT_MS, _busy, connect, damaged, store_error
+from certdrill.store.wal import WalWatch
 
 BATCH = 500  # ids an `IN (...)` query takes at once, well under SQLite's variable limit
+PATIENCE = 60  # s a session saving an answer waits for the write lock
+LOOK_EVERY = 0.002  # s between two looks at the lock while it waits
 T = TypeVar("T")
 
 
@@ -22,16 +26,20 @@ class Connection:
     def __init__(self, path: Path, conn: sqlite3.Connection):
         self.path = path
         self.conn = conn
+        self.wal: WalWatch | None = None  # the write-ahead log this connection writes into (store/wal.py)
 
     @classmethod
     def open(cls: type[S], path: Path, *, read_only: bool = False) -> S:
-        return cls(Path(path), connect(Path(path), read_only=read_only))
+        store = cls(Path(path), connect(Path(path), read_only=read_only))
+        store.wal = None if read_only else WalWatch.of(store.path)
+        return store
 
     @classmethod
     def open_scratch(cls: type[S], path: Path) -> S:
         """A new store no one else sees yet (a first import, before it is moved into place): no
         journal and no syncs while it fills, since a failure throws the file away; `seal` it after."""
         store = cls.open(path)
+        store.wal = None  # it has no log until sealed, and then no other writer
         store.conn.execute("PRAGMA journal_mode = OFF")
         store.conn.execute("PRAGMA synchronous = OFF")
         return store
@@ -48,9 +56,15 @@ class Connection:
         self.conn.close()
 
     @contextmanager
-    def transaction(self) -> Iterator[sqlite3.Connection]:
+    def transaction(self, *, patient: bool = False) -> Iterator[sqlite3.Connection]:
+        """`patient`: a session saving an answer, which waits its turn for as long as `PATIENCE`.
+        Before and after it, the write-ahead log must still be the one opened (store/wal.py)."""
+        self._log_kept()
         try:
-            self.conn.execute("BEGIN IMMEDIATE")
+            if patient:
+                self._begin_patiently()
+            else:
+                self.conn.execute("BEGIN IMMEDIATE")
         except sqlite3.Error as exc:
             raise store_error(exc, self.path) from None
         except UnicodeDecodeError:
@@ -58,6 +72,7 @@ class Connection:
         try:
             yield self.conn
             self.conn.execute("COMMIT")
+            self._log_kept()
         except sqlite3.Error as exc:
             self._rollback()
             raise store_error(exc, self.path) from None
@@ -67,6 +82,31 @@ class Connection:
         except BaseException:
             self._rollback()
             raise
+
+    def _begin_patiently(self) -> None:
+        """Take the write lock, looking every few milliseconds (SQLite's own wait looks only every
+        100 ms after a while, and can miss every gap a long import leaves between its batches)."""
+        deadline = time.monotonic() + PATIENCE
+        self.conn.execute("PRAGMA busy_timeout = 0")
+        try:
+            while True:
+                try:
+                    self.conn.execute("BEGIN IMMEDIATE")
+                    return
+                except sqlite3.OperationalError as exc:
+                    if not _busy(exc):
+                        raise
+                    if time.monotonic() > deadline:
+                        raise StoreError(
+                            f"another certdrill kept the progress database busy for {PATIENCE} s, so this answer was not saved; try again", file=str(self.path)
+                        ) from None
+                time.sleep(LOOK_EVERY)
+        finally:
+            self.conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+
+    def _log_kept(self) -> None:
+        if self.wal is not None:
+            self.wal.check()
 
     def check_writable(self) -> None:
         """Fail now, with a clear error, rather than at the first answer (read-only file or folder).

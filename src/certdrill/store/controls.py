@@ -58,7 +58,7 @@ class Controls(Rebuilding):
     def undo(self, review_id: str, undone_at: datetime, config: SchedulerConfig) -> tuple[Review, CardState | None]:
         """Take an answer back: its tombstone is kept, its row leaves the log, its item's card is
         replayed from what is left (None: nothing is, the item is new again)."""
-        with self.transaction() as conn:
+        with self.transaction(patient=True) as conn:
             row = conn.execute(f"SELECT {REVIEW_COLUMNS} FROM reviews WHERE id = ?", (review_id,)).fetchone()
             if row is None:
                 raise StoreError(f"no answer {review_id} in the log (undone already?)")

@@ -14,6 +14,7 @@ from certdrill.errors import DamagedStoreError, StoreError
 from certdrill.paths import check_folder
 from certdrill.store.backup import backup_before_migration, restore_hint
 from certdrill.store.migrations import APPLICATION_ID, MIGRATIONS
+from certdrill.store.wal import refuse_a_lost_log
 
 BUSY_TIMEOUT_MS = 15_000
 WAL_SWITCH_TIMEOUT_MS = 50
@@ -110,6 +111,8 @@ def connect(path: Path, *, migrate: bool = True, read_only: bool = False) -> sql
     path = Path(path)
     check_folder(path.parent)  # a file in its place, a name too long, no permission: one line, before SQLite trips on it
     fresh = _check_file(path)
+    if not fresh:
+        refuse_a_lost_log(path)  # deleted while another certdrill runs, or after one was killed (store/wal.py)
     if read_only:
         return _empty_store(path) if fresh else _connect_read_only(path)
     try:

@@ -14,7 +14,8 @@ from certdrill.schedule.scheduler import CardState
 from certdrill.store.connection import BATCH, chunks, marks
 from certdrill.store.counts import Counts, ItemScope
 from certdrill.store.rows import CARD_COLUMNS, REVIEW_COLUMNS, row_card, row_review
-from certdrill.store.writes import OPTIMIZER_RECORD_KEY, Writes, write_review
+from certdrill.store.staged import StagedMerge
+from certdrill.store.writes import OPTIMIZER_RECORD_KEY, write_review
 
 __all__ = ["ItemProgress", "ItemScope", "Store", "write_review"]
 
@@ -26,7 +27,7 @@ class ItemProgress:
     last_review: datetime
 
 
-class Store(Writes, Counts):
+class Store(StagedMerge, Counts):
     """Progress: the append-only review log, the card cache rebuilt from it, mock exams, settings kept with them."""
 
     def cards(self, *, due_before: datetime | None = None, item_ids: Iterable[str] | None = None) -> dict[str, CardState]:

@@ -77,7 +77,7 @@ class Writes(Controls):
         the item's log instead when that is not what replay would give: another session changed the
         card meanwhile, or logged a review of this item that sorts later (same millisecond).
         """
-        with self.transaction() as conn:
+        with self.transaction(patient=True) as conn:
             stored = _stored_card(conn, review.item_id)
             row = review_row(review)
             conn.execute(f"INSERT INTO reviews ({REVIEW_COLUMNS}) VALUES ({REVIEW_MARKS})", row)
@@ -90,7 +90,7 @@ class Writes(Controls):
 
     def amend_rating(self, review_id: str, rating: int, card: CardState, *, config: SchedulerConfig | None = None) -> CardState:
         """Change a logged rating; with the config, the card is rebuilt from the item's whole log."""
-        with self.transaction() as conn:
+        with self.transaction(patient=True) as conn:
             row = conn.execute("SELECT item_id, rating, correct FROM reviews WHERE id = ?", (review_id,)).fetchone()
             if row is None:
                 raise StoreError(f"no review {review_id}")
