@@ -48,7 +48,7 @@ def staged_merge(store: Store, scratch: Path, reviews, undone=()) -> int:
     staging = Store.open_scratch(scratch)
     try:
         staging.merge_reviews(reviews, undone=undone)
-        return store.merge_staged(staging, CONFIG)
+        return store.merge_staged(staging, CONFIG).changed
     finally:
         staging.close()
 

@@ -41,7 +41,7 @@ def list_items(
     from certdrill import clock
     from certdrill.services.listing import list_bank
 
-    listing = list_bank(bank, topic, now=clock.now(), sort=sort)
+    listing = list_bank(bank, topic, now=clock.now(), sort=sort, warn=err_line)
     if as_jsonl:
         _echo_json_lines(row.to_json() for row in listing.rows)
         return

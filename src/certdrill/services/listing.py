@@ -15,7 +15,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from certdrill import paths
+from certdrill.gcpause import paused_gc
 from certdrill.services.banks import filter_topics, load_banks
+from certdrill.services.workspace import Warn, ignore
 
 if TYPE_CHECKING:
     from certdrill.bank.items import Bank, Item
@@ -66,7 +68,7 @@ class Listing:
     rows: list[Listed]
 
 
-def list_bank(bank_paths: Sequence[Path] | None, topics: Sequence[str] | None, *, now: datetime, sort: str | None = None) -> Listing:
+def list_bank(bank_paths: Sequence[Path] | None, topics: Sequence[str] | None, *, now: datetime, sort: str | None = None, warn: Warn = ignore) -> Listing:
     """The items (bank order, or by `sort`) with their progress; reads the store, never writes it."""
     if sort is not None and sort not in SORTS:
         from certdrill.errors import InputError
@@ -74,24 +76,26 @@ def list_bank(bank_paths: Sequence[Path] | None, topics: Sequence[str] | None, *
         raise InputError(f"--sort: unknown order {sort!r} (known: {', '.join(SORTS)})")
     the_bank = load_banks(bank_paths)
     items = filter_topics(the_bank, topics)
-    enabled = gc.isenabled()
-    gc.disable()  # 50,000 rows and their cards are acyclic: collections while they are made cost 20-30% of the making
-    try:
-        rows = _with_progress(items, now) if paths.has_store() else [Listed(item) for item in items]
-    finally:
-        if enabled:
-            gc.enable()
+    with paused_gc():  # 50,000 rows and their cards are acyclic: collections while they are made cost 20-30% of the making
+        rows = _with_progress(items, now, warn) if paths.has_store() else [Listed(item) for item in items]
     gc.freeze()  # kept until the command ends, as the bank is (`load_banks`): later collections need not walk them
     return Listing(the_bank, sort_rows(rows, sort) if sort else rows)
 
 
-def _with_progress(items: list[Item], now: datetime) -> list[Listed]:
+def _with_progress(items: list[Item], now: datetime, warn: Warn) -> list[Listed]:
+    """The items with their cards; a store that cannot be read (damaged, its log unreadable in a
+    read-only folder) leaves the bank listed without progress, and says why in one line."""
+    from certdrill.errors import StoreError
     from certdrill.schedule.controls import is_leech
     from certdrill.schedule.scheduler import retrievability
     from certdrill.services.workspace import cards_for, load_settings, open_store, scheduler_config
 
     settings = load_settings()
-    store = open_store(writable=False)
+    try:
+        store = open_store(writable=False)
+    except StoreError as exc:
+        warn(f"progress not shown: {exc}")
+        return [Listed(item) for item in items]
     try:
         config = scheduler_config(settings, store=store)
         cards = cards_for(store, config, now)

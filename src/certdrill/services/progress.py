@@ -259,7 +259,11 @@ def _first_import(incoming: Incoming, settings: Settings, shown: Shown, warn: Wa
         try:
             os.link(tmp, target)
         except FileExistsError:  # another certdrill made a store meanwhile: what was made is merged into it
-            return _merge_staged(Store.open(tmp), settings, shown, warn)
+            store = open_store(warn=warn)
+            try:
+                return _merge_staged(Store.open(tmp), store, settings, shown)
+            finally:
+                store.close()
         return added
     finally:
         _discard_scratch(tmp)
@@ -268,9 +272,11 @@ def _first_import(incoming: Incoming, settings: Settings, shown: Shown, warn: Wa
 def _merge_aside(incoming: Incoming, settings: Settings, shown: Shown, warn: Warn) -> Merged:
     """Into a store that sessions may be using: the file is merged into a scratch store first (all
     of it checked, nothing written to the store should it be bad), then into the store a batch at a
-    time, so that no session waits on the lock for longer than a batch (store/staged.py)."""
+    time, so that no session waits on the lock for longer than a batch (store/staged.py). The store
+    is opened first, so a read-only home or a damaged store is said before the file is read."""
     from certdrill.store.store import Store
 
+    store = open_store(warn=warn)
     tmp = _scratch_path()
     try:
         staging = Store.open_scratch(tmp)
@@ -280,20 +286,17 @@ def _merge_aside(incoming: Incoming, settings: Settings, shown: Shown, warn: War
         except BaseException:
             staging.close()
             raise
-        return _merge_staged(staging, settings, shown, warn)
+        return _merge_staged(staging, store, settings, shown)
     finally:
+        store.close()
         _discard_scratch(tmp)
 
 
-def _merge_staged(staging: Store, settings: Settings, shown: Shown, warn: Warn) -> Merged:
-    """What `staging` holds merged into the store; both closed after."""
+def _merge_staged(staging: Store, store: Store, settings: Settings, shown: Shown) -> Merged:
+    """What `staging` holds merged into `store`; `staging` closed after."""
     try:
-        store = open_store(warn=warn)
-        try:
-            shown.now("Merging into the store, a batch at a time")
-            return store.merge_staged(staging, scheduler_config(settings, store=store))
-        finally:
-            store.close()
+        shown.now("Merging into the store, a batch at a time")
+        return store.merge_staged(staging, scheduler_config(settings, store=store))
     finally:
         staging.close()
 
