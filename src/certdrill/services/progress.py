@@ -182,8 +182,10 @@ def read_progress(file: Path) -> Incoming:
 
 
 def import_progress(file: Path, incoming: Incoming, shown: Shown = Silent(), *, warn: Warn = ignore, now: datetime | None = None) -> Imported:
-    """Merge a progress file (`read_progress`): reviews united by id, cards rebuilt by replay, all or
-    nothing; then its mock exams (joined by uid), settings and parameters (the later change wins)."""
+    """Merge a progress file (`read_progress`): reviews united by id, cards rebuilt by replay; the
+    file checked whole before anything is written, then merged a batch at a time beside any session
+    (a killed import keeps whole batches; again finishes it); then its mock exams (joined by uid),
+    settings and parameters (the later change wins)."""
     from certdrill.gcpause import paused_gc
 
     settings = load_settings()
