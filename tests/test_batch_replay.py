@@ -149,6 +149,22 @@ def test_the_real_learners_log_replays_alike(config):
     assert decided >= 0.75 * len(many)  # the rest replay in Python: lapses on stabilities float32 cannot follow
 
 
+# One card of the real learner's log (shared/data), times from T0: seven misses a minute or two
+# apart drive its stability under 0.1, and the reviews days later are where float32 loses digits.
+ILL_CONDITIONED_CARD = [
+    (23903274647, 1), (23903372224, 1), (23903457340, 1), (23903540542, 1), (23903633672, 1), (23903731043, 1), (23903808896, 1),
+    (23903895509, 3), (23904613044, 3), (23994071888, 1), (23994404225, 1), (23994470619, 3), (24130780083, 1), (24131416815, 3),
+]  # fmt: skip
+
+
+def test_a_card_whose_stability_fell_under_a_tenth_replays_alike():
+    """Without the real log at hand: the card where fsrs-rs's float32 would part from fsrs."""
+    log = [(T0 + at, own_id(T0 + at, n), rating) for n, (at, rating) in enumerate(ILL_CONDITIONED_CARD)]
+    config = SchedulerConfig()
+    [got] = Batch(config).replay([log])
+    assert_same(got, log, config)
+
+
 def test_parameters_outside_the_band_replay_in_python():
     far = list(default_parameters())
     far[10] = 0.004  # w10 near its lower bound: e ** (w10 (1 - R)) - 1 in float32 loses digits

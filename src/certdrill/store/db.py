@@ -128,7 +128,24 @@ def connect(path: Path, *, migrate: bool = True, read_only: bool = False) -> sql
         if migrate and version < len(MIGRATIONS):
             _migrate(conn, version, path)
 
-    return _open(path, str(path), setup)
+    try:
+        return _open(path, str(path), setup)
+    except StoreError:
+        if fresh:
+            _forget_a_failed_first_use(path)
+        raise
+
+
+def _forget_a_failed_first_use(path: Path) -> None:
+    """A first use that failed before its tables were made (a full disk) leaves a file of nothing
+    but SQLite's header; removed, the next command starts afresh instead of taking it for a store
+    whose log was lost (store/wal.py). Never while another process has it open."""
+    from certdrill.files import discard
+    from certdrill.store.wal import held_open, holds_nothing
+
+    if held_open(path) is False and holds_nothing(path):
+        for leftover in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+            discard(leftover)
 
 
 def _use_wal(conn: sqlite3.Connection) -> None:

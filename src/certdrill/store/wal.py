@@ -92,6 +92,21 @@ def refuse_a_lost_log(path: Path) -> None:
         raise DamagedStoreError(f"the progress database is damaged ({why}); {restore_hint(path)}", file=str(path))
 
 
+def holds_nothing(path: Path) -> bool:
+    """An empty file, or SQLite's header alone with no schema version or application id, and no log
+    beside it: nothing was ever committed to it."""
+    try:
+        if path.stat().st_size == 0:
+            return not log_of(path).exists()
+    except OSError:
+        return False
+    header = _header(path)
+    if header is None or log_of(path).exists():
+        return False
+    pages, user_version, app_id = (int.from_bytes(header[at : at + 4], "big") for at in (28, 60, 68))
+    return pages <= 1 and user_version == 0 and app_id == 0
+
+
 def _header(path: Path) -> bytes | None:
     try:
         with open(path, "rb") as fh:
