@@ -153,3 +153,16 @@ def test_leech_settings_are_checked(cli):
     assert bad.exit_code == 2 and "leech-action" in bad.output and "suspend or tag" in bad.output
     shown = json_of(cli("config", "show", "--json"))
     assert shown["leech-lapses"] == 8 and shown["leech-action"] == "suspend"
+
+
+def test_stats_shows_the_leeches_with_most_lapses_and_json_lists_them_all(cli, tmp_path, home, monkeypatch):
+    from certdrill.ui import stats as shown_stats
+
+    bank = truefalse_bank(tmp_path / "tf", 3)
+    assert cli("config", "set", "leech-lapses", "2").exit_code == 0
+    log(home, lapsed("tf-000", 3) + lapsed("tf-001", 2))
+    monkeypatch.setattr(shown_stats, "LEECHES_SHOWN", 1)
+    text = " ".join(cli("stats", "--bank", bank).output.split())
+    assert "Leeches: 2" in text and "the 1 with most lapses below, stats --json lists all" in text
+    assert "tf-000" in text and "tf-001" not in text
+    assert [leech["id"] for leech in json_of(cli("stats", "--json", "--bank", bank))["leeches"]] == ["tf-000", "tf-001"]

@@ -16,6 +16,9 @@ if TYPE_CHECKING:
     from certdrill.services.stats import StatsReport
 
 
+LEECHES_SHOWN = 20  # a screenful: a learner with thousands of leeches (5,992 in benchmarks/generate.py's) took seconds to lay out
+
+
 def show_stats(console: Console, report: StatsReport, *, show_plan: bool) -> None:
     plain = plain_terminal(console)
     console.print(safe(f"{report.bank.title}: progress on {report.today.isoformat()}", "bold"))
@@ -29,7 +32,9 @@ def show_stats(console: Console, report: StatsReport, *, show_plan: bool) -> Non
     if report.leeches:
         from certdrill.ui.controls import leech_table
 
-        parts.append(leech_table(report.leeches, f"Leeches: {len(report.leeches)} (certdrill missed --leeches drills them)"))
+        shown = report.leeches[:LEECHES_SHOWN]
+        more = f"; the {len(shown)} with most lapses below, stats --json lists all" if len(shown) < len(report.leeches) else ""
+        parts.append(leech_table(shown, f"Leeches: {len(report.leeches)} (certdrill missed --leeches drills them{more})"))
     if report.suspended:
         parts.append(Text(f"Suspended: {len(report.suspended)} of {report.items} items, never asked until unsuspended (certdrill unsuspend ID)."))
     if report.readiness is not None:
