@@ -329,7 +329,9 @@ def test_undone_answers_and_suspensions_travel(machines, mini):
     assert machines("a", "undo").exit_code == 0
     assert machines("a", "suspend", "ecr-scan", "--bank", mini).exit_code == 0
     machines("a", "sync", machines.shared)
-    machines("b", "sync", machines.shared)
+    taken = json.loads(machines("b", "sync", machines.shared, "--json").output)
+    assert (taken["added"], taken["controls"]) == (0, 2)  # an undo and a suspension are not new reviews
+    assert "2 undos or suspension changes" in machines("c", "sync", machines.shared).output
     assert reviews(machines.home("b")) == reviews(machines.home("a")) and len(reviews(machines.home("b"))) == answered - 1
     assert cards(machines.home("b")) == cards(machines.home("a"))
     store = Store.open(machines.home("b") / "progress.sqlite3", read_only=True)

@@ -215,13 +215,13 @@ def merge_reviews(reviews: Sequence[Review], shown: Shown = Silent(), *, warn: W
     return _merge_any(Incoming([review_row(r) for r in reviews]), load_settings(), shown, warn).changed
 
 
-def merge_rows(rows: Sequence[ReviewRow], *, undone: Sequence[tuple] = (), suspensions: Sequence[tuple] = (), warn: Warn = ignore) -> int:
+def merge_rows(rows: Sequence[ReviewRow], *, undone: Sequence[tuple] = (), suspensions: Sequence[tuple] = (), warn: Warn = ignore) -> Merged:
     """Review rows, tombstones and suspension events from another device (certdrill sync) merged as
-    a progress file's are; the number of reviews new to the store."""
+    a progress file's are; what the store took in."""
     from certdrill.exchange.controls import ControlRows
     from certdrill.exchange.reader import Incoming
 
-    return _merge_any(Incoming(list(rows), ControlRows(list(undone), list(suspensions))), load_settings(), Silent(), warn).changed
+    return _merge_any(Incoming(list(rows), ControlRows(list(undone), list(suspensions))), load_settings(), Silent(), warn)
 
 
 def _merge_any(incoming: Incoming, settings: Settings, shown: Shown, warn: Warn) -> Merged:

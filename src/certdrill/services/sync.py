@@ -33,6 +33,7 @@ from certdrill.services.workspace import Warn, ignore, open_store
 
 if TYPE_CHECKING:
     from certdrill.store.store import Store
+    from certdrill.store.writes import Merged
 
 SEGMENT_BYTES = 1024 * 1024  # a new file once the current one is this big (sync tools copy whole files)
 COMPACT_SEGMENTS = 8  # files since the last snapshot that make a new snapshot
@@ -57,6 +58,7 @@ class Synced:
     healed: bool = False  # every file was read again (one was gone or shorter)
     compacted: bool = False
     notes: tuple[str, ...] = field(default_factory=tuple)
+    controls: int = 0  # answers undone and suspension changes new to this store
 
 
 def run_sync(folder: Path | None, *, now: datetime, git: bool = False, warn: Warn = ignore) -> Synced:
@@ -177,7 +179,8 @@ def _sync(store: Store, folder: Path, device: str, now_ms: int) -> Synced:
         for name in list(state.own):
             if not _ends_whole(base / device / name):
                 state.own[name] = SEGMENT_BYTES  # never appended to again
-    added = _merge_reviews(batch)
+    taken = _merge_reviews(batch)
+    added, controls = (taken.reviews, taken.changed - taken.reviews) if taken is not None else (0, 0)
     merged = merge_extras(store, batch.extras, now_ms)
     state.known |= {sf.digest(line) for line in _read_controls(batch) + sf.encode_extras(batch.extras)}
     out, watermark, mark_id = _unsent_reviews(store, watermark, mark_id, batch.digests)
@@ -192,7 +195,7 @@ def _sync(store: Store, folder: Path, device: str, now_ms: int) -> Synced:
     others = {rel.split("/")[0] for rel in files.sizes} - {device}
     return Synced(
         folder, device, len(others), read, added, merged.exams, merged.settings, merged.parameters, len(out),
-        batch.damaged, batch.unknown + merged.refused, heal, compacted, tuple(notes),
+        batch.damaged, batch.unknown + merged.refused, heal, compacted, tuple(notes), controls,
     )  # fmt: skip
 
 
@@ -281,10 +284,10 @@ def _read_own(folder: Path, files: _Files, batch: sf.Batch) -> int:
     return len(batch.rows) - before
 
 
-def _merge_reviews(batch: sf.Batch) -> int:
+def _merge_reviews(batch: sf.Batch) -> Merged | None:
     """Reviews with the tombstones and suspensions read beside them (merged ahead of the reviews)."""
     if not (batch.rows or batch.undone or batch.suspensions):
-        return 0
+        return None
     from certdrill.services.progress import merge_rows
 
     return merge_rows(batch.rows, undone=batch.undone, suspensions=batch.suspensions)

@@ -17,6 +17,8 @@ def _plural(count: int, word: str) -> str:
 
 def summary(done: Synced) -> str:
     got = [_plural(done.added, "new review")]
+    if done.controls:
+        got.append(f"{done.controls} {'undo or suspension change' if done.controls == 1 else 'undos or suspension changes'}")
     if done.exams:
         got.append(_plural(done.exams, "exam"))
     if done.settings:
@@ -57,6 +59,6 @@ def session_line(done: Synced | str) -> str | None:
     """What a session says about its own sync: why it was skipped, or what came in (nothing when nothing did)."""
     if isinstance(done, str):
         return done
-    if not (done.added or done.exams or done.settings or done.parameters):
+    if not (done.added or done.controls or done.exams or done.settings or done.parameters):
         return None
     return summary(done)
