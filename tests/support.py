@@ -108,6 +108,11 @@ def stored(home: Path, read):
         store.close()
 
 
+def log_reviews(home: Path, reviews, suspensions=()) -> None:
+    """Reviews (and suspension events) logged as if answered earlier, through the store's merge."""
+    stored(home, lambda store: store.merge_reviews(reviews, suspensions=suspensions))
+
+
 def stored_reviews(home: Path):
     return stored(home, Store.reviews)
 

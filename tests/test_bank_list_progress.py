@@ -10,19 +10,10 @@ import pytest
 
 from certdrill.schedule.review_log import Review
 from certdrill.schedule.scheduler import AGAIN, GOOD
-from certdrill.store.store import Store
-from support import json_of, stored_cards, truefalse_bank
+from support import json_of, log_reviews, stored_cards, truefalse_bank
 
 T0 = datetime(2026, 10, 1, 9, tzinfo=UTC)
 PROGRESS = ("due", "interval_days", "lapses", "recall", "suspended", "leech")
-
-
-def log(home, reviews):
-    store = Store.open(home / "progress.sqlite3")
-    try:
-        store.merge_reviews(reviews)
-    finally:
-        store.close()
 
 
 def answers(item, ratings, *, start=T0, every_days=3):
@@ -36,7 +27,7 @@ def studied_bank(tmp_path, home):
     """Four items: tf-000 learned last week (due after 2026-12-01), tf-001 lapsed three times (a
     leech at leech-lapses 3), tf-002 answered once long ago, tf-003 never seen."""
     bank = truefalse_bank(tmp_path / "tf", 4)
-    log(
+    log_reviews(
         home,
         answers("tf-000", [GOOD, GOOD, GOOD], start=datetime(2026, 11, 9, 9, tzinfo=UTC))
         + answers("tf-001", [GOOD, GOOD, AGAIN, GOOD, AGAIN, GOOD, AGAIN, GOOD])

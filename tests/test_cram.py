@@ -10,17 +10,9 @@ from certdrill.drill.cram import cram_items
 from certdrill.schedule.review_log import Review
 from certdrill.schedule.scheduler import GOOD, CardState, SchedulerConfig, State, replay
 from certdrill.store.store import Store
-from support import json_of, stored, stored_cards, stored_reviews, truefalse_bank
+from support import json_of, log_reviews, stored, stored_cards, stored_reviews, truefalse_bank
 
 NOW = datetime(2026, 11, 23, 9, tzinfo=UTC)  # the tests' frozen clock
-
-
-def log(home, reviews):
-    store = Store.open(home / "progress.sqlite3")
-    try:
-        store.merge_reviews(reviews)
-    finally:
-        store.close()
 
 
 def learned(item, *days_ago):
@@ -54,7 +46,7 @@ def test_cram_items_table():
 
 def test_cram_asks_items_not_due_and_logs_them_as_cram(cli, tmp_path, home):
     bank = truefalse_bank(tmp_path / "tf", 4)
-    log(home, learned("tf-000", 6, 5) + learned("tf-001", 12, 11, 2) + learned("tf-002", 1))  # 000 and 001 wait for later days; 002 is due
+    log_reviews(home, learned("tf-000", 6, 5) + learned("tf-001", 12, 11, 2) + learned("tf-002", 1))  # 000 and 001 wait for later days; 002 is due
     cards = stored_cards(home)
     assert cards["tf-000"].due > NOW + timedelta(days=1) and cards["tf-001"].due > NOW + timedelta(days=1)
     result = cli("cram", "--bank", bank, input="t\nt\n")
@@ -71,7 +63,7 @@ def test_cram_asks_items_not_due_and_logs_them_as_cram(cli, tmp_path, home):
 def test_cram_leaves_out_suspended_items_and_says_when_nothing_waits(cli, tmp_path, home):
     bank = truefalse_bank(tmp_path / "tf", 2)
     assert "Nothing to cram" in cli("cram", "--bank", bank).output
-    log(home, learned("tf-000", 6, 5))
+    log_reviews(home, learned("tf-000", 6, 5))
     cli("suspend", "tf-000", "--bank", bank)
     assert "Nothing to cram" in cli("cram", "--bank", bank).output
 
@@ -86,7 +78,7 @@ def test_cram_flags_are_checked(cli, tmp_path):
 def test_a_cram_answer_makes_the_export_version_2(cli, tmp_path, home):
     """An older certdrill does not know the kind `cram`: it is told to upgrade instead of failing on a review."""
     bank = truefalse_bank(tmp_path / "tf", 1)
-    log(home, learned("tf-000", 6, 5))
+    log_reviews(home, learned("tf-000", 6, 5))
     cli("cram", "--bank", bank, input="t\n")
     out = tmp_path / "p.json"
     cli("export", "-o", out)
@@ -100,7 +92,7 @@ def test_cram_runs_under_the_study_rules_a_miss_comes_back_and_u_takes_it_back(c
     """A wrong cram answer's relearning step is due within the learn-ahead limit: asked again in the
     session (study's Rules), at most 3 times; `u` takes a cram answer back like any other."""
     bank = truefalse_bank(tmp_path / "tf", 1)
-    log(home, learned("tf-000", 6, 5))
+    log_reviews(home, learned("tf-000", 6, 5))
     result = cli("cram", "--bank", bank, input="f\nf\nu\nf\nf\nt\n")
     assert result.exit_code == 0, result.output
     assert "Undone: your answer to tf-000" in result.output

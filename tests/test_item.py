@@ -6,23 +6,14 @@ from datetime import UTC, datetime, timedelta
 
 from certdrill.schedule.review_log import Review
 from certdrill.schedule.scheduler import AGAIN, GOOD
-from certdrill.store.store import Store
-from support import json_of, truefalse_bank
+from support import json_of, log_reviews, truefalse_bank
 
 T0 = datetime(2026, 11, 1, 9, tzinfo=UTC)
 
 
-def log(home, reviews):
-    store = Store.open(home / "progress.sqlite3")
-    try:
-        store.merge_reviews(reviews)
-    finally:
-        store.close()
-
-
 def test_item_json_has_the_card_the_flags_and_every_answer(cli, tmp_path, home):
     bank = truefalse_bank(tmp_path / "tf", 2)
-    log(
+    log_reviews(
         home,
         [
             Review(f"r{n}", "tf-000", "tf", T0 + timedelta(days=n), r, (0,) if r == GOOD else (1,), r == GOOD, 900, "study", "s")
@@ -40,7 +31,7 @@ def test_item_json_has_the_card_the_flags_and_every_answer(cli, tmp_path, home):
 
 def test_item_text_shows_the_card_and_marks_the_undone_answer(cli, tmp_path, home):
     bank = truefalse_bank(tmp_path / "tf", 1)
-    log(home, [Review(f"r{n}", "tf-000", "tf", T0 + timedelta(days=n), GOOD, (0,), True, 900, "study", "s") for n in range(2)])
+    log_reviews(home, [Review(f"r{n}", "tf-000", "tf", T0 + timedelta(days=n), GOOD, (0,), True, 900, "study", "s") for n in range(2)])
     cli("undo")
     result = cli("item", "tf-000", "--bank", bank)
     assert result.exit_code == 0, result.output

@@ -10,17 +10,9 @@ from certdrill.schedule.controls import Suspension, suspended_items
 from certdrill.schedule.review_log import Review
 from certdrill.schedule.scheduler import AGAIN, GOOD
 from certdrill.store.store import Store
-from support import json_of, stored, stored_reviews, truefalse_bank
+from support import json_of, log_reviews, stored, stored_reviews, truefalse_bank
 
 T0 = datetime(2026, 10, 1, 9, tzinfo=UTC)
-
-
-def log(home, reviews, suspensions=()):
-    store = Store.open(home / "progress.sqlite3")
-    try:
-        store.merge_reviews(reviews, suspensions=list(suspensions))
-    finally:
-        store.close()
 
 
 def lapsed(item, lapses, *, start=0):
@@ -79,7 +71,7 @@ def test_suspended_items_are_never_asked_by_missed_or_exam(cli, mini, home):
     assert cli("suspend", *[i for i in every if i != keep], "--bank", mini).exit_code == 0
     exam = cli("exam", "--bank", mini, "--count", "5", input="s\ny\n")
     assert "so the exam has 1 instead of 5" in exam.output and "Which role pulls a private ECR image" in exam.output, exam.output
-    log(home, [Review("w1", "ecr-scan", "mini", T0, AGAIN, (0,), False, 1000, "study", "s")])
+    log_reviews(home, [Review("w1", "ecr-scan", "mini", T0, AGAIN, (0,), False, 1000, "study", "s")])
     assert "No missed items" in cli("missed", "--bank", mini, "--days", "3650").output
 
 
@@ -110,7 +102,7 @@ def test_suspension_travels_in_export_and_import(cli, tmp_path, home):
 def test_three_lapses_with_leech_lapses_3_make_a_leech_that_study_no_longer_asks(cli, tmp_path, home):
     bank = truefalse_bank(tmp_path / "tf", 2)
     assert cli("config", "set", "leech-lapses", "3").exit_code == 0
-    log(home, lapsed("tf-000", 2))
+    log_reviews(home, lapsed("tf-000", 2))
     session = cli("study", "--bank", bank, "--item", "tf-000", "--item", "tf-001", input="f\nt\n")
     assert session.exit_code == 0, session.output
     assert "Leech: tf-000 has lapsed 3 times" in session.output and "It is suspended" in session.output
@@ -129,7 +121,7 @@ def test_leech_action_tag_keeps_the_leech_in_sessions(cli, tmp_path, home):
     bank = truefalse_bank(tmp_path / "tf", 1)
     cli("config", "set", "leech-lapses", "3")
     cli("config", "set", "leech-action", "tag")
-    log(home, lapsed("tf-000", 2))
+    log_reviews(home, lapsed("tf-000", 2))
     session = cli("study", "--bank", bank, "--item", "tf-000", input="f\nt\n")
     assert "tagged as a leech" in session.output
     assert asked(session.output) == ["tf-000", "tf-000"]  # wrong: back later in the session, as any item
@@ -139,7 +131,7 @@ def test_leech_action_tag_keeps_the_leech_in_sessions(cli, tmp_path, home):
 def test_undoing_the_answer_that_made_a_leech_lifts_its_suspension(cli, tmp_path, home):
     bank = truefalse_bank(tmp_path / "tf", 1)
     cli("config", "set", "leech-lapses", "3")
-    log(home, lapsed("tf-000", 2))
+    log_reviews(home, lapsed("tf-000", 2))
     cli("study", "--bank", bank, "--item", "tf-000", input="f\n")
     assert stored(home, lambda s: set(s.suspended())) == {"tf-000"}
     assert cli("undo").exit_code == 0
@@ -160,7 +152,7 @@ def test_stats_shows_the_leeches_with_most_lapses_and_json_lists_them_all(cli, t
 
     bank = truefalse_bank(tmp_path / "tf", 3)
     assert cli("config", "set", "leech-lapses", "2").exit_code == 0
-    log(home, lapsed("tf-000", 3) + lapsed("tf-001", 2))
+    log_reviews(home, lapsed("tf-000", 3) + lapsed("tf-001", 2))
     monkeypatch.setattr(shown_stats, "LEECHES_SHOWN", 1)
     text = " ".join(cli("stats", "--bank", bank).output.split())
     assert "Leeches: 2" in text and "the 1 with most lapses below, stats --json lists all" in text

@@ -10,17 +10,9 @@ import pytest
 from certdrill.schedule.review_log import Review
 from certdrill.schedule.scheduler import AGAIN, GOOD, SchedulerConfig, replay
 from certdrill.store.store import Store
-from support import json_of, stored, stored_cards, stored_reviews, truefalse_bank
+from support import json_of, log_reviews, stored, stored_cards, stored_reviews, truefalse_bank
 
 T0 = datetime(2026, 11, 1, 9, tzinfo=UTC)
-
-
-def log(home, reviews):
-    store = Store.open(home / "progress.sqlite3")
-    try:
-        store.merge_reviews(reviews)
-    finally:
-        store.close()
 
 
 def review(n, item="tf-000", rating=GOOD, *, days=0, kind="study"):
@@ -58,7 +50,7 @@ def test_undo_after_two_answers_leaves_one(cli, tmp_path, home):
 
 
 def test_undo_json_says_what_it_took_back_and_the_card_now(cli, home):
-    log(home, [review(0), review(1, days=1)])
+    log_reviews(home, [review(0), review(1, days=1)])
     out = json_of(cli("undo", "--json"))
     assert out["undone"]["id"] == "r001" and out["undone"]["item_id"] == "tf-000" and out["undone"]["correct"] is True
     assert out["card"]["reps"] == 1 and out["card"]["last_review"].startswith("2026-11-01")
@@ -73,20 +65,20 @@ def test_undo_with_nothing_to_undo_is_one_clear_line(cli, home):
 
 def test_undo_skips_mock_exam_answers(cli, home):
     """A mock exam's answers are changed before submitting; `undo` takes back the latest other answer."""
-    log(home, [review(0), review(1, days=1, kind="exam")])
+    log_reviews(home, [review(0), review(1, days=1, kind="exam")])
     assert json_of(cli("undo", "--json"))["undone"]["id"] == "r000"
     assert [r.id for r in stored_reviews(home)] == ["r001"]
 
 
 def test_undo_again_takes_the_one_before(cli, home):
-    log(home, [review(0), review(1, days=1), review(2, days=2)])
+    log_reviews(home, [review(0), review(1, days=1), review(2, days=2)])
     assert json_of(cli("undo", "--json"))["undone"]["id"] == "r002"
     assert json_of(cli("undo", "--json"))["undone"]["id"] == "r001"
     assert [r.id for r in stored_reviews(home)] == ["r000"]
 
 
 def test_an_export_from_before_the_undo_does_not_bring_the_answer_back(cli, tmp_path, home):
-    log(home, [review(0), review(1, rating=AGAIN, days=1)])
+    log_reviews(home, [review(0), review(1, rating=AGAIN, days=1)])
     before = tmp_path / "before.json"
     assert cli("export", "-o", before).exit_code == 0
     cli("undo")
@@ -97,7 +89,7 @@ def test_an_export_from_before_the_undo_does_not_bring_the_answer_back(cli, tmp_
 
 
 def test_the_tombstone_travels_in_the_export_and_wins_on_the_other_device(cli, tmp_path, home):
-    log(home, [review(0), review(1, days=1)])
+    log_reviews(home, [review(0), review(1, days=1)])
     cli("undo")
     after = tmp_path / "after.json"
     assert cli("export", "-o", after).exit_code == 0
@@ -117,7 +109,7 @@ def test_the_tombstone_travels_in_the_export_and_wins_on_the_other_device(cli, t
 
 
 def test_a_file_without_undos_stays_version_1_and_old_files_still_import(cli, tmp_path, home):
-    log(home, [review(0)])
+    log_reviews(home, [review(0)])
     out = tmp_path / "p.json"
     cli("export", "-o", out)
     assert json.loads(out.read_text())["version"] == 1
@@ -126,7 +118,7 @@ def test_a_file_without_undos_stays_version_1_and_old_files_still_import(cli, tm
 
 
 def test_a_bad_tombstone_is_refused_with_its_line_and_nothing_written(cli, tmp_path, home):
-    log(home, [review(0), review(1, days=1)])
+    log_reviews(home, [review(0), review(1, days=1)])
     cli("undo")
     out = tmp_path / "p.json"
     cli("export", "-o", out)
@@ -151,7 +143,7 @@ def test_undone_answers_count_nowhere(cli, tmp_path, home):
 
 def test_u_in_a_session_asks_the_item_again_with_its_card_as_it_was(cli, tmp_path, home):
     bank = truefalse_bank(tmp_path / "tf", 2)
-    log(home, [Review("old", "tf-000", "tf", T0, GOOD, (0,), True, 1000, "study", "s")])
+    log_reviews(home, [Review("old", "tf-000", "tf", T0, GOOD, (0,), True, 1000, "study", "s")])
     result = cli("study", "--bank", bank, "--item", "tf-000", "--item", "tf-001", input="f\nu\nt\nt\n")
     assert result.exit_code == 0, result.output
     assert "Undone: your answer to tf-000" in result.output
