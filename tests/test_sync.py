@@ -354,3 +354,18 @@ def test_a_bad_setting_in_a_whole_read_file_is_named_by_field_and_line(machines,
     result = machines("b", "import", out)
     assert result.exit_code == 2
     assert result.output.strip().splitlines()[-1].startswith(f"Error: {out}:{line}: settings[0].device:")
+
+
+def test_first_syncs_started_at_once_agree_on_the_device_id(tmp_path):
+    """Each would make its own id and the last to save it would win, leaving the others' records
+    in a folder no later sync of this machine writes to."""
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "CERTDRILL_HOME": str(tmp_path / "home")}
+    code = "from certdrill.services.sync_state import device_id; print(device_id())"
+    runs = [subprocess.Popen([sys.executable, "-c", code], env=env, stdout=subprocess.PIPE, text=True) for _ in range(6)]
+    ids = {run.communicate(timeout=60)[0].strip() for run in runs}
+    assert len(ids) == 1 and ids == {(tmp_path / "home" / "device-id").read_text().strip()}
+    assert [p.name for p in (tmp_path / "home").iterdir()] == ["device-id"]

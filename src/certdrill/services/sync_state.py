@@ -43,19 +43,34 @@ class SyncSkipped(InputError):
 def device_id() -> str:
     """This data dir's device id, made on first use: the host's name (letters, digits, dashes) and a random tail."""
     path = paths.home_dir() / "device-id"
-    try:
-        text = path.read_text(encoding="utf-8").strip()
-        if re.fullmatch(r"[A-Za-z0-9._-]{1,100}", text):
-            return text
-    except (OSError, UnicodeDecodeError):
-        pass
-    from certdrill.files import save_text
+    known = _read_id(path)
+    if known is not None:
+        return known
+    from certdrill.files import discard, save_text
 
     host = re.sub(r"[^a-z0-9-]+", "-", socket.gethostname().lower()).strip("-")[:24] or "device"
     made = f"{host}-{secrets.token_hex(4)}"
     path.parent.mkdir(parents=True, exist_ok=True)
-    save_text(path, made + "\n")
+    draft = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    save_text(draft, made + "\n")
+    try:
+        os.link(draft, path)  # the first of several syncs starting at once names the device for all
+    except FileExistsError:
+        known = _read_id(path)
+        if known is not None:
+            return known
+        save_text(path, made + "\n")  # there, but not an id (damaged): replaced
+    finally:
+        discard(draft)
     return made
+
+
+def _read_id(path: Path) -> str | None:
+    try:
+        text = path.read_text(encoding="utf-8").strip()
+    except (OSError, UnicodeDecodeError):
+        return None
+    return text if re.fullmatch(r"[A-Za-z0-9._-]{1,100}", text) else None
 
 
 def _known_device() -> str:
