@@ -10,6 +10,9 @@ import shutil
 import sqlite3
 import subprocess
 import sys
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -106,6 +109,19 @@ def stored(home: Path, read):
         return read(store)
     finally:
         store.close()
+
+
+@contextmanager
+def fresh_home() -> Iterator[Path]:
+    """A home of its own for each hypothesis example (pytest's fixtures last the whole test)."""
+    with tempfile.TemporaryDirectory() as folder:
+        home = Path(folder) / "home"
+        old = os.environ["CERTDRILL_HOME"]
+        os.environ["CERTDRILL_HOME"] = str(home)
+        try:
+            yield home
+        finally:
+            os.environ["CERTDRILL_HOME"] = old
 
 
 def log_reviews(home: Path, reviews, suspensions=()) -> None:

@@ -3,10 +3,8 @@ show a traceback, must answer bad input with exit code 2 and `file:line: message
 have written nothing at all."""
 
 import json
-import os
 import re
 import tempfile
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -14,7 +12,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from support import ITEM
+from support import ITEM, fresh_home
 
 pytestmark = pytest.mark.slow
 
@@ -107,18 +105,6 @@ bank_files = st.one_of(
     structured_topics.map(lambda d: yaml.safe_dump(d, allow_unicode=True)),
     st.binary(max_size=200),
 )
-
-
-@contextmanager
-def fresh_home():
-    with tempfile.TemporaryDirectory() as folder:
-        home = Path(folder) / "home"
-        old = os.environ["CERTDRILL_HOME"]
-        os.environ["CERTDRILL_HOME"] = str(home)
-        try:
-            yield home
-        finally:
-            os.environ["CERTDRILL_HOME"] = old
 
 
 def files_in(home: Path) -> list[str]:

@@ -13,7 +13,6 @@ import subprocess
 import sys
 import tempfile
 import tracemalloc
-from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -21,7 +20,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from support import env_for, stored_reviews
+from support import env_for, fresh_home, stored_reviews
 
 TARGET = 2  # the review the hostile value goes into (its session id is "here")
 
@@ -235,18 +234,6 @@ hostile_files = st.one_of(
     st.tuples(st.sampled_from(["streamed", "whole"]), st.lists(mutation, min_size=1, max_size=4)).map(lambda t: mutated(in_layout(VALID, t[0]).encode(), t[1])),
     st.binary(max_size=300),
 )
-
-
-@contextmanager
-def fresh_home():
-    with tempfile.TemporaryDirectory() as folder:
-        home = Path(folder) / "home"
-        old = os.environ["CERTDRILL_HOME"]
-        os.environ["CERTDRILL_HOME"] = str(home)
-        try:
-            yield home
-        finally:
-            os.environ["CERTDRILL_HOME"] = old
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
