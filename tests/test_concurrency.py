@@ -26,7 +26,13 @@ def read_until(proc, text: str) -> str:
 def both_at_once(bank, home, answers: str):
     """Start both, wait until both ask their first question, then answer in both at the same moment."""
     procs = [start(["study", "--bank", bank, "--new", str(ITEMS)], home) for _ in range(2)]
-    heads = [read_until(p, "Your answer") for p in procs]
+    try:
+        heads = [read_until(p, "Your answer") for p in procs]
+    except BaseException:  # one refused to start: end both, so no process or pipe outlives the test
+        for proc in procs:
+            proc.kill()
+            proc.communicate()
+        raise
     with ThreadPoolExecutor(2) as pool:  # drain both outputs together, so neither waits on a full pipe
         outs = list(pool.map(lambda p: p.communicate(answers, timeout=120), procs))
     return [(head + stdout, stderr, p.returncode) for head, (stdout, stderr), p in zip(heads, outs, procs, strict=True)]

@@ -7,6 +7,7 @@ import pytest
 from certdrill.errors import StoreError
 from certdrill.schedule.review_log import Review
 from certdrill.schedule.scheduler import AGAIN, GOOD, SchedulerConfig, review
+from certdrill.store.db import _migrate as migrate
 from certdrill.store.store import Store
 
 T0 = datetime(2026, 11, 20, 9, tzinfo=UTC)
@@ -77,6 +78,36 @@ def test_foreign_sqlite_file_is_refused_and_untouched(tmp_path):
     with pytest.raises(StoreError, match="not a certdrill database"):
         Store.open(path)
     assert path.read_bytes() == before
+
+
+def test_a_first_use_committing_between_the_identity_reads_is_not_taken_for_another_programs_file(tmp_path, monkeypatch):
+    """Two certdrills starting on a fresh home at once: the one that wins makes the tables while the
+    other is reading what the file is. Read one by one, that showed an unmarked file with tables."""
+    path = tmp_path / "progress.sqlite3"
+    winner = sqlite3.connect(path, isolation_level=None)  # it has made the file and switched it to WAL, no tables yet
+    winner.execute("PRAGMA journal_mode = WAL")
+    winner.execute("SELECT count(*) FROM sqlite_master")  # its log is there from now on
+    connect = sqlite3.connect
+    seen: list[str] = []
+    raced: list[str] = []
+
+    def the_other_finishes_first_use_midway(target, *args, **kwargs):
+        conn = connect(target, *args, **kwargs)
+
+        def trace(statement: str) -> None:  # the winner commits right after the application id was read
+            if seen and seen[-1].startswith("PRAGMA application_id") and not raced:
+                raced.append(statement)
+                migrate(winner, 0, path)
+            seen.append(statement)
+
+        conn.set_trace_callback(trace)
+        return conn
+
+    monkeypatch.setattr(sqlite3, "connect", the_other_finishes_first_use_midway)
+    store = Store.open(path)
+    assert raced
+    assert store.reviews() == []
+    winner.close()
 
 
 def test_garbage_file_is_refused_and_untouched(tmp_path):

@@ -67,9 +67,18 @@ BREAKAGES = [
     Breakage(
         "another program's database is taken over",
         "store/db.py",
-        "        if tables:\n            raise StoreError(",
-        "        if False:\n            raise StoreError(",
+        "app_id != APPLICATION_ID and tables:",
+        "app_id != APPLICATION_ID and False:",
         ("test_store.py::test_foreign_sqlite_file_is_refused_and_untouched",),
+    ),
+    Breakage(
+        "a store's identity is read in pieces, so a first use made meanwhile looks like another program's file",
+        "store/db.py",
+        '    conn.execute("BEGIN")\n    try:\n        tables = conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]\n'
+        '        app_id = conn.execute("PRAGMA application_id").fetchone()[0]\n',
+        '    try:\n        app_id = conn.execute("PRAGMA application_id").fetchone()[0]\n'
+        '        tables = conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]\n',
+        ("test_store.py::test_a_first_use_committing_between_the_identity_reads_is_not_taken_for_another_programs_file",),
     ),
     Breakage(
         "a read-only home is found out only at the first answer",

@@ -187,14 +187,22 @@ def _open(path: Path, target: str, setup: Callable[[sqlite3.Connection], None]) 
 
 
 def _identify(conn: sqlite3.Connection, path: Path, *, fresh: bool) -> int:
-    """Refuse another program's database or a newer schema; return the schema version."""
+    """Refuse another program's database or a newer schema; return the schema version.
+
+    The three reads are one snapshot: read one by one, a first use committing its tables between
+    them (another certdrill starting at the same moment) showed an unmarked file that has tables,
+    which is another program's."""
     conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-    app_id = conn.execute("PRAGMA application_id").fetchone()[0]
-    version = conn.execute("PRAGMA user_version").fetchone()[0]
-    if not fresh and app_id != APPLICATION_ID:
+    conn.execute("BEGIN")
+    try:
         tables = conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
-        if tables:
-            raise StoreError(f"not a certdrill database (another program's file); {restore_hint(path)}", file=str(path))
+        app_id = conn.execute("PRAGMA application_id").fetchone()[0]
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+    finally:
+        if conn.in_transaction:
+            conn.execute("COMMIT")
+    if not fresh and app_id != APPLICATION_ID and tables:
+        raise StoreError(f"not a certdrill database (another program's file); {restore_hint(path)}", file=str(path))
     if version > len(MIGRATIONS):
         raise StoreError(f"made by a newer certdrill (schema {version}, this one knows {len(MIGRATIONS)}); upgrade certdrill", file=str(path))
     return version
