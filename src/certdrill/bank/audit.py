@@ -20,11 +20,10 @@ from dataclasses import dataclass, replace
 from math import comb
 from urllib.parse import urlsplit
 
+from certdrill.bank.cue_limits import DEFAULT_MIN_ITEMS, DEFAULT_THRESHOLD
 from certdrill.bank.items import LETTERS, Bank, Item
 from certdrill.bank.words import absolutes_in, words
 
-DEFAULT_THRESHOLD = 15.0  # points a cue may beat chance by before --strict fails
-DEFAULT_MIN_ITEMS = 10  # a cue that applies to fewer items is not judged
 OUTLIER_RATIO = 1.5  # a choice at least this many times longer than every other stands out
 AWS_DOCS_HOST = "docs.aws.amazon.com"
 

@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from certdrill.bank.audit import DEFAULT_MIN_ITEMS, DEFAULT_THRESHOLD
+from certdrill.bank.cue_limits import DEFAULT_MIN_ITEMS, DEFAULT_THRESHOLD
 from certdrill.cli.common import err_console, err_line, errors_to_exit, out_console
 from certdrill.cli.options import check_range
 from certdrill.text import inert_json
