@@ -68,3 +68,23 @@ def test_items_gone_from_the_bank_and_flashcards_are_skipped():
     card = Review("r1", "card", "b", T0, AGAIN, None, None, 1000)
     gone = Review("r2", "gone", "b", T0, AGAIN, (0,), False, 1000)
     assert confusions(ITEMS, [card, gone]) == []
+
+
+def test_the_stores_counted_wrong_answers_give_the_same_confusions_as_the_whole_log(tmp_path):
+    """`stats` counts wrong answers in SQL instead of reading every review: same pairs, same order,
+    same text shown, ties at the same moment included (ordered by review id, as the log is)."""
+    from certdrill.insight.confusions import counted_confusions
+    from certdrill.store.store import Store
+
+    same_moment = [
+        Review(f"s{n}", item.id, "b", T0, AGAIN, chosen, False, 1000) for n, (item, chosen) in enumerate([(SECRETS, (0,)), (TWO, (2, 3)), (PULL, (0,))])
+    ]
+    log = [*same_moment, *(answered(item, chosen, n) for n, (item, chosen) in enumerate([(PULL, (2,)), (SECRETS, (2,)), (RUNTIME, (0,)), (PULL, (0,))] * 3, 1))]
+    store = Store.open(tmp_path / "progress.sqlite3")
+    try:
+        store.merge_reviews(list(reversed(log)))
+        counted = counted_confusions(ITEMS, store.wrong_answers())
+    finally:
+        store.close()
+    assert counted == confusions(ITEMS, log)
+    assert len(counted) > 3

@@ -89,13 +89,17 @@ class Counts(Connection):
             return _by_items(scope, max(len(bounds) - 1, 0), every, some)
 
     def wrong_answers(self) -> list[tuple[str, tuple[int, ...], int]]:
-        """Wrong multiple-choice answers counted: (item id, choices picked, times), in the order first given."""
+        """Wrong multiple-choice answers counted: (item id, choices picked, times), in the order first given.
+
+        The id beside min() is SQLite's bare column: the id of the review that min() picked, so
+        the order is each pair's first (time, id) without building a string for every wrong answer.
+        """
         sql = (
-            "SELECT item_id, answer, count(*) FROM reviews WHERE correct = 0 AND answer IS NOT NULL"
-            " GROUP BY item_id, answer ORDER BY min(printf('%015d', reviewed_at) || id)"
+            "SELECT item_id, answer, count(*), min(reviewed_at) AS first_at, id FROM reviews"
+            " WHERE correct = 0 AND answer IS NOT NULL GROUP BY item_id, answer ORDER BY first_at, id"
         )
         with self.reading() as conn:
-            return [(item_id, tuple(json.loads(answer)), n) for item_id, answer, n in conn.execute(sql)]
+            return [(item_id, tuple(json.loads(answer)), n) for item_id, answer, n, _, _ in conn.execute(sql)]
 
     def mature_counts(self, config: SchedulerConfig = SchedulerConfig()) -> dict[str, tuple[int, int]]:
         """Per card: recalls asked while it was mature, and how many were right.
