@@ -13,11 +13,14 @@ makes it larger than the nominal one. benchmarks/readiness.py measures whether t
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from certdrill.bank.items import Item, ItemType
 from certdrill.config import Settings
+from certdrill.schedule.posterior import BRANCH_LAST, KEEP, Answer, Belief, posterior_replay
+from certdrill.schedule.scheduler import Rating, SchedulerConfig
 
 CHOICE_TYPES: tuple[ItemType, ...] = ("single", "multi", "truefalse")
 PRIOR_STRENGTH = 20.0  # pseudo-answers at the nominal g that a fitted g starts from (shrinkage)
@@ -93,6 +96,38 @@ def learner_model(settings: Settings, items: Iterable[Item], first: Mapping[str,
     """The guess chances (settings' overrides), and for items never studied the learner's own share of right first answers."""
     model = GuessModel.of(settings)
     return GuessModel(model.overrides, first_answer_chances(items, first, model))
+
+
+def first_sight(model: GuessModel, item: Item) -> float | None:
+    """The chance `item` was known before it was studied: its type's share of right first answers, less the guess."""
+    share, g = model.first.get(item.type), model.chance(item)
+    if share is None or g >= 1:
+        return None
+    return min(1.0, max(0.0, (share - g) / (1 - g)))
+
+
+def recall_beliefs(
+    items: Iterable[Item],
+    logs: Mapping[str, Sequence[tuple[datetime, Rating]]],
+    model: GuessModel,
+    config: SchedulerConfig,
+    *,
+    keep: int = KEEP,
+    branch_last: int | None = BRANCH_LAST,
+) -> dict[str, Belief]:
+    """Each answered multiple-choice item's card states replayed as recall or guess (`schedule.posterior`), by item id.
+
+    `logs` holds each item's (answered at, rating), oldest first. A flashcard (g = 0) gets none: its
+    plain card is its belief. First answers count at the item's `first_sight` chance; `branch_last`
+    bounds the answers that split (`posterior_replay`).
+    """
+    out: dict[str, Belief] = {}
+    for item in items:
+        log, g = logs.get(item.id), model.chance(item)
+        if log and g > 0:
+            prior = first_sight(model, item)
+            out[item.id] = posterior_replay([Answer(at, rating, g, prior) for at, rating in log], config, keep=keep, branch_last=branch_last)
+    return out
 
 
 def p_right(recall: float, guess: float) -> float:
