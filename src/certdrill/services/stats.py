@@ -94,9 +94,10 @@ def stats_report(
 ) -> StatsReport:
     """Reviews, time, accuracy, true retention, streak, charts' data, confusions and exam readiness, read without writing."""
     from certdrill import clock
+    from certdrill.drill.exam import eligible
     from certdrill.insight import stats as figures
     from certdrill.insight.confusions import counted_confusions
-    from certdrill.insight.guessing import learner_model
+    from certdrill.insight.guessing import learner_model, recall_beliefs
     from certdrill.insight.leeches import leeches
     from certdrill.insight.optimize import ParametersInUse
     from certdrill.insight.plan import plan, readiness
@@ -131,6 +132,8 @@ def stats_report(
         mock_exams = [e for e in history(store) if e.bank == the_bank.name and e.scaled is not None]
         kept = predictions(store)
         first = store.first_answers() if settings.exam_date is not None else {}
+        ahead = settings.exam_date is not None and settings.exam_date >= today
+        logs = store.answer_logs(i.id for i in eligible(items, the_bank.weights) if i.id in cards) if ahead else {}
         suspended = store.suspended()
     finally:
         store.close()
@@ -138,6 +141,7 @@ def stats_report(
     record = [ExamPrediction.from_json(kept[e.id]) for e in mock_exams if e.id in kept]
     if settings.exam_date is not None and settings.exam_date >= today:
         assert config.exam_date is not None  # set from settings.exam_date
+        guess = learner_model(settings, items, first)
         ready = readiness(
             items,
             cards,
@@ -146,8 +150,9 @@ def stats_report(
             now=now,
             config=config,
             weights=the_bank.weights,
-            guess=learner_model(settings, items, first),
+            guess=guess,
             error=error_for(record),
+            beliefs=recall_beliefs(items, logs, guess, config),
         )
         limits = Limits(settings.new_per_day, settings.reviews_per_day)
         the_plan = plan(items, cards, now=now, limits=limits, config=config, new_done_today=new_done, reviews_done_today=reviews_done)

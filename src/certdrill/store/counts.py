@@ -10,7 +10,7 @@ from datetime import datetime
 from itertools import pairwise
 
 from certdrill.clock import from_ms, to_ms
-from certdrill.schedule.scheduler import SchedulerConfig
+from certdrill.schedule.scheduler import RATINGS, Rating, SchedulerConfig
 from certdrill.store.connection import Connection, chunks, marks
 from certdrill.store.rebuild import replay_logs, replayed
 
@@ -39,6 +39,11 @@ class Counts(Connection):
         sql = "SELECT item_id, correct, min(reviewed_at) FROM reviews GROUP BY item_id"  # SQLite takes bare columns from the min row
         with self.reading() as conn:
             return {item_id: bool(correct) for item_id, correct, _ in conn.execute(sql) if correct is not None}
+
+    def answer_logs(self, item_ids: Iterable[str]) -> dict[str, list[tuple[datetime, Rating]]]:
+        """These items' answers as (answered at, rating), in replay order: what the posterior replay reads."""
+        with self.reading() as conn:
+            return {item_id: [(from_ms(r.reviewed_at), RATINGS[r.rating]) for r in log] for item_id, log in replay_logs(conn, sorted(set(item_ids)))}
 
     def review_count(self) -> int:
         with self.reading() as conn:
