@@ -329,7 +329,7 @@ def evaluate(items, cards, memory, run, config, exam_at, last_session, partial, 
     post_bias = None
     if tracks is not None:
         keep, last = VARIANTS[test.variant]
-        beliefs = recall_beliefs(items, tracks.logs(), models[MODELS[2]], config, keep=keep, branch_last=last)  # what `stats` computes
+        beliefs = recall_beliefs(items, tracks.windows(last), models[MODELS[2]], config, keep=keep)  # what `stats` computes
         models[POSTERIOR] = models[MODELS[2]]
         post_errors = {"none": NONE, "default": test.posterior, "own record": learner_error(run.record[test.variant], test.posterior)}
         post_r = {k: belief_recall(beliefs[k], exam_morning, config) if k in beliefs else retrievability(cards[k], exam_morning, config) for k in seen}

@@ -3,7 +3,7 @@
 Each variant is (states kept, answers that split: None for all). A full-log variant keeps one
 `schedule.posterior.Posterior` an item and updates it with each answer; a windowed one replays the
 item's last answers from the plain card before them, as `insight.guessing.recall_beliefs` would.
-Readiness at the exam uses `recall_beliefs` itself on the whole log (what `stats` computes).
+Readiness at the exam uses `recall_beliefs` itself on the same windows (what `stats` computes).
 """
 
 from __future__ import annotations
@@ -58,5 +58,10 @@ class Tracks:
         for post in self.full[item_id].values():
             post.observe(answer, self.config)
 
-    def logs(self) -> dict[str, list[tuple[datetime, Rating]]]:
-        return {item_id: [(a.reviewed_at, a.rating) for _, a in history] for item_id, history in self.history.items()}
+    def windows(self, last: int | None) -> dict[str, tuple[CardState | None, list[tuple[datetime, Rating]]]]:
+        """Per item, the plain card before its last `last` answers (all: None) and those answers (as `store.answer_windows`)."""
+        out = {}
+        for item_id, history in self.history.items():
+            cut = 0 if last is None else max(0, len(history) - last)
+            out[item_id] = (history[cut][0], [(a.reviewed_at, a.rating) for _, a in history[cut:]])
+        return out

@@ -89,9 +89,10 @@ def item(n: int, kind: str) -> Item:
 def test_recall_beliefs_skip_flashcards_and_use_the_first_answer_share():
     items = [item(0, "single"), item(1, "flashcard")]
     logs = {i.id: [(START, GOOD), (START + timedelta(days=2), GOOD)] for i in items}
+    windows = {k: (None, log) for k, log in logs.items()}
     model = GuessModel(first={"single": 0.55})
     assert first_sight(model, items[0]) == pytest.approx(0.4) and first_sight(GuessModel(), items[0]) is None
-    beliefs = recall_beliefs(items, logs, model, SchedulerConfig())
+    beliefs = recall_beliefs(items, windows, model, SchedulerConfig())
     assert set(beliefs) == {"q0"}
     expected = posterior_replay([Answer(at, r, 0.25, first_sight(model, items[0])) for at, r in logs["q0"]])
     assert beliefs["q0"] == expected
@@ -103,7 +104,7 @@ def test_readiness_takes_the_posterior_recall_and_scores_lower():
     config = SchedulerConfig()
     cards = {i.id: plain_card(log) for i, log in zip(items, logs.values(), strict=True)}
     model = GuessModel(first={"single": 0.4})
-    beliefs = recall_beliefs(items, logs, model, config)
+    beliefs = recall_beliefs(items, {k: (None, log) for k, log in logs.items()}, model, config)
     exam = START + timedelta(days=40)
     kwargs = {"exam_day": exam.date(), "exam_at": exam, "now": START + timedelta(days=7), "config": config, "guess": model, "count": 20}
     plain = readiness(items, cards, **kwargs).forecast
@@ -111,3 +112,29 @@ def test_readiness_takes_the_posterior_recall_and_scores_lower():
     assert plain is not None and posterior is not None and posterior.expected_right < plain.expected_right
     recall = belief_recall(beliefs["q0"], exam, config)
     assert posterior.expected_right == pytest.approx(20 * (recall + (1 - recall) * 0.25))
+
+
+def test_the_store_hands_out_the_plain_card_before_the_last_answers(home):
+    from certdrill.schedule.review_log import Review
+    from support import log_reviews, stored
+
+    log = mixed_log(3, 12)
+    log_reviews(home, [Review(f"r{n:02d}", "q0", "b", at, rating, (0,), rating != AGAIN, 1000, "study", "s") for n, (at, rating) in enumerate(log)])
+    config = SchedulerConfig()
+    whole = stored(home, lambda store: store.answer_windows(["q0", "never"], config))
+    assert whole == {"q0": (None, log)}
+    start, last = stored(home, lambda store: store.answer_windows(["q0"], config, 4))["q0"]
+    plain = plain_card(log[:-4])  # its due date fuzzed from other review ids: only recall is read from it
+    assert (
+        last == log[-4:]
+        and start is not None
+        and (start.stability, start.difficulty, start.last_review, start.state)
+        == (
+            plain.stability,
+            plain.difficulty,
+            plain.last_review,
+            plain.state,
+        )
+    )
+    answers = [Answer(at, rating, 0.25, 0.3) for at, rating in log]
+    assert posterior_replay(answers[-4:], config, start=start) == posterior_replay(answers, config, branch_last=4)

@@ -151,7 +151,7 @@ def test_stats_and_the_next_exam_take_right_answers_as_recall_or_guess(cli, mini
     from certdrill.insight.plan import readiness
     from certdrill.insight.readiness import ExamPrediction
     from certdrill.insight.uncertainty import DEFAULT
-    from certdrill.schedule.posterior import belief_recall
+    from certdrill.schedule.posterior import BRANCH_LAST, belief_recall
     from certdrill.store import exams
     from certdrill.store.store import Store
 
@@ -160,7 +160,7 @@ def test_stats_and_the_next_exam_take_right_answers_as_recall_or_guess(cli, mini
     forecast = json_of(cli("stats", "--json", "--bank", mini, "--exam-date", "2026-12-20"))["exam"]["score_forecast"]
     store = Store.open(home / "progress.sqlite3")
     try:
-        cards, first, logs = store.cards(), store.first_answers(), store.answer_logs(store.cards())
+        cards, first, windows = store.cards(), store.first_answers(), store.answer_windows(store.cards(), SchedulerConfig(), BRANCH_LAST)
     finally:
         store.close()
     assert sit(cli, mini, 3, 1.0).exit_code == 0  # the same four questions, drawn two days later
@@ -173,7 +173,7 @@ def test_stats_and_the_next_exam_take_right_answers_as_recall_or_guess(cli, mini
     exam = local_midnight(datetime(2026, 12, 20).date())
     config = SchedulerConfig(exam_date=exam)
     model = learner_model(Settings(), items, first)
-    beliefs = recall_beliefs(items, logs, model, config)
+    beliefs = recall_beliefs(items, windows, model, config)
     now = datetime(2026, 12, 3, 9, tzinfo=UTC)
     kwargs = {"exam_day": exam.date(), "exam_at": exam, "now": now, "config": config, "guess": model, "weights": load_bank(mini).weights}
     posterior = readiness(items, cards, error=DEFAULT, beliefs=beliefs, **kwargs).forecast

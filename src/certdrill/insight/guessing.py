@@ -19,8 +19,8 @@ from datetime import datetime
 
 from certdrill.bank.items import Item, ItemType
 from certdrill.config import Settings
-from certdrill.schedule.posterior import BRANCH_LAST, KEEP, Answer, Belief, posterior_replay
-from certdrill.schedule.scheduler import Rating, SchedulerConfig
+from certdrill.schedule.posterior import KEEP, Answer, Belief, posterior_replay
+from certdrill.schedule.scheduler import CardState, Rating, SchedulerConfig
 
 CHOICE_TYPES: tuple[ItemType, ...] = ("single", "multi", "truefalse")
 PRIOR_STRENGTH = 20.0  # pseudo-answers at the nominal g that a fitted g starts from (shrinkage)
@@ -108,25 +108,26 @@ def first_sight(model: GuessModel, item: Item) -> float | None:
 
 def recall_beliefs(
     items: Iterable[Item],
-    logs: Mapping[str, Sequence[tuple[datetime, Rating]]],
+    windows: Mapping[str, tuple[CardState | None, Sequence[tuple[datetime, Rating]]]],
     model: GuessModel,
     config: SchedulerConfig,
     *,
     keep: int = KEEP,
-    branch_last: int | None = BRANCH_LAST,
 ) -> dict[str, Belief]:
     """Each answered multiple-choice item's card states replayed as recall or guess (`schedule.posterior`), by item id.
 
-    `logs` holds each item's (answered at, rating), oldest first. A flashcard (g = 0) gets none: its
-    plain card is its belief. First answers count at the item's `first_sight` chance; `branch_last`
-    bounds the answers that split (`posterior_replay`).
+    `windows` holds, per item, the plain card before the answers to split (None: the item's first
+    answer is among them) and those answers as (answered at, rating), oldest first
+    (`store.answer_windows`, the last BRANCH_LAST of them). A flashcard (g = 0) gets none: its plain
+    card is its belief. A first answer counts at the item's `first_sight` chance.
     """
     out: dict[str, Belief] = {}
     for item in items:
-        log, g = logs.get(item.id), model.chance(item)
-        if log and g > 0:
+        window, g = windows.get(item.id), model.chance(item)
+        if window and window[1] and g > 0:
+            start, answers = window
             prior = first_sight(model, item)
-            out[item.id] = posterior_replay([Answer(at, rating, g, prior) for at, rating in log], config, keep=keep, branch_last=branch_last)
+            out[item.id] = posterior_replay([Answer(at, rating, g, prior) for at, rating in answers], config, keep=keep, start=start)
     return out
 
 

@@ -90,11 +90,12 @@ class Sitting:
         """
         from certdrill.insight.guessing import GuessModel, recall_beliefs
         from certdrill.insight.readiness import ExamPrediction, error_for
+        from certdrill.schedule.posterior import BRANCH_LAST
         from certdrill.store import exams
 
         guess = self.guess or GuessModel()
         cards = self.store.cards(item_ids=[i.id for i in drawn])
-        beliefs = recall_beliefs(drawn, self.store.answer_logs(cards), guess, self.config)
+        beliefs = recall_beliefs(drawn, self.store.answer_windows(cards, self.config, BRANCH_LAST), guess, self.config)
         questions = [(i.id, _recall(i.id, cards, beliefs, now, self.config), guess.chance(i)) if i.id in cards else (i.id, 0.0, guess.unseen(i)) for i in drawn]
         kept = exams.predictions(self.store)
         scored = [row.id for row in exams.history(self.store) if row.bank == self.bank.name and row.scaled is not None]

@@ -102,6 +102,7 @@ def stats_report(
     from certdrill.insight.optimize import ParametersInUse
     from certdrill.insight.plan import plan, readiness
     from certdrill.insight.readiness import ExamPrediction, calibration, error_for
+    from certdrill.schedule.posterior import BRANCH_LAST
     from certdrill.schedule.queue import Limits
     from certdrill.store.exams import history, predictions
     from certdrill.store.store import ItemScope
@@ -133,7 +134,7 @@ def stats_report(
         kept = predictions(store)
         first = store.first_answers() if settings.exam_date is not None else {}
         ahead = settings.exam_date is not None and settings.exam_date >= today
-        logs = store.answer_logs(i.id for i in eligible(items, the_bank.weights) if i.id in cards) if ahead else {}
+        windows = store.answer_windows((i.id for i in eligible(items, the_bank.weights) if i.id in cards), config, BRANCH_LAST) if ahead else {}
         suspended = store.suspended()
     finally:
         store.close()
@@ -152,7 +153,7 @@ def stats_report(
             weights=the_bank.weights,
             guess=guess,
             error=error_for(record),
-            beliefs=recall_beliefs(items, logs, guess, config),
+            beliefs=recall_beliefs(items, windows, guess, config),
         )
         limits = Limits(settings.new_per_day, settings.reviews_per_day)
         the_plan = plan(items, cards, now=now, limits=limits, config=config, new_done_today=new_done, reviews_done_today=reviews_done)

@@ -10,9 +10,9 @@ from datetime import datetime
 from itertools import pairwise
 
 from certdrill.clock import from_ms, to_ms
-from certdrill.schedule.scheduler import RATINGS, Rating, SchedulerConfig
+from certdrill.schedule.scheduler import SchedulerConfig
 from certdrill.store.connection import Connection, chunks, marks
-from certdrill.store.rebuild import replay_logs, replayed
+from certdrill.store.rebuild import Window, answer_windows, replay_logs, replayed
 
 
 @dataclass(frozen=True)
@@ -40,10 +40,11 @@ class Counts(Connection):
         with self.reading() as conn:
             return {item_id: bool(correct) for item_id, correct, _ in conn.execute(sql) if correct is not None}
 
-    def answer_logs(self, item_ids: Iterable[str]) -> dict[str, list[tuple[datetime, Rating]]]:
-        """These items' answers as (answered at, rating), in replay order: what the posterior replay reads."""
+    def answer_windows(self, item_ids: Iterable[str], config: SchedulerConfig, last: int | None = None) -> dict[str, Window]:
+        """Per item, the card before its last `last` answers (all: None) and those answers, as (answered at, rating):
+        what the posterior replay reads (`rebuild.answer_windows`)."""
         with self.reading() as conn:
-            return {item_id: [(from_ms(r.reviewed_at), RATINGS[r.rating]) for r in log] for item_id, log in replay_logs(conn, sorted(set(item_ids)))}
+            return answer_windows(conn, sorted(set(item_ids)), config, last)
 
     def review_count(self) -> int:
         with self.reading() as conn:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterable, Iterator
+from datetime import datetime
 from functools import partial
 from itertools import groupby
 from operator import itemgetter
@@ -13,9 +14,9 @@ from certdrill.clock import from_ms
 from certdrill.drill.missed import answer_missed
 from certdrill.parallel import ordered_map
 from certdrill.schedule.batch import batch_for
-from certdrill.schedule.scheduler import RATINGS, CardState, ReviewEvent, SchedulerConfig, replay
+from certdrill.schedule.scheduler import RATINGS, CardState, Rating, ReviewEvent, SchedulerConfig, replay
 from certdrill.store.connection import Connection, chunks, marks
-from certdrill.store.rows import CARD_COLUMNS, CARD_MARKS, REPLAY_COLUMNS, REPLAY_ORDER, CardRow, ReplayRow, card_row
+from certdrill.store.rows import CARD_COLUMNS, CARD_MARKS, REPLAY_COLUMNS, REPLAY_ORDER, CardRow, ReplayRow, card_row, row_card
 
 REPLAY_CHUNK = 20_000  # reviews a replay worker takes at once; a smaller rebuild runs in this process
 # Reviews from which a chunk replays in batch (`schedule.batch`, with fsrs-rs): a rebuild, an import,
@@ -146,6 +147,21 @@ def _chunked(logs: Iterable[tuple[str, Log]], reviews: int) -> Iterator[list[tup
             chunk, size = [], 0
     if chunk:
         yield chunk
+
+
+Window = tuple[CardState | None, list[tuple[datetime, Rating]]]
+
+
+def answer_windows(conn: sqlite3.Connection, item_ids: list[str], config: SchedulerConfig, last: int | None) -> dict[str, Window]:
+    """Per item: the card its log leaves before its `last` answers (None: before any, or `last` None) and those answers.
+
+    The cards are replayed as a rebuild replays them (in batch where it pays, on every core).
+    """
+    logs = list(replay_logs(conn, item_ids))
+    cut = {item_id: 0 if last is None else max(0, len(log) - last) for item_id, log in logs}
+    earlier = [(item_id, log[: cut[item_id]]) for item_id, log in logs if cut[item_id]]
+    starts = {row.item_id: row_card(row) for rows in ordered_map(partial(_replay_chunk, config=config), _chunked(earlier, REPLAY_CHUNK)) for row in rows}
+    return {item_id: (starts.get(item_id), [(from_ms(r.reviewed_at), RATINGS[r.rating]) for r in log[cut[item_id] :]]) for item_id, log in logs}
 
 
 def replay_logs(conn: sqlite3.Connection, item_ids: list[str] | None) -> Iterator[tuple[str, Log]]:
