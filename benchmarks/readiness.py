@@ -47,7 +47,7 @@ from multiprocessing import Pool
 
 import fsrs
 from fsrs.scheduler import DEFAULT_PARAMETERS
-from readiness_tracks import VARIANTS, Tracks
+from readiness_tracks import CANDIDATES, VARIANTS, Tracks
 from simulate_exam_planner import ANSWER_SECONDS, START, Learner, Memory, make_learner  # also pins TZ and sys.path
 
 from certdrill.bank.items import Item
@@ -281,7 +281,6 @@ def answer_scores(answers: list[Answer], test: Test | None) -> dict[str, tuple[f
     if test is not None:
         predictors[SHIFTED] = lambda a: stats_like(a, a.recall, test.plain)
         if tracked:
-            predictors[POSTERIOR] = lambda a: stats_like(a, a.posterior[test.variant])
             predictors[POSTERIOR_SHIFTED] = lambda a: stats_like(a, a.posterior[test.variant], test.posterior)
     out = {}
     for model, predictor in predictors.items():
@@ -396,7 +395,7 @@ def main() -> None:
     with Pool(args.workers) as pool:
         train = pool.map(_job, [(s, seed, "plain", None) for s in scenarios for seed in range(TRAIN_SEEDS, TRAIN_SEEDS + args.learners)], chunksize=2)
         training = {(s, seed): r for s, _, seed, r in train}
-        variant = min(VARIANTS, key=lambda v: statistics.fmean(r["answers"][v][0] for r in training.values()))
+        variant = min(CANDIDATES, key=lambda v: statistics.fmean(r["answers"][v][0] for r in training.values()))
         test = Test(fitted_error(_records(training, "plain")), variant, fitted_error(_records(training, variant)))
         seeds = range(TEST_SEEDS, TEST_SEEDS + args.learners)
         jobs = [(s, seed, p, test) for s in scenarios for seed in seeds for p in POLICIES if p == "plain" or seed < TEST_SEEDS + args.policy_learners]
@@ -410,7 +409,7 @@ def main() -> None:
         f"Default model error fitted on the training learners' {len(_records(training, 'plain'))} record exams (plain scheduling, all scenarios): "
         f"plain R shift {test.plain.shift:+.2f}, spread {test.plain.spread:.2f}; {variant}: shift {test.posterior.shift:+.2f}, spread {test.posterior.spread:.2f}\n"
     )
-    answers_table(by, scenarios, seeds, range(TEST_SEEDS, TEST_SEEDS + args.policy_learners))
+    answers_table(by, scenarios, seeds, range(TEST_SEEDS, TEST_SEEDS + args.policy_learners), variant)
     readiness_table(by, scenarios, seeds)
     scheduling_table(by, scenarios, range(TEST_SEEDS, TEST_SEEDS + args.policy_learners))
 
@@ -428,18 +427,21 @@ def training_table(training, scenarios, chosen: str) -> None:
         rows = [r["answers"] for (sc, _), r in training.items() if sc == s]
         print(f"| {s} | " + " | ".join(f"{statistics.fmean(r[n][0] for r in rows):.4f}" for n in names) + " |")
     means = " | ".join(f"{statistics.fmean(r['answers'][n][0] for r in training.values()):.4f}" for n in names)
-    print(f"| all | {means} |\n\nChosen (lowest mean): {chosen}\n")
+    print(f"| all | {means} |\n\nChosen (lowest mean of {', '.join(CANDIDATES)}): {chosen}\n")
 
 
-def answers_table(by, scenarios, seeds, policy_seeds) -> None:
-    print("Predicting each multiple-choice answer after day 42:\n")
-    print("| learners' memory | scheduling | model | log loss | AUC |")
-    print("|---|---|---|---:|---:|")
+def answers_table(by, scenarios, seeds, policy_seeds, variant: str) -> None:
+    print("Predicting each multiple-choice answer after day 42 (log loss minus recall only's, paired by learner, ×1000):\n")
+    print("| learners' memory | scheduling | model | log loss | vs recall only (×1000, 95% CI) | AUC |")
+    print("|---|---|---|---:|---:|---:|")
     for s in scenarios:
         for p, these in ((POLICIES[0], seeds), (POLICIES[2], policy_seeds)):
             for m in by[(s, p, these[0])]["answers"]:
                 rows = [by[(s, p, seed)]["answers"][m] for seed in these]
-                print(f"| {s} | {p} | {m} | {statistics.fmean(r[0] for r in rows):.4f} | {statistics.fmean(r[1] for r in rows):.4f} |")
+                paired = [1000 * (by[(s, p, seed)]["answers"][m][0] - by[(s, p, seed)]["answers"][MODELS[0]][0]) for seed in these]
+                label = f"{m} (stats)" if m == variant else m
+                versus = "–" if m == MODELS[0] else mean_ci(paired)
+                print(f"| {s} | {p} | {label} | {statistics.fmean(r[0] for r in rows):.4f} | {versus} | {statistics.fmean(r[1] for r in rows):.4f} |")
 
 
 def readiness_table(by, scenarios, seeds) -> None:
