@@ -114,27 +114,22 @@ def test_readiness_takes_the_posterior_recall_and_scores_lower():
     assert posterior.expected_right == pytest.approx(20 * (recall + (1 - recall) * 0.25))
 
 
-def test_the_store_hands_out_the_plain_card_before_the_last_answers(home):
+def test_the_store_replays_the_last_answers_from_the_plain_card_before_them(home):
     from certdrill.schedule.review_log import Review
     from support import log_reviews, stored
 
-    log = mixed_log(3, 12)
-    log_reviews(home, [Review(f"r{n:02d}", "q0", "b", at, rating, (0,), rating != AGAIN, 1000, "study", "s") for n, (at, rating) in enumerate(log)])
-    config = SchedulerConfig()
-    whole = stored(home, lambda store: store.answer_windows(["q0", "never"], config))
-    assert whole == {"q0": (None, log)}
-    start, last = stored(home, lambda store: store.answer_windows(["q0"], config, 4))["q0"]
-    plain = plain_card(log[:-4])  # its due date fuzzed from other review ids: only recall is read from it
-    assert (
-        last == log[-4:]
-        and start is not None
-        and (start.stability, start.difficulty, start.last_review, start.state)
-        == (
-            plain.stability,
-            plain.difficulty,
-            plain.last_review,
-            plain.state,
-        )
+    logs = {f"q{n}": mixed_log(n, 12) for n in range(3)}
+    log_reviews(
+        home,
+        [Review(f"{k}-{n:02d}", k, "b", at, r, (0,), r != AGAIN, 1000, "study", "s") for k, log in logs.items() for n, (at, r) in enumerate(log)],
     )
-    answers = [Answer(at, rating, 0.25, 0.3) for at, rating in log]
-    assert posterior_replay(answers[-4:], config, start=start) == posterior_replay(answers, config, branch_last=4)
+    config = SchedulerConfig()
+    wanted = {"q0": (0.25, 0.3), "q1": (0.5, None), "never": (0.25, 0.3)}
+    later = START + timedelta(days=200)
+    for last in (None, 4):
+        beliefs = stored(home, lambda store, last=last: store.recall_beliefs(wanted, config, last, 16))
+        assert set(beliefs) == {"q0", "q1"}
+        for k, belief in beliefs.items():
+            answers = [Answer(at, r, *wanted[k]) for at, r in logs[k]]
+            expected = posterior_replay(answers, config, keep=16, branch_last=last)
+            assert belief_recall(belief, later) == pytest.approx(belief_recall(expected, later), rel=1e-5)  # the card before may be fsrs-rs's (float32)

@@ -106,6 +106,12 @@ def first_sight(model: GuessModel, item: Item) -> float | None:
     return min(1.0, max(0.0, (share - g) / (1 - g)))
 
 
+def guesses(items: Iterable[Item], model: GuessModel) -> dict[str, tuple[float, float | None]]:
+    """Per multiple-choice item (g > 0): its guess chance and the chance it was known at first sight, what its
+    posterior replay needs (`store.recall_beliefs`; a flashcard has none: its plain card is its belief)."""
+    return {item.id: (g, first_sight(model, item)) for item in items if (g := model.chance(item)) > 0}
+
+
 def recall_beliefs(
     items: Iterable[Item],
     windows: Mapping[str, tuple[CardState | None, Sequence[tuple[datetime, Rating]]]],
@@ -117,17 +123,15 @@ def recall_beliefs(
     """Each answered multiple-choice item's card states replayed as recall or guess (`schedule.posterior`), by item id.
 
     `windows` holds, per item, the plain card before the answers to split (None: the item's first
-    answer is among them) and those answers as (answered at, rating), oldest first
-    (`store.answer_windows`, the last BRANCH_LAST of them). A flashcard (g = 0) gets none: its plain
-    card is its belief. A first answer counts at the item's `first_sight` chance.
+    answer is among them) and those answers as (answered at, rating), oldest first. What
+    `store.recall_beliefs` computes from the log, on every core, for `guesses(items, model)`.
     """
     out: dict[str, Belief] = {}
-    for item in items:
-        window, g = windows.get(item.id), model.chance(item)
-        if window and window[1] and g > 0:
+    for item_id, (g, prior) in guesses(items, model).items():
+        window = windows.get(item_id)
+        if window and window[1]:
             start, answers = window
-            prior = first_sight(model, item)
-            out[item.id] = posterior_replay([Answer(at, rating, g, prior) for at, rating in answers], config, keep=keep, start=start)
+            out[item_id] = posterior_replay([Answer(at, rating, g, prior) for at, rating in answers], config, keep=keep, start=start)
     return out
 
 

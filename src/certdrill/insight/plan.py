@@ -89,6 +89,7 @@ class Readiness:
     share_correct: float | None  # recall only: predicted share of a mock exam recalled; None without multiple-choice items
     forecast: ScoreForecast | None = None  # the score distribution of a mock exam on exam day (recall or guess)
     guess: GuessModel | None = None  # the guessing model behind `forecast`; None: recall only
+    posterior: bool = False  # the forecast's recall is the posterior replay's (lucky guesses not taken as memory)
 
     @property
     def score(self) -> int | None:
@@ -112,7 +113,9 @@ class Readiness:
         }
 
     def _model(self) -> object:
-        return "recall only" if self.guess is None else self.guess.to_json()
+        if self.guess is None:
+            return "recall only"
+        return self.guess.to_json() | {"recall": "posterior replay: a right answer is recall or a lucky guess" if self.posterior else "plain FSRS"}
 
     def _uncertainty(self) -> dict[str, object]:
         error = NONE if self.forecast is None else self.forecast.error
@@ -154,7 +157,7 @@ def readiness(
     chances = {item.id: chance_right(item, cards.get(item.id), at, config, guess, found.get(item.id)) for item in items}
     floors = {item.id: (0.0 if guess is None else guess.chance(item)) if item.id in cards else chances[item.id] for item in items}  # unseen: no recall to move
     predicted = exam_forecast(items, chances, weights, count, error=error, guesses=floors)
-    return Readiness(exam_day, (exam_day - local_day(now)).days, mean, share, predicted, guess)
+    return Readiness(exam_day, (exam_day - local_day(now)).days, mean, share, predicted, guess, posterior=beliefs is not None)
 
 
 @dataclass(frozen=True)

@@ -34,8 +34,13 @@ from certdrill.schedule.scheduler import (
     step_expired,
 )
 
-KEEP = 8  # states kept after each answer (benchmarks/readiness.py chose it on its training learners)
-BRANCH_LAST: int | None = None  # answers of an item's log that split (None: all; benchmarks/readiness.py)
+KEEP = 16  # states kept after each answer: with BRANCH_LAST 4, every one (2⁴), so the window is replayed exactly
+# Answers of an item's log that split (None: all), chosen on benchmarks/readiness.py's training learners
+# between 2 and 4; the whole log predicts a little better there but costs `stats` minutes at a million reviews.
+BRANCH_LAST: int | None = 4
+# The answers (of the items a mock exam draws from) up to which `stats` replays them so: each costs
+# up to 2 × KEEP fsrs updates, and a million would take minutes; beyond it stats reads the plain cards.
+BUDGET = 100_000
 MIN_WEIGHT = 1e-4  # a state less likely than this is dropped before the cut to `keep`
 
 
@@ -57,7 +62,7 @@ class Posterior:
 
     def __init__(self, card: CardState | None = None, *, keep: int = KEEP) -> None:
         self.keep = keep
-        self.states: list[tuple[float, Any]] = [] if card is None else [(1.0, _to_fsrs(card))]
+        self.states: list[tuple[float, Any]] = [] if card is None else [(1.0, _cheap(_to_fsrs(card)))]
 
     def observe(self, answer: Answer, config: SchedulerConfig) -> None:
         right = answer.rating != AGAIN
@@ -143,6 +148,13 @@ def _pruned(states: list[tuple[float, Any]], keep: int) -> list[tuple[float, Any
     kept = [(w, card) for w, card in ranked[:keep] if w / total >= MIN_WEIGHT] or [(ranked[0][0], ranked[0][1])]
     total = sum(w for w, _ in kept)
     return [(w / total, card) for w, card in kept]
+
+
+def _cheap(card):
+    """fsrs's card as `scheduler._card_class`, whose copy (one a review) is cheap."""
+    out = _card_class()(card_id=1)
+    out.__dict__.update(card.__dict__)
+    return out
 
 
 def _card_state(card) -> CardState:

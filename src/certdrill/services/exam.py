@@ -86,16 +86,16 @@ class Sitting:
         """Each drawn question's predicted recall now and its chance without recall, and the score they add up to.
 
         An item never studied has no recall to predict (0) and is right as often as first answers are (`GuessModel.unseen`);
-        a studied one has its posterior recall (`guessing.recall_beliefs`: lucky guesses not taken as memory), as `stats` predicts it.
+        a studied one has its posterior recall (`store.recall_beliefs`: lucky guesses not taken as memory), as `stats` predicts it.
         """
-        from certdrill.insight.guessing import GuessModel, recall_beliefs
+        from certdrill.insight.guessing import GuessModel, guesses
         from certdrill.insight.readiness import ExamPrediction, error_for
-        from certdrill.schedule.posterior import BRANCH_LAST
+        from certdrill.schedule.posterior import BRANCH_LAST, KEEP
         from certdrill.store import exams
 
         guess = self.guess or GuessModel()
         cards = self.store.cards(item_ids=[i.id for i in drawn])
-        beliefs = recall_beliefs(drawn, self.store.answer_windows(cards, self.config, BRANCH_LAST), guess, self.config)
+        beliefs = self.store.recall_beliefs(guesses([i for i in drawn if i.id in cards], guess), self.config, BRANCH_LAST, KEEP)
         questions = [(i.id, _recall(i.id, cards, beliefs, now, self.config), guess.chance(i)) if i.id in cards else (i.id, 0.0, guess.unseen(i)) for i in drawn]
         kept = exams.predictions(self.store)
         scored = [row.id for row in exams.history(self.store) if row.bank == self.bank.name and row.scaled is not None]

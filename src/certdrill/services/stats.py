@@ -97,12 +97,12 @@ def stats_report(
     from certdrill.drill.exam import eligible
     from certdrill.insight import stats as figures
     from certdrill.insight.confusions import counted_confusions
-    from certdrill.insight.guessing import learner_model, recall_beliefs
+    from certdrill.insight.guessing import guesses, learner_model
     from certdrill.insight.leeches import leeches
     from certdrill.insight.optimize import ParametersInUse
     from certdrill.insight.plan import plan, readiness
     from certdrill.insight.readiness import ExamPrediction, calibration, error_for
-    from certdrill.schedule.posterior import BRANCH_LAST
+    from certdrill.schedule.posterior import BRANCH_LAST, BUDGET, KEEP
     from certdrill.schedule.queue import Limits
     from certdrill.store.exams import history, predictions
     from certdrill.store.store import ItemScope
@@ -134,7 +134,10 @@ def stats_report(
         kept = predictions(store)
         first = store.first_answers() if settings.exam_date is not None else {}
         ahead = settings.exam_date is not None and settings.exam_date >= today
-        windows = store.answer_windows((i.id for i in eligible(items, the_bank.weights) if i.id in cards), config, BRANCH_LAST) if ahead else {}
+        guess = learner_model(settings, items, first)
+        studied = [i for i in eligible(items, the_bank.weights) if i.id in cards]
+        within = ahead and sum(cards[i.id].reps for i in studied) <= BUDGET
+        beliefs = store.recall_beliefs(guesses(studied, guess), config, BRANCH_LAST, KEEP) if within else None
         suspended = store.suspended()
     finally:
         store.close()
@@ -142,7 +145,6 @@ def stats_report(
     record = [ExamPrediction.from_json(kept[e.id]) for e in mock_exams if e.id in kept]
     if settings.exam_date is not None and settings.exam_date >= today:
         assert config.exam_date is not None  # set from settings.exam_date
-        guess = learner_model(settings, items, first)
         ready = readiness(
             items,
             cards,
@@ -153,7 +155,7 @@ def stats_report(
             weights=the_bank.weights,
             guess=guess,
             error=error_for(record),
-            beliefs=recall_beliefs(items, windows, guess, config),
+            beliefs=beliefs,
         )
         limits = Limits(settings.new_per_day, settings.reviews_per_day)
         the_plan = plan(items, cards, now=now, limits=limits, config=config, new_done_today=new_done, reviews_done_today=reviews_done)

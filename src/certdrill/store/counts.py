@@ -10,9 +10,10 @@ from datetime import datetime
 from itertools import pairwise
 
 from certdrill.clock import from_ms, to_ms
+from certdrill.schedule.posterior import Belief
 from certdrill.schedule.scheduler import SchedulerConfig
 from certdrill.store.connection import Connection, chunks, marks
-from certdrill.store.rebuild import Window, answer_windows, replay_logs, replayed
+from certdrill.store.rebuild import Guesses, recall_beliefs, replay_logs, replayed
 
 
 @dataclass(frozen=True)
@@ -40,11 +41,10 @@ class Counts(Connection):
         with self.reading() as conn:
             return {item_id: bool(correct) for item_id, correct, _ in conn.execute(sql) if correct is not None}
 
-    def answer_windows(self, item_ids: Iterable[str], config: SchedulerConfig, last: int | None = None) -> dict[str, Window]:
-        """Per item, the card before its last `last` answers (all: None) and those answers, as (answered at, rating):
-        what the posterior replay reads (`rebuild.answer_windows`)."""
+    def recall_beliefs(self, guesses: Guesses, config: SchedulerConfig, last: int | None, keep: int) -> dict[str, Belief]:
+        """Each item's posterior replay of its last `last` answers, given its (g, first-sight chance) (`rebuild.recall_beliefs`)."""
         with self.reading() as conn:
-            return answer_windows(conn, sorted(set(item_ids)), config, last)
+            return recall_beliefs(conn, guesses, config, last, keep)
 
     def review_count(self) -> int:
         with self.reading() as conn:
