@@ -435,6 +435,7 @@ BREAKAGES = [
         "                    branches += [(w * r, card, answer.rating), (w * (1 - r) * g, card, AGAIN)]",
         "                    branches += [(w * r, card, answer.rating)]",
         ("test_posterior.py::test_right_answers_to_four_choice_questions_leave_lower_recall_than_plain",),
+        also=(("schedule/posterior.py", " + ([((1 - r0) * g, start, AGAIN)] if right and g > 0 else [])", ""),),
     ),
     Breakage(
         "stats predicts the score from the plain cards, lucky guesses taken as memory",
