@@ -47,15 +47,17 @@ from multiprocessing import Pool
 
 import fsrs
 from fsrs.scheduler import DEFAULT_PARAMETERS
+from readiness_tracks import CANDIDATES, VARIANTS, Tracks
 from simulate_exam_planner import ANSWER_SECONDS, START, Learner, Memory, make_learner  # also pins TZ and sys.path
 
 from certdrill.bank.items import Item
 from certdrill.clock import day_bounds, local_midnight
 from certdrill.drill.exam import PASS_SCALED, draw_exam, exam_score
 from certdrill.drill.session import Rules
-from certdrill.insight.guessing import GuessModel, fit_guess, log_loss, nominal_guess, p_right
+from certdrill.insight.guessing import GuessModel, fit_guess, log_loss, nominal_guess, p_right, recall_beliefs
 from certdrill.insight.plan import exam_focus, readiness
-from certdrill.insight.uncertainty import NONE, ModelError, fitted_error, learner_error
+from certdrill.insight.uncertainty import NONE, ModelError, fitted_error, learner_error, shifted
+from certdrill.schedule.posterior import belief_recall
 from certdrill.schedule.queue import Limits, build_queue
 from certdrill.schedule.scheduler import AGAIN, GOOD, HARD, Rating, SchedulerConfig, retrievability, review
 
@@ -66,7 +68,11 @@ SETUPS = {"roomy": (300, Limits(new_per_day=20, reviews_per_day=200)), "tight": 
 WEIGHTS = {"t0": 2.0, "t1": 2.0, "t2": 1.0, "t3": 1.0, "t4": 1.0, "t5": 1.0}
 PARTIAL = (0.0, 0.3)
 POLICIES = ("plain", "Hard below 0.9", "Hard below 0.9, new items too", "Again below 0.5, new items too")
-MODELS = ("recall only", "recall or guess, nominal g", "nominal g, unseen at first answers (stats)", "recall or guess, fitted g")
+MODELS = ("recall only", "recall or guess, nominal g", "nominal g, unseen at first answers (stats before)", "recall or guess, fitted g")
+SHIFTED = "stats before, default error's shift too"  # the model error applied to each answer (option b)
+POSTERIOR = "posterior replay (stats)"  # nominal g, unseen at first answers, R from the chosen posterior variant
+POSTERIOR_SHIFTED = "posterior replay, default error's shift too"
+TRACKED = ("plain", "Hard below 0.9, new items too")  # the policies whose answers the posterior replay predicts
 RECORD_DAYS = (46, 51, 56)  # a mock exam before these days' sessions: the calibration record the model error is fitted to
 ERRORS = ("none", "default", "own record")  # the model error: none, the default fitted on the training learners, the learner's own
 TRAIN_SEEDS, TEST_SEEDS = 1000, 2000  # the default spread is fitted on learners from 1000, measured on learners from 2000
@@ -91,13 +97,14 @@ class Answer:
     recall: float | None  # the scheduler's R before the answer; None for an item never seen
     guess: float  # nominal g
     right: bool
+    posterior: dict[str, float | None] = field(default_factory=dict)  # each posterior variant's R before the answer
 
 
 @dataclass
 class Run:
     answers: list[Answer] = field(default_factory=list)
     reviews: int = 0
-    record: list[list[tuple[float, float, bool]]] = field(default_factory=list)  # per record exam: (R, g, right) a question
+    record: dict[str, list[list[tuple[float, float, bool]]]] = field(default_factory=dict)  # per R (plain, variants), per record exam: (R, g, right)
 
 
 def learner_for(scenario: str, seed: int) -> tuple[Learner, float]:
@@ -136,8 +143,17 @@ class FirstSight:
         return max(0.0, (self.right - self.floor) / (self.room + 10.0))
 
 
-def simulate(scenario: str, seed: int, policy: str, default: ModelError | None):
-    """One learner's 60 days; scored against the exam morning with the `default` model error (None: the record only, for training)."""
+@dataclass(frozen=True)
+class Test:
+    """What the training learners chose: the model errors (plain R, the posterior's) and the posterior variant."""
+
+    plain: ModelError
+    variant: str
+    posterior: ModelError
+
+
+def simulate(scenario: str, seed: int, policy: str, test: Test | None):
+    """One learner's 60 days; scored against the exam morning with what training chose (None: a training learner)."""
     learner, partial = learner_for(scenario, seed)
     size, limits = SETUPS[scenario.split(", ")[1]]
     items = bank(size)
@@ -148,13 +164,15 @@ def simulate(scenario: str, seed: int, policy: str, default: ModelError | None):
     rng = random.Random(seed * 7919 + 1)
     cards: dict = {}
     run, first = Run(), FirstSight()
+    tracks = Tracks(config) if policy in TRACKED else None
     now = START
     for day in range(DAYS):
         now = START + timedelta(days=day)
         _, day_end = day_bounds(now)
         queue = build_queue(items, cards, now=now, day_end=day_end, limits=limits, recall=lambda c, at=now: retrievability(c, at, config), exam=focus)
         if day in RECORD_DAYS:
-            run.record.append(record_exam(items, cards, memory, config, now, partial, run.answers, random.Random(seed * 15485863 + day)))
+            for name, exam in record_exam(items, cards, memory, config, now, partial, run.answers, random.Random(seed * 15485863 + day), tracks).items():
+                run.record.setdefault(name, []).append(exam)
         pending, at = deque(queue.items), now
         while pending:
             item = pending.popleft()
@@ -169,17 +187,21 @@ def simulate(scenario: str, seed: int, policy: str, default: ModelError | None):
             card = memory.cards.get(item.id) or fsrs.Card(card_id=len(memory.cards) + 1)
             memory.cards[item.id], _ = memory.scheduler.review_card(card, fsrs.Rating.Good if recalled else fsrs.Rating.Again, review_datetime=at)
             rating = rating_for(policy, right, r_model, g, first.known)
-            cards[item.id] = review(cards.get(item.id), rating, at, f"{seed}:{day}:{run.reviews}", config)
+            before = cards.get(item.id)
+            cards[item.id] = review(before, rating, at, f"{seed}:{day}:{run.reviews}", config)
             run.reviews += 1
             if item.is_choice:
-                run.answers.append(Answer(day, item.type, r_model, g, right))
+                posterior = {} if tracks is None or day < SPLIT_DAY else tracks.recall(item.id, at)
+                run.answers.append(Answer(day, item.type, r_model, g, right, posterior))
+                if tracks is not None:
+                    tracks.answer(item.id, item.type, before, at, rating, g, right)
                 if new:
                     first.add(right, g)
             if rating == AGAIN:
                 pending.insert(min(REQUEUE_GAP, len(pending)), item)
-    if default is None:
-        return {"record": run.record}
-    return evaluate(items, cards, memory, run, config, exam_at, now, partial, seed, default)
+    if test is None:
+        return {"record": run.record, "answers": answer_scores(run.answers, None)}
+    return evaluate(items, cards, memory, run, config, exam_at, now, partial, seed, test, tracks)
 
 
 def true_right(item: Item, memory: Memory, at, partial: float, rng: random.Random) -> bool:
@@ -188,18 +210,26 @@ def true_right(item: Item, memory: Memory, at, partial: float, rng: random.Rando
     return rng.random() < p_right(r, g)
 
 
-def record_exam(items, cards, memory, config, at, partial, answers, rng) -> list[tuple[float, float, bool]]:
-    """A 65-question mock exam as `exam` predicts it when drawn, and the true answers: R now and nominal g (unseen: R 0,
-    right as often as the first answers so far).
+def record_exam(items, cards, memory, config, at, partial, answers, rng, tracks) -> dict[str, list[tuple[float, float, bool]]]:
+    """A 65-question mock exam as `exam` predicts it when drawn, and the true answers: R now (plain, and each posterior
+    variant's when tracked) and nominal g (unseen: R 0, right as often as the first answers so far).
 
     It does not feed back into the memory or the cards (a simplification: certdrill logs exam answers as reviews).
     """
     model = GuessModel(first={kind: _first_answer_chance(answers, kind) for kind in ("single", "multi", "truefalse")})
     drawn = draw_exam(items, WEIGHTS, 65, rng)
-    out = []
+    out: dict[str, list[tuple[float, float, bool]]] = {"plain": []}
     for i in drawn:
-        r, g = (retrievability(cards[i.id], at, config), nominal_guess(i)) if i.id in cards else (0.0, model.unseen(i))
-        out.append((r, g, true_right(i, memory, at, partial, rng)))
+        right = true_right(i, memory, at, partial, rng)
+        if i.id not in cards:
+            for name in out if tracks is None else ("plain", *VARIANTS):
+                out.setdefault(name, []).append((0.0, model.unseen(i), right))
+            continue
+        g = nominal_guess(i)
+        out["plain"].append((retrievability(cards[i.id], at, config), g, right))
+        if tracks is not None:
+            for name, r in tracks.recall(i.id, at).items():
+                out.setdefault(name, []).append((retrievability(cards[i.id], at, config) if r is None else r, g, right))
     return out
 
 
@@ -215,11 +245,24 @@ def fitted_model(answers: list[Answer]) -> GuessModel:
     return GuessModel(out, first)
 
 
-def answer_scores(answers: list[Answer]) -> dict[str, tuple[float, float]]:
-    """Log loss and AUC of each model on the answers after SPLIT_DAY (the fitted g sees only the ones before)."""
+def mean_shifted(p: float, g: float, error: ModelError) -> float:
+    """The chance of a right answer averaged over the model error's shift of recall (option b)."""
+    return sum(w * shifted(p, g, delta) for delta, w in error.nodes())
+
+
+def answer_scores(answers: list[Answer], test: Test | None) -> dict[str, tuple[float, float]]:
+    """Log loss and AUC of each model on the answers after SPLIT_DAY (the fitted g sees only the ones before).
+
+    The posterior variants only where tracked; the model error's shift only on the test set (`test`).
+    """
     train = [a for a in answers if a.day < SPLIT_DAY]
-    test = [a for a in answers if a.day >= SPLIT_DAY]
+    test_answers = [a for a in answers if a.day >= SPLIT_DAY]
     fitted = fitted_model(train)
+
+    def stats_like(a: Answer, recall: float | None, error: ModelError = NONE) -> float:
+        if recall is None:
+            return fitted.first.get(a.type, a.guess)
+        return mean_shifted(p_right(recall, a.guess), a.guess, error)
 
     def predict(model: str, a: Answer) -> float:
         if model == MODELS[0]:
@@ -231,9 +274,17 @@ def answer_scores(answers: list[Answer]) -> dict[str, tuple[float, float]]:
         g = fitted.overrides.get(a.type, a.guess)
         return fitted.first.get(a.type, a.guess) if a.recall is None else p_right(a.recall, g)
 
+    predictors = {m: (lambda a, m=m: predict(m, a)) for m in MODELS}
+    tracked = bool(test_answers) and bool(test_answers[0].posterior)
+    if tracked:
+        predictors |= {v: (lambda a, v=v: stats_like(a, a.posterior[v])) for v in VARIANTS}
+    if test is not None:
+        predictors[SHIFTED] = lambda a: stats_like(a, a.recall, test.plain)
+        if tracked:
+            predictors[POSTERIOR_SHIFTED] = lambda a: stats_like(a, a.posterior[test.variant], test.posterior)
     out = {}
-    for model in MODELS:
-        pairs = [(predict(model, a), a.right) for a in test]
+    for model, predictor in predictors.items():
+        pairs = [(predictor(a), a.right) for a in test_answers]
         out[model] = (log_loss(pairs), auc(pairs))
     return out
 
@@ -258,7 +309,7 @@ def auc(pairs: list[tuple[float, bool]]) -> float:
     return (rank_sum - n_right * (n_right + 1) / 2) / (n_right * n_wrong) if n_right and n_wrong else float("nan")
 
 
-def evaluate(items, cards, memory, run, config, exam_at, last_session, partial, seed, default):
+def evaluate(items, cards, memory, run, config, exam_at, last_session, partial, seed, test: Test, tracks: Tracks | None):
     exam_morning = exam_at + timedelta(hours=9)
     true_recall = {i.id: memory.recall(i.id, exam_morning) for i in items}
     seen = [i.id for i in items if i.id in cards]
@@ -270,13 +321,33 @@ def evaluate(items, cards, memory, run, config, exam_at, last_session, partial, 
         actual.append(exam_score(sum(true_right(item, memory, exam_morning, partial, rng) for item in drawn), len(drawn)))
     fitted = fitted_model(run.answers)
     models = {MODELS[0]: None, MODELS[1]: GuessModel(), MODELS[2]: GuessModel(first=fitted.first), MODELS[3]: fitted}
-    own = learner_error(run.record, default)
-    errors = {"none": NONE, "default": default, "own record": own}
+    own = learner_error(run.record["plain"], test.plain)
+    errors = {"none": NONE, "default": test.plain, "own record": own}
+    beliefs: dict = {}
+    post_errors: dict[str, ModelError] = {}
+    post_bias = None
+    if tracks is not None:
+        keep, last = VARIANTS[test.variant]
+        beliefs = recall_beliefs(items, tracks.windows(last), models[MODELS[2]], config, keep=keep)  # what `stats` computes
+        models[POSTERIOR] = models[MODELS[2]]
+        post_errors = {"none": NONE, "default": test.posterior, "own record": learner_error(run.record[test.variant], test.posterior)}
+        post_r = {k: belief_recall(beliefs[k], exam_morning, config) if k in beliefs else retrievability(cards[k], exam_morning, config) for k in seen}
+        post_bias = statistics.fmean(post_r[k] - true_recall[k] for k in seen) if seen else 0.0
     forecasts = {}
     for name, model in models.items():
-        for kind in ERRORS if name in MODELS[2:] else ERRORS[:1]:
+        for kind in ERRORS if name in (*MODELS[2:], POSTERIOR) else ERRORS[:1]:
+            error = post_errors[kind] if name == POSTERIOR else errors[kind]
             ready = readiness(
-                items, cards, exam_day=exam_at.date(), exam_at=exam_at, now=last_session, config=config, weights=WEIGHTS, guess=model, error=errors[kind]
+                items,
+                cards,
+                exam_day=exam_at.date(),
+                exam_at=exam_at,
+                now=last_session,
+                config=config,
+                weights=WEIGHTS,
+                guess=model,
+                error=error,
+                beliefs=beliefs if name == POSTERIOR else None,
             )
             f = ready.forecast
             assert f is not None
@@ -284,18 +355,28 @@ def evaluate(items, cards, memory, run, config, exam_at, last_session, partial, 
             forecasts[(name, kind)] = (f.score, low, high, f.pass_chance, f.coverage, f.conservative_interval)
     return {
         "own_error": own,
+        "own_error_posterior": post_errors.get("own record"),
+        "post_r_bias": post_bias,
         "recall": statistics.fmean(true_recall.values()),
         "model_r_bias": model_r - statistics.fmean(true_recall[k] for k in seen),
         "reviews": run.reviews,
         "actual": actual,
         "forecasts": forecasts,
-        "answers": answer_scores(run.answers),
+        "answers": answer_scores(run.answers, test),
     }
 
 
 def _job(args):
     scenario, seed, policy, default = args
     return scenario, policy, seed, simulate(scenario, seed, policy, default)
+
+
+def coverage_ci(inside: list[bool]) -> str:
+    """The share as a percentage with its 95% Wilson interval (exams taken as independent: a learner's are not quite)."""
+    n, k = len(inside), sum(inside)
+    p, z = k / n, 1.96
+    centre, half = (p + z * z / (2 * n)) / (1 + z * z / n), z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    return f"{100 * p:.0f}% ({100 * (centre - half):.0f}-{100 * (centre + half):.0f}%)"
 
 
 def mean_ci(values: list[float]) -> str:
@@ -305,38 +386,62 @@ def mean_ci(values: list[float]) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--learners", type=int, default=16, help="learners per scenario, in the training set and in the test set (default 16)")
+    parser.add_argument("--learners", type=int, default=32, help="learners per scenario, in the training set and in the test set (default 32)")
+    parser.add_argument("--policy-learners", type=int, default=16, help="test learners per scenario for the scheduling rules other than plain (default 16)")
     parser.add_argument("--workers", type=int, default=2)
     args = parser.parse_args()
     scenarios = tuple(f"{memory}, {setup}" for setup in SETUPS for memory in ("known", "own"))
     started = time.perf_counter()
     with Pool(args.workers) as pool:
         train = pool.map(_job, [(s, seed, "plain", None) for s in scenarios for seed in range(TRAIN_SEEDS, TRAIN_SEEDS + args.learners)], chunksize=2)
-        record = [exam for *_, r in train for exam in r["record"]]
-        default = fitted_error(record)
+        training = {(s, seed): r for s, _, seed, r in train}
+        variant = min(CANDIDATES, key=lambda v: statistics.fmean(r["answers"][v][0] for r in training.values()))
+        test = Test(fitted_error(_records(training, "plain")), variant, fitted_error(_records(training, variant)))
         seeds = range(TEST_SEEDS, TEST_SEEDS + args.learners)
-        jobs = [(s, seed, p, default) for s in scenarios for seed in seeds for p in POLICIES]
+        jobs = [(s, seed, p, test) for s in scenarios for seed in seeds for p in POLICIES if p == "plain" or seed < TEST_SEEDS + args.policy_learners]
         results = pool.map(_job, jobs, chunksize=2)
     by = {(s, p, seed): r for s, p, seed, r in results}
-    print(f"{args.learners} learners a scenario in each set, {EXAMS} mock exams each, {len(train) + len(jobs)} runs in {time.perf_counter() - started:.0f} s\n")
     print(
-        f"Default model error fitted on the training learners' {len(record)} record exams (plain scheduling, all scenarios): "
-        f"shift {default.shift:+.2f}, spread {default.spread:.2f}\n"
+        f"{args.learners} learners a scenario in each set ({args.policy_learners} for the other rules), {EXAMS} mock exams each, {len(train) + len(jobs)} runs in {time.perf_counter() - started:.0f} s\n"
     )
-    answers_table(by, scenarios, seeds)
+    training_table(training, scenarios, variant)
+    print(
+        f"Default model error fitted on the training learners' {len(_records(training, 'plain'))} record exams (plain scheduling, all scenarios): "
+        f"plain R shift {test.plain.shift:+.2f}, spread {test.plain.spread:.2f}; {variant}: shift {test.posterior.shift:+.2f}, spread {test.posterior.spread:.2f}\n"
+    )
+    answers_table(by, scenarios, seeds, range(TEST_SEEDS, TEST_SEEDS + args.policy_learners), variant)
     readiness_table(by, scenarios, seeds)
-    scheduling_table(by, scenarios, seeds)
+    scheduling_table(by, scenarios, range(TEST_SEEDS, TEST_SEEDS + args.policy_learners))
 
 
-def answers_table(by, scenarios, seeds) -> None:
-    print("Predicting each multiple-choice answer after day 42:\n")
-    print("| learners' memory | scheduling | model | log loss | AUC |")
-    print("|---|---|---|---:|---:|")
+def _records(training, name: str) -> list:
+    return [exam for r in training.values() for exam in r["record"][name]]
+
+
+def training_table(training, scenarios, chosen: str) -> None:
+    print("Training learners (plain scheduling): log loss of each multiple-choice answer after day 42, the posterior variants:\n")
+    names = (MODELS[2], *VARIANTS)
+    print("| learners' memory | " + " | ".join(names) + " |")
+    print("|---|" + "---:|" * len(names))
     for s in scenarios:
-        for p in (POLICIES[0], POLICIES[2]):
-            for m in MODELS:
-                rows = [by[(s, p, seed)]["answers"][m] for seed in seeds]
-                print(f"| {s} | {p} | {m} | {statistics.fmean(r[0] for r in rows):.4f} | {statistics.fmean(r[1] for r in rows):.4f} |")
+        rows = [r["answers"] for (sc, _), r in training.items() if sc == s]
+        print(f"| {s} | " + " | ".join(f"{statistics.fmean(r[n][0] for r in rows):.4f}" for n in names) + " |")
+    means = " | ".join(f"{statistics.fmean(r['answers'][n][0] for r in training.values()):.4f}" for n in names)
+    print(f"| all | {means} |\n\nChosen (lowest mean of {', '.join(CANDIDATES)}): {chosen}\n")
+
+
+def answers_table(by, scenarios, seeds, policy_seeds, variant: str) -> None:
+    print("Predicting each multiple-choice answer after day 42 (log loss minus recall only's, paired by learner, ×1000):\n")
+    print("| learners' memory | scheduling | model | log loss | vs recall only (×1000, 95% CI) | AUC |")
+    print("|---|---|---|---:|---:|---:|")
+    for s in scenarios:
+        for p, these in ((POLICIES[0], seeds), (POLICIES[2], policy_seeds)):
+            for m in by[(s, p, these[0])]["answers"]:
+                rows = [by[(s, p, seed)]["answers"][m] for seed in these]
+                paired = [1000 * (by[(s, p, seed)]["answers"][m][0] - by[(s, p, seed)]["answers"][MODELS[0]][0]) for seed in these]
+                label = f"{m} (stats)" if m == variant else m
+                versus = "–" if m == MODELS[0] else mean_ci(paired)
+                print(f"| {s} | {p} | {label} | {statistics.fmean(r[0] for r in rows):.4f} | {versus} | {statistics.fmean(r[1] for r in rows):.4f} |")
 
 
 def readiness_table(by, scenarios, seeds) -> None:
@@ -346,8 +451,8 @@ def readiness_table(by, scenarios, seeds) -> None:
     )
     print("|---|---|---|---:|---:|---:|---:|---:|---:|---:|")
     for s in scenarios:
-        own = [by[(s, "plain", seed)]["own_error"] for seed in seeds]
-        for m, kind in [(m, k) for m in MODELS for k in ERRORS if (m, k) in by[(s, "plain", seeds[0])]["forecasts"]]:
+        for m, kind in [(m, k) for m in (*MODELS, POSTERIOR) for k in ERRORS if (m, k) in by[(s, "plain", seeds[0])]["forecasts"]]:
+            own = [by[(s, "plain", seed)]["own_error_posterior" if m == POSTERIOR else "own_error"] for seed in seeds]
             bias, err, inside, stated, brier, width, old, old_width = [], [], [], [], [], [], [], []
             for seed in seeds:
                 r = by[(s, "plain", seed)]
@@ -366,18 +471,24 @@ def readiness_table(by, scenarios, seeds) -> None:
                 f"own record (shift {min(shifts):+.2f} to {max(shifts):+.2f}, spread {min(spreads):.2f}-{max(spreads):.2f})" if kind == "own record" else kind
             )
             print(
-                f"| {s} | {m} | {label} | {mean_ci(bias)} | {statistics.fmean(err):.1f} | {100 * statistics.fmean(inside):.0f}% "
+                f"| {s} | {m} | {label} | {mean_ci(bias)} | {statistics.fmean(err):.1f} | {coverage_ci(inside)} "
                 f"| {statistics.fmean(width):.0f} | {100 * statistics.fmean(stated):.0f}% | {statistics.fmean(brier):.3f} | {100 * statistics.fmean(old):.0f}% ({statistics.fmean(old_width):.0f}) |"
             )
+
+
+def _post_bias(rows) -> str:
+    if rows[0]["post_r_bias"] is None:
+        return "–"
+    return f"{100 * statistics.fmean(r['post_r_bias'] for r in rows):+.1f} pts"
 
 
 def scheduling_table(by, scenarios, seeds) -> None:
     print("\nScheduling: true recall of the bank on the exam morning, reviews, and the scheduler's mean R minus the true one:\n")
     print(
         "| learners' memory | ratings of a right answer | exam-day recall | reviews | items recalled per 100 reviews "
-        "| recall vs plain (paired, pts) | reviews vs plain | model R − true R |"
+        "| recall vs plain (paired, pts) | reviews vs plain | model R − true R | posterior R − true R |"
     )
-    print("|---|---|---:|---:|---:|---:|---:|---:|")
+    print("|---|---|---:|---:|---:|---:|---:|---:|---:|")
     for s in scenarios:
         size = SETUPS[s.split(", ")[1]][0]
         for p in POLICIES:
@@ -388,7 +499,8 @@ def scheduling_table(by, scenarios, seeds) -> None:
             print(
                 f"| {s} | {p} | {100 * statistics.fmean(r['recall'] for r in rows):.1f}% | {statistics.fmean(r['reviews'] for r in rows):.0f} | {per:.2f} "
                 f"| {'–' if p == 'plain' else mean_ci(d_recall)} | {'–' if p == 'plain' else f'{statistics.fmean(d_reviews):+.0f}'} "
-                f"| {100 * statistics.fmean(r['model_r_bias'] for r in rows):+.1f} pts |"
+                f"| {100 * statistics.fmean(r['model_r_bias'] for r in rows):+.1f} pts "
+                f"| {_post_bias(rows)} |"
             )
 
 

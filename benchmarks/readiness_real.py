@@ -28,7 +28,8 @@ from certdrill.drill.exam import PASS_SCALED, exam_score
 from certdrill.insight.guessing import fit_guess, log_loss, p_right
 from certdrill.insight.readiness import ExamPrediction
 from certdrill.insight.uncertainty import DEFAULT, NONE, learner_error
-from certdrill.schedule.scheduler import AGAIN, RATINGS, retrievability, review
+from certdrill.schedule.posterior import Answer, Posterior
+from certdrill.schedule.scheduler import AGAIN, RATINGS, SchedulerConfig, retrievability, review
 
 LOG_NAME = "py-fsrs_review_logs_josh_1711744352250_to_1728234780857.csv"
 # ../shared/data beside the checkout (or beside the folder of worktrees it sits in)
@@ -37,8 +38,9 @@ MIN_DAY = 20  # reviews of cards already seen that make a day count as a pseudo-
 SPLIT = 0.7
 
 
-def answers(path: Path) -> list[tuple[datetime, str, float, bool]]:
-    """(time, card, FSRS's R just before the answer, right) for every answer to a card last seen on an earlier day.
+def answers(path: Path) -> list[tuple[datetime, str, float, bool, float]]:
+    """(time, card, FSRS's R just before the answer, right, the posterior replay's R with g = 0) for every answer to
+    a card last seen on an earlier day.
 
     Answers on the day of the previous one (learning steps minutes apart) are replayed but not
     scored, as the FSRS benchmarks do: they test the short-term steps, not the forgetting curve.
@@ -46,12 +48,16 @@ def answers(path: Path) -> list[tuple[datetime, str, float, bool]]:
     with path.open(newline="") as fh:
         rows = sorted((datetime.fromisoformat(r["review_time"]), r["card_id"], int(r["review_rating"])) for r in csv.DictReader(fh))
     cards: dict = {}
+    posteriors: dict[str, Posterior] = {}
     out = []
+    config = SchedulerConfig()
     for n, (at, card_id, rating) in enumerate(rows):
         card = cards.get(card_id)
+        post = posteriors.setdefault(card_id, Posterior())
         if card is not None and card.last_review is not None and card.last_review.date() < at.date():
-            out.append((at, card_id, retrievability(card, at), rating != AGAIN))
+            out.append((at, card_id, retrievability(card, at), rating != AGAIN, post.recall(at, config)))
         cards[card_id] = review(card, RATINGS[rating], at, f"real{n}")
+        post.observe(Answer(at, RATINGS[rating], 0.0), config)
     return out
 
 
@@ -62,18 +68,21 @@ def main() -> None:
     log = answers(args.log)
     cut = int(len(log) * SPLIT)
     train, test = log[:cut], log[cut:]
-    floor = fit_guess([(r, right) for _, _, r, right in train], 0.0)
-    plain = log_loss((r, right) for _, _, r, right in test)
-    same = log_loss((p_right(r, 0.0), right) for _, _, r, right in test)
-    fitted = log_loss((p_right(r, floor), right) for _, _, r, right in test)
+    floor = fit_guess([(r, right) for _, _, r, right, _ in train], 0.0)
+    plain = log_loss((r, right) for _, _, r, right, _ in test)
+    same = log_loss((p_right(r, 0.0), right) for _, _, r, right, _ in test)
+    fitted = log_loss((p_right(r, floor), right) for _, _, r, right, _ in test)
+    posterior = log_loss((p_right(r, 0.0), right) for _, _, _, right, r in test)
+    differ = sum(r != post for _, _, r, _, post in log)
     print(f"{len(log):,} answers to cards last seen on an earlier day; the last {len(test):,} held out\n")
     print("| model | log loss (held out) |")
     print("|---|---:|")
     print(f"| recall only, P = R | {plain:.4f} |")
     print(f"| recall or guess, g = 0 (flashcards) | {same:.4f} |")
     print(f"| recall or guess, floor fitted on the first 70%: {floor:.3f} | {fitted:.4f} |")
+    print(f"| posterior replay (what `stats` uses), g = 0: R differs from plain on {differ} of {len(log):,} answers | {posterior:.4f} |")
     days: dict = defaultdict(dict)
-    for at, card_id, r, right in log:
+    for at, card_id, r, right, _ in log:
         days[at.date()].setdefault(card_id, (r, right))  # each card's first answer that day
     scored = [answered for _, answered in sorted(days.items()) if len(answered) >= MIN_DAY]
     print(f"\n{len(scored)} days with {MIN_DAY}+ such answers, each scored as a mock exam of that day's first answers:\n")

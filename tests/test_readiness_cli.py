@@ -23,7 +23,8 @@ def test_json_forecast_on_a_fresh_start_is_the_guessing_floor(cli, mini):
     low, high = forecast["interval"]["low"], forecast["interval"]["high"]
     assert 100 <= low <= forecast["score"] <= high and forecast["interval"]["coverage"] >= 0.8
     assert 0 <= forecast["pass_chance"] < 0.01 and forecast["pass_score"] == 720
-    assert forecast["model"] == {"model": "recall or guess: P(right) = R + (1 - R) * g", "overrides": {}}
+    recall = "posterior replay: a right answer is recall or a lucky guess"
+    assert forecast["model"] == {"model": "recall or guess: P(right) = R + (1 - R) * g", "overrides": {}, "recall": recall}
 
 
 def test_text_shows_interval_and_pass_chance(cli, mini):
@@ -142,3 +143,49 @@ def test_a_record_of_large_residuals_widens_the_interval(cli, mini, home, monkey
     monkeypatch.setattr("certdrill.insight.readiness.error_for", lambda kept: DEFAULT)  # the same progress, read with the default
     at_default = json_of(cli("stats", "--json", "--bank", mini, "--exam-date", "2026-12-20"))["exam"]["score_forecast"]
     assert forecast["sd"] > at_default["sd"] and forecast["interval"]["width"] >= at_default["interval"]["width"]
+
+
+def test_stats_and_the_next_exam_take_right_answers_as_recall_or_guess(cli, mini, home, monkeypatch):
+    from certdrill.clock import local_midnight
+    from certdrill.config import Settings
+    from certdrill.insight.guessing import learner_model, recall_beliefs
+    from certdrill.insight.plan import readiness
+    from certdrill.insight.readiness import ExamPrediction
+    from certdrill.insight.uncertainty import DEFAULT
+    from certdrill.schedule.posterior import BRANCH_LAST, belief_recall
+    from certdrill.store import exams
+    from certdrill.store.store import Store
+
+    assert sit(cli, mini, 3, 1.0).exit_code == 0  # four first answers, all right: some of them lucky guesses
+    monkeypatch.setenv("CERTDRILL_NOW", "2026-12-03T09:00:00+00:00")
+    forecast = json_of(cli("stats", "--json", "--bank", mini, "--exam-date", "2026-12-20"))["exam"]["score_forecast"]
+    store = Store.open(home / "progress.sqlite3")
+    try:
+        cards, first, reviews = store.cards(), store.first_answers(), store.reviews()
+    finally:
+        store.close()
+    assert sit(cli, mini, 3, 1.0).exit_code == 0  # the same four questions, drawn two days later
+    store = Store.open(home / "progress.sqlite3")
+    try:
+        second = ExamPrediction.from_json(exams.prediction(store, exams.history(store)[-1].id))
+    finally:
+        store.close()
+    items = load_bank(mini).items
+    exam = local_midnight(datetime(2026, 12, 20).date())
+    config = SchedulerConfig(exam_date=exam)
+    model = learner_model(Settings(), items, first)
+    windows = {k: (None, [(r.reviewed_at, r.rating) for r in reviews if r.item_id == k]) for k in cards}
+    assert all(len(answers) <= BRANCH_LAST for _, answers in windows.values())  # every answer splits
+    beliefs = recall_beliefs(items, windows, model, config)
+    now = datetime(2026, 12, 3, 9, tzinfo=UTC)
+    kwargs = {"exam_day": exam.date(), "exam_at": exam, "now": now, "config": config, "guess": model, "weights": load_bank(mini).weights}
+    posterior = readiness(items, cards, error=DEFAULT, beliefs=beliefs, **kwargs).forecast
+    plain = readiness(items, cards, error=DEFAULT, **kwargs).forecast
+    assert posterior is not None and plain is not None and posterior.expected_right < plain.expected_right
+    assert forecast["score"] == posterior.score and forecast["interval"]["low"] == posterior.interval[0]
+    studied = [(item_id, r) for item_id, r, _ in second.questions if item_id in beliefs]
+    assert studied and all(r == pytest.approx(belief_recall(beliefs[item_id], now, config)) for item_id, r in studied)
+    assert forecast["model"]["recall"].startswith("posterior replay")
+    monkeypatch.setattr("certdrill.schedule.posterior.BUDGET", 3)  # more answers than that: stats reads the plain cards, and says so
+    over = json_of(cli("stats", "--json", "--bank", mini, "--exam-date", "2026-12-20"))["exam"]["score_forecast"]
+    assert over["model"]["recall"] == "plain FSRS"

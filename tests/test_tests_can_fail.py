@@ -430,6 +430,21 @@ BREAKAGES = [
         ("test_readiness_cli.py::test_a_record_of_large_residuals_widens_the_interval",),
     ),
     Breakage(
+        "a right multiple-choice answer is taken as recall, never as a lucky guess",
+        "schedule/posterior.py",
+        "                    branches += [(w * r, card, answer.rating), (w * (1 - r) * g, card, AGAIN)]",
+        "                    branches += [(w * r, card, answer.rating)]",
+        ("test_posterior.py::test_right_answers_to_four_choice_questions_leave_lower_recall_than_plain",),
+        also=(("schedule/posterior.py", " + ([((1 - r0) * g, start, AGAIN)] if right and g > 0 else [])", ""),),
+    ),
+    Breakage(
+        "stats predicts the score from the plain cards, lucky guesses taken as memory",
+        "services/stats.py",
+        "            beliefs=beliefs,",
+        "            beliefs=None,",
+        ("test_readiness_cli.py::test_stats_and_the_next_exam_take_right_answers_as_recall_or_guess",),
+    ),
+    Breakage(
         "the batch replay follows fsrs-rs's float32 where it loses digits",
         "schedule/batch.py",
         "ILL_CONDITIONED = 0.1",

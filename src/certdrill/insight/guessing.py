@@ -13,11 +13,14 @@ makes it larger than the nominal one. benchmarks/readiness.py measures whether t
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from certdrill.bank.items import Item, ItemType
 from certdrill.config import Settings
+from certdrill.schedule.posterior import KEEP, Answer, Belief, posterior_replay
+from certdrill.schedule.scheduler import CardState, Rating, SchedulerConfig
 
 CHOICE_TYPES: tuple[ItemType, ...] = ("single", "multi", "truefalse")
 PRIOR_STRENGTH = 20.0  # pseudo-answers at the nominal g that a fitted g starts from (shrinkage)
@@ -93,6 +96,43 @@ def learner_model(settings: Settings, items: Iterable[Item], first: Mapping[str,
     """The guess chances (settings' overrides), and for items never studied the learner's own share of right first answers."""
     model = GuessModel.of(settings)
     return GuessModel(model.overrides, first_answer_chances(items, first, model))
+
+
+def first_sight(model: GuessModel, item: Item) -> float | None:
+    """The chance `item` was known before it was studied: its type's share of right first answers, less the guess."""
+    share, g = model.first.get(item.type), model.chance(item)
+    if share is None or g >= 1:
+        return None
+    return min(1.0, max(0.0, (share - g) / (1 - g)))
+
+
+def guesses(items: Iterable[Item], model: GuessModel) -> dict[str, tuple[float, float | None]]:
+    """Per multiple-choice item (g > 0): its guess chance and the chance it was known at first sight, what its
+    posterior replay needs (`store.recall_beliefs`; a flashcard has none: its plain card is its belief)."""
+    return {item.id: (g, first_sight(model, item)) for item in items if (g := model.chance(item)) > 0}
+
+
+def recall_beliefs(
+    items: Iterable[Item],
+    windows: Mapping[str, tuple[CardState | None, Sequence[tuple[datetime, Rating]]]],
+    model: GuessModel,
+    config: SchedulerConfig,
+    *,
+    keep: int = KEEP,
+) -> dict[str, Belief]:
+    """Each answered multiple-choice item's card states replayed as recall or guess (`schedule.posterior`), by item id.
+
+    `windows` holds, per item, the plain card before the answers to split (None: the item's first
+    answer is among them) and those answers as (answered at, rating), oldest first. What
+    `store.recall_beliefs` computes from the log, on every core, for `guesses(items, model)`.
+    """
+    out: dict[str, Belief] = {}
+    for item_id, (g, prior) in guesses(items, model).items():
+        window = windows.get(item_id)
+        if window and window[1]:
+            start, answers = window
+            out[item_id] = posterior_replay([Answer(at, rating, g, prior) for at, rating in answers], config, keep=keep, start=start)
+    return out
 
 
 def p_right(recall: float, guess: float) -> float:

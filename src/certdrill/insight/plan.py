@@ -19,6 +19,7 @@ from certdrill.drill.exam import DEFAULT_COUNT, MAX_SCALED, MIN_SCALED, PASS_SCA
 from certdrill.insight.guessing import GuessModel, p_right
 from certdrill.insight.readiness import ScoreForecast, forecast
 from certdrill.insight.uncertainty import DEFAULT, NONE, ModelError
+from certdrill.schedule.posterior import Belief, belief_recall
 from certdrill.schedule.queue import ExamFocus, Limits, build_queue
 from certdrill.schedule.scheduler import GOOD, CardState, SchedulerConfig, retrievability, review
 
@@ -38,13 +39,17 @@ def recall_on(card: CardState | None, at: datetime, config: SchedulerConfig) -> 
     return NEW_ITEM_PRIOR if card is None else retrievability(card, at, config)
 
 
-def chance_right(item: Item, card: CardState | None, at: datetime, config: SchedulerConfig, guess: GuessModel | None) -> float:
-    """The chance of answering `item` right at `at`: recall or a lucky guess; recall only (new items at NEW_ITEM_PRIOR) without a model."""
+def chance_right(item: Item, card: CardState | None, at: datetime, config: SchedulerConfig, guess: GuessModel | None, belief: Belief | None = None) -> float:
+    """The chance of answering `item` right at `at`: recall or a lucky guess; recall only (new items at NEW_ITEM_PRIOR) without a model.
+
+    With a `belief` (`guessing.recall_beliefs`) the recall is the belief's, lucky guesses not taken as memory.
+    """
     if guess is None:
         return recall_on(card, at, config)
     if card is None:
         return guess.unseen(item)
-    return p_right(retrievability(card, at, config), guess.chance(item))
+    recall = retrievability(card, at, config) if belief is None else belief_recall(belief, at, config)
+    return p_right(recall, guess.chance(item))
 
 
 def exam_forecast(
@@ -84,6 +89,7 @@ class Readiness:
     share_correct: float | None  # recall only: predicted share of a mock exam recalled; None without multiple-choice items
     forecast: ScoreForecast | None = None  # the score distribution of a mock exam on exam day (recall or guess)
     guess: GuessModel | None = None  # the guessing model behind `forecast`; None: recall only
+    posterior: bool = False  # the forecast's recall is the posterior replay's (lucky guesses not taken as memory)
 
     @property
     def score(self) -> int | None:
@@ -107,7 +113,9 @@ class Readiness:
         }
 
     def _model(self) -> object:
-        return "recall only" if self.guess is None else self.guess.to_json()
+        if self.guess is None:
+            return "recall only"
+        return self.guess.to_json() | {"recall": "posterior replay: a right answer is recall or a lucky guess" if self.posterior else "plain FSRS"}
 
     def _uncertainty(self) -> dict[str, object]:
         error = NONE if self.forecast is None else self.forecast.error
@@ -127,12 +135,14 @@ def readiness(
     guess: GuessModel | None = GuessModel(),
     count: int = DEFAULT_COUNT,
     error: ModelError = NONE,
+    beliefs: Mapping[str, Belief] | None = None,
 ) -> Readiness:
     """Recall over all items; the score over the items a mock exam draws from, each topic weighted as it draws them.
 
     `forecast` is the score distribution of a `count`-question exam on exam day, each question
     right by recall or by a guess under `guess` (recall only when None), allowing for the memory
     model's `error` (insight.uncertainty: fitted to the learner's mock exams, or the default).
+    `beliefs` replace the plain cards' recall in the forecast (`guessing.recall_beliefs`).
     """
     at = max(exam_at, now)
     recall = {item.id: recall_on(cards.get(item.id), at, config) for item in items}
@@ -143,10 +153,11 @@ def readiness(
     total_weight = sum(weight_of(weights, t) for t in by_topic)
     share = sum(weight_of(weights, t) * sum(r) / len(r) for t, r in by_topic.items()) / total_weight if total_weight else None
     mean = sum(recall.values()) / len(recall) if recall else 0.0
-    chances = {item.id: chance_right(item, cards.get(item.id), at, config, guess) for item in items}
+    found = beliefs or {}
+    chances = {item.id: chance_right(item, cards.get(item.id), at, config, guess, found.get(item.id)) for item in items}
     floors = {item.id: (0.0 if guess is None else guess.chance(item)) if item.id in cards else chances[item.id] for item in items}  # unseen: no recall to move
     predicted = exam_forecast(items, chances, weights, count, error=error, guesses=floors)
-    return Readiness(exam_day, (exam_day - local_day(now)).days, mean, share, predicted, guess)
+    return Readiness(exam_day, (exam_day - local_day(now)).days, mean, share, predicted, guess, posterior=beliefs is not None)
 
 
 @dataclass(frozen=True)

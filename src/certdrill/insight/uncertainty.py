@@ -69,7 +69,7 @@ class ModelError:
 
 
 NONE = ModelError()
-DEFAULT = ModelError(shift=-0.30, spread=0.71)  # fitted on benchmarks/readiness.py's 64 training learners (192 mock exams)
+DEFAULT = ModelError(shift=-0.17, spread=0.54)  # fitted on benchmarks/readiness.py's 128 training learners (384 mock exams), posterior recall
 
 
 def shifted(p: float, guess: float, delta: float) -> float:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import random
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -18,7 +18,8 @@ if TYPE_CHECKING:
     from certdrill.drill.exam import Exam, Result
     from certdrill.insight.guessing import GuessModel
     from certdrill.insight.readiness import ExamPrediction
-    from certdrill.schedule.scheduler import SchedulerConfig
+    from certdrill.schedule.posterior import Belief
+    from certdrill.schedule.scheduler import CardState, SchedulerConfig
     from certdrill.store.exams import ExamRow
     from certdrill.store.store import Store
 
@@ -84,16 +85,18 @@ class Sitting:
     def _predict(self, drawn: Sequence[Item], now: datetime) -> ExamPrediction:
         """Each drawn question's predicted recall now and its chance without recall, and the score they add up to.
 
-        An item never studied has no recall to predict (0) and is right as often as first answers are (`GuessModel.unseen`).
+        An item never studied has no recall to predict (0) and is right as often as first answers are (`GuessModel.unseen`);
+        a studied one has its posterior recall (`store.recall_beliefs`: lucky guesses not taken as memory), as `stats` predicts it.
         """
-        from certdrill.insight.guessing import GuessModel
+        from certdrill.insight.guessing import GuessModel, guesses
         from certdrill.insight.readiness import ExamPrediction, error_for
-        from certdrill.schedule.scheduler import retrievability
+        from certdrill.schedule.posterior import BRANCH_LAST, KEEP
         from certdrill.store import exams
 
         guess = self.guess or GuessModel()
         cards = self.store.cards(item_ids=[i.id for i in drawn])
-        questions = [(i.id, retrievability(cards[i.id], now, self.config), guess.chance(i)) if i.id in cards else (i.id, 0.0, guess.unseen(i)) for i in drawn]
+        beliefs = self.store.recall_beliefs(guesses([i for i in drawn if i.id in cards], guess), self.config, BRANCH_LAST, KEEP)
+        questions = [(i.id, _recall(i.id, cards, beliefs, now, self.config), guess.chance(i)) if i.id in cards else (i.id, 0.0, guess.unseen(i)) for i in drawn]
         kept = exams.predictions(self.store)
         scored = [row.id for row in exams.history(self.store) if row.bank == self.bank.name and row.scaled is not None]
         return ExamPrediction.of(questions, error=error_for([ExamPrediction.from_json(kept[n]) for n in scored if n in kept]))
@@ -123,6 +126,15 @@ class Sitting:
 
     def close(self) -> None:
         self.store.close()
+
+
+def _recall(item_id: str, cards: Mapping[str, CardState], beliefs: Mapping[str, Belief], now: datetime, config: SchedulerConfig) -> float:
+    """The posterior recall where there is a belief; the plain card's (a flashcard, or g = 0) otherwise."""
+    from certdrill.schedule.posterior import belief_recall
+    from certdrill.schedule.scheduler import retrievability
+
+    belief = beliefs.get(item_id)
+    return retrievability(cards[item_id], now, config) if belief is None else belief_recall(belief, now, config)
 
 
 def _scored(running: Running, result: Result) -> ExamPrediction | None:

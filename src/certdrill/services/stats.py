@@ -94,13 +94,15 @@ def stats_report(
 ) -> StatsReport:
     """Reviews, time, accuracy, true retention, streak, charts' data, confusions and exam readiness, read without writing."""
     from certdrill import clock
+    from certdrill.drill.exam import eligible
     from certdrill.insight import stats as figures
     from certdrill.insight.confusions import counted_confusions
-    from certdrill.insight.guessing import learner_model
+    from certdrill.insight.guessing import guesses, learner_model
     from certdrill.insight.leeches import leeches
     from certdrill.insight.optimize import ParametersInUse
     from certdrill.insight.plan import plan, readiness
     from certdrill.insight.readiness import ExamPrediction, calibration, error_for
+    from certdrill.schedule.posterior import BRANCH_LAST, BUDGET, KEEP
     from certdrill.schedule.queue import Limits
     from certdrill.store.exams import history, predictions
     from certdrill.store.store import ItemScope
@@ -131,6 +133,11 @@ def stats_report(
         mock_exams = [e for e in history(store) if e.bank == the_bank.name and e.scaled is not None]
         kept = predictions(store)
         first = store.first_answers() if settings.exam_date is not None else {}
+        ahead = settings.exam_date is not None and settings.exam_date >= today
+        guess = learner_model(settings, items, first)
+        studied = [i for i in eligible(items, the_bank.weights) if i.id in cards]
+        within = ahead and sum(cards[i.id].reps for i in studied) <= BUDGET
+        beliefs = store.recall_beliefs(guesses(studied, guess), config, BRANCH_LAST, KEEP) if within else None
         suspended = store.suspended()
     finally:
         store.close()
@@ -146,8 +153,9 @@ def stats_report(
             now=now,
             config=config,
             weights=the_bank.weights,
-            guess=learner_model(settings, items, first),
+            guess=guess,
             error=error_for(record),
+            beliefs=beliefs,
         )
         limits = Limits(settings.new_per_day, settings.reviews_per_day)
         the_plan = plan(items, cards, now=now, limits=limits, config=config, new_done_today=new_done, reviews_done_today=reviews_done)

@@ -10,9 +10,10 @@ from datetime import datetime
 from itertools import pairwise
 
 from certdrill.clock import from_ms, to_ms
+from certdrill.schedule.posterior import Belief
 from certdrill.schedule.scheduler import SchedulerConfig
 from certdrill.store.connection import Connection, chunks, marks
-from certdrill.store.rebuild import replay_logs, replayed
+from certdrill.store.rebuild import Guesses, recall_beliefs, replay_logs, replayed
 
 
 @dataclass(frozen=True)
@@ -39,6 +40,11 @@ class Counts(Connection):
         sql = "SELECT item_id, correct, min(reviewed_at) FROM reviews GROUP BY item_id"  # SQLite takes bare columns from the min row
         with self.reading() as conn:
             return {item_id: bool(correct) for item_id, correct, _ in conn.execute(sql) if correct is not None}
+
+    def recall_beliefs(self, guesses: Guesses, config: SchedulerConfig, last: int | None, keep: int) -> dict[str, Belief]:
+        """Each item's posterior replay of its last `last` answers, given its (g, first-sight chance) (`rebuild.recall_beliefs`)."""
+        with self.reading() as conn:
+            return recall_beliefs(conn, guesses, config, last, keep)
 
     def review_count(self) -> int:
         with self.reading() as conn:

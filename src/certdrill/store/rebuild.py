@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from functools import partial
 from itertools import groupby
 from operator import itemgetter
@@ -13,9 +13,10 @@ from certdrill.clock import from_ms
 from certdrill.drill.missed import answer_missed
 from certdrill.parallel import ordered_map
 from certdrill.schedule.batch import batch_for
+from certdrill.schedule.posterior import Answer, Belief, posterior_replay
 from certdrill.schedule.scheduler import RATINGS, CardState, ReviewEvent, SchedulerConfig, replay
 from certdrill.store.connection import Connection, chunks, marks
-from certdrill.store.rows import CARD_COLUMNS, CARD_MARKS, REPLAY_COLUMNS, REPLAY_ORDER, CardRow, ReplayRow, card_row
+from certdrill.store.rows import CARD_COLUMNS, CARD_MARKS, REPLAY_COLUMNS, REPLAY_ORDER, CardRow, ReplayRow, card_row, row_card
 
 REPLAY_CHUNK = 20_000  # reviews a replay worker takes at once; a smaller rebuild runs in this process
 # Reviews from which a chunk replays in batch (`schedule.batch`, with fsrs-rs): a rebuild, an import,
@@ -141,6 +142,41 @@ def _chunked(logs: Iterable[tuple[str, Log]], reviews: int) -> Iterator[list[tup
     for item_id, log in logs:
         chunk.append((item_id, log))
         size += len(log)
+        if size >= reviews:
+            yield chunk
+            chunk, size = [], 0
+    if chunk:
+        yield chunk
+
+
+Guesses = Mapping[str, tuple[float, float | None]]  # item id → (guess chance g, chance it was known at first sight)
+
+
+def recall_beliefs(conn: sqlite3.Connection, guesses: Guesses, config: SchedulerConfig, last: int | None, keep: int) -> dict[str, Belief]:
+    """Per item of `guesses` with a log: the posterior replay of its last `last` answers (all: None) from the plain card
+    before them (`schedule.posterior`), on every core; the plain cards replayed as a rebuild replays them."""
+    work = ((item_id, log, *guesses[item_id]) for item_id, log in replay_logs(conn, sorted(guesses)))
+    done = ordered_map(partial(_belief_chunk, config=config, last=last, keep=keep), _chunked_work(work, REPLAY_CHUNK))
+    return {item_id: belief for chunk in done for item_id, belief in chunk}
+
+
+def _belief_chunk(work: list[tuple[str, Log, float, float | None]], config: SchedulerConfig, last: int | None, keep: int) -> list[tuple[str, Belief]]:
+    cut = {item_id: 0 if last is None else max(0, len(log) - last) for item_id, log, _, _ in work}
+    earlier = [(item_id, log[: cut[item_id]]) for item_id, log, _, _ in work if cut[item_id]]
+    starts = {row.item_id: row_card(row) for row in _replay_chunk(earlier, config)}
+    out = []
+    for item_id, log, g, prior in work:
+        answers = [Answer(from_ms(r.reviewed_at), RATINGS[r.rating], g, prior) for r in log[cut[item_id] :]]
+        out.append((item_id, posterior_replay(answers, config, keep=keep, start=starts.get(item_id))))
+    return out
+
+
+def _chunked_work(work: Iterable[tuple[str, Log, float, float | None]], reviews: int) -> Iterator[list[tuple[str, Log, float, float | None]]]:
+    chunk: list[tuple[str, Log, float, float | None]] = []
+    size = 0
+    for entry in work:
+        chunk.append(entry)
+        size += len(entry[1])
         if size >= reviews:
             yield chunk
             chunk, size = [], 0
