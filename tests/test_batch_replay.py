@@ -236,8 +236,8 @@ def test_a_rebuild_in_batch_equals_the_python_rebuild(learner, monkeypatch, chun
     learner.rebuild_cards(config)
     python = card_rows(learner)
     decided: list[int] = []
-    original = Batch.replay
-    monkeypatch.setattr(Batch, "replay", lambda self, logs: [decided.append(r is not None) or r for r in original(self, logs)])  # type: ignore[func-returns-value]
+    original = Batch.replay_columns  # what `Batch.replay` and a full rebuild's lean read both call
+    monkeypatch.setattr(Batch, "replay_columns", lambda self, logs: [decided.append(r is not None) or r for r in original(self, logs)])  # type: ignore[func-returns-value]
     monkeypatch.setattr(rebuild, "BATCH_MIN", 0)
     monkeypatch.setattr(rebuild, "REPLAY_CHUNK", chunk)
     batch.batch_for.cache_clear()

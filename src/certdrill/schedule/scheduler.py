@@ -331,15 +331,23 @@ def replay_fsrs(ordered: list[ReviewEvent], config: SchedulerConfig, *, maturity
 
 def _was_mature(card, reviewed: ReviewEvent, config: SchedulerConfig, floor: int) -> bool:
     """`is_mature` of the card fsrs gave for `reviewed` (constrained), settled; the fuzz hashed only when it could decide."""
+    verdict = _maturity_bound(card, reviewed.reviewed_at, config, floor)
+    if verdict is not None:
+        return verdict
+    return _due(card, reviewed.reviewed_at, reviewed.id, config, floor) - card.last_review >= timedelta(days=MATURE_DAYS)
+
+
+def _maturity_bound(card, when: datetime, config: SchedulerConfig, floor: int) -> bool | None:
+    """`_was_mature` where the fuzz cannot change it, else None (then it hashes the review's id)."""
     if card.state != State.REVIEW:
         return False
-    days = (card.due - reviewed.reviewed_at).days
+    days = (card.due - when).days
     spread = fuzz_spread(days)
     if max(floor, days + spread) < MATURE_DAYS:
         return False
     if max(floor, days - spread) >= MATURE_DAYS and config.exam_date is None:
         return True
-    return _due(card, reviewed.reviewed_at, reviewed.id, config, floor) - card.last_review >= timedelta(days=MATURE_DAYS)
+    return None
 
 
 def is_mature(card: CardState | None) -> bool:
