@@ -79,9 +79,11 @@ class Rebuilding(Connection):
             work = ordered_map(partial(_replay_range, path=str(self.path), config=config), _ranges(conn, REPLAY_CHUNK))
         else:
             work = ordered_map(partial(_replay_chunk, config=config), _chunked(replay_logs(conn, wanted), REPLAY_CHUNK))
-        cards = [row for rows in work for row in rows]
-        conn.executemany(f"INSERT INTO cards ({CARD_COLUMNS}) VALUES ({CARD_MARKS})", cards)
-        return len(cards)
+        cards = 0
+        for rows in work:  # each chunk written as it comes, while the workers replay the next ones
+            conn.executemany(f"INSERT INTO cards ({CARD_COLUMNS}) VALUES ({CARD_MARKS})", rows)
+            cards += len(rows)
+        return cards
 
     def _replay_item(self, conn: sqlite3.Connection, item_id: str, config: SchedulerConfig) -> CardState | None:
         """Rebuild one item's card from its log, inside the caller's transaction."""
