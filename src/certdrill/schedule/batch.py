@@ -36,8 +36,8 @@ from certdrill.schedule.scheduler import (
     GOOD,
     HARD,
     MATURE_DAYS,
+    RATINGS,
     CardState,
-    Rating,
     ReviewEvent,
     SchedulerConfig,
     State,
@@ -57,6 +57,8 @@ ILL_CONDITIONED = 0.1  # fsrs's forgetting formula takes (S + 1) ** w13 − 1: i
 FSRS_RS_MAX_STABILITY = 36500.0  # fsrs-rs caps stability here; fsrs does not
 DAY_MS = 86_400_000
 _NAMES: dict[int, str] = {HARD: "hard", GOOD: "good", EASY: "easy"}
+# The other ratings (and fsrs-rs's names for them) whose intervals `passing_interval` reads for a rating, in review or not
+_OTHERS = {(rating, reviewing): tuple((r, _NAMES[r]) for r in needed(rating, reviewing) if r != rating) for rating in _NAMES for reviewing in (False, True)}
 
 
 def available() -> bool:
@@ -288,7 +290,7 @@ class Batch:
         by `scheduler.replay_fsrs`, the rest in batch from the state it leaves."""
         if not work:
             return []
-        from certdrill.schedule.scheduler import RATINGS, replay_fsrs
+        from certdrill.schedule.scheduler import replay_fsrs
 
         review, item = self.fsrs_rs.FSRSReview, self.fsrs_rs.FSRSItem
         starts: list[_Start | None] = []
@@ -378,11 +380,11 @@ class Batch:
         if rating == AGAIN:
             return own, 1
         days = {rating: own}
-        wanted = [r for r in needed(rating, reviewing) if r != rating]
+        wanted = _OTHERS[rating, reviewing]
         if wanted:
             others = self.model.next_states(states[i - 1] if i else None, self.config.desired_retention, gaps[i])
-            for r in wanted:
-                other = self.intervals.of(getattr(others, _NAMES[r]).memory.stability)
+            for r, name in wanted:
+                other = self.intervals.of(getattr(others, name).memory.stability)
                 if other is None:
                     return None
                 days[r] = other
@@ -401,7 +403,7 @@ class Batch:
             outcome = _Outcome(int(State.REVIEW), None, stability, 0.0, when + timedelta(days=days), when)
             verdict = _maturity_bound(outcome, when, self.config, floor)
             if verdict is None:  # the fuzz decides: it hashes the review's id
-                verdict = _was_mature(outcome, ReviewEvent(log.id[i], when, Rating(log.rating[i])), self.config, floor)
+                verdict = _was_mature(outcome, ReviewEvent(log.id[i], when, RATINGS[log.rating[i]]), self.config, floor)
             verdicts.add(verdict)
         return verdicts.pop() if len(verdicts) == 1 else None
 

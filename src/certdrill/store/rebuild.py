@@ -157,19 +157,28 @@ _LOG_ORDER = "ORDER BY reviewed_at, id"
 
 
 class _Ids:
-    """An item's review ids (`batch.Ids`): the last one known, the others read the first time one is asked."""
+    """An item's review ids (`batch.Ids`): the last one known; one other read alone when asked (a
+    fuzz decision), all the others when a second is (a replay in Python asks for every one)."""
 
-    __slots__ = ("conn", "item_id", "last", "read")
+    __slots__ = ("conn", "every", "item_id", "last", "last_id", "one")
 
     def __init__(self, conn: sqlite3.Connection, item_id: str, count: int, last_id: str):
-        self.conn, self.item_id, self.last, self.read = conn, item_id, count - 1, [last_id]
+        self.conn, self.item_id, self.last, self.last_id = conn, item_id, count - 1, last_id
+        self.one: tuple[int, str] | None = None
+        self.every: list[str] | None = None
 
     def __getitem__(self, i: int) -> str:
         if i == self.last:
-            return self.read[-1]
-        if len(self.read) == 1:
-            self.read = [row[0] for row in self.conn.execute(f"SELECT id FROM reviews WHERE item_id = ? {_LOG_ORDER}", (self.item_id,))]
-        return self.read[i]
+            return self.last_id
+        if self.every is not None:
+            return self.every[i]
+        if self.one is not None and self.one[0] == i:
+            return self.one[1]
+        if self.one is None:
+            self.one = (i, self.conn.execute(f"SELECT id FROM reviews WHERE item_id = ? {_LOG_ORDER} LIMIT 1 OFFSET ?", (self.item_id, i)).fetchone()[0])
+            return self.one[1]
+        self.every = [row[0] for row in self.conn.execute(f"SELECT id FROM reviews WHERE item_id = ? {_LOG_ORDER}", (self.item_id,))]
+        return self.every[i]
 
 
 def _replay_lean(conn: sqlite3.Connection, items: list[tuple], reviews: Iterable[tuple], batch: Batch, config: SchedulerConfig) -> list[CardRow]:
