@@ -165,6 +165,31 @@ def test_a_card_whose_stability_fell_under_a_tenth_replays_alike():
     assert_same(got, log, config)
 
 
+@pytest.mark.parametrize(
+    "config",
+    [
+        SchedulerConfig(),
+        SchedulerConfig(desired_retention=0.7),
+        SchedulerConfig(desired_retention=0.97),
+        SchedulerConfig(parameters=tuple(p * 1.1 for p in default_parameters())),
+    ],
+    ids=["defaults", "retention-0.7", "retention-0.97", "custom"],
+)
+def test_an_interval_by_the_probed_slope_is_fsrs_own_near_every_half_day(config):
+    """`_Intervals.of` takes fsrs's rounding from the slope it probed, and asks fsrs itself only near a
+    half day: the same answers as asking fsrs at both ends of the ±GUARD band, right at the edges."""
+    intervals = batch._intervals(config)
+    assert intervals.per_stability is not None  # fsrs's interval is linear in the stability: the fast path is taken
+    asked = 0
+    for days in [1, 2, 3, 7, 20, 21, 22, 99, 365, 1000, 5000, 36000]:
+        for offset in (-3e-5, -2.0001e-5, -2e-5, -1.9999e-5, -1e-5, -1e-9, 0.0, 1e-9, 1e-5, 1.9999e-5, 2e-5, 2.0001e-5, 3e-5):
+            stability = (days + 0.5) / intervals.per_stability * (1 + offset)
+            low = intervals.fsrs_interval(stability * (1 - batch.GUARD))
+            assert intervals.of(stability) == (low if low == intervals.fsrs_interval(stability * (1 + batch.GUARD)) else None), (days, offset)
+            asked += intervals.of(stability) is None
+    assert asked  # the band reaches a half day for some of them
+
+
 def test_parameters_outside_the_band_replay_in_python():
     far = list(default_parameters())
     far[10] = 0.004  # w10 near its lower bound: e ** (w10 (1 - R)) - 1 in float32 loses digits
@@ -245,6 +270,30 @@ def test_a_rebuild_in_batch_equals_the_python_rebuild(learner, monkeypatch, chun
     assert_rows_alike(card_rows(learner), python)
     if chunk == IN_PROCESS:  # in this process: the batch seen deciding most cards
         assert sum(decided) >= 0.8 * len(python)
+
+
+def test_a_full_rebuild_reads_the_review_ids_it_needs_alone(learner, monkeypatch):
+    """A full rebuild reads each review's time, rating and correctness, and each item's last id; the
+    fuzz decisions that hash another review's id read that one alone, a replay in Python all of
+    them: the Python rebuild's cards, both kinds of read seen (the learner answers some items twice
+    in the same millisecond, ordered by id)."""
+    monkeypatch.setattr(rebuild, "BATCH_MIN", 10**9)
+    learner.rebuild_cards(SchedulerConfig())
+    python = card_rows(learner)
+    reads: list[str] = []
+    original = rebuild._Ids.__getitem__
+
+    def counted(self, i):
+        before = (self.one, self.every)
+        got = original(self, i)
+        reads.extend(kind for kind, was, now in (("one", before[0], self.one), ("every", before[1], self.every)) if was is None and now is not None)
+        return got
+
+    monkeypatch.setattr(rebuild._Ids, "__getitem__", counted)
+    monkeypatch.setattr(rebuild, "BATCH_MIN", 0)
+    learner.rebuild_cards(SchedulerConfig())
+    assert_rows_alike(card_rows(learner), python)
+    assert "one" in reads and "every" in reads
 
 
 def test_a_merge_and_a_first_import_replay_in_batch_like_python(learner, tmp_path, monkeypatch):

@@ -437,6 +437,27 @@ BREAKAGES = [
         ("test_batch_replay.py::test_a_card_whose_stability_fell_under_a_tenth_replays_alike",),
     ),
     Breakage(
+        "the batch takes fsrs's interval from the probed slope right up to a half day",
+        "schedule/batch.py",
+        "SLOPE_GUARD = GUARD + 1e-9",
+        "SLOPE_GUARD = 0.0",
+        ("test_batch_replay.py::test_an_interval_by_the_probed_slope_is_fsrs_own_near_every_half_day",),
+    ),
+    Breakage(
+        "a full rebuild hashes the wrong review's id for a fuzz decision",
+        "store/rebuild.py",
+        'LIMIT 1 OFFSET ?", (self.item_id, i)',
+        'LIMIT 1 OFFSET ?", (self.item_id, i + 1)',
+        ("test_batch_replay.py::test_a_full_rebuild_reads_the_review_ids_it_needs_alone",),
+    ),
+    Breakage(
+        "replay skips the due-date constraint where the next maturity verdict reads it",
+        "schedule/scheduler.py",
+        "    return days - fuzz_spread(days) >= MATURE_DAYS",
+        "    return days + fuzz_spread(days) >= MATURE_DAYS",
+        ("test_scheduler.py::test_replay_and_its_maturity_equal_folding_fsrs_over_the_log",),
+    ),
+    Breakage(
         "an import into a store in use holds the lock for the whole file",
         "services/progress.py",
         "_first_import(incoming, settings, shown, warn) if fresh else _merge_aside(incoming, settings, shown, warn)",
