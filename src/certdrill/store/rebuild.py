@@ -11,6 +11,7 @@ from pathlib import Path
 
 from certdrill.clock import from_ms
 from certdrill.drill.missed import answer_missed
+from certdrill.gcpause import paused_gc
 from certdrill.parallel import ordered_map
 from certdrill.schedule.batch import Batch, Columns, batch_for
 from certdrill.schedule.scheduler import RATINGS, CardState, ReviewEvent, SchedulerConfig, replay
@@ -80,9 +81,10 @@ class Rebuilding(Connection):
         else:
             work = ordered_map(partial(_replay_chunk, config=config), _chunked(replay_logs(conn, wanted), REPLAY_CHUNK))
         cards = 0
-        for rows in work:  # each chunk written as it comes, while the workers replay the next ones
-            conn.executemany(f"INSERT INTO cards ({CARD_COLUMNS}) VALUES ({CARD_MARKS})", rows)
-            cards += len(rows)
+        with paused_gc():  # a card a row, unpickled from a worker or made here: nothing cyclic
+            for rows in work:  # each chunk written as it comes, while the workers replay the next ones
+                conn.executemany(f"INSERT INTO cards ({CARD_COLUMNS}) VALUES ({CARD_MARKS})", rows)
+                cards += len(rows)
         return cards
 
     def _replay_item(self, conn: sqlite3.Connection, item_id: str, config: SchedulerConfig) -> CardState | None:
@@ -136,16 +138,17 @@ def _replay_range(bounds: tuple[str, str | None], path: str, config: SchedulerCo
     where, params = _in(bounds)
     conn = sqlite3.connect(f"{Path(path).resolve().as_uri()}?mode=ro", uri=True)
     try:
-        conn.execute("BEGIN")  # the reads below see one state of the log
-        batch = batch_for(config)
-        items = conn.execute(_ITEMS.format(where=where), params).fetchall()
-        if not items:
-            return []
-        if batch is None or sum(item[1] for item in items) < BATCH_MIN:
-            rows = conn.execute(f"SELECT {REPLAY_COLUMNS} FROM reviews {where} {REPLAY_ORDER}", params)
-            return _replay_chunk([(item_id, list(map(_replay_row, group))) for item_id, group in groupby(rows, key=itemgetter(0))], config)
-        reviews = conn.execute(f"SELECT reviewed_at, rating, correct FROM reviews {where} {REPLAY_ORDER}", params)
-        return _replay_lean(conn, items, reviews, batch, config)
+        with paused_gc():  # a review read is a tuple, a card a row: nothing cyclic, all freed by reference counting
+            conn.execute("BEGIN")  # the reads below see one state of the log
+            batch = batch_for(config)
+            items = conn.execute(_ITEMS.format(where=where), params).fetchall()
+            if not items:
+                return []
+            if batch is None or sum(item[1] for item in items) < BATCH_MIN:
+                rows = conn.execute(f"SELECT {REPLAY_COLUMNS} FROM reviews {where} {REPLAY_ORDER}", params)
+                return _replay_chunk([(item_id, list(map(_replay_row, group))) for item_id, group in groupby(rows, key=itemgetter(0))], config)
+            reviews = conn.execute(f"SELECT reviewed_at, rating, correct FROM reviews {where} {REPLAY_ORDER}", params)
+            return _replay_lean(conn, items, reviews, batch, config)
     finally:
         conn.close()
 
