@@ -6,7 +6,8 @@ fsrs-rs (the Rust FSRS inside Anki; the optional `fsrs-rs-python` wheel) compute
 difficulty from (rating, whole days since the previous review) exactly as fsrs does, but in
 float32: its states are fsrs's within STATE_TOLERANCE (relative). Everything else is what replay
 does, by the same code: the learning-step states are fsrs's own transitions (`_Steps` asks fsrs's
-scheduler for them), the intervals fsrs's `_next_interval` of those states, constrained by
+scheduler for them), the intervals fsrs's `_next_interval` of those states (read off the slope
+probed of it, where no half day lies within ±GUARD: `_Intervals.of`), constrained by
 `intervals.passing_interval`, spread by `scheduler._due`'s fuzz and exam cap; maturity is
 `scheduler._was_mature`. A decision that float32 could tip (an interval whose rounding, or an exam
 cap whose recall, changes within ±GUARD of the stability) is not taken here: that card is left to
@@ -14,7 +15,8 @@ cap whose recall, changes within ±GUARD of the stability) is not taken here: th
 parameters lie outside the band the tolerance was measured in (`within_band`). Where float32
 cannot follow a log (a review a day or more after one that left the stability under
 ILL_CONDITIONED), the log up to there replays through `scheduler.replay_fsrs` and the rest in
-batch from the state it leaves.
+batch from the state it leaves. A log comes as columns (`Columns`): a rebuild reads no review id
+but the last, and the others only where a fuzz decision hashes one (`Ids`).
 """
 
 from __future__ import annotations
