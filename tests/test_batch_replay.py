@@ -10,6 +10,7 @@ import), with fsrs-rs and without it.
 from __future__ import annotations
 
 import csv
+import math
 import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -106,6 +107,9 @@ def configs(draw) -> SchedulerConfig:
 
 
 def band(n: int, default: float, low: float, high: float) -> tuple[float, float]:
+    """The range `batch.within_band` takes a parameter in (w8 enters as e ** w8, so its factor is banded)."""
+    if n == 8:
+        return max(low, default - math.log(batch.BAND)), min(high, default + math.log(batch.BAND))
     if n in batch.SENSITIVE:
         low, high = max(low, default / batch.BAND), min(high, default * batch.BAND)
     return low, high
@@ -326,3 +330,30 @@ def test_without_fsrs_rs_a_rebuild_is_the_python_one(learner, monkeypatch):
     finally:
         batch.batch_for.cache_clear()
     assert card_rows(learner) == python
+
+
+def test_a_w8_whose_factor_is_outside_the_band_replays_in_python():
+    """w8 enters fsrs's recall formula as e ** w8: at 3.25 (e ** w8 four times the default's) float32
+    missed fsrs's stability by 1e-5 after a Good a day after a Good (hypothesis found it); the band
+    is on that factor, so such parameters replay in Python."""
+    parameters = list(default_parameters())
+    parameters[8], parameters[10] = 3.25, 1.0199741701874214
+    config = SchedulerConfig(desired_retention=0.75, parameters=tuple(parameters), step_expiry=timedelta(hours=12))
+    assert not batch.within_band(config.parameters)
+    assert batch.batch_for(config) is None
+    parameters[8] = default_parameters()[8] * 1.5  # 2.81: inside the old band on w8 itself, outside the band on e ** w8
+    assert not batch.within_band(tuple(parameters))
+
+
+def test_an_early_recall_under_custom_parameters_replays_alike():
+    """A Good a day after an Easy at stability ~100 under custom parameters (hypothesis found it):
+    recall is then so near 1 that float32 missed fsrs's stability by 1e-5; such a review replays in
+    Python (`batch.EARLY`)."""
+    parameters = list(default_parameters())
+    parameters[5], parameters[9], parameters[16], parameters[20] = 3.0, 0.0859375, 2.609375, 0.7943530427834593
+    config = SchedulerConfig(desired_retention=0.75, parameters=tuple(parameters), step_expiry=timedelta(hours=12))
+    times = [1704099600000] * 6 + [1704186000000] + [1712851200000] * 3 + [1713024000000] * 2 + [1713110400000, 1713369600000]
+    ratings = [4, 2, 2, 2, 2, 2, 1, 2, 2, 2, 4, 2, 3, 4]
+    log = [(at, f"import-{n}", rating) for n, (at, rating) in enumerate(zip(times, ratings, strict=True))]
+    assert batch.within_band(config.parameters)
+    assert_same(Batch(config).replay([log])[0], log, config)  # left to Python (None), or equal

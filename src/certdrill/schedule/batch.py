@@ -56,6 +56,7 @@ STATE_TOLERANCE = 1e-5  # |fsrs-rs − fsrs| / fsrs for stability and difficulty
 GUARD = 2 * STATE_TOLERANCE  # a decision taken here must hold for every stability within ±GUARD of fsrs-rs's
 SLOPE_GUARD = GUARD + 1e-9  # `_Intervals.of`'s band, widened by the probed slope's error and float rounding
 ILL_CONDITIONED = 0.1  # fsrs's forgetting formula takes (S + 1) ** w13 − 1: in float32 it loses digits as S → 0
+EARLY = 0.1  # under custom parameters, a recall this early (days over stability) replays in Python
 FSRS_RS_MAX_STABILITY = 36500.0  # fsrs-rs caps stability here; fsrs does not
 DAY_MS = 86_400_000
 _NAMES: dict[int, str] = {HARD: "hard", GOOD: "good", EASY: "easy"}
@@ -91,7 +92,9 @@ def within_band(parameters: tuple[float, ...] | None) -> bool:
     if parameters is None:
         return True
     defaults = _fsrs_scheduler(0.9, None).parameters
-    return all(defaults[i] / BAND <= parameters[i] <= defaults[i] * BAND for i in SENSITIVE)
+    if abs(parameters[8] - defaults[8]) > math.log(BAND):  # w8 enters as e ** w8: that factor within the band
+        return False
+    return all(defaults[i] / BAND <= parameters[i] <= defaults[i] * BAND for i in SENSITIVE if i != 8)
 
 
 @dataclass(frozen=True, slots=True)
@@ -270,22 +273,33 @@ class Batch:
             out[n] = done
         return out  # type: ignore[return-value]  # no _Restart is left
 
+    def _ill(self, gaps: list[int], ratings: Sequence[int], stabilities: list, i: int) -> bool:
+        """Whether float32 cannot follow review `i`: a day or more after a review that left the stability
+        under ILL_CONDITIONED, a lapse (or, under custom parameters, any); or, under custom parameters,
+        a recall after a gap shorter than EARLY of the stability (recall then so near 1 that its
+        complement, which fsrs's stability gain grows from, keeps few float32 digits)."""
+        gap = gaps[i]
+        if not gap:
+            return False
+        before = stabilities[i - 1]
+        if self.custom:
+            return before < ILL_CONDITIONED or (ratings[i] != AGAIN and gap < EARLY * before)
+        return ratings[i] == AGAIN and before < ILL_CONDITIONED
+
     def _last_ill(self, log: Columns, gaps: list[int], stabilities: list, first: int) -> int:
-        """The last review from `first` on that float32 cannot follow: one a day or more after a review
-        that left the stability under ILL_CONDITIONED, a lapse (or, under custom parameters, any)."""
+        """The last review from `first` on that float32 cannot follow (`_ill`)."""
         last = first
         for j in range(first + 1, len(gaps)):
-            if gaps[j] and (self.custom or log.rating[j] == AGAIN) and stabilities[j - 1] < ILL_CONDITIONED:
+            if self._ill(gaps, log.rating, stabilities, j):
                 last = j
         return last
 
     def _first_ill(self, log: Columns, gaps: list[int], stabilities: list, begin: int) -> int | None:
-        """The first review from `begin` on that float32 cannot follow (see `_last_ill`), if any."""
+        """The first review from `begin` on that float32 cannot follow (`_ill`), if any."""
         first = max(begin, 1)
-        if first >= len(gaps) or min(stabilities[first - 1 : -1]) >= ILL_CONDITIONED:
+        if first >= len(gaps) or (not self.custom and min(stabilities[first - 1 : -1]) >= ILL_CONDITIONED):
             return None
-        custom, ratings = self.custom, log.rating
-        return next((i for i in range(first, len(gaps)) if gaps[i] and (custom or ratings[i] == AGAIN) and stabilities[i - 1] < ILL_CONDITIONED), None)
+        return next((i for i in range(first, len(gaps)) if self._ill(gaps, log.rating, stabilities, i)), None)
 
     def _restart(self, work: list) -> list[Replayed | None]:
         """The logs whose walk stopped: the reviews up to the last one float32 cannot follow replayed
