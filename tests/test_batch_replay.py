@@ -10,6 +10,7 @@ import), with fsrs-rs and without it.
 from __future__ import annotations
 
 import csv
+import math
 import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -106,6 +107,9 @@ def configs(draw) -> SchedulerConfig:
 
 
 def band(n: int, default: float, low: float, high: float) -> tuple[float, float]:
+    """The range `batch.within_band` takes a parameter in (w8 enters as e ** w8, so its factor is banded)."""
+    if n == 8:
+        return max(low, default - math.log(batch.BAND)), min(high, default + math.log(batch.BAND))
     if n in batch.SENSITIVE:
         low, high = max(low, default / batch.BAND), min(high, default * batch.BAND)
     return low, high
@@ -163,6 +167,31 @@ def test_a_card_whose_stability_fell_under_a_tenth_replays_alike():
     config = SchedulerConfig()
     [got] = Batch(config).replay([log])
     assert_same(got, log, config)
+
+
+@pytest.mark.parametrize(
+    "config",
+    [
+        SchedulerConfig(),
+        SchedulerConfig(desired_retention=0.7),
+        SchedulerConfig(desired_retention=0.97),
+        SchedulerConfig(parameters=tuple(p * 1.1 for p in default_parameters())),
+    ],
+    ids=["defaults", "retention-0.7", "retention-0.97", "custom"],
+)
+def test_an_interval_by_the_probed_slope_is_fsrs_own_near_every_half_day(config):
+    """`_Intervals.of` takes fsrs's rounding from the slope it probed, and asks fsrs itself only near a
+    half day: the same answers as asking fsrs at both ends of the ±GUARD band, right at the edges."""
+    intervals = batch._intervals(config)
+    assert intervals.per_stability is not None  # fsrs's interval is linear in the stability: the fast path is taken
+    asked = 0
+    for days in [1, 2, 3, 7, 20, 21, 22, 99, 365, 1000, 5000, 36000]:
+        for offset in (-3e-5, -2.0001e-5, -2e-5, -1.9999e-5, -1e-5, -1e-9, 0.0, 1e-9, 1e-5, 1.9999e-5, 2e-5, 2.0001e-5, 3e-5):
+            stability = (days + 0.5) / intervals.per_stability * (1 + offset)
+            low = intervals.fsrs_interval(stability * (1 - batch.GUARD))
+            assert intervals.of(stability) == (low if low == intervals.fsrs_interval(stability * (1 + batch.GUARD)) else None), (days, offset)
+            asked += intervals.of(stability) is None
+    assert asked  # the band reaches a half day for some of them
 
 
 def test_parameters_outside_the_band_replay_in_python():
@@ -236,8 +265,8 @@ def test_a_rebuild_in_batch_equals_the_python_rebuild(learner, monkeypatch, chun
     learner.rebuild_cards(config)
     python = card_rows(learner)
     decided: list[int] = []
-    original = Batch.replay
-    monkeypatch.setattr(Batch, "replay", lambda self, logs: [decided.append(r is not None) or r for r in original(self, logs)])  # type: ignore[func-returns-value]
+    original = Batch.replay_columns  # what `Batch.replay` and a full rebuild's lean read both call
+    monkeypatch.setattr(Batch, "replay_columns", lambda self, logs: [decided.append(r is not None) or r for r in original(self, logs)])  # type: ignore[func-returns-value]
     monkeypatch.setattr(rebuild, "BATCH_MIN", 0)
     monkeypatch.setattr(rebuild, "REPLAY_CHUNK", chunk)
     batch.batch_for.cache_clear()
@@ -245,6 +274,30 @@ def test_a_rebuild_in_batch_equals_the_python_rebuild(learner, monkeypatch, chun
     assert_rows_alike(card_rows(learner), python)
     if chunk == IN_PROCESS:  # in this process: the batch seen deciding most cards
         assert sum(decided) >= 0.8 * len(python)
+
+
+def test_a_full_rebuild_reads_the_review_ids_it_needs_alone(learner, monkeypatch):
+    """A full rebuild reads each review's time, rating and correctness, and each item's last id; the
+    fuzz decisions that hash another review's id read that one alone, a replay in Python all of
+    them: the Python rebuild's cards, both kinds of read seen (the learner answers some items twice
+    in the same millisecond, ordered by id)."""
+    monkeypatch.setattr(rebuild, "BATCH_MIN", 10**9)
+    learner.rebuild_cards(SchedulerConfig())
+    python = card_rows(learner)
+    reads: list[str] = []
+    original = rebuild._Ids.__getitem__
+
+    def counted(self, i):
+        before = (self.one, self.every)
+        got = original(self, i)
+        reads.extend(kind for kind, was, now in (("one", before[0], self.one), ("every", before[1], self.every)) if was is None and now is not None)
+        return got
+
+    monkeypatch.setattr(rebuild._Ids, "__getitem__", counted)
+    monkeypatch.setattr(rebuild, "BATCH_MIN", 0)
+    learner.rebuild_cards(SchedulerConfig())
+    assert_rows_alike(card_rows(learner), python)
+    assert "one" in reads and "every" in reads
 
 
 def test_a_merge_and_a_first_import_replay_in_batch_like_python(learner, tmp_path, monkeypatch):
@@ -277,3 +330,30 @@ def test_without_fsrs_rs_a_rebuild_is_the_python_one(learner, monkeypatch):
     finally:
         batch.batch_for.cache_clear()
     assert card_rows(learner) == python
+
+
+def test_a_w8_whose_factor_is_outside_the_band_replays_in_python():
+    """w8 enters fsrs's recall formula as e ** w8: at 3.25 (e ** w8 four times the default's) float32
+    missed fsrs's stability by 1e-5 after a Good a day after a Good (hypothesis found it); the band
+    is on that factor, so such parameters replay in Python."""
+    parameters = list(default_parameters())
+    parameters[8], parameters[10] = 3.25, 1.0199741701874214
+    config = SchedulerConfig(desired_retention=0.75, parameters=tuple(parameters), step_expiry=timedelta(hours=12))
+    assert not batch.within_band(config.parameters)
+    assert batch.batch_for(config) is None
+    parameters[8] = default_parameters()[8] * 1.5  # 2.81: inside the old band on w8 itself, outside the band on e ** w8
+    assert not batch.within_band(tuple(parameters))
+
+
+def test_an_early_recall_under_custom_parameters_replays_alike():
+    """A Good a day after an Easy at stability ~100 under custom parameters (hypothesis found it):
+    recall is then so near 1 that float32 missed fsrs's stability by 1e-5; such a review replays in
+    Python (`batch.EARLY`)."""
+    parameters = list(default_parameters())
+    parameters[5], parameters[9], parameters[16], parameters[20] = 3.0, 0.0859375, 2.609375, 0.7943530427834593
+    config = SchedulerConfig(desired_retention=0.75, parameters=tuple(parameters), step_expiry=timedelta(hours=12))
+    times = [1704099600000] * 6 + [1704186000000] + [1712851200000] * 3 + [1713024000000] * 2 + [1713110400000, 1713369600000]
+    ratings = [4, 2, 2, 2, 2, 2, 1, 2, 2, 2, 4, 2, 3, 4]
+    log = [(at, f"import-{n}", rating) for n, (at, rating) in enumerate(zip(times, ratings, strict=True))]
+    assert batch.within_band(config.parameters)
+    assert_same(Batch(config).replay([log])[0], log, config)  # left to Python (None), or equal

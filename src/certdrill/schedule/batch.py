@@ -6,7 +6,8 @@ fsrs-rs (the Rust FSRS inside Anki; the optional `fsrs-rs-python` wheel) compute
 difficulty from (rating, whole days since the previous review) exactly as fsrs does, but in
 float32: its states are fsrs's within STATE_TOLERANCE (relative). Everything else is what replay
 does, by the same code: the learning-step states are fsrs's own transitions (`_Steps` asks fsrs's
-scheduler for them), the intervals fsrs's `_next_interval` of those states, constrained by
+scheduler for them), the intervals fsrs's `_next_interval` of those states (read off the slope
+probed of it, where no half day lies within ±GUARD: `_Intervals.of`), constrained by
 `intervals.passing_interval`, spread by `scheduler._due`'s fuzz and exam cap; maturity is
 `scheduler._was_mature`. A decision that float32 could tip (an interval whose rounding, or an exam
 cap whose recall, changes within ±GUARD of the stability) is not taken here: that card is left to
@@ -14,16 +15,19 @@ cap whose recall, changes within ±GUARD of the stability) is not taken here: th
 parameters lie outside the band the tolerance was measured in (`within_band`). Where float32
 cannot follow a log (a review a day or more after one that left the stability under
 ILL_CONDITIONED), the log up to there replays through `scheduler.replay_fsrs` and the rest in
-batch from the state it leaves.
+batch from the state it leaves. A log comes as columns (`Columns`): a rebuild reads no review id
+but the last, and the others only where a fuzz decision hashes one (`Ids`).
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
-from typing import Any
+from itertools import pairwise
+from typing import Any, NamedTuple, Protocol
 
 from certdrill.clock import from_ms
 from certdrill.gcpause import paused_gc
@@ -33,16 +37,16 @@ from certdrill.schedule.scheduler import (
     EASY,
     GOOD,
     HARD,
-    LEARNING_STATES,
     MATURE_DAYS,
+    RATINGS,
     CardState,
-    Rating,
     ReviewEvent,
     SchedulerConfig,
     State,
     _due,
     _fsrs_scheduler,
     _graduating,
+    _maturity_bound,
     _settle,
     _was_mature,
 )
@@ -50,10 +54,14 @@ from certdrill.schedule.scheduler import default_parameters as parameters_defaul
 
 STATE_TOLERANCE = 1e-5  # |fsrs-rs − fsrs| / fsrs for stability and difficulty (float32; tests hold it on random and real logs)
 GUARD = 2 * STATE_TOLERANCE  # a decision taken here must hold for every stability within ±GUARD of fsrs-rs's
+SLOPE_GUARD = GUARD + 1e-9  # `_Intervals.of`'s band, widened by the probed slope's error and float rounding
 ILL_CONDITIONED = 0.1  # fsrs's forgetting formula takes (S + 1) ** w13 − 1: in float32 it loses digits as S → 0
+EARLY = 0.1  # under custom parameters, a recall this early (days over stability) replays in Python
 FSRS_RS_MAX_STABILITY = 36500.0  # fsrs-rs caps stability here; fsrs does not
 DAY_MS = 86_400_000
 _NAMES: dict[int, str] = {HARD: "hard", GOOD: "good", EASY: "easy"}
+# The other ratings (and fsrs-rs's names for them) whose intervals `passing_interval` reads for a rating, in review or not
+_OTHERS = {(rating, reviewing): tuple((r, _NAMES[r]) for r in needed(rating, reviewing) if r != rating) for rating in _NAMES for reviewing in (False, True)}
 
 
 def available() -> bool:
@@ -84,7 +92,9 @@ def within_band(parameters: tuple[float, ...] | None) -> bool:
     if parameters is None:
         return True
     defaults = _fsrs_scheduler(0.9, None).parameters
-    return all(defaults[i] / BAND <= parameters[i] <= defaults[i] * BAND for i in SENSITIVE)
+    if abs(parameters[8] - defaults[8]) > math.log(BAND):  # w8 enters as e ** w8: that factor within the band
+        return False
+    return all(defaults[i] / BAND <= parameters[i] <= defaults[i] * BAND for i in SENSITIVE if i != 8)
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,6 +163,7 @@ class _Intervals:
         # elapsed 17 or fewer it is never mature, and at or above `high` (22 days at least) always.
         self.low = self._bracket(MATURE_DAYS - 3)[0]
         self.high = self._bracket(MATURE_DAYS + 1)[1]
+        self.per_stability = self._slope()
 
     def _bracket(self, days: int) -> tuple[float, float]:
         """(a, b): a stability giving fewer than `days` days and one giving `days` or more, close together."""
@@ -165,7 +176,19 @@ class _Intervals:
                 a = mid
         return a, b
 
+    def _slope(self) -> float | None:
+        """Days per unit of stability where fsrs's interval is its stability times a constant, rounded
+        (as in fsrs 4 to 6: probed here at four lengths, not assumed); else None."""
+        slopes = [(days - 0.5) / self._bracket(days)[1] for days in (2, 10, 100, 1000)]
+        return slopes[0] if max(slopes) - min(slopes) <= 1e-12 * slopes[0] else None
+
     def of(self, stability: float) -> int | None:
+        slope = self.per_stability
+        if slope is not None:  # fsrs's rounding of the whole ±GUARD band at once, where no half day lies within (or near) it
+            days = stability * slope
+            low, high = math.floor(days * (1 - SLOPE_GUARD) + 0.5), math.floor(days * (1 + SLOPE_GUARD) + 0.5)
+            if low == high:
+                return max(1, min(low, self.maximum))
         low = self.fsrs_interval(stability * (1 - GUARD))
         return low if low == self.fsrs_interval(stability * (1 + GUARD)) else None
 
@@ -180,7 +203,6 @@ class _Start:
     state: int = int(State.LEARNING)
     lapses: int = 0
     mature: list[int] = field(default_factory=list)
-    previous_at: int = 0
     verdict: bool = False  # the card mature before review `index` (a start after a prefix)
 
 
@@ -188,9 +210,24 @@ class _Restart(int):
     """A walk's answer for a log float32 cannot follow: the last review to replay in Python first."""
 
 
+class Ids(Protocol):
+    """A log's review ids by position: a list, or what reads them only when asked (a rebuild: the
+    fuzz of most cards hashes the last id alone)."""
+
+    def __getitem__(self, i: int, /) -> str: ...
+
+
+class Columns(NamedTuple):
+    """One card's log, a column a field, in replay order (time, then id)."""
+
+    at: Sequence[int]  # review time, ms
+    rating: Sequence[int]
+    id: Ids
+
+
 class Batch:
-    """Replays under one config; `logs` are rows with the review time (ms), id and rating at the
-    positions `at`, `rid` and `rating`, in replay order (time, then id)."""
+    """Replays under one config; `replay` takes logs of rows with the review time (ms), id and
+    rating at the positions `at`, `rid` and `rating`, `replay_columns` logs as `Columns`."""
 
     def __init__(self, config: SchedulerConfig, *, at: int = 0, rid: int = 1, rating: int = 2):
         import fsrs_rs_python as fsrs_rs
@@ -204,59 +241,81 @@ class Batch:
         self.intervals = _intervals(config)
         self.expiry_ms = None if config.step_expiry is None else config.step_expiry // timedelta(milliseconds=1)
         self.custom = config.parameters is not None and tuple(config.parameters) != tuple(parameters_default())
-
-    def _last_ill(self, log: Sequence[Sequence[Any]], gaps: list[int], states: list, first: int) -> int:
-        """The last review from `first` on that float32 cannot follow: one a day or more after a review
-        that left the stability under ILL_CONDITIONED, a lapse (or, under custom parameters, any)."""
-        last = first
-        for j in range(first + 1, len(log)):
-            if gaps[j] and (self.custom or log[j][self.rating] == AGAIN) and states[j - 1].stability < ILL_CONDITIONED:
-                last = j
-        return last
+        # `_walk`'s sure verdicts as bounds on fsrs-rs's stability (a hair inside them: the rest asks `_mature`)
+        self.sure_mature = self.intervals.high / (1 - GUARD) * (1 + 1e-9) if config.exam_date is None else math.inf
+        self.sure_young = self.intervals.low / (1 + GUARD) * (1 - 1e-9)
 
     def replay(self, logs: Sequence[Sequence[Sequence[Any]]]) -> list[Replayed | None]:
         """Each log's card and mature reviews, or None where `scheduler.replay` must decide."""
+        at, rid, rating = self.at, self.rid, self.rating
+        return self.replay_columns([Columns([r[at] for r in log], [r[rating] for r in log], [r[rid] for r in log]) for log in logs])
+
+    def replay_columns(self, logs: Sequence[Columns]) -> list[Replayed | None]:
+        """`replay` of logs as columns."""
         with paused_gc():  # a review and a memory state an answer, all alive to the end
             return self._replay(logs)
 
-    def _replay(self, logs: Sequence[Sequence[Sequence[Any]]]) -> list[Replayed | None]:
+    def _replay(self, logs: Sequence[Columns]) -> list[Replayed | None]:
         review, item = self.fsrs_rs.FSRSReview, self.fsrs_rs.FSRSItem
-        at, rating = self.at, self.rating
-        items, days = [], []
+        days, items = [], []
         for log in logs:
-            previous = log[0][at]
-            gaps = [0]
-            reviews = [review(log[0][rating], 0)]
-            for row in log[1:]:
-                t = row[at]
-                gap = (t - previous) // DAY_MS
-                gaps.append(gap)
-                reviews.append(review(row[rating], gap))
-                previous = t
-            items.append(item(reviews))
+            t = log.at
+            gaps = [(b - a) // DAY_MS for a, b in pairwise(t)]
+            gaps.insert(0, 0)
             days.append(gaps)
+            items.append(item(list(map(review, log.rating, gaps))))
         histories = self.model.historical_memory_state_batch(items)
-        out: list[Replayed | _Restart | None] = [self._walk(log, gaps, states, _Start()) for log, gaps, states in zip(logs, days, histories, strict=True)]
+        out: list[Replayed | _Restart | None] = []
+        for log, gaps, states in zip(logs, days, histories, strict=True):
+            out.append(self._walk(log, gaps, states, [m.stability for m in states], _Start()))
         restarts = [n for n, done in enumerate(out) if isinstance(done, _Restart)]
         for n, done in zip(restarts, self._restart([(logs[n], days[n], out[n]) for n in restarts]), strict=True):
             out[n] = done
         return out  # type: ignore[return-value]  # no _Restart is left
+
+    def _ill(self, gaps: list[int], ratings: Sequence[int], stabilities: list, i: int) -> bool:
+        """Whether float32 cannot follow review `i`: a day or more after a review that left the stability
+        under ILL_CONDITIONED, a lapse (or, under custom parameters, any); or, under custom parameters,
+        a recall after a gap shorter than EARLY of the stability (recall then so near 1 that its
+        complement, which fsrs's stability gain grows from, keeps few float32 digits)."""
+        gap = gaps[i]
+        if not gap:
+            return False
+        before = stabilities[i - 1]
+        if self.custom:
+            return before < ILL_CONDITIONED or (ratings[i] != AGAIN and gap < EARLY * before)
+        return ratings[i] == AGAIN and before < ILL_CONDITIONED
+
+    def _last_ill(self, log: Columns, gaps: list[int], stabilities: list, first: int) -> int:
+        """The last review from `first` on that float32 cannot follow (`_ill`)."""
+        last = first
+        for j in range(first + 1, len(gaps)):
+            if self._ill(gaps, log.rating, stabilities, j):
+                last = j
+        return last
+
+    def _first_ill(self, log: Columns, gaps: list[int], stabilities: list, begin: int) -> int | None:
+        """The first review from `begin` on that float32 cannot follow (`_ill`), if any."""
+        first = max(begin, 1)
+        if first >= len(gaps) or (not self.custom and min(stabilities[first - 1 : -1]) >= ILL_CONDITIONED):
+            return None
+        return next((i for i in range(first, len(gaps)) if self._ill(gaps, log.rating, stabilities, i)), None)
 
     def _restart(self, work: list) -> list[Replayed | None]:
         """The logs whose walk stopped: the reviews up to the last one float32 cannot follow replayed
         by `scheduler.replay_fsrs`, the rest in batch from the state it leaves."""
         if not work:
             return []
-        from certdrill.schedule.scheduler import RATINGS, replay_fsrs
+        from certdrill.schedule.scheduler import replay_fsrs
 
-        at, rid, rating = self.at, self.rid, self.rating
+        review, item = self.fsrs_rs.FSRSReview, self.fsrs_rs.FSRSItem
         starts: list[_Start | None] = []
         items, memories = [], []
         for log, gaps, last in work:
-            if last == len(log) - 1:
+            if last == len(gaps) - 1:
                 starts.append(None)
                 continue
-            events = [ReviewEvent(row[rid], from_ms(row[at]), RATINGS[row[rating]]) for row in log[: last + 1]]
+            events = [ReviewEvent(log.id[j], from_ms(log.at[j]), RATINGS[log.rating[j]]) for j in range(last + 1)]
             maturity: list[bool] = []
             card, lapses, floor = replay_fsrs(events, self.config, maturity=maturity)
             key = (int(card.state), card.step, False)
@@ -265,8 +324,8 @@ class Batch:
                 continue
             verdict = _was_mature(card, events[-1], self.config, floor)
             mature = [i for i, m in enumerate(maturity) if m]
-            starts.append(_Start(last + 1, self.steps.positions.index(key), int(card.state), lapses, mature, log[last][at], verdict))
-            items.append(self.fsrs_rs.FSRSItem([self.fsrs_rs.FSRSReview(row[rating], gap) for row, gap in zip(log[last + 1 :], gaps[last + 1 :], strict=True)]))
+            starts.append(_Start(last + 1, self.steps.positions.index(key), int(card.state), lapses, mature, verdict))
+            items.append(item(list(map(review, log.rating[last + 1 :], gaps[last + 1 :]))))
             memories.append(self.fsrs_rs.MemoryState(card.stability, card.difficulty))
         histories = iter(self.model.historical_memory_state_batch(items, memories) if items else [])
         out: list[Replayed | None] = []
@@ -274,109 +333,108 @@ class Batch:
             if start is None:
                 out.append(None)
                 continue
-            states = [None] * last + next(histories)  # the start's state, then one after each review
-            done = self._walk(log, gaps, states, start)
+            history = next(histories)  # the start's state, then one after each review
+            states: list = [None] * last + history
+            stabilities: list[float | None] = [None] * last
+            stabilities += [m.stability for m in history]
+            done = self._walk(log, gaps, states, stabilities, start)
             out.append(None if isinstance(done, _Restart) else done)
         return out
 
-    def _walk(self, log: Sequence[Sequence[Any]], gaps: list[int], states: list, start: _Start) -> Replayed | _Restart | None:
+    def _walk(self, log: Columns, gaps: list[int], states: list, stabilities: list, start: _Start) -> Replayed | _Restart | None:
         """One card along its log from `start`: fsrs's step transitions, lapses, and whether each
-        review found the card mature; a _Restart where float32 cannot follow (a review a day or more
-        after one that left the stability under ILL_CONDITIONED)."""
-        at, rating_at = self.at, self.rating
+        review found the card mature; None where fsrs-rs capped the stability, a _Restart where
+        float32 cannot follow (a review a day or more after one that left the stability under
+        ILL_CONDITIONED)."""
+        begin = start.index
+        if max(stabilities[max(begin - 1, 0) :]) >= FSRS_RS_MAX_STABILITY * (1 - GUARD):  # fsrs-rs caps stability there, fsrs does not
+            return None
+        ill = self._first_ill(log, gaps, stabilities, begin)
+        if ill is not None:
+            return _Restart(self._last_ill(log, gaps, stabilities, ill))
+        at, ratings = log.at, log.rating
         table = self.steps.table
         expiry = self.expiry_ms
-        low, high = self.intervals.low, self.intervals.high
-        sure_mature = self.config.exam_date is None
-        custom = self.custom
-        cap = FSRS_RS_MAX_STABILITY * (1 - GUARD)
-        review_state, learning = int(State.REVIEW), LEARNING_STATES
-        begin = start.index
+        sure_mature, sure_young, young_gap = self.sure_mature, self.sure_young, MATURE_DAYS - 4
+        review = int(State.REVIEW)
         position, state, step, offset = start.position, start.state, None, None
-        lapses, mature, previous_at = start.lapses, start.mature, start.previous_at
+        lapses, mature = start.lapses, start.mature
         reviewing = False  # the state before the review just walked was review
-        for i in range(begin, len(log)):
-            row = log[i]
-            t, r = row[at], row[rating_at]
-            expired = False
-            if i:
-                s = states[i - 1].stability
-                if s >= cap:  # fsrs-rs caps stability there, fsrs does not
-                    return None
-                if gaps[i] and (r == AGAIN or custom) and s < ILL_CONDITIONED:
-                    return _Restart(self._last_ill(log, gaps, states, i))
-                if state == review_state:  # was the card mature before this review?
-                    if i == begin:
-                        verdict: bool | None = start.verdict
-                    elif i > 1 and s * (1 - GUARD) >= high and sure_mature:
-                        verdict = True
-                    elif i > 1 and s * (1 + GUARD) < low and (not reviewing or gaps[i - 1] <= MATURE_DAYS - 4):
-                        verdict = False
-                    else:
-                        verdict = self._mature(log, gaps, states, i - 1, reviewing)
-                        if verdict is None:
-                            return None
-                    if verdict:
-                        mature.append(i)
-                    if r == AGAIN:
-                        lapses += 1
-                expired = expiry is not None and r != AGAIN and state in learning and t - previous_at >= expiry
-            reviewing = state == review_state
-            position, state, step, offset = table[position][r - 1 + 4 * expired]
-            previous_at = t
+        for i in range(begin, len(ratings)):
+            r = ratings[i]
+            if state == review:  # was the card mature before this review? (never so before the first)
+                if i == begin:
+                    verdict: bool | None = start.verdict
+                elif i > 1 and stabilities[i - 1] >= sure_mature:
+                    verdict = True
+                elif i > 1 and stabilities[i - 1] < sure_young and (not reviewing or gaps[i - 1] <= young_gap):
+                    verdict = False
+                else:
+                    verdict = self._mature(log, gaps, states, i - 1, reviewing)
+                    if verdict is None:
+                        return None
+                if verdict:
+                    mature.append(i)
+                if r == AGAIN:
+                    lapses += 1
+                reviewing = True
+                position, state, step, offset = table[position][r - 1]
+            else:
+                expired = i > 0 and expiry is not None and r != AGAIN and at[i] - at[i - 1] >= expiry  # a (re)learning step waited too long
+                reviewing = False
+                position, state, step, offset = table[position][r + 3 if expired else r - 1]
         return self._final(log, gaps, states, (state, step, offset), reviewing, lapses, mature)
 
-    def _interval(self, log: Sequence[Sequence[Any]], gaps: list[int], states: list, i: int, reviewing: bool) -> tuple[int, int] | None:
+    def _interval(self, log: Columns, gaps: list[int], states: list, i: int, reviewing: bool) -> tuple[int, int] | None:
         """(days, floor) of review i, which left the card in review: `scheduler.constrain`'s interval
         from fsrs's intervals of the states fsrs-rs gives (that rating's and, where Anki's rules
         read them, the others' from the state before), or None where float32 could tip one."""
-        rating = log[i][self.rating]
+        rating = log.rating[i]
         own = self.intervals.of(states[i].stability)
         if own is None:
             return None
         if rating == AGAIN:
             return own, 1
         days = {rating: own}
-        wanted = [r for r in needed(rating, reviewing) if r != rating]
+        wanted = _OTHERS[rating, reviewing]
         if wanted:
             others = self.model.next_states(states[i - 1] if i else None, self.config.desired_retention, gaps[i])
-            for r in wanted:
-                other = self.intervals.of(getattr(others, _NAMES[r]).memory.stability)
+            for r, name in wanted:
+                other = self.intervals.of(getattr(others, name).memory.stability)
                 if other is None:
                     return None
                 days[r] = other
         interval = passing_interval(rating, days, elapsed_days=gaps[i] if reviewing else None, maximum=self.intervals.maximum)
         return interval.days, interval.floor
 
-    def _mature(self, log: Sequence[Sequence[Any]], gaps: list[int], states: list, i: int, reviewing: bool) -> bool | None:
+    def _mature(self, log: Columns, gaps: list[int], states: list, i: int, reviewing: bool) -> bool | None:
         """`scheduler._was_mature` of the card review i left in review, asked for the next review."""
         interval = self._interval(log, gaps, states, i, reviewing)
         if interval is None:
             return None
         days, floor = interval
-        row = log[i]
-        when = from_ms(row[self.at])
-        event = ReviewEvent(row[self.rid], when, Rating(row[self.rating]))
-        verdicts = {
-            _was_mature(_Outcome(int(State.REVIEW), None, stability, 0.0, when + timedelta(days=days), when), event, self.config, floor)
-            for stability in self._stabilities(states[i].stability)
-        }
+        when = from_ms(log.at[i])
+        verdicts = set()
+        for stability in self._stabilities(states[i].stability):
+            outcome = _Outcome(int(State.REVIEW), None, stability, 0.0, when + timedelta(days=days), when)
+            verdict = _maturity_bound(outcome, when, self.config, floor)
+            if verdict is None:  # the fuzz decides: it hashes the review's id
+                verdict = _was_mature(outcome, ReviewEvent(log.id[i], when, RATINGS[log.rating[i]]), self.config, floor)
+            verdicts.add(verdict)
         return verdicts.pop() if len(verdicts) == 1 else None
 
     def _stabilities(self, stability: float) -> tuple[float, ...]:
         """The stabilities an exam cap must decide alike (only the exam cap reads it past the interval)."""
         return (stability,) if self.config.exam_date is None else (stability * (1 - GUARD), stability * (1 + GUARD))
 
-    def _final(self, log, gaps: list[int], states: list, after: tuple, reviewing: bool, lapses: int, mature: list[int]) -> Replayed | None:
+    def _final(self, log: Columns, gaps: list[int], states: list, after: tuple, reviewing: bool, lapses: int, mature: list[int]) -> Replayed | None:
         """The card after the last review: `scheduler._settle` of its state, as replay ends."""
         state, step, offset = after
-        last = log[-1]
-        when = from_ms(last[self.at])
+        when = from_ms(log.at[-1])
+        rid = log.id[len(gaps) - 1]
         memory = states[-1]
-        if memory.stability >= FSRS_RS_MAX_STABILITY * (1 - GUARD):
-            return None
         if state == State.REVIEW:
-            interval = self._interval(log, gaps, states, len(log) - 1, reviewing)
+            interval = self._interval(log, gaps, states, len(gaps) - 1, reviewing)
             if interval is None:
                 return None
             days, floor = interval
@@ -384,12 +442,12 @@ class Batch:
         else:
             due, floor = when + offset, 1
         new = _Outcome(state, step, memory.stability, memory.difficulty, due, when)
-        card = _settle(new, when, last[self.rid], len(log), lapses, self.config, floor)
+        card = _settle(new, when, rid, len(gaps), lapses, self.config, floor)
         if state == State.REVIEW and self.config.exam_date is not None:
             for stability in self._stabilities(memory.stability):
                 new.stability = stability
                 new.due = due
-                if _due(new, when, last[self.rid], self.config, floor) != card.due:
+                if _due(new, when, rid, self.config, floor) != card.due:
                     return None
         return Replayed(card, mature)
 

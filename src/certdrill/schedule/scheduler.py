@@ -312,34 +312,55 @@ def replay_fsrs(ordered: list[ReviewEvent], config: SchedulerConfig, *, maturity
     scheduler = _fsrs_scheduler(config.desired_retention, config.parameters)
     graduate = _graduating(config)
     ratings = {r: fsrs.Rating(int(r)) for r in Rating}
-    card = _card_class()(card_id=1)
+    card = before = _card_class()(card_id=1)
     lapses = 0
     previous = None
-    floor = 1
+    floor: int | None = 1  # None: the last review's card not constrained yet (fsrs never reads a due date)
     for event in ordered:
         if maturity is not None:
-            maturity.append(previous is not None and _was_mature(card, previous, config, floor))
+            if previous is not None and floor is None and not _surely_mature(card, previous.reviewed_at, config):
+                floor = constrain(before, card, previous.rating, previous.reviewed_at, graduate)
+            maturity.append(previous is not None and (floor is None or _was_mature(card, previous, config, floor)))
         if event.rating == AGAIN and card.state == fsrs.State.Review and card.stability is not None:
             lapses += 1
         expired = step_expired(int(card.state), card.last_review, event.rating, event.reviewed_at, config)
         before = card
         card, _ = (graduate if expired else scheduler).review_card(before, ratings[event.rating], review_datetime=event.reviewed_at)
-        floor = constrain(before, card, event.rating, event.reviewed_at, graduate)
+        floor = None
         previous = event
-    return card, lapses, floor
+    if floor is None and previous is not None:
+        floor = constrain(before, card, previous.rating, previous.reviewed_at, graduate)
+    return card, lapses, floor or 1
+
+
+def _surely_mature(card, when: datetime, config: SchedulerConfig) -> bool:
+    """`_was_mature` before `constrain`: true whatever it does, as it only ever lengthens an interval
+    (and a longer one is never moved by fuzz below a shorter one's reach)."""
+    if card.state != State.REVIEW or config.exam_date is not None:
+        return False
+    days = (card.due - when).days
+    return days - fuzz_spread(days) >= MATURE_DAYS
 
 
 def _was_mature(card, reviewed: ReviewEvent, config: SchedulerConfig, floor: int) -> bool:
     """`is_mature` of the card fsrs gave for `reviewed` (constrained), settled; the fuzz hashed only when it could decide."""
+    verdict = _maturity_bound(card, reviewed.reviewed_at, config, floor)
+    if verdict is not None:
+        return verdict
+    return _due(card, reviewed.reviewed_at, reviewed.id, config, floor) - card.last_review >= timedelta(days=MATURE_DAYS)
+
+
+def _maturity_bound(card, when: datetime, config: SchedulerConfig, floor: int) -> bool | None:
+    """`_was_mature` where the fuzz cannot change it, else None (then it hashes the review's id)."""
     if card.state != State.REVIEW:
         return False
-    days = (card.due - reviewed.reviewed_at).days
+    days = (card.due - when).days
     spread = fuzz_spread(days)
     if max(floor, days + spread) < MATURE_DAYS:
         return False
     if max(floor, days - spread) >= MATURE_DAYS and config.exam_date is None:
         return True
-    return _due(card, reviewed.reviewed_at, reviewed.id, config, floor) - card.last_review >= timedelta(days=MATURE_DAYS)
+    return None
 
 
 def is_mature(card: CardState | None) -> bool:

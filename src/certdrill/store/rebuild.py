@@ -11,8 +11,9 @@ from pathlib import Path
 
 from certdrill.clock import from_ms
 from certdrill.drill.missed import answer_missed
+from certdrill.gcpause import paused_gc
 from certdrill.parallel import ordered_map
-from certdrill.schedule.batch import batch_for
+from certdrill.schedule.batch import Batch, Columns, batch_for
 from certdrill.schedule.posterior import Answer, Belief, posterior_replay
 from certdrill.schedule.scheduler import RATINGS, CardState, ReviewEvent, SchedulerConfig, replay
 from certdrill.store.connection import Connection, chunks, marks
@@ -80,9 +81,12 @@ class Rebuilding(Connection):
             work = ordered_map(partial(_replay_range, path=str(self.path), config=config), _ranges(conn, REPLAY_CHUNK))
         else:
             work = ordered_map(partial(_replay_chunk, config=config), _chunked(replay_logs(conn, wanted), REPLAY_CHUNK))
-        cards = [row for rows in work for row in rows]
-        conn.executemany(f"INSERT INTO cards ({CARD_COLUMNS}) VALUES ({CARD_MARKS})", cards)
-        return len(cards)
+        cards = 0
+        with paused_gc():  # a card a row, unpickled from a worker or made here: nothing cyclic
+            for rows in work:  # each chunk written as it comes, while the workers replay the next ones
+                conn.executemany(f"INSERT INTO cards ({CARD_COLUMNS}) VALUES ({CARD_MARKS})", rows)
+                cards += len(rows)
+        return cards
 
     def _replay_item(self, conn: sqlite3.Connection, item_id: str, config: SchedulerConfig) -> CardState | None:
         """Rebuild one item's card from its log, inside the caller's transaction."""
@@ -113,26 +117,94 @@ def _replay_chunk(logs: list[tuple[str, Log]], config: SchedulerConfig) -> list[
 _AT, _ID, _RATING = (ReplayRow._fields.index(name) for name in ("reviewed_at", "id", "rating"))
 
 
-def _ranges(conn: sqlite3.Connection, reviews: int) -> Iterator[tuple[str, str]]:
-    """(first, last) item id of runs of whole items holding about `reviews` reviews, in id order."""
-    first, size, last = None, 0, None
-    for item_id, count in conn.execute("SELECT item_id, count(*) FROM reviews GROUP BY item_id ORDER BY item_id"):
-        first, size, last = first or item_id, size + count, item_id
-        if size >= reviews:
-            yield first, last
-            first, size = None, 0
-    if first is not None and last is not None:
-        yield first, last
+def _ranges(conn: sqlite3.Connection, reviews: int) -> Iterator[tuple[str, str | None]]:
+    """[first, next) item ids of runs of whole items holding about `reviews` reviews, in id order
+    (None: to the end); each the item `reviews` rows past the last, by stepping the index in SQLite."""
+    low = conn.execute("SELECT min(item_id) FROM reviews").fetchone()[0]
+    while low is not None:
+        row = conn.execute("SELECT item_id FROM reviews WHERE item_id > ? ORDER BY item_id LIMIT 1 OFFSET ?", (low, reviews)).fetchone()
+        high = None if row is None else row[0]
+        yield low, high
+        low = high
 
 
-def _replay_range(bounds: tuple[str, str], path: str, config: SchedulerConfig) -> list[CardRow]:
-    """`_replay_chunk` of the items from `bounds[0]` to `bounds[1]`, read from the committed log (run in a worker process)."""
+def _in(bounds: tuple[str, str | None]) -> tuple[str, tuple[str, ...]]:
+    """The WHERE clause, and its parameters, of the items in `bounds` (from `_ranges`)."""
+    low, high = bounds
+    return ("WHERE item_id >= ?", (low,)) if high is None else ("WHERE item_id >= ? AND item_id < ?", (low, high))
+
+
+def _replay_range(bounds: tuple[str, str | None], path: str, config: SchedulerConfig) -> list[CardRow]:
+    """`_replay_chunk` of the items in `bounds`, read from the committed log (run in a worker process)."""
+    where, params = _in(bounds)
     conn = sqlite3.connect(f"{Path(path).resolve().as_uri()}?mode=ro", uri=True)
     try:
-        rows = conn.execute(f"SELECT {REPLAY_COLUMNS} FROM reviews WHERE item_id BETWEEN ? AND ? {REPLAY_ORDER}", bounds)
-        return _replay_chunk([(item_id, list(map(_replay_row, group))) for item_id, group in groupby(rows, key=itemgetter(0))], config)
+        with paused_gc():  # a review read is a tuple, a card a row: nothing cyclic, all freed by reference counting
+            conn.execute("BEGIN")  # the reads below see one state of the log
+            batch = batch_for(config)
+            items = conn.execute(_ITEMS.format(where=where), params).fetchall()
+            if not items:
+                return []
+            if batch is None or sum(item[1] for item in items) < BATCH_MIN:
+                rows = conn.execute(f"SELECT {REPLAY_COLUMNS} FROM reviews {where} {REPLAY_ORDER}", params)
+                return _replay_chunk([(item_id, list(map(_replay_row, group))) for item_id, group in groupby(rows, key=itemgetter(0))], config)
+            reviews = conn.execute(f"SELECT reviewed_at, rating, correct FROM reviews {where} {REPLAY_ORDER}", params)
+            return _replay_lean(conn, items, reviews, batch, config)
     finally:
         conn.close()
+
+
+# Each item of a range: its count of reviews, and the id and bank of its last (in replay order)
+_LAST = "(SELECT {} FROM reviews r WHERE r.item_id = m.item_id ORDER BY reviewed_at DESC, id DESC LIMIT 1)"
+_ITEMS = f"SELECT item_id, n, {_LAST.format('id')}, {_LAST.format('bank')} FROM (SELECT item_id, count(*) AS n FROM reviews {{where}} GROUP BY item_id) m ORDER BY item_id"
+_LOG_ORDER = "ORDER BY reviewed_at, id"
+
+
+class _Ids:
+    """An item's review ids (`batch.Ids`): the last one known; one other read alone when asked (a
+    fuzz decision), all the others when a second is (a replay in Python asks for every one)."""
+
+    __slots__ = ("conn", "every", "item_id", "last", "last_id", "one")
+
+    def __init__(self, conn: sqlite3.Connection, item_id: str, count: int, last_id: str):
+        self.conn, self.item_id, self.last, self.last_id = conn, item_id, count - 1, last_id
+        self.one: tuple[int, str] | None = None
+        self.every: list[str] | None = None
+
+    def __getitem__(self, i: int) -> str:
+        if i == self.last:
+            return self.last_id
+        if self.every is not None:
+            return self.every[i]
+        if self.one is not None and self.one[0] == i:
+            return self.one[1]
+        if self.one is None:
+            self.one = (i, self.conn.execute(f"SELECT id FROM reviews WHERE item_id = ? {_LOG_ORDER} LIMIT 1 OFFSET ?", (self.item_id, i)).fetchone()[0])
+            return self.one[1]
+        self.every = [row[0] for row in self.conn.execute(f"SELECT id FROM reviews WHERE item_id = ? {_LOG_ORDER}", (self.item_id,))]
+        return self.every[i]
+
+
+def _replay_lean(conn: sqlite3.Connection, items: list[tuple], reviews: Iterable[tuple], batch: Batch, config: SchedulerConfig) -> list[CardRow]:
+    """The card rows of a full rebuild's range from only the time, rating and correctness of each
+    review, in replay order (`reviews`), and each item's count, last id and bank (`items`): a
+    review's id is a third of the reading, and the batch asks it only of the few cards whose fuzz
+    must decide; whole rows are read only of the cards the batch leaves to Python."""
+    at, rating, correct = zip(*reviews, strict=True)
+    logs, first = [], 0
+    for item_id, count, last_id, _ in items:
+        logs.append(Columns(at[first : first + count], rating[first : first + count], _Ids(conn, item_id, count, last_id)))
+        first += count
+    cards, first = [], 0
+    for (item_id, count, _, bank), log, done in zip(items, logs, batch.replay_columns(logs), strict=True):
+        if done is None:
+            rows = conn.execute(f"SELECT {REPLAY_COLUMNS} FROM reviews WHERE item_id = ? {_LOG_ORDER}", (item_id,))
+            cards.append(replayed(item_id, list(map(_replay_row, rows)), config)[1])
+        else:
+            right = sum(1 for i in done.mature if not answer_missed(correct[first + i], log.rating[i]))
+            cards.append(card_row(item_id, bank, done.card, from_ms(log.at[0]), (len(done.mature), right)))
+        first += count
+    return cards
 
 
 def _chunked(logs: Iterable[tuple[str, Log]], reviews: int) -> Iterator[list[tuple[str, Log]]]:
