@@ -13,7 +13,8 @@ from array import array
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from functools import partial
-from itertools import pairwise
+from itertools import islice, pairwise
+from operator import itemgetter
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -23,6 +24,7 @@ from certdrill.exchange.controls import control_rows_of_head
 from certdrill.exchange.jsonpos import json_line, loads
 from certdrill.exchange.lines import MAX_BYTES, MAX_LINE, open_regular, read_line, read_rest, read_text, too_long
 from certdrill.exchange.models import REVIEW_DEFAULTS as DEFAULTS
+from certdrill.exchange.quicklines import quick_rows
 from certdrill.exchange.whole import check_format, invalid, parse_progress, reused, review_of
 from certdrill.schedule.review_log import review_row
 
@@ -136,7 +138,7 @@ class ReviewStream:
                 return
             if first is not None:
                 continue
-            ids.extend(hash(row[0]) for row in rows)
+            ids.extend(map(hash, map(itemgetter(0), rows)))
             self.count += len(rows)
             yield rows
         error, count = self.cards_problem
@@ -145,26 +147,27 @@ class ReviewStream:
             raise invalid(first[0], total, self.name, first[1])
         self._check_reused(ids)
 
-    def _lines(self) -> Iterator[bytes]:
-        """The review lines again, each as read in the first pass (bounded all the same: the file may have changed since)."""
+    def _batches(self) -> Iterator[tuple[int, list[bytes]]]:
+        """The review lines again, BATCH at a time, each as read in the first pass (bounded all the
+        same: the file may have changed since)."""
         with open_regular(self.path) as fh:
             fh.seek(self.layout.reviews_at)
-            readline = partial(fh.readline, MAX_LINE + 1)
-            for index in range(self.layout.count):
-                line = readline()
-                if len(line) > MAX_LINE:
-                    raise too_long(self.name, self.layout.first_line + index)
-                yield line.strip().rstrip(b",")
-
-    def _batches(self) -> Iterator[tuple[int, list[bytes]]]:
-        start, batch = 0, []
-        for index, line in enumerate(self._lines()):
-            batch.append(line)
-            if len(batch) == BATCH:
+            lines = iter(partial(fh.readline, MAX_LINE + 1), b"")
+            for start in range(0, self.layout.count, BATCH):
+                batch = list(islice(lines, min(BATCH, self.layout.count - start)))
+                if len(batch) < min(BATCH, self.layout.count - start):
+                    raise InputError(
+                        "the file changed while it was imported; import it again", file=self.name, line=self.layout.first_line + start + len(batch)
+                    )
+                if batch and max(map(len, batch)) > MAX_LINE:
+                    raise too_long(self.name, self.layout.first_line + start + next(i for i, line in enumerate(batch) if len(line) > MAX_LINE))
                 yield start, batch
-                start, batch = index + 1, []
-        if batch:
-            yield start, batch
+
+    def _lines(self) -> Iterator[bytes]:
+        """The review lines again, each without its indent and comma."""
+        for _, batch in self._batches():
+            for line in batch:
+                yield _bare(line)
 
     def _header_errors(self, head: dict, tail: dict) -> tuple[tuple[Mapping[str, Any], int] | None, int]:
         from pydantic import ValidationError
@@ -193,6 +196,13 @@ class ReviewStream:
         """The batch's review rows, or (None, first error, error count); broken JSON is raised at once."""
         from pydantic import ValidationError
 
+        try:
+            quick = quick_rows(b"".join(lines).decode("utf-8"), len(lines))
+        except UnicodeDecodeError:
+            quick = None
+        if quick is not None:
+            return quick, None, 0
+        lines = [_bare(line) for line in lines]
         blob = b"[" + b",".join(lines) + b"]"
         try:
             return [_row(fields) for fields in self.fields_adapter.validate_json(blob)], None, 0
@@ -255,6 +265,11 @@ class ReviewStream:
         reviews = parse_progress(read_text(self.path, self.name), self.name)
         self.count = len(reviews)
         return [review_row(r) for r in reviews]
+
+
+def _bare(line: bytes) -> bytes:
+    """A review line without its indent, newline and comma."""
+    return line.strip().rstrip(b",")
 
 
 def _row(fields: dict) -> tuple:
