@@ -8,7 +8,7 @@ import json
 from datetime import UTC, datetime
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from certdrill.exchange.export import review_line
@@ -150,3 +150,40 @@ def test_the_quick_path_and_the_model_give_the_same_rows_and_the_same_error(tmp_
     assert outcome == import_outcome(spaced).replace("spaced.json", "quick.json") if bad else outcome == import_outcome(spaced) == rows
     if bad:
         assert outcome.startswith(f"{quick}:8: reviews[3].{bad.split(':')[0].strip(chr(34))}:"), outcome
+
+
+def layout_of(data: bytes, chunk: int, monkeypatch):
+    """`export_layout` of the bytes read `chunk` bytes at a time: the layout, None, or the error."""
+    import io
+
+    import certdrill.exchange.stream as stream
+    from certdrill.errors import InputError
+
+    monkeypatch.setattr(stream, "CHUNK", chunk)
+    try:
+        return stream.export_layout(io.BufferedReader(io.BytesIO(data)), "p.json")  # type: ignore[arg-type]
+    except InputError as exc:
+        return str(exc)
+
+
+EXPORTED = (
+    ("{\n" + '  "format": "certdrill-progress",\n  "version": 1,\n  "reviews": [\n').encode()
+    + b"".join(file_line((f"a{n}", "item-1", "mini", 1_767_225_600_000 + n, 3, "[1]", 1, 900, "study", "s"), last=n == 3).encode() for n in range(4))
+    + b'  ],\n  "cards": []\n}\n'
+)
+LAYOUT_PIECES = [b"\n", b"\xff", b"\xc3", b"\xe2\x82", b"}", b",", b"  ]", b"  ],\n", b"    {", b" ", b"\r"]
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.tuples(st.floats(0, 1), st.booleans(), st.sampled_from(LAYOUT_PIECES)), max_size=3), st.sampled_from([1, 2, 5, 17, 64]))
+def test_the_layout_is_the_same_whatever_the_reads_it_is_found_in(monkeypatch, changes, chunk):
+    data = EXPORTED
+    for where, insert, piece in changes:
+        at = int(where * len(data))
+        data = data[:at] + piece + data[at + (0 if insert else len(piece)) :]
+    assert layout_of(data, chunk, monkeypatch) == layout_of(data, 1024 * 1024, monkeypatch)
+
+
+def test_the_exported_layout_is_found_in_small_reads(monkeypatch):
+    found = layout_of(EXPORTED, 3, monkeypatch)
+    assert found is not None and not isinstance(found, str) and found.count == 4 and found.first_line == 5

@@ -9,6 +9,7 @@ error, the same count of the others, the same line.
 from __future__ import annotations
 
 import json
+import re
 from array import array
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -22,7 +23,7 @@ from certdrill.clock import ms_of_iso
 from certdrill.errors import InputError
 from certdrill.exchange.controls import control_rows_of_head
 from certdrill.exchange.jsonpos import json_line, loads
-from certdrill.exchange.lines import MAX_BYTES, MAX_LINE, open_regular, read_line, read_rest, read_text, too_long
+from certdrill.exchange.lines import CHUNK, MAX_BYTES, MAX_LINE, open_regular, read_line, read_rest, read_text, too_long
 from certdrill.exchange.models import REVIEW_DEFAULTS as DEFAULTS
 from certdrill.exchange.quicklines import quick_rows
 from certdrill.exchange.whole import check_format, invalid, parse_progress, reused, review_of
@@ -61,22 +62,10 @@ def export_layout(fh: BinaryIO, name: str) -> Layout | None:
     else:
         return None
     first_line = len(head) + 2
-    count, last, not_utf8 = 0, b"", None
-    for line in iter(partial(fh.readline, MAX_LINE + 1), b""):
-        if len(line) > MAX_LINE:
-            raise too_long(name, first_line + count)
-        if line in REVIEWS_CLOSE:
-            break
-        if not line.startswith(b"    {") or (last and not last.endswith(b"},\n")) or not line.endswith((b"},\n", b"}\n")):
-            return None
-        if not_utf8 is None and not line.isascii():
-            not_utf8 = _not_utf8(line, fh.tell() - len(line), name, first_line + count)
-        last = line
-        count += 1
-    else:
+    scanned = _review_lines(fh, name, first_line)
+    if scanned is None:
         return None
-    if not count or not last.endswith(b"}\n"):
-        return None
+    count, not_utf8 = scanned
     tail = read_rest(fh, name, first_line + count + 1, MAX_BYTES)
     try:
         head_text = b"".join(head).decode("utf-8-sig") + '  "reviews": []\n}\n'
@@ -91,11 +80,53 @@ def export_layout(fh: BinaryIO, name: str) -> Layout | None:
     return Layout(head_text, offset, first_line, count, tail_text, first_line + count + 1)
 
 
-def _not_utf8(line: bytes, at: int, name: str, number: int) -> InputError | None:
+def _review_lines(fh: BinaryIO, name: str, first_line: int) -> tuple[int, InputError | None] | None:
+    """The number of review lines, each one review as export writes it (`    {...},` and the last
+    `    {...}`), read a megabyte at a time up to the line that closes them, which the file is left
+    after; and the first byte among them that is not UTF-8. None when the lines are not that.
+
+    A line longer than MAX_LINE is refused at once (its start and its end are never both in memory)."""
+    count, carry, ended, not_utf8 = 0, b"", False, None
+    at = fh.tell()  # the file offset of `carry`
+    while chunk := fh.read(CHUNK):
+        data = carry + chunk
+        cut = data.rfind(b"\n") + 1
+        block, carry = data[:cut], data[cut:]
+        lines = block.count(b"\n")
+        quick = lines and not ended and block.startswith(b"    {") and block.endswith(b"},\n") and block.count(b"},\n    {") == lines - 1
+        stop = None if quick or not block else _OTHER_LINE.search(block, 0, len(block) - 1)
+        region = block[: stop.start()] if stop else block
+        if not quick:  # the block that ends the reviews, or one not in the layout
+            lines = region.count(b"\n")
+            commas = region.count(b"},\n")
+            if lines and (ended or not (commas == lines or (commas == lines - 1 and region.endswith(b"}\n")))):
+                return None
+            ended = ended or region.endswith(b"}\n")
+        if not_utf8 is None and not region.isascii():
+            not_utf8 = _not_utf8(region, at, name, first_line + count)
+        count += lines
+        if stop:
+            close = block[stop.start() : block.find(b"\n", stop.start()) + 1]
+            if close not in REVIEWS_CLOSE or not ended:
+                return None
+            fh.seek(at + stop.start() + len(close))
+            return count, not_utf8
+        if len(carry) > MAX_LINE:
+            raise too_long(name, first_line + count)
+        at += len(block)
+    return None
+
+
+# A line that is no review line: looked for only in a block that is not all review lines (the last).
+_OTHER_LINE = re.compile(rb"^(?!    \{)", re.MULTILINE)
+
+
+def _not_utf8(lines: bytes, at: int, name: str, first: int) -> InputError | None:
+    """The first byte of `lines` (at file offset `at`, its first line numbered `first`) that is not UTF-8."""
     try:
-        line.decode("utf-8")
+        lines.decode("utf-8")
     except UnicodeDecodeError as exc:
-        return InputError(f"not UTF-8 text (byte {at + exc.start})", file=name, line=number)
+        return InputError(f"not UTF-8 text (byte {at + exc.start})", file=name, line=first + lines.count(b"\n", 0, exc.start))
     return None
 
 
