@@ -187,3 +187,30 @@ def test_the_layout_is_the_same_whatever_the_reads_it_is_found_in(monkeypatch, c
 def test_the_exported_layout_is_found_in_small_reads(monkeypatch):
     found = layout_of(EXPORTED, 3, monkeypatch)
     assert found is not None and not isinstance(found, str) and found.count == 4 and found.first_line == 5
+
+
+def test_a_fresh_home_and_a_merge_into_a_store_in_use_give_the_same_store(cli, tmp_path, monkeypatch):
+    """The file (read quickly) into a home without a store, and into one that holds part of it and
+    a review of its own: the same reviews, and the same cards, as a rebuild from them gives."""
+    import certdrill.exchange.stream as stream
+    from support import cards_alike, stored_cards, stored_reviews
+
+    monkeypatch.setattr(stream, "BATCH", 7)  # several batches, each read quickly
+    rows = [(f"r{n:04d}", f"item-{n % 9}", "mini", 1_767_225_600_000 + n * 3_600_000, 1 + n % 4, "[1]", n % 2, 900, "study", "s") for n in range(60)]
+    own = ("own-1", "item-1", "mini", 1_767_225_600_500, 3, None, None, None, "study", None)
+
+    def write(path, part):
+        write_file(path, [file_line(row) for row in part])
+        return path
+
+    whole, part, mine = write(tmp_path / "whole.json", rows), write(tmp_path / "part.json", rows[::3]), write(tmp_path / "own.json", [own])
+    homes = {}
+    for name, files in {"fresh": [whole, mine], "in-use": [mine, part, whole]}.items():  # the whole file first into no store, or last into one
+        homes[name] = tmp_path / name
+        monkeypatch.setenv("CERTDRILL_HOME", str(homes[name]))
+        for path in files:
+            result = cli("import", path)
+            assert result.exit_code == 0, result.output
+    reviews = [stored_reviews(home) for home in homes.values()]
+    assert reviews[0] == reviews[1] and len(reviews[0]) == 61
+    assert cards_alike(stored_cards(homes["fresh"]), stored_cards(homes["in-use"]))

@@ -12,8 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from itertools import repeat
-from operator import add, itemgetter, mul
+from operator import add, itemgetter
 
 from certdrill.clock import ms_of_iso
 from certdrill.exchange.models import ID_CHARS, ID_MAX, MAX_DURATION_MS, NAME_EXCLUDED, NAME_MAX, SESSION_MAX
@@ -25,7 +24,7 @@ _CHOICE = r"(?:1\d|2[0-5]|\d)"  # 0-25, without leading zeros (JSON has none)
 _DURATION_DIGITS = len(str(MAX_DURATION_MS)) - 1  # fewer digits than the most: always within it
 LINE = re.compile(
     rf'^    \{{"id": {_ID}, "item_id": {_ID}, "bank": "({_TEXT}{{0,{NAME_MAX}}})", '
-    r'"reviewed_at": "((?:20\d\d|2100)-\d\d-\d\d)T((?:[01]\d|2[0-3]):[0-5]\d):([0-5]\d)\.(\d{3})Z", '
+    r'"reviewed_at": "((?:20\d\d|2100)-\d\d-\d\d)T((?:[01]\d|2[0-3]):[0-5]\d):([0-5]\d\.\d{3})Z", '
     rf'"rating": ([1-4]), "answer": (null|\[(?:{_CHOICE}(?:, {_CHOICE})*)?\]), "correct": (true|false|null), '
     rf'"duration_ms": (null|0|[1-9]\d{{0,{_DURATION_DIGITS - 1}}}), "kind": "({"|".join(KINDS)})", '
     rf'"session_id": (null|"{_TEXT}{{0,{SESSION_MAX}}}")\}},?$',
@@ -33,7 +32,9 @@ LINE = re.compile(
 )
 _CORRECT = {"true": 1, "false": 0, "null": None}
 _RATING = {str(r): r for r in range(1, 5)}
-_MINUTE_MS = {f"{h:02d}:{m:02d}": (h * 60 + m) * 60_000 for h in range(24) for m in range(60)}  # what the expression lets through
+# What the expression lets through: "HH:MM" and "SS.mmm" in milliseconds.
+_MINUTE_MS = {f"{h:02d}:{m:02d}": (h * 60 + m) * 60_000 for h in range(24) for m in range(60)}
+_SECOND_MS = {f"{ms // 1000:02d}.{ms % 1000:03d}": ms for ms in range(60_000)}
 _UNQUOTED = itemgetter(slice(1, -1))
 
 
@@ -45,9 +46,9 @@ def quick_rows(text: str, lines: int) -> list[tuple] | None:
         return None
     if not found:
         return []
-    ids, items, banks, days, minutes, seconds, millis, ratings, answers, correct, durations, kinds, sessions = zip(*found, strict=True)
+    ids, items, banks, days, minutes, seconds, ratings, answers, correct, durations, kinds, sessions = zip(*found, strict=True)
     try:
-        at = _times(days, minutes, seconds, millis)
+        at = _times(days, minutes, seconds)
     except ValueError:  # a date or hour that does not exist: the model names it
         return None
     return list(
@@ -67,12 +68,11 @@ def quick_rows(text: str, lines: int) -> list[tuple] | None:
     )
 
 
-def _times(days: Sequence[str], minutes: Sequence[str], seconds: Sequence[str], millis: Sequence[str]) -> list[int]:
+def _times(days: Sequence[str], minutes: Sequence[str], seconds: Sequence[str]) -> list[int]:
     """Milliseconds since the epoch, as `clock.ms_of_iso` gives them: each distinct day computed
-    (and checked) once, the rest added a column at a time."""
+    (and checked) once, the minutes and seconds looked up, all a column at a time."""
     day_ms = {day: ms_of_iso(f"{day}T00:00:00.000Z") for day in set(days)}
-    of_day = map(add, map(_MINUTE_MS.__getitem__, minutes), map(add, map(mul, map(int, seconds), repeat(1000)), map(int, millis)))
-    return list(map(add, map(day_ms.__getitem__, days), of_day))
+    return list(map(add, map(day_ms.__getitem__, days), map(add, map(_MINUTE_MS.__getitem__, minutes), map(_SECOND_MS.__getitem__, seconds))))
 
 
 def _each(column: Sequence[str], convert: Callable[[str], object]) -> map:
