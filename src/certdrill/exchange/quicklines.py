@@ -68,6 +68,15 @@ def quick_rows(text: str, lines: int) -> list[tuple] | None:
     )
 
 
+def rows_of_lines(text: bytes) -> list[tuple] | None:
+    """`quick_rows` of whole lines as read from the file (each ending in a newline, the last
+    perhaps not: the end of a file that changed), or None; run in a worker process for a big file."""
+    try:
+        return quick_rows(text.decode("utf-8"), text.count(b"\n") + (not text.endswith(b"\n")))
+    except UnicodeDecodeError:
+        return None
+
+
 def _times(days: Sequence[str], minutes: Sequence[str], seconds: Sequence[str]) -> list[int]:
     """Milliseconds since the epoch, as `clock.ms_of_iso` gives them: each distinct day computed
     (and checked) once, the minutes and seconds looked up, all a column at a time."""

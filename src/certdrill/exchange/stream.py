@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import re
 from array import array
+from collections import deque
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from functools import partial
@@ -25,11 +26,13 @@ from certdrill.exchange.controls import control_rows_of_head
 from certdrill.exchange.jsonpos import json_line, loads
 from certdrill.exchange.lines import CHUNK, MAX_BYTES, MAX_LINE, open_regular, read_line, read_rest, read_text, too_long
 from certdrill.exchange.models import REVIEW_DEFAULTS as DEFAULTS
-from certdrill.exchange.quicklines import quick_rows
+from certdrill.exchange.quicklines import rows_of_lines
 from certdrill.exchange.whole import check_format, invalid, parse_progress, reused, review_of
+from certdrill.parallel import ordered_map
 from certdrill.schedule.review_log import review_row
 
 BATCH = 5000
+APART_FROM = 50_000  # reviews from which a worker process reads the lines quickly, beside the one storing them
 MAX_HEADER_BYTES = 1024 * 1024
 REVIEWS_OPEN = b'  "reviews": [\n'
 REVIEWS_CLOSE = (b"  ],\n", b"  ]\n")
@@ -159,8 +162,8 @@ class ReviewStream:
     def _row_batches(self) -> Iterator[list[tuple]]:
         first, total = self.header_problem
         ids = array("q")  # hashes of the ids read, to find an id used twice without keeping a million strings
-        for start, lines in self._batches():
-            rows, error, count = self._validate(start, lines)
+        for (start, lines), quick in self._read_quickly():
+            rows, error, count = (quick, None, 0) if quick is not None else self._validate(start, lines)
             if rows is None:
                 first, total = first or error, total + count
                 continue
@@ -194,6 +197,23 @@ class ReviewStream:
                     raise too_long(self.name, self.layout.first_line + start + next(i for i, line in enumerate(batch) if len(line) > MAX_LINE))
                 yield start, batch
 
+    def _read_quickly(self) -> Iterator[tuple[tuple[int, list[bytes]], list[tuple] | None]]:
+        """Each batch with its rows as read quickly (None: not all in export's form). In a big file
+        that is done in a worker process, while this one stores the rows of the batches before."""
+        pending: deque[tuple[int, list[bytes]]] = deque()
+
+        def texts() -> Iterator[bytes]:
+            for batch in self._batches():
+                pending.append(batch)
+                yield b"".join(batch[1])
+
+        if self.layout.count < APART_FROM:
+            results: Iterator[list[tuple] | None] = map(rows_of_lines, texts())
+        else:
+            results = ordered_map(rows_of_lines, texts(), workers=1, apart=True)
+        for quick in results:
+            yield pending.popleft(), quick
+
     def _lines(self) -> Iterator[bytes]:
         """The review lines again, each without its indent and comma."""
         for _, batch in self._batches():
@@ -224,15 +244,9 @@ class ReviewStream:
         return None, 0
 
     def _validate(self, start: int, lines: list[bytes]):
-        """The batch's review rows, or (None, first error, error count); broken JSON is raised at once."""
+        """The batch's review rows by the model, or (None, first error, error count); broken JSON is raised at once."""
         from pydantic import ValidationError
 
-        try:
-            quick = quick_rows(b"".join(lines).decode("utf-8"), len(lines))
-        except UnicodeDecodeError:
-            quick = None
-        if quick is not None:
-            return quick, None, 0
         lines = [_bare(line) for line in lines]
         blob = b"[" + b",".join(lines) + b"]"
         try:
