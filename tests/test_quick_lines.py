@@ -217,3 +217,17 @@ def test_a_fresh_home_and_a_merge_into_a_store_in_use_give_the_same_store(cli, t
     reviews = [stored_reviews(home) for home in homes.values()]
     assert reviews[0] == reviews[1] and len(reviews[0]) == 61
     assert cards_alike(stored_cards(homes["fresh"]), stored_cards(homes["in-use"]))
+
+
+def test_a_file_cut_short_after_its_first_pass_is_refused_not_half_read(tmp_path, monkeypatch):
+    import certdrill.exchange.stream as stream
+    from certdrill.errors import InputError
+    from certdrill.exchange.reader import open_progress
+
+    monkeypatch.setattr(stream, "BATCH", 2)
+    path = tmp_path / "p.json"
+    write_file(path, [file_line((f"a{n}", "item-1", "mini", 1_767_225_600_000 + n, 3, "[1]", 1, 900, "study", "s")) for n in range(5)])
+    incoming = open_progress(path)
+    path.write_bytes(path.read_bytes()[:-120])  # another program rewrote it meanwhile
+    with pytest.raises(InputError, match="the file changed while it was imported"):
+        list(incoming.rows)
