@@ -18,10 +18,3 @@ def test_one_chunk_or_one_worker_stays_in_this_process():
     assert list(ordered_map(square_and_where, [[1, 2]], workers=2)) == [([1, 4], os.getpid())]
     assert [pid for _, pid in ordered_map(square_and_where, [[1], [2]], workers=1)] == [os.getpid()] * 2
     assert list(ordered_map(square_and_where, [], workers=2)) == []
-
-
-def test_one_worker_apart_is_a_process_of_its_own():
-    """An import reads its lines in one worker while this process stores the rows."""
-    results = list(ordered_map(square_and_where, [[1], [2], [3]], workers=1, apart=True))
-    assert [squares for squares, _ in results] == [[1], [4], [9]]
-    assert len({pid for _, pid in results}) == 1 and os.getpid() not in {pid for _, pid in results}

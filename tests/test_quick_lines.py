@@ -132,15 +132,12 @@ def import_outcome(path):
         return str(exc)
 
 
-@pytest.mark.parametrize("apart", [False, True], ids=["here", "in-a-worker"])
 @pytest.mark.parametrize("bad", [None, '"rating": 7', '"item_id": "bad id!"', '"reviewed_at": "2026-02-30T00:00:00.000Z"'])
-def test_the_quick_path_and_the_model_give_the_same_rows_and_the_same_error(tmp_path, monkeypatch, bad, apart):
-    """The same file in export's form and with its keys spaced otherwise (every line then goes to
-    the model); the lines read quickly in this process, or in a worker beside it (a big file)."""
+def test_the_quick_path_and_the_model_give_the_same_rows_and_the_same_error(tmp_path, monkeypatch, bad):
+    """The same file in export's form and with its keys spaced otherwise (every line then goes to the model)."""
     import certdrill.exchange.stream as stream
 
     monkeypatch.setattr(stream, "BATCH", 2)
-    monkeypatch.setattr(stream, "APART_FROM", 0 if apart else 10**9)
     rows = [(f"a{n}", "item-1", "mini", 1_767_225_600_000 + n * 1000, 3, "[1]", 1, 900, "study", "s") for n in range(5)]
     lines = [file_line(row) for row in rows]
     if bad is not None:

@@ -19,17 +19,16 @@ T = TypeVar("T")
 R = TypeVar("R")
 
 
-def ordered_map(fn: Callable[[T], R], chunks: Iterable[T], *, workers: int | None = None, apart: bool = False) -> Iterator[R]:
+def ordered_map(fn: Callable[[T], R], chunks: Iterable[T], *, workers: int | None = None) -> Iterator[R]:
     """`map(fn, chunks)` on up to `workers` processes (default: one a core); a few chunks in flight
-    at a time, so a long stream of chunks is never all in memory. `apart`: even a single worker is
-    a process of its own (the caller has work of its own to do with the results meanwhile)."""
+    at a time, so a long stream of chunks is never all in memory."""
     chunks = iter(chunks)
     first = next(chunks, None)
     if first is None:
         return
     second = next(chunks, None)
     workers = workers or os.cpu_count() or 1
-    if second is None or (workers < 2 and not apart):
+    if second is None or workers < 2:
         yield from map(fn, chain([first], [] if second is None else [second], chunks))
         return
     from concurrent.futures import ProcessPoolExecutor

@@ -69,8 +69,7 @@ def quick_rows(text: str, lines: int) -> list[tuple] | None:
 
 
 def rows_of_lines(text: bytes) -> list[tuple] | None:
-    """`quick_rows` of whole lines as read from the file (each ending in a newline, the last
-    perhaps not: the end of a file that changed), or None; run in a worker process for a big file."""
+    """`quick_rows` of whole lines as read from the file (each ending in a newline), or None."""
     try:
         return quick_rows(text.decode("utf-8"), text.count(b"\n") + (not text.endswith(b"\n")))
     except UnicodeDecodeError:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import re
 from array import array
-from collections import deque
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from itertools import pairwise
@@ -27,11 +26,9 @@ from certdrill.exchange.lines import CHUNK, MAX_BYTES, MAX_LINE, open_regular, r
 from certdrill.exchange.models import REVIEW_DEFAULTS as DEFAULTS
 from certdrill.exchange.quicklines import rows_of_lines
 from certdrill.exchange.whole import check_format, invalid, parse_progress, reused, review_of
-from certdrill.parallel import ordered_map
 from certdrill.schedule.review_log import review_row
 
 BATCH = 5000
-APART_FROM = 50_000  # reviews from which a worker process reads the lines quickly, beside the one storing them
 MAX_HEADER_BYTES = 1024 * 1024
 REVIEWS_OPEN = b'  "reviews": [\n'
 REVIEWS_CLOSE = (b"  ],\n", b"  ]\n")
@@ -161,7 +158,8 @@ class ReviewStream:
     def _row_batches(self) -> Iterator[list[tuple]]:
         first, total = self.header_problem
         ids = array("q")  # hashes of the ids read, to find an id used twice without keeping a million strings
-        for (start, lines), quick in self._read_quickly():
+        for start, lines in self._batches():
+            quick = rows_of_lines(b"\n".join(lines) + b"\n")
             rows, error, count = (quick, None, 0) if quick is not None else self._validate(start, lines)
             if rows is None:
                 first, total = first or error, total + count
@@ -200,23 +198,6 @@ class ReviewStream:
                     )
                 data = batch.pop()
                 yield start, batch
-
-    def _read_quickly(self) -> Iterator[tuple[tuple[int, list[bytes]], list[tuple] | None]]:
-        """Each batch with its rows as read quickly (None: not all in export's form). In a big file
-        that is done in a worker process, while this one stores the rows of the batches before."""
-        pending: deque[tuple[int, list[bytes]]] = deque()
-
-        def texts() -> Iterator[bytes]:
-            for batch in self._batches():
-                pending.append(batch)
-                yield b"\n".join(batch[1]) + b"\n"
-
-        if self.layout.count < APART_FROM:
-            results: Iterator[list[tuple] | None] = map(rows_of_lines, texts())
-        else:
-            results = ordered_map(rows_of_lines, texts(), workers=1, apart=True)
-        for quick in results:
-            yield pending.popleft(), quick
 
     def _lines(self) -> Iterator[bytes]:
         """The review lines again, each without its indent and comma."""
