@@ -18,7 +18,7 @@ from certdrill.errors import InputError
 # bytes each come to 13 MB. A review line is under 2 kB.
 MAX_LINE = 16 * 1024 * 1024
 MAX_BYTES = 2 * 1024 * 1024 * 1024
-_CHUNK = 1024 * 1024
+CHUNK = 1024 * 1024
 BOM = b"\xef\xbb\xbf"
 
 
@@ -59,7 +59,7 @@ def read_rest(fh: BinaryIO, name: str, line: int, limit: int) -> bytes:
     MAX_LINE is refused as soon as it is seen, and so is more than `limit` bytes in all."""
     chunks: list[bytes] = []
     total = since_newline = 0
-    while chunk := fh.read(_CHUNK):
+    while chunk := fh.read(CHUNK):
         total += len(chunk)
         if total > limit:
             raise InputError("file too large for a progress file", file=name)

@@ -29,9 +29,11 @@ def _in_years(moment: datetime) -> datetime:
 Instant = Annotated[AwareDatetime, AfterValidator(_in_years)]
 Moment = Annotated[datetime, AfterValidator(_in_years)]
 
-Id = Annotated[str, StringConstraints(min_length=1, max_length=200, pattern=r"^[A-Za-z0-9._:-]+$")]
+ID_CHARS, ID_MAX = "A-Za-z0-9._:-", 200
 # Free text (a bank's name, a session id) without control characters: it is shown by stats and export.
-Name = Annotated[str, StringConstraints(max_length=500, pattern="^[^\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]*$")]
+NAME_EXCLUDED, NAME_MAX, SESSION_MAX = "\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069", 500, 200
+Id = Annotated[str, StringConstraints(min_length=1, max_length=ID_MAX, pattern=f"^[{ID_CHARS}]+$")]
+Name = Annotated[str, StringConstraints(max_length=NAME_MAX, pattern=f"^[^{NAME_EXCLUDED}]*$")]
 
 
 class Base(BaseModel):
@@ -48,7 +50,7 @@ class ReviewModel(Base):
     correct: bool | None = None
     duration_ms: Annotated[int, Field(ge=0, le=MAX_DURATION_MS)] | None = None
     kind: ReviewKind = "study"
-    session_id: Annotated[Name, StringConstraints(max_length=200)] | None = None
+    session_id: Annotated[Name, StringConstraints(max_length=SESSION_MAX)] | None = None
 
 
 def _as_typed_dict(model: type[BaseModel], **narrower: object) -> Any:

@@ -9,11 +9,12 @@ error, the same count of the others, the same line.
 from __future__ import annotations
 
 import json
+import re
 from array import array
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from functools import partial
-from itertools import pairwise
+from itertools import chain, pairwise
+from operator import itemgetter
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -21,8 +22,9 @@ from certdrill.clock import ms_of_iso
 from certdrill.errors import InputError
 from certdrill.exchange.controls import control_rows_of_head
 from certdrill.exchange.jsonpos import json_line, loads
-from certdrill.exchange.lines import MAX_BYTES, MAX_LINE, open_regular, read_line, read_rest, read_text, too_long
+from certdrill.exchange.lines import CHUNK, MAX_BYTES, MAX_LINE, open_regular, read_line, read_rest, read_text, too_long
 from certdrill.exchange.models import REVIEW_DEFAULTS as DEFAULTS
+from certdrill.exchange.quicklines import rows_of_lines
 from certdrill.exchange.whole import check_format, invalid, parse_progress, reused, review_of
 from certdrill.schedule.review_log import review_row
 
@@ -59,22 +61,10 @@ def export_layout(fh: BinaryIO, name: str) -> Layout | None:
     else:
         return None
     first_line = len(head) + 2
-    count, last, not_utf8 = 0, b"", None
-    for line in iter(partial(fh.readline, MAX_LINE + 1), b""):
-        if len(line) > MAX_LINE:
-            raise too_long(name, first_line + count)
-        if line in REVIEWS_CLOSE:
-            break
-        if not line.startswith(b"    {") or (last and not last.endswith(b"},\n")) or not line.endswith((b"},\n", b"}\n")):
-            return None
-        if not_utf8 is None and not line.isascii():
-            not_utf8 = _not_utf8(line, fh.tell() - len(line), name, first_line + count)
-        last = line
-        count += 1
-    else:
+    scanned = _review_lines(fh, name, first_line)
+    if scanned is None:
         return None
-    if not count or not last.endswith(b"}\n"):
-        return None
+    count, not_utf8 = scanned
     tail = read_rest(fh, name, first_line + count + 1, MAX_BYTES)
     try:
         head_text = b"".join(head).decode("utf-8-sig") + '  "reviews": []\n}\n'
@@ -89,11 +79,53 @@ def export_layout(fh: BinaryIO, name: str) -> Layout | None:
     return Layout(head_text, offset, first_line, count, tail_text, first_line + count + 1)
 
 
-def _not_utf8(line: bytes, at: int, name: str, number: int) -> InputError | None:
+def _review_lines(fh: BinaryIO, name: str, first_line: int) -> tuple[int, InputError | None] | None:
+    """The number of review lines, each one review as export writes it (`    {...},` and the last
+    `    {...}`), read a megabyte at a time up to the line that closes them, which the file is left
+    after; and the first byte among them that is not UTF-8. None when the lines are not that.
+
+    A line longer than MAX_LINE is refused at once (its start and its end are never both in memory)."""
+    count, carry, ended, not_utf8 = 0, b"", False, None
+    at = fh.tell()  # the file offset of `carry`
+    while chunk := fh.read(CHUNK):
+        data = carry + chunk
+        cut = data.rfind(b"\n") + 1
+        block, carry = data[:cut], data[cut:]
+        lines = block.count(b"\n")
+        quick = lines and not ended and block.startswith(b"    {") and block.endswith(b"},\n") and block.count(b"},\n    {") == lines - 1
+        stop = None if quick or not block else _OTHER_LINE.search(block, 0, len(block) - 1)
+        region = block[: stop.start()] if stop else block
+        if not quick:  # the block that ends the reviews, or one not in the layout
+            lines = region.count(b"\n")
+            commas = region.count(b"},\n")
+            if lines and (ended or not (commas == lines or (commas == lines - 1 and region.endswith(b"}\n")))):
+                return None
+            ended = ended or region.endswith(b"}\n")
+        if not_utf8 is None and not region.isascii():
+            not_utf8 = _not_utf8(region, at, name, first_line + count)
+        count += lines
+        if stop:
+            close = block[stop.start() : block.find(b"\n", stop.start()) + 1]
+            if close not in REVIEWS_CLOSE or not ended:
+                return None
+            fh.seek(at + stop.start() + len(close))
+            return count, not_utf8
+        if len(carry) > MAX_LINE:
+            raise too_long(name, first_line + count)
+        at += len(block)
+    return None
+
+
+# A line that is no review line: looked for only in a block that is not all review lines (the last).
+_OTHER_LINE = re.compile(rb"^(?!    \{)", re.MULTILINE)
+
+
+def _not_utf8(lines: bytes, at: int, name: str, first: int) -> InputError | None:
+    """The first byte of `lines` (at file offset `at`, its first line numbered `first`) that is not UTF-8."""
     try:
-        line.decode("utf-8")
+        lines.decode("utf-8")
     except UnicodeDecodeError as exc:
-        return InputError(f"not UTF-8 text (byte {at + exc.start})", file=name, line=number)
+        return InputError(f"not UTF-8 text (byte {at + exc.start})", file=name, line=first + lines.count(b"\n", 0, exc.start))
     return None
 
 
@@ -120,14 +152,14 @@ class ReviewStream:
         self.cards_problem = self._card_errors(TypeAdapter(list[CardModel]), tail.get("cards", []))  # checked now, reported in document order
 
     def __iter__(self) -> Iterator[tuple]:
-        for batch in self._row_batches():
-            yield from batch
+        return chain.from_iterable(self._row_batches())  # a million rows through C, not a generator frame each
 
     def _row_batches(self) -> Iterator[list[tuple]]:
         first, total = self.header_problem
         ids = array("q")  # hashes of the ids read, to find an id used twice without keeping a million strings
         for start, lines in self._batches():
-            rows, error, count = self._validate(start, lines)
+            quick = rows_of_lines(b"\n".join(lines) + b"\n")
+            rows, error, count = (quick, None, 0) if quick is not None else self._validate(start, lines)
             if rows is None:
                 first, total = first or error, total + count
                 continue
@@ -136,7 +168,7 @@ class ReviewStream:
                 return
             if first is not None:
                 continue
-            ids.extend(hash(row[0]) for row in rows)
+            ids.extend(map(hash, map(itemgetter(0), rows)))
             self.count += len(rows)
             yield rows
         error, count = self.cards_problem
@@ -145,26 +177,32 @@ class ReviewStream:
             raise invalid(first[0], total, self.name, first[1])
         self._check_reused(ids)
 
-    def _lines(self) -> Iterator[bytes]:
-        """The review lines again, each as read in the first pass (bounded all the same: the file may have changed since)."""
+    def _batches(self) -> Iterator[tuple[int, list[bytes]]]:
+        """The review lines again (without their newlines), BATCH at a time, each as read in the
+        first pass: read a megabyte at a time and split in C, and bounded all the same (the file
+        may have changed since)."""
         with open_regular(self.path) as fh:
             fh.seek(self.layout.reviews_at)
-            readline = partial(fh.readline, MAX_LINE + 1)
-            for index in range(self.layout.count):
-                line = readline()
-                if len(line) > MAX_LINE:
-                    raise too_long(self.name, self.layout.first_line + index)
-                yield line.strip().rstrip(b",")
-
-    def _batches(self) -> Iterator[tuple[int, list[bytes]]]:
-        start, batch = 0, []
-        for index, line in enumerate(self._lines()):
-            batch.append(line)
-            if len(batch) == BATCH:
+            data = b""
+            for start in range(0, self.layout.count, BATCH):
+                wanted = min(BATCH, self.layout.count - start)
+                while data.count(b"\n") < wanted and (chunk := fh.read(CHUNK)):
+                    data += chunk
+                    if len(data) - data.rfind(b"\n") - 1 > MAX_LINE:
+                        raise too_long(self.name, self.layout.first_line + start + data.count(b"\n"))
+                batch = data.split(b"\n", wanted)
+                if len(batch) <= wanted:  # the end of the file before the lines the first pass read
+                    raise InputError(
+                        "the file changed while it was imported; import it again", file=self.name, line=self.layout.first_line + start + len(batch)
+                    )
+                data = batch.pop()
                 yield start, batch
-                start, batch = index + 1, []
-        if batch:
-            yield start, batch
+
+    def _lines(self) -> Iterator[bytes]:
+        """The review lines again, each without its indent and comma."""
+        for _, batch in self._batches():
+            for line in batch:
+                yield _bare(line)
 
     def _header_errors(self, head: dict, tail: dict) -> tuple[tuple[Mapping[str, Any], int] | None, int]:
         from pydantic import ValidationError
@@ -190,9 +228,10 @@ class ReviewStream:
         return None, 0
 
     def _validate(self, start: int, lines: list[bytes]):
-        """The batch's review rows, or (None, first error, error count); broken JSON is raised at once."""
+        """The batch's review rows by the model, or (None, first error, error count); broken JSON is raised at once."""
         from pydantic import ValidationError
 
+        lines = [_bare(line) for line in lines]
         blob = b"[" + b",".join(lines) + b"]"
         try:
             return [_row(fields) for fields in self.fields_adapter.validate_json(blob)], None, 0
@@ -255,6 +294,11 @@ class ReviewStream:
         reviews = parse_progress(read_text(self.path, self.name), self.name)
         self.count = len(reviews)
         return [review_row(r) for r in reviews]
+
+
+def _bare(line: bytes) -> bytes:
+    """A review line without its indent, newline and comma."""
+    return line.strip().rstrip(b",")
 
 
 def _row(fields: dict) -> tuple:
