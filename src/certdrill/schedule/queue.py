@@ -77,7 +77,7 @@ def build_queue(
     """
     seen = cards if seen is None else seen
     active = [i for i in items if include_unreviewed or i.status == "active"]
-    due = [i for i in active if i.id in cards and cards[i.id].due < _due_by(cards[i.id], now, day_end, learn_ahead)]
+    due = [i for i in active if (card := cards.get(i.id)) is not None and card.due < day_end and card.due < _due_by(card, now, day_end, learn_ahead)]
     risk = exam.recall if exam is not None and exam.applies(now) else recall
     due.sort(key=lambda i: (risk(cards[i.id]), cards[i.id].due, i.id))
     fresh = [i for i in active if i.id not in seen]
@@ -123,7 +123,8 @@ def mix_new(items: Sequence[Item], rng: random.Random) -> list[Item]:
 
 def _due_by(card: CardState, now: datetime, day_end: datetime, learn_ahead: timedelta | None) -> datetime:
     """Reviews count as due today; with `learn_ahead`, a (re)learning step only once it is due
-    within that limit (a step hours away is taken then, not now)."""
+    within that limit (a step hours away is taken then, not now). Never after `day_end`, so
+    `build_queue` passes over a card due after it without asking."""
     if learn_ahead is None or card.state not in LEARNING_STATES:
         return day_end
     return min(day_end, now + learn_ahead + timedelta(microseconds=1))
