@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from certdrill.bank.items import Item
 from certdrill.schedule.review_log import Review
 
+CONFUSABLE = frozenset({"single", "multi"})  # the types whose wrong answers name a confusion
+
 
 @dataclass(frozen=True)
 class Confusion:
@@ -27,7 +29,7 @@ class Confusion:
 
 def pairs(item: Item, chosen: Sequence[int]) -> list[tuple[int, int]]:
     """(wrong choice picked, right choice missed) for one answer; every wrong pick against every missed answer."""
-    if item.type not in ("single", "multi") or any(not 0 <= i < len(item.choices) for i in chosen):
+    if item.type not in CONFUSABLE or any(not 0 <= i < len(item.choices) for i in chosen):
         return []
     picked_wrong = [i for i in sorted(set(chosen)) if i not in item.answer]
     missed = [i for i in item.answer if i not in chosen]
