@@ -10,7 +10,7 @@ import heapq
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from certdrill.bank.items import Item
+from certdrill.bank.items import Choices, Item
 from certdrill.schedule.review_log import Review
 
 CONFUSABLE = frozenset({"single", "multi"})  # the types whose wrong answers name a confusion
@@ -27,7 +27,7 @@ class Confusion:
         return {"picked": self.picked, "answer": self.answer, "count": self.count, "items": list(self.item_ids)}
 
 
-def pairs(item: Item, chosen: Sequence[int]) -> list[tuple[int, int]]:
+def pairs(item: Item | Choices, chosen: Sequence[int]) -> list[tuple[int, int]]:
     """(wrong choice picked, right choice missed) for one answer; every wrong pick against every missed answer."""
     answer = item.answer
     if item.type not in CONFUSABLE or any(not 0 <= i < len(item.choices) for i in chosen):
@@ -49,7 +49,7 @@ def confusions(items: Iterable[Item], reviews: Iterable[Review]) -> list[Confusi
     return counted_confusions(items, ((item_id, answer, n) for (item_id, answer), n in groups.items()))
 
 
-def counted_confusions(items: Iterable[Item], wrong: Iterable[tuple[str, Sequence[int], int]], limit: int | None = None) -> list[Confusion]:
+def counted_confusions(items: Iterable[Item | Choices], wrong: Iterable[tuple[str, Sequence[int], int]], limit: int | None = None) -> list[Confusion]:
     """`confusions` from wrong answers already counted: (item id, choices picked, times), in the order first given.
 
     A big log is counted by the store without reading every review; the pairs come out the same.

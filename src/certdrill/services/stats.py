@@ -181,7 +181,7 @@ def _report(
         limits = Limits(settings.new_per_day, settings.reviews_per_day)
         the_plan = plan(items, cards, now=now, limits=limits, config=config, new_done_today=new_done, reviews_done_today=reviews_done)
     wrong_ids = {item_id for item_id, _, _ in wrong}
-    confused = the_bank.load([e for e in entries if e.type in CONFUSABLE and e.id in wrong_ids])
+    confused = the_bank.choices([e for e in entries if e.type in CONFUSABLE and e.id in wrong_ids])
     recalls = dict(zip((card.item_id for card in mine), retrievabilities(((c.stability, c.last_review) for c in mine), now, config), strict=True))
     return StatsReport(
         bank=the_bank,
