@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from certdrill.bank import build, cache, loader, parts
-from certdrill.bank.items import Entry
+from certdrill.bank.items import Choices, Entry
 from certdrill.bank.open import load_bank
 from certdrill.errors import BankError
 
@@ -194,6 +194,27 @@ def test_a_part_damaged_after_its_bank_was_indexed_is_rebuilt_when_read(tmp_path
     assert bank.load([e for e in bank.entries if e.topic == "t1"]) == [i for i in expected if i.topic == "t1"]
     assert parsed == ["t1.yaml"]
     assert load_bank(folder, cache_dir=store).items == expected
+
+
+@pytest.mark.parametrize("damage", ["none", "garbage", "flipped"])
+def test_choices_are_read_alone_and_a_damaged_record_of_them_is_rebuilt(tmp_path, parsed, monkeypatch, damage):
+    """`Bank.choices` reads each part's choices record, not its items; equal to the items' own."""
+    folder, store = make_bank(tmp_path / "bank", files=3, per_file=20), tmp_path / "cache"
+    expected = [Choices.of(item) for item in fresh(folder).items]
+    load_bank(folder, cache_dir=store)
+    (part,) = [p for p in store.glob("bank-*/part-*.pickle") if b"t1-0" in p.read_bytes()]
+    blob = part.read_bytes()
+    runs, choices, summary = [k for k in range(len(blob)) if blob.startswith(b"t1-10", k)]  # item 30's id in each
+    assert runs < choices < summary
+    at = choices
+    damaged = {"none": blob, "garbage": blob[:at] + os.urandom(8) + blob[at + 8 :], "flipped": blob[:at] + b"t1-X0" + blob[at + 5 :]}[damage]
+    part.write_bytes(damaged)
+    bank = load_bank(folder, cache_dir=store)
+    monkeypatch.setattr(parts, "_records", lambda *_: pytest.fail("an item was read for its choices"))
+    parsed.clear()
+    wanted = [bank.entries[k] for k in (5, 47, 21, 30)]
+    assert bank.choices(wanted) == [expected[k] for k in (5, 47, 21, 30)]
+    assert parsed == ([] if damage == "none" else ["t1.yaml"])
 
 
 def test_a_damaged_index_or_note_is_rebuilt(tmp_path, parsed):

@@ -101,3 +101,26 @@ def test_true_retention_counts_only_recalls_of_mature_cards():
     assert true_retention(golden_log(GOOD)).value == 1.0
     assert true_retention(golden_log()[:4]).value is None
     assert true_retention(golden_log()[:4]).to_json() == {"mature_days": 21, "mature_recalls": 0, "right": 0, "true_retention": None}
+
+
+def test_stats_figures_from_stored_columns_equal_those_from_cards():
+    """`stats` reads cards as stored (ms, no `CardState`): the same forecast, recall and mastery, to the last bit."""
+    import random
+
+    from certdrill.clock import to_ms
+    from certdrill.insight.stats import due_forecast, topic_mastery
+    from certdrill.schedule.scheduler import SchedulerConfig, retrievabilities
+
+    rng = random.Random(5)
+    config = SchedulerConfig(desired_retention=0.85, parameters=None)
+    cards = {}
+    for n in range(400):
+        due = NOW + timedelta(milliseconds=rng.randrange(-40 * 86_400_000, 40 * 86_400_000))
+        last = None if n % 17 == 0 else due - timedelta(milliseconds=rng.randrange(-86_400_000, 90 * 86_400_000))  # some after now
+        cards[f"i{n}"] = CardState(2, None, None if n % 23 == 0 else rng.uniform(0.05, 400), 5.0, due, last, 3, 0)
+    columns = [(c.stability, None if c.last_review is None else to_ms(c.last_review)) for c in cards.values()]
+    assert retrievabilities(columns, NOW, config) == [retrievability(c, NOW, config) for c in cards.values()]
+    assert due_forecast((to_ms(c.due) for c in cards.values()), TODAY) == forecast(cards.values(), TODAY)
+    items = [item(f"i{n}", f"t{n % 7}") for n in range(0, 500, 2)]
+    recalls = dict(zip(cards, retrievabilities(columns, NOW, config), strict=True))
+    assert topic_mastery(items, recalls, str.upper) == mastery(items, cards, NOW, config, str.upper)

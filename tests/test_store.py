@@ -185,6 +185,22 @@ def test_a_changed_verdict_forgets_the_counts_until_the_next_replay(store):
     assert store.fill_mature_counts() == 0
 
 
+def test_mature_totals_add_up_the_kept_counts_or_the_replayed_ones(store):
+    from certdrill.store.store import ItemScope
+
+    for n, at in enumerate([T0 - timedelta(days=200), T0 - timedelta(days=100), T0 - timedelta(days=40), T0]):
+        answer(store, "card", GOOD, at, f"r{n}", correct=None, answer=None)
+        answer(store, "other", GOOD, at, f"s{n}", correct=None, answer=None)
+    answer(store, "card", AGAIN, T0 + timedelta(days=60), "r4", correct=False)
+    counts = store.mature_counts()
+    assert counts == {"card": (3, 2), "other": (2, 2)}
+    only_card = ItemScope.of({"card", "gone"}, studied=counts)
+    assert store.mature_totals() == (5, 4) and store.mature_totals(only_card) == (3, 2)
+    with store.conn:  # counts not kept (a store from before they were): worked out by a replay
+        store.conn.execute("UPDATE cards SET mature_recalls = NULL, mature_right = NULL WHERE item_id = 'card'")
+    assert store.mature_totals() == (5, 4) and store.mature_totals(only_card) == (3, 2)
+
+
 @pytest.mark.slow
 def test_a_rebuild_spread_over_worker_processes_equals_one_in_this_process(store, monkeypatch):
     import certdrill.store.rebuild as store_module

@@ -93,6 +93,19 @@ class Entry(NamedTuple):
         return cls(item.id, item.type, item.topic, item.status, item.previous_ids, item.file, item.line, slot)
 
 
+class Choices(NamedTuple):
+    """What counting confusions needs of an item: its choices and key, without its prompt or explanation."""
+
+    id: str
+    type: ItemType
+    choices: tuple[str, ...]
+    answer: tuple[int, ...]
+
+    @classmethod
+    def of(cls, item: Item) -> Choices:
+        return cls(item.id, item.type, item.choices, item.answer)
+
+
 class Shelf(Protocol):
     """Where a cached bank's items are read from, only when asked for (bank/parts.py)."""
 
@@ -101,6 +114,8 @@ class Shelf(Protocol):
     def load(self, entries: Sequence[Entry]) -> list[Item]: ...
 
     def load_all(self) -> tuple[Item, ...]: ...
+
+    def choices(self, entries: Sequence[Entry]) -> list[Choices]: ...
 
 
 class Bank:
@@ -151,6 +166,12 @@ class Bank:
             return [by_id[e.id] for e in entries]
         loaded = iter(self._shelf.load(wanted))
         return [next(loaded) if isinstance(e, Entry) else e for e in entries]
+
+    def choices(self, entries: Sequence[Item | Entry]) -> list[Choices]:
+        """The choices and key of these entries' items, in the same order, without reading their other text."""
+        if self._items is not None or self._shelf is None or not all(isinstance(e, Entry) for e in entries):
+            return [Choices.of(item) for item in self.load(entries)]
+        return self._shelf.choices([e for e in entries if isinstance(e, Entry)])
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Bank):

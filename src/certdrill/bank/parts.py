@@ -2,10 +2,12 @@
 
 A part file is named after its source file's path and content hash (`part_name`) and holds:
 
-    MAGIC | n (8 bytes) | n + 1 offsets (8 bytes each) | n records of RUN items | summary
+    MAGIC | n (8 bytes) | n + 2 offsets (8 bytes each) | n records of RUN items | choices | summary
 
 Each record is a run of RUN items pickled on its own, so a session reads the few it asks
-(`PartShelf.load`) without unpickling the 45 MB of a 50,000-item bank; the summary (`build.Summary`: the items'
+(`PartShelf.load`) without unpickling the 45 MB of a 50,000-item bank; the choices are every
+item's id, type, choices and key (`Choices`: what `stats` counts confusions with, a fraction of
+the items' text, read without the rest of it: `PartShelf.choices`); the summary (`build.Summary`: the items'
 entries, the topic, the manifest) is what the checks across files need. A part that is missing,
 truncated or garbled is never trusted: its file is parsed again and the part rewritten.
 """
@@ -23,12 +25,12 @@ from pickle import loads
 
 from certdrill.bank import build, loader
 from certdrill.bank.build import Part, Summary, summary
-from certdrill.bank.items import Entry, Item
+from certdrill.bank.items import Choices, Entry, Item
 from certdrill.errors import BankError, InputError
 from certdrill.files import replace_atomically
 from certdrill.gcpause import paused_gc
 
-CACHE_VERSION = 7  # 7: a part per file, items read one by one; 6: banks with control characters no longer load
+CACHE_VERSION = 8  # 8: each part keeps its items' choices apart; 7: a part per file, items read one by one; 6: banks with control characters no longer load
 MAGIC = b"certdrill-part%02d" % CACHE_VERSION
 _U64 = struct.Struct("<Q")
 RUN = 16  # items a record: a session reads about 16 for each it asks (a few ms), a whole read 1/16 of the unpickler calls
@@ -50,6 +52,7 @@ def write_part(target: Path, digest: str, part: Part) -> None:
         return
     rows_of = [tuple(item) for item in part.items]
     records = [pickle.dumps(rows_of[k : k + RUN], protocol=pickle.HIGHEST_PROTOCOL) for k in range(0, len(rows_of), RUN)]
+    records.append(pickle.dumps([tuple(Choices.of(item)) for item in part.items], protocol=pickle.HIGHEST_PROTOCOL))
     head = len(MAGIC) + 8 * (len(records) + 2)
     offsets = [head]
     for record in records:
@@ -60,7 +63,7 @@ def write_part(target: Path, digest: str, part: Part) -> None:
 
     def fill(tmp: Path) -> None:
         with open(tmp, "wb") as fh:
-            fh.write(MAGIC + _U64.pack(len(records)) + b"".join(map(_U64.pack, offsets)))
+            fh.write(MAGIC + _U64.pack(len(records) - 1) + b"".join(map(_U64.pack, offsets)))
             fh.writelines(records)
             fh.write(tail)
 
@@ -74,8 +77,8 @@ def read_summary(source: Path, digest: str) -> Summary | None:
     """The summary of a stored part of `source` with this content, or None if it cannot be trusted."""
     try:
         with open(source, "rb") as fh, paused_gc():
-            offsets = _offsets(fh)
-            fh.seek(offsets[-1])
+            offsets, summary_at = _offsets(fh)
+            fh.seek(summary_at)
             stored, found, rows = pickle.loads(fh.read())
             if stored != digest or not isinstance(found, Summary) or -(-len(rows) // RUN) != len(offsets) - 1:
                 return None
@@ -84,21 +87,23 @@ def read_summary(source: Path, digest: str) -> Summary | None:
         return None
 
 
-def _offsets(fh) -> list[int]:
+def _offsets(fh) -> tuple[list[int], int]:
+    """Where each run of items starts, with the end of the last (where the choices start); where the summary starts."""
     if fh.read(len(MAGIC)) != MAGIC:
         raise ValueError("not a part")
     (count,) = _U64.unpack(fh.read(8))
-    raw = fh.read(8 * (count + 1))
-    if len(raw) != 8 * (count + 1):
+    raw = fh.read(8 * (count + 2))
+    if len(raw) != 8 * (count + 2):
         raise ValueError("truncated")
-    return [value for (value,) in _U64.iter_unpack(raw)]
+    offsets = [value for (value,) in _U64.iter_unpack(raw)]
+    return offsets[:-1], offsets[-1]
 
 
 def _records(path: Path, entries: Sequence[Entry] | None = None) -> list[Item]:
     """The items of `entries` (all of one part; None: every item) from its records, remade by
     tuple's own constructor; ValueError if anything is off."""
     with open(path, "rb") as fh:
-        offsets = _offsets(fh)
+        offsets, _ = _offsets(fh)
         runs = range(len(offsets) - 1) if entries is None else sorted({e.slot // RUN for e in entries})
         found: dict[int, list] = {}
         if len(runs) > (len(offsets) - 1) // 4:
@@ -118,6 +123,21 @@ def _records(path: Path, entries: Sequence[Entry] | None = None) -> list[Item]:
     if entries is not None and any(item.id != e.id or item.line != e.line for item, e in zip(items, entries, strict=True)):
         raise ValueError("a record is not its entry's item")
     return items
+
+
+def _choices(path: Path, entries: Sequence[Entry]) -> list[Choices]:
+    """The choices of `entries` (all of one part) from its choices record; ValueError if anything is off."""
+    with open(path, "rb") as fh:
+        offsets, summary_at = _offsets(fh)
+        fh.seek(offsets[-1])
+        blob = fh.read(summary_at - offsets[-1])
+    if len(blob) != summary_at - offsets[-1]:
+        raise ValueError("truncated")
+    rows = loads(blob)
+    found = [tuple.__new__(Choices, rows[e.slot]) for e in entries]
+    if any(c.id != e.id or c.type != e.type for c, e in zip(found, entries, strict=True)):
+        raise ValueError("a record is not its entry's item")
+    return found
 
 
 class StoredPart:
@@ -146,6 +166,27 @@ class PartShelf:
                 for entry, item in zip(wanted, self._read(self.parts[file], wanted), strict=True):
                     found[(file, entry.slot)] = item
         return [found[(e.file, e.slot)] for e in entries]
+
+    def choices(self, entries: Sequence[Entry]) -> list[Choices]:
+        """The choices of these entries' items, in the same order, read from the parts' choices records."""
+        by_file: dict[str, list[Entry]] = {}
+        for entry in entries:
+            by_file.setdefault(entry.file, []).append(entry)
+        found: dict[tuple[str, int], Choices] = {}
+        with paused_gc():
+            for file, wanted in by_file.items():
+                part = self.parts[file]
+                for entry, choices in zip(wanted, self._read_choices(part, wanted), strict=True):
+                    found[(file, entry.slot)] = choices
+        return [found[(e.file, e.slot)] for e in entries]
+
+    def _read_choices(self, part: StoredPart, entries: Sequence[Entry]) -> list[Choices]:
+        if part.items is None:
+            try:
+                return _choices(part.path, entries)
+            except Exception:  # noqa: BLE001 - a damaged part is rebuilt, whatever the damage
+                part.items = _rebuilt(part)
+        return [Choices.of(part.items[e.slot]) for e in entries]
 
     def load_all(self) -> tuple[Item, ...]:
         """Every item, a part at a time in bank order (the entries say which a bank kept)."""

@@ -10,8 +10,10 @@ import heapq
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from certdrill.bank.items import Item
+from certdrill.bank.items import Choices, Item
 from certdrill.schedule.review_log import Review
+
+CONFUSABLE = frozenset({"single", "multi"})  # the types whose wrong answers name a confusion
 
 
 @dataclass(frozen=True)
@@ -25,12 +27,15 @@ class Confusion:
         return {"picked": self.picked, "answer": self.answer, "count": self.count, "items": list(self.item_ids)}
 
 
-def pairs(item: Item, chosen: Sequence[int]) -> list[tuple[int, int]]:
+def pairs(item: Item | Choices, chosen: Sequence[int]) -> list[tuple[int, int]]:
     """(wrong choice picked, right choice missed) for one answer; every wrong pick against every missed answer."""
-    if item.type not in ("single", "multi") or any(not 0 <= i < len(item.choices) for i in chosen):
+    answer = item.answer
+    if item.type not in CONFUSABLE or any(not 0 <= i < len(item.choices) for i in chosen):
         return []
-    picked_wrong = [i for i in sorted(set(chosen)) if i not in item.answer]
-    missed = [i for i in item.answer if i not in chosen]
+    if len(chosen) == 1 and len(answer) == 1:  # a single choice: the common case, without sorting
+        return [] if chosen[0] == answer[0] else [(chosen[0], answer[0])]
+    picked_wrong = [i for i in sorted(set(chosen)) if i not in answer]
+    missed = [i for i in answer if i not in chosen]
     return [(x, y) for x in picked_wrong for y in missed]
 
 
@@ -44,7 +49,7 @@ def confusions(items: Iterable[Item], reviews: Iterable[Review]) -> list[Confusi
     return counted_confusions(items, ((item_id, answer, n) for (item_id, answer), n in groups.items()))
 
 
-def counted_confusions(items: Iterable[Item], wrong: Iterable[tuple[str, Sequence[int], int]], limit: int | None = None) -> list[Confusion]:
+def counted_confusions(items: Iterable[Item | Choices], wrong: Iterable[tuple[str, Sequence[int], int]], limit: int | None = None) -> list[Confusion]:
     """`confusions` from wrong answers already counted: (item id, choices picked, times), in the order first given.
 
     A big log is counted by the store without reading every review; the pairs come out the same.
@@ -53,17 +58,21 @@ def counted_confusions(items: Iterable[Item], wrong: Iterable[tuple[str, Sequenc
     by_id = {item.id: item for item in items}
     counts: dict[tuple[str, str], dict[str, int]] = {}
     shown: dict[tuple[str, str], tuple[str, str]] = {}
-    keys: dict[str, str] = {}
+    texts: dict[str, tuple[str, str]] = {}  # a choice as written: (stripped, its key); the same texts recur across items
     for item_id, chosen, times in wrong:
         item = by_id.get(item_id)
         if item is None:
             continue
+        choices = item.choices
         for x, y in pairs(item, chosen):
-            picked, answer = item.choices[x].strip(), item.choices[y].strip()
-            key = (keys.get(picked) or keys.setdefault(picked, _key(picked)), keys.get(answer) or keys.setdefault(answer, _key(answer)))
-            shown.setdefault(key, (picked, answer))
-            per_item = counts.setdefault(key, {})
-            per_item[item.id] = per_item.get(item.id, 0) + times
+            picked = texts.get(choices[x]) or texts.setdefault(choices[x], _text(choices[x]))
+            answer = texts.get(choices[y]) or texts.setdefault(choices[y], _text(choices[y]))
+            key = (picked[1], answer[1])
+            per_item = counts.get(key)
+            if per_item is None:
+                per_item = counts[key] = {}
+                shown[key] = (picked[0], answer[0])
+            per_item[item_id] = per_item.get(item_id, 0) + times
     ranked = ((-sum(per_item.values()), -len(per_item), key) for key, per_item in counts.items())
     order = sorted(ranked) if limit is None else heapq.nsmallest(limit, ranked)
     return [Confusion(*shown[key], -total, tuple(sorted(counts[key], key=lambda i: -counts[key][i]))) for total, _, key in order]
@@ -74,6 +83,12 @@ def items_in(top: Sequence[Confusion], items: Iterable[Item]) -> list[Item]:
     by_id = {item.id: item for item in items}
     ordered = dict.fromkeys(item_id for c in top for item_id in c.item_ids if item_id in by_id)
     return [by_id[i] for i in ordered]
+
+
+def _text(choice: str) -> tuple[str, str]:
+    """A choice as shown (stripped), and as compared: whitespace runs as one space, case folded."""
+    shown = choice.strip()
+    return shown, _key(shown)
 
 
 def _key(text: str) -> str:

@@ -10,8 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from certdrill.schedule.controls import became_leech, is_leech
-from certdrill.schedule.scheduler import CardState
+from certdrill.schedule.controls import Lapsed, became_leech, is_leech
 
 __all__ = ["Leech", "became_leech", "is_leech", "leeches"]
 
@@ -26,7 +25,7 @@ class Leech:
         return {"id": self.item_id, "lapses": self.lapses, "suspended": self.suspended}
 
 
-def leeches(cards: Mapping[str, CardState], threshold: int, suspended: Mapping[str, object]) -> list[Leech]:
+def leeches(cards: Mapping[str, Lapsed], threshold: int, suspended: Mapping[str, object]) -> list[Leech]:
     """Every leech, most lapses first (then by id)."""
     found = [Leech(item_id, card.lapses, item_id in suspended) for item_id, card in cards.items() if is_leech(card, threshold)]
     return sorted(found, key=lambda leech: (-leech.lapses, leech.item_id))

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from certdrill.bank.items import Item
-from certdrill.clock import local_day, local_midnight
+from certdrill.bank.items import Entry, Item
+from certdrill.clock import local_day, local_midnight, to_ms
 from certdrill.drill.missed import is_miss
 from certdrill.schedule.review_log import Review
 from certdrill.schedule.scheduler import MATURE_DAYS, CardState, SchedulerConfig, is_mature, retrievability, review
@@ -140,10 +140,15 @@ def heatmap(counts: Counter[date] | dict[date, int], today: date, weeks: int = H
 
 def forecast(cards: Iterable[CardState], today: date, days: int = FORECAST_DAYS, day_start: Callable[[date], datetime] = local_midnight) -> dict[date, int]:
     """Cards falling due each day from today on; anything overdue counts today."""
-    ends = [day_start(today + timedelta(days=n + 1)) for n in range(days)]
+    return due_forecast((to_ms(card.due) for card in cards), today, days, day_start)
+
+
+def due_forecast(dues: Iterable[int], today: date, days: int = FORECAST_DAYS, day_start: Callable[[date], datetime] = local_midnight) -> dict[date, int]:
+    """`forecast` from the due dates alone, in epoch ms as stored (day edges are whole ms, so it is exact)."""
+    ends = [to_ms(day_start(today + timedelta(days=n + 1))) for n in range(days)]
     counts = [0] * (days + 1)
-    for card in cards:
-        counts[bisect_right(ends, card.due)] += 1
+    for due in dues:
+        counts[bisect_right(ends, due)] += 1
     return {today + timedelta(days=n): counts[n] for n in range(days)}
 
 
@@ -160,19 +165,23 @@ class TopicMastery:
 
 
 def mastery(
-    items: Sequence[Item],
+    items: Sequence[Item | Entry],
     cards: dict[str, CardState],
     now: datetime,
     config: SchedulerConfig = SchedulerConfig(),
     title: Callable[[str], str] = str,
 ) -> list[TopicMastery]:
     """Per topic, in bank order: how much of it you would recall right now."""
-    by_topic: dict[str, list[Item]] = {}
+    return topic_mastery(items, {item_id: retrievability(card, now, config) for item_id, card in cards.items()}, title)
+
+
+def topic_mastery(items: Sequence[Item | Entry], recalls: Mapping[str, float], title: Callable[[str], str] = str) -> list[TopicMastery]:
+    """`mastery` from each studied item's predicted recall now (`scheduler.retrievabilities`), by item id."""
+    by_topic: dict[str, list[Item | Entry]] = {}
     for item in items:
         by_topic.setdefault(item.topic, []).append(item)
     rows = []
     for topic, members in by_topic.items():
-        seen = [cards[i.id] for i in members if i.id in cards]
-        recall = sum(retrievability(c, now, config) for c in seen) / len(members)
-        rows.append(TopicMastery(topic, title(topic), len(members), len(seen), recall))
+        seen = [recalls[i.id] for i in members if i.id in recalls]
+        rows.append(TopicMastery(topic, title(topic), len(members), len(seen), sum(seen) / len(members)))
     return rows

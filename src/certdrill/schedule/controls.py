@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Literal, get_args
+from typing import Literal, Protocol, get_args
 
 from certdrill.schedule.review_log import Review
 from certdrill.schedule.scheduler import CardState
@@ -59,7 +59,14 @@ def suspended_items(events: Iterable[Suspension], undone: Collection[str] = ()) 
     return {item_id: event for item_id, event in latest.items() if event.suspended}
 
 
-def is_leech(card: CardState | None, threshold: int) -> bool:
+class Lapsed(Protocol):
+    """What a leech is told by: a card's lapses (`CardState`, or `stats`'s `CardFigures`)."""
+
+    @property
+    def lapses(self) -> int: ...
+
+
+def is_leech(card: Lapsed | None, threshold: int) -> bool:
     """A leech: an item whose lapses (an Again once in review, FSRS's count) reached `leech-lapses`."""
     return card is not None and card.lapses >= threshold
 

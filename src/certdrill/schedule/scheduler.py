@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from enum import IntEnum
 from functools import cache, lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
+from certdrill.clock import from_ms
 from certdrill.schedule.intervals import fuzz_spread, needed, passing_interval
 
 
@@ -374,6 +376,27 @@ def retrievability(card: CardState | None, now: datetime, config: SchedulerConfi
         return 0.0
     scheduler = _fsrs_scheduler(config.desired_retention, config.parameters)
     return scheduler.get_card_retrievability(card, max(now, card.last_review))  # fsrs reads only last_review and stability
+
+
+class _Memory(NamedTuple):
+    """All fsrs's `get_card_retrievability` reads of a card."""
+
+    last_review: datetime
+    stability: float
+
+
+def retrievabilities(memories: Iterable[tuple[float | None, int | None]], now: datetime, config: SchedulerConfig = SchedulerConfig()) -> list[float]:
+    """`retrievability` of many cards given as (stability, last review in epoch ms), without building
+    each `CardState`: what `stats` reads of 50,000 cards. The same fsrs call on the same values."""
+    recall = _fsrs_scheduler(config.desired_retention, config.parameters).get_card_retrievability
+    out = []
+    for stability, last_ms in memories:
+        if last_ms is None or stability is None:
+            out.append(0.0)
+            continue
+        last = from_ms(last_ms)
+        out.append(recall(_Memory(last, stability), max(now, last)))  # fsrs reads only these two
+    return out
 
 
 def with_due(card: CardState, due: datetime) -> CardState:

@@ -7,13 +7,24 @@ from bisect import bisect_right
 from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from itertools import pairwise
+from itertools import pairwise, repeat
+from typing import NamedTuple
 
 from certdrill.clock import from_ms, to_ms
 from certdrill.schedule.posterior import Belief
 from certdrill.schedule.scheduler import SchedulerConfig
 from certdrill.store.connection import Connection, chunks, marks
 from certdrill.store.rebuild import Guesses, recall_beliefs, replay_logs, replayed
+
+
+class CardFigures(NamedTuple):
+    """What `stats` reads of a stored card, as stored: no `CardState` (two datetimes) is built for it."""
+
+    item_id: str
+    due: int  # epoch ms
+    last_review: int | None  # epoch ms
+    stability: float | None
+    lapses: int
 
 
 @dataclass(frozen=True)
@@ -61,6 +72,12 @@ class Counts(Connection):
             ).fetchone()[0]
         return new, reviews
 
+    def card_figures(self) -> list[CardFigures]:
+        """Every stored card's due date, last review, stability and lapses (`CardFigures`)."""
+        with self.reading() as conn:
+            rows = conn.execute("SELECT item_id, due, last_review, stability, lapses FROM cards").fetchall()
+        return list(map(tuple.__new__, repeat(CardFigures), rows))
+
     def first_review_at(self) -> datetime | None:
         with self.reading() as conn:
             at = conn.execute("SELECT min(reviewed_at) FROM reviews").fetchone()[0]
@@ -104,8 +121,24 @@ class Counts(Connection):
             "SELECT item_id, answer, count(*), min(reviewed_at) AS first_at, id FROM reviews"
             " WHERE correct = 0 AND answer IS NOT NULL GROUP BY item_id, answer ORDER BY first_at, id"
         )
+        parsed: dict[str, tuple[int, ...]] = {}  # a few distinct answers ("[1]", "[0, 2]") over thousands of rows
         with self.reading() as conn:
-            return [(item_id, tuple(json.loads(answer)), n) for item_id, answer, n, _, _ in conn.execute(sql)]
+            return [(item_id, parsed.get(answer) or parsed.setdefault(answer, tuple(json.loads(answer))), n) for item_id, answer, n, _, _ in conn.execute(sql)]
+
+    def mature_totals(self, scope: ItemScope | None = None, config: SchedulerConfig = SchedulerConfig()) -> tuple[int, int]:
+        """`mature_counts` added up over every card or the scope's, by SQLite while every count is kept."""
+        sql = "SELECT coalesce(sum(mature_recalls), 0), coalesce(sum(mature_right), 0) FROM cards"
+        with self.reading() as conn:
+            if conn.execute("SELECT 1 FROM cards WHERE mature_recalls IS NULL OR mature_right IS NULL LIMIT 1").fetchone() is None:
+
+                def some(chunk: Sequence[str]) -> list[int]:
+                    return list(conn.execute(f"{sql} WHERE item_id IN ({marks(chunk)})", chunk).fetchone())
+
+                recalls, right = _by_items(scope, 2, lambda: list(conn.execute(sql).fetchone()), some)
+                return recalls, right
+        counted = self.mature_counts(config)
+        wanted = counted if scope is None else {k: counted[k] for k in scope.wanted}
+        return sum(n for n, _ in wanted.values()), sum(ok for _, ok in wanted.values())
 
     def mature_counts(self, config: SchedulerConfig = SchedulerConfig()) -> dict[str, tuple[int, int]]:
         """Per card: recalls asked while it was mature, and how many were right.
