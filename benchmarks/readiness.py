@@ -47,7 +47,7 @@ from multiprocessing import Pool
 
 import fsrs
 from fsrs.scheduler import DEFAULT_PARAMETERS
-from readiness_tracks import CANDIDATES, VARIANTS, Tracks
+from readiness_tracks import CANDIDATES, FITTED, VARIANTS, Tracks
 from simulate_exam_planner import ANSWER_SECONDS, START, Learner, Memory, make_learner  # also pins TZ and sys.path
 
 from certdrill.bank.items import Item
@@ -98,6 +98,7 @@ class Answer:
     guess: float  # nominal g
     right: bool
     posterior: dict[str, float | None] = field(default_factory=dict)  # each posterior variant's R before the answer
+    fitted_g: float | None = None  # the g the fitted-g variant used for this answer (None: nominal)
 
 
 @dataclass
@@ -170,6 +171,8 @@ def simulate(scenario: str, seed: int, policy: str, test: Test | None):
         now = START + timedelta(days=day)
         _, day_end = day_bounds(now)
         queue = build_queue(items, cards, now=now, day_end=day_end, limits=limits, recall=lambda c, at=now: retrievability(c, at, config), exam=focus)
+        if tracks is not None and day >= SPLIT_DAY:
+            tracks.refit()  # once a day, on the answers before today's
         if day in RECORD_DAYS:
             for name, exam in record_exam(items, cards, memory, config, now, partial, run.answers, random.Random(seed * 15485863 + day), tracks).items():
                 run.record.setdefault(name, []).append(exam)
@@ -192,7 +195,7 @@ def simulate(scenario: str, seed: int, policy: str, test: Test | None):
             run.reviews += 1
             if item.is_choice:
                 posterior = {} if tracks is None or day < SPLIT_DAY else tracks.recall(item.id, at)
-                run.answers.append(Answer(day, item.type, r_model, g, right, posterior))
+                run.answers.append(Answer(day, item.type, r_model, g, right, posterior, tracks.fitted.get(item.type) if tracks else None))
                 if tracks is not None:
                     tracks.answer(item.id, item.type, before, at, rating, g, right)
                 if new:
@@ -229,7 +232,8 @@ def record_exam(items, cards, memory, config, at, partial, answers, rng, tracks)
         out["plain"].append((retrievability(cards[i.id], at, config), g, right))
         if tracks is not None:
             for name, r in tracks.recall(i.id, at).items():
-                out.setdefault(name, []).append((retrievability(cards[i.id], at, config) if r is None else r, g, right))
+                used = tracks.fitted.get(i.type, g) if name == FITTED else g
+                out.setdefault(name, []).append((retrievability(cards[i.id], at, config) if r is None else r, used, right))
     return out
 
 
@@ -259,10 +263,11 @@ def answer_scores(answers: list[Answer], test: Test | None) -> dict[str, tuple[f
     test_answers = [a for a in answers if a.day >= SPLIT_DAY]
     fitted = fitted_model(train)
 
-    def stats_like(a: Answer, recall: float | None, error: ModelError = NONE) -> float:
+    def stats_like(a: Answer, recall: float | None, error: ModelError = NONE, g: float | None = None) -> float:
         if recall is None:
             return fitted.first.get(a.type, a.guess)
-        return mean_shifted(p_right(recall, a.guess), a.guess, error)
+        g = a.guess if g is None else g
+        return mean_shifted(p_right(recall, g), g, error)
 
     def predict(model: str, a: Answer) -> float:
         if model == MODELS[0]:
@@ -277,11 +282,11 @@ def answer_scores(answers: list[Answer], test: Test | None) -> dict[str, tuple[f
     predictors = {m: (lambda a, m=m: predict(m, a)) for m in MODELS}
     tracked = bool(test_answers) and bool(test_answers[0].posterior)
     if tracked:
-        predictors |= {v: (lambda a, v=v: stats_like(a, a.posterior[v])) for v in VARIANTS}
+        predictors |= {v: (lambda a, v=v: stats_like(a, a.posterior[v], g=a.fitted_g if v == FITTED else None)) for v in VARIANTS}
     if test is not None:
         predictors[SHIFTED] = lambda a: stats_like(a, a.recall, test.plain)
         if tracked:
-            predictors[POSTERIOR_SHIFTED] = lambda a: stats_like(a, a.posterior[test.variant], test.posterior)
+            predictors[POSTERIOR_SHIFTED] = lambda a: stats_like(a, a.posterior[test.variant], test.posterior, a.fitted_g if test.variant == FITTED else None)
     out = {}
     for model, predictor in predictors.items():
         pairs = [(predictor(a), a.right) for a in test_answers]
@@ -328,8 +333,12 @@ def evaluate(items, cards, memory, run, config, exam_at, last_session, partial, 
     post_bias = None
     if tracks is not None:
         keep, last = VARIANTS[test.variant]
-        beliefs = recall_beliefs(items, tracks.windows(last), models[MODELS[2]], config, keep=keep)  # what `stats` computes
-        models[POSTERIOR] = models[MODELS[2]]
+        post_model = models[MODELS[2]]
+        if test.variant == FITTED:
+            tracks.refit()
+            post_model = GuessModel(dict(tracks.fitted), fitted.first)
+        beliefs = recall_beliefs(items, tracks.windows(last), post_model, config, keep=keep)  # what `stats` computes
+        models[POSTERIOR] = post_model
         post_errors = {"none": NONE, "default": test.posterior, "own record": learner_error(run.record[test.variant], test.posterior)}
         post_r = {k: belief_recall(beliefs[k], exam_morning, config) if k in beliefs else retrievability(cards[k], exam_morning, config) for k in seen}
         post_bias = statistics.fmean(post_r[k] - true_recall[k] for k in seen) if seen else 0.0
@@ -442,6 +451,14 @@ def answers_table(by, scenarios, seeds, policy_seeds, variant: str) -> None:
                 label = f"{m} (stats)" if m == variant else m
                 versus = "–" if m == MODELS[0] else mean_ci(paired)
                 print(f"| {s} | {p} | {label} | {statistics.fmean(r[0] for r in rows):.4f} | {versus} | {statistics.fmean(r[1] for r in rows):.4f} |")
+    print("\nAll four scenarios pooled (each learner once, paired with its own recall-only log loss):\n")
+    print("| scheduling | model | learners | vs recall only (×1000, 95% CI) | learners better / worse |")
+    print("|---|---|---:|---:|---:|")
+    for p, these in ((POLICIES[0], seeds), (POLICIES[2], policy_seeds)):
+        for m in (MODELS[2], variant):
+            paired = [1000 * (by[(s, p, seed)]["answers"][m][0] - by[(s, p, seed)]["answers"][MODELS[0]][0]) for s in scenarios for seed in these]
+            label = f"{m} (stats)" if m == variant else m
+            print(f"| {p} | {label} | {len(paired)} | {mean_ci(paired)} | {sum(d < 0 for d in paired)} / {sum(d > 0 for d in paired)} |")
 
 
 def readiness_table(by, scenarios, seeds) -> None:

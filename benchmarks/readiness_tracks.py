@@ -10,13 +10,18 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from certdrill.insight.guessing import fit_guess
 from certdrill.schedule.posterior import Answer, Posterior, belief_recall, posterior_replay
-from certdrill.schedule.scheduler import CardState, Rating, SchedulerConfig
+from certdrill.schedule.scheduler import AGAIN, CardState, Rating, SchedulerConfig, retrievability
 
 # (states kept, answers that split). The whole-log variant is for reference: at 1,000,000 reviews it
 # costs `stats` minutes (each answer steps up to 2 × keep states), so training chooses among the windows.
-VARIANTS = {"posterior, whole log, keep 8": (8, None), "posterior, last 2 answers": (16, 2), "posterior, last 4 answers": (16, 4)}
-CANDIDATES = ("posterior, last 2 answers", "posterior, last 4 answers")
+# The fitted-g variant replays the last 4 answers with g per type fitted (`insight.guessing.fit_guess`,
+# once a day) on those windows' answers to items already seen, against the plain R before each:
+# an effective g for partial knowledge, at a cost `stats` could afford.
+FITTED = "posterior, last 4 answers, fitted g"
+VARIANTS = {"posterior, whole log, keep 8": (8, None), "posterior, last 2 answers": (16, 2), "posterior, last 4 answers": (16, 4), FITTED: (16, 4)}
+CANDIDATES = ("posterior, last 2 answers", "posterior, last 4 answers", FITTED)
 FIRST_PRIOR = 10.0  # as insight.guessing.FIRST_PRIOR
 
 
@@ -28,6 +33,20 @@ class Tracks:
         self.full: dict[str, dict[str, Posterior]] = {}
         self.history: dict[str, list[tuple[CardState | None, Answer]]] = {}
         self.firsts: dict[str, list[float]] = {}  # type: [right, answers, sum of g]
+        self.kinds: dict[str, str] = {}
+        self.fitted: dict[str, float] = {}  # type: g fitted by `refit`
+
+    def refit(self) -> None:
+        """g per type fitted on the last-4 windows' answers to items already seen (plain R before each answer)."""
+        pairs: dict[str, list[tuple[float, bool]]] = {}
+        nominal: dict[str, float] = {}
+        for item_id, history in self.history.items():
+            kind = self.kinds[item_id]
+            for card, a in history[-VARIANTS[FITTED][1] :]:
+                if card is not None and a.guess > 0:
+                    pairs.setdefault(kind, []).append((retrievability(card, a.reviewed_at, self.config), a.rating != AGAIN))
+                    nominal[kind] = a.guess
+        self.fitted = {kind: fit_guess(found, nominal[kind]) for kind, found in pairs.items()}
 
     def prior(self, kind: str, g: float) -> float:
         """The chance an item of `kind` was known at first sight, from the first answers so far (as `guessing.first_sight`)."""
@@ -47,11 +66,18 @@ class Tracks:
             else:
                 start, _ = history[max(0, len(history) - last)]
                 window = [a for _, a in history[-last:]]
+                if name == FITTED:
+                    window = [self._refitted(self.kinds[item_id], a) for a in window]
                 out[name] = belief_recall(posterior_replay(window, self.config, keep=keep, start=start), at, self.config)
         return out
 
+    def _refitted(self, kind: str, answer: Answer) -> Answer:
+        g = self.fitted.get(kind, answer.guess)
+        return Answer(answer.reviewed_at, answer.rating, g, None if answer.prior is None else self.prior(kind, g))
+
     def answer(self, item_id: str, kind: str, card_before: CardState | None, at: datetime, rating: Rating, g: float, right: bool) -> None:
         new = item_id not in self.history
+        self.kinds[item_id] = kind
         answer = Answer(at, rating, g, self.prior(kind, g) if new else None)
         if new:
             self.full[item_id] = {name: Posterior(keep=keep) for name, (keep, last) in VARIANTS.items() if last is None}
