@@ -11,8 +11,9 @@ from __future__ import annotations
 import json
 import re
 from array import array
-from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from functools import partial
 from itertools import chain, pairwise
 from operator import itemgetter
 from pathlib import Path
@@ -24,11 +25,12 @@ from certdrill.exchange.controls import control_rows_of_head
 from certdrill.exchange.jsonpos import json_line, loads
 from certdrill.exchange.lines import CHUNK, MAX_BYTES, MAX_LINE, open_regular, read_line, read_rest, read_text, too_long
 from certdrill.exchange.models import REVIEW_DEFAULTS as DEFAULTS
-from certdrill.exchange.quicklines import rows_of_lines
+from certdrill.exchange.quicklines import columns_of_lines
 from certdrill.exchange.whole import check_format, invalid, parse_progress, reused, review_of
 from certdrill.schedule.review_log import review_row
 
 BATCH = 5000
+PARALLEL = 50_000  # reviews from which the lines are read in worker processes
 MAX_HEADER_BYTES = 1024 * 1024
 REVIEWS_OPEN = b'  "reviews": [\n'
 REVIEWS_CLOSE = (b"  ],\n", b"  ]\n")
@@ -42,6 +44,8 @@ class Layout:
     count: int
     tail: str  # "{" + everything after the reviews
     tail_line: int  # the file line of the tail's second line
+    # the review lines as the first pass read them, (byte offset, bytes, lines) a block: how it was read, not what it is
+    spans: tuple[tuple[int, int, int], ...] = field(default=(), compare=False)
 
 
 def export_layout(fh: BinaryIO, name: str) -> Layout | None:
@@ -64,7 +68,7 @@ def export_layout(fh: BinaryIO, name: str) -> Layout | None:
     scanned = _review_lines(fh, name, first_line)
     if scanned is None:
         return None
-    count, not_utf8 = scanned
+    count, not_utf8, spans = scanned
     tail = read_rest(fh, name, first_line + count + 1, MAX_BYTES)
     try:
         head_text = b"".join(head).decode("utf-8-sig") + '  "reviews": []\n}\n'
@@ -76,16 +80,18 @@ def export_layout(fh: BinaryIO, name: str) -> Layout | None:
         tail_text = "{\n" + tail.decode("utf-8")
     except UnicodeDecodeError:
         return None
-    return Layout(head_text, offset, first_line, count, tail_text, first_line + count + 1)
+    return Layout(head_text, offset, first_line, count, tail_text, first_line + count + 1, tuple(spans))
 
 
-def _review_lines(fh: BinaryIO, name: str, first_line: int) -> tuple[int, InputError | None] | None:
+def _review_lines(fh: BinaryIO, name: str, first_line: int) -> tuple[int, InputError | None, list[tuple[int, int, int]]] | None:
     """The number of review lines, each one review as export writes it (`    {...},` and the last
     `    {...}`), read a megabyte at a time up to the line that closes them, which the file is left
-    after; and the first byte among them that is not UTF-8. None when the lines are not that.
+    after; the first byte among them that is not UTF-8; and the blocks read (offset, bytes, lines).
+    None when the lines are not that.
 
     A line longer than MAX_LINE is refused at once (its start and its end are never both in memory)."""
     count, carry, ended, not_utf8 = 0, b"", False, None
+    spans: list[tuple[int, int, int]] = []
     at = fh.tell()  # the file offset of `carry`
     while chunk := fh.read(CHUNK):
         data = carry + chunk
@@ -104,12 +110,14 @@ def _review_lines(fh: BinaryIO, name: str, first_line: int) -> tuple[int, InputE
         if not_utf8 is None and not region.isascii():
             not_utf8 = _not_utf8(region, at, name, first_line + count)
         count += lines
+        if lines:
+            spans.append((at, len(region), lines))
         if stop:
             close = block[stop.start() : block.find(b"\n", stop.start()) + 1]
             if close not in REVIEWS_CLOSE or not ended:
                 return None
             fh.seek(at + stop.start() + len(close))
-            return count, not_utf8
+            return count, not_utf8, spans
         if len(carry) > MAX_LINE:
             raise too_long(name, first_line + count)
         at += len(block)
@@ -157,13 +165,13 @@ class ReviewStream:
     def _row_batches(self) -> Iterator[list[tuple]]:
         first, total = self.header_problem
         ids = array("q")  # hashes of the ids read, to find an id used twice without keeping a million strings
-        for start, lines in self._batches():
-            quick = rows_of_lines(b"\n".join(lines) + b"\n")
-            rows, error, count = (quick, None, 0) if quick is not None else self._validate(start, lines)
+        for start, lines, quick in self._quick_batches():
+            batch = lines() if quick is None else None
+            rows, error, count = (quick, None, 0) if batch is None else self._validate(start, batch)
             if rows is None:
                 first, total = first or error, total + count
                 continue
-            if len(rows) != len(lines):  # more than one review on a line: not quite the layout after all
+            if batch is not None and len(rows) != len(batch):  # more than one review on a line: not quite the layout after all
                 yield self._whole()
                 return
             if first is not None:
@@ -176,6 +184,33 @@ class ReviewStream:
         if first is not None:
             raise invalid(first[0], total, self.name, first[1])
         self._check_reused(ids)
+
+    def _quick_batches(self) -> Iterator[tuple[int, Callable[[], list[bytes]], list[tuple] | None]]:
+        """Each block of review lines the first pass read: its first line's index, its lines (read
+        again when asked), and its rows by the quick expression (None: not all in export's own form).
+
+        Past `PARALLEL` reviews the blocks are read and matched by worker processes, each from the
+        file itself, while this one stores the rows: a block's rows come back as ten columns, which
+        pickle in a fraction of the time of its tuples, and its lines never pass through here."""
+        from certdrill.parallel import ordered_map
+
+        spans = self.layout.spans
+        tasks = [(str(self.path), offset, size, lines) for offset, size, lines in spans]
+        start, workers = 0, None if self.layout.count >= PARALLEL else 1
+        for (_, offset, size, lines), columns in zip(tasks, ordered_map(span_columns, tasks, workers=workers), strict=True):
+            if columns is CHANGED:
+                raise InputError("the file changed while it was imported; import it again", file=self.name, line=self.layout.first_line + start)
+            yield start, partial(self._span_lines, start, offset, size, lines), None if columns is None else list(zip(*columns, strict=True))
+            start += lines
+
+    def _span_lines(self, start: int, offset: int, size: int, lines: int) -> list[bytes]:
+        """A block's lines (without their newlines), read again."""
+        with open_regular(self.path) as fh:
+            fh.seek(offset)
+            batch = fh.read(size).split(b"\n")
+        if len(batch) != lines + 1 or batch[-1]:
+            raise InputError("the file changed while it was imported; import it again", file=self.name, line=self.layout.first_line + start)
+        return batch[:-1]
 
     def _batches(self) -> Iterator[tuple[int, list[bytes]]]:
         """The review lines again (without their newlines), BATCH at a time, each as read in the
@@ -294,6 +329,24 @@ class ReviewStream:
         reviews = parse_progress(read_text(self.path, self.name), self.name)
         self.count = len(reviews)
         return [review_row(r) for r in reviews]
+
+
+CHANGED = "changed"  # what `span_columns` gives for a block that is not what the first pass read
+
+
+def span_columns(task: tuple[str, int, int, int]) -> list[list] | str | None:
+    """`columns_of_lines` of a block of review lines read from the file (path, offset, bytes, lines),
+    or CHANGED when the file no longer has those lines there (run in a worker process)."""
+    path, offset, size, lines = task
+    try:
+        with open_regular(Path(path)) as fh:  # never a FIFO put in its place meanwhile
+            fh.seek(offset)
+            block = fh.read(size)
+    except (OSError, InputError):
+        return CHANGED
+    if len(block) != size or block.count(b"\n") != lines or not block.endswith(b"\n"):
+        return CHANGED
+    return columns_of_lines(block)
 
 
 def _bare(line: bytes) -> bytes:
