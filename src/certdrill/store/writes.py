@@ -3,6 +3,7 @@ short transaction, committed before returning."""
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -234,8 +235,13 @@ def _indexes_built_after(conn: sqlite3.Connection, empty: bool) -> Iterator[None
     for name, _ in indexes:
         conn.execute(f'DROP INDEX "{name}"')
     yield
-    for _, sql in indexes:
-        conn.execute(sql)
+    threads = conn.execute("PRAGMA threads").fetchone()[0]
+    conn.execute(f"PRAGMA threads = {os.cpu_count() or 1}")  # SQLite's sorter on every core: 3.6-4.8 s against 4.0-7.8 s, busy machine
+    try:
+        for _, sql in indexes:
+            conn.execute(sql)
+    finally:
+        conn.execute(f"PRAGMA threads = {threads}")
 
 
 def _merge_batch(conn: sqlite3.Connection, rows: Sequence[tuple], last: int | None, touched: set[str] | None) -> int:
