@@ -31,6 +31,7 @@ from certdrill.schedule.review_log import review_row
 
 BATCH = 5000
 PARALLEL = 50_000  # reviews from which the lines are read in worker processes
+AHEAD = 6  # blocks a worker may have read ahead of the rows stored (a megabyte each): a busy machine stalls each side less on the other
 MAX_HEADER_BYTES = 1024 * 1024
 REVIEWS_OPEN = b'  "reviews": [\n'
 REVIEWS_CLOSE = (b"  ],\n", b"  ]\n")
@@ -200,7 +201,7 @@ class ReviewStream:
         spans = self.layout.spans
         tasks = [(str(self.path), offset, size, lines) for offset, size, lines in spans]
         start, workers = 0, None if self.layout.count >= PARALLEL else 1
-        for (_, offset, size, lines), columns in zip(tasks, ordered_map(span_columns, tasks, workers=workers), strict=True):
+        for (_, offset, size, lines), columns in zip(tasks, ordered_map(span_columns, tasks, workers=workers, ahead=AHEAD), strict=True):
             if isinstance(columns, str):  # CHANGED
                 raise InputError("the file changed while it was imported; import it again", file=self.name, line=self.layout.first_line + start)
             yield start, partial(self._span_lines, start, offset, size, lines), None if columns is None else unpacked(columns)
