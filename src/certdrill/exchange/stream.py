@@ -167,7 +167,7 @@ class ReviewStream:
     def _row_batches(self) -> Iterator[list[tuple]]:
         first, total = self.header_problem
         ids = array("q")  # hashes of the ids read, to find an id used twice without keeping a million strings
-        for start, lines, quick in self._quick_batches():
+        for start, lines, quick, hashes in self._quick_batches():
             self._check_cards()  # the first time, while worker processes read the next blocks
             batch = lines() if quick is None else None
             rows, error, count = (quick, None, 0) if batch is None else self._validate(start, batch)
@@ -179,7 +179,10 @@ class ReviewStream:
                 return
             if first is not None:
                 continue
-            ids.extend(map(hash, map(itemgetter(0), rows)))
+            if hashes is None:
+                ids.extend(map(hash, map(itemgetter(0), rows)))
+            else:
+                ids.frombytes(hashes)
             self.count += len(rows)
             yield rows
         self._check_cards()
@@ -189,9 +192,11 @@ class ReviewStream:
             raise invalid(first[0], total, self.name, first[1])
         self._check_reused(ids)
 
-    def _quick_batches(self) -> Iterator[tuple[int, Callable[[], list[bytes]], list[tuple] | None]]:
+    def _quick_batches(self) -> Iterator[tuple[int, Callable[[], list[bytes]], list[tuple] | None, bytes | None]]:
         """Each block of review lines the first pass read: its first line's index, its lines (read
-        again when asked), and its rows by the quick expression (None: not all in export's own form).
+        again when asked), its rows by the quick expression (None: not all in export's own form),
+        and the `hash` of each row's id as an array's bytes (None: to be hashed here; a worker
+        started afresh hashes text differently, which its hash of a probe shows).
 
         Past `PARALLEL` reviews the blocks are read and matched by worker processes, each from the
         file itself, while this one stores the rows: a block's rows come back as ten columns, which
@@ -200,11 +205,16 @@ class ReviewStream:
 
         spans = self.layout.spans
         tasks = [(str(self.path), offset, size, lines) for offset, size, lines in spans]
-        start, workers = 0, None if self.layout.count >= PARALLEL else 1
-        for (_, offset, size, lines), columns in zip(tasks, ordered_map(span_columns, tasks, workers=workers, ahead=AHEAD), strict=True):
-            if isinstance(columns, str):  # CHANGED
+        start, workers, probe = 0, None if self.layout.count >= PARALLEL else 1, hash(PROBE)
+        for (_, offset, size, lines), read in zip(tasks, ordered_map(span_columns, tasks, workers=workers, ahead=AHEAD), strict=True):
+            if isinstance(read, str):  # CHANGED
                 raise InputError("the file changed while it was imported; import it again", file=self.name, line=self.layout.first_line + start)
-            yield start, partial(self._span_lines, start, offset, size, lines), None if columns is None else unpacked(columns)
+            again = partial(self._span_lines, start, offset, size, lines)
+            if read is None:
+                yield start, again, None, None
+            else:
+                columns, hashes, theirs = read
+                yield start, again, unpacked(columns), hashes if theirs == probe else None
             start += lines
 
     def _span_lines(self, start: int, offset: int, size: int, lines: int) -> list[bytes]:
@@ -349,9 +359,13 @@ class ReviewStream:
 CHANGED = "changed"  # what `span_columns` gives for a block that is not what the first pass read
 
 
-def span_columns(task: tuple[str, int, int, int]) -> list[list | str] | str | None:
+PROBE = "certdrill"  # hashed by a worker and here: equal, the worker's hashes of the ids are this process's
+
+
+def span_columns(task: tuple[str, int, int, int]) -> tuple[list[list | str], bytes, int] | str | None:
     """`columns_of_lines` of a block of review lines read from the file (path, offset, bytes, lines),
-    or CHANGED when the file no longer has those lines there (run in a worker process)."""
+    with the hashes of the ids and of `PROBE`; None when not all lines are in export's own form, or
+    CHANGED when the file no longer has those lines there (run in a worker process)."""
     path, offset, size, lines = task
     try:
         with open_regular(Path(path)) as fh:  # never a FIFO put in its place meanwhile
@@ -362,7 +376,9 @@ def span_columns(task: tuple[str, int, int, int]) -> list[list | str] | str | No
     if len(block) != size or block.count(b"\n") != lines or not block.endswith(b"\n"):
         return CHANGED
     columns = columns_of_lines(block)
-    return None if columns is None else [_packed(column, i) for i, column in enumerate(columns)]
+    if columns is None:
+        return None
+    return [_packed(column, i) for i, column in enumerate(columns)], array("q", map(hash, columns[0])).tobytes(), hash(PROBE)
 
 
 _TEXTS, _MAYBE_TEXTS = (0, 1, 2, 8), (5, 9)  # the columns always text (id, item, bank, kind), and those text or null (answer, session)
