@@ -406,13 +406,6 @@ BREAKAGES = [
         ("test_exchange.py::test_streamed_and_whole_reads_agree",),
     ),
     Breakage(
-        "a worker reads a block the file no longer holds as if it did",
-        "exchange/stream.py",
-        '    if len(block) != size or block.count(b"\\n") != lines or not block.endswith(b"\\n"):',
-        "    if False:",
-        ("test_quick_lines.py::test_a_file_cut_short_after_its_first_pass_is_refused_not_half_read",),
-    ),
-    Breakage(
         "copies of a review id that differ beyond item, time and rating are collapsed",
         "exchange/whole.py",
         "        if first != review:",
