@@ -213,10 +213,13 @@ def verdicts(path):
         "5000-digit-float",
     ],
 )
-def test_streamed_and_whole_reads_agree(tmp_path, monkeypatch, change):
+@pytest.mark.parametrize("workers", [False, True])
+def test_streamed_and_whole_reads_agree(tmp_path, monkeypatch, change, workers):
     import certdrill.exchange.stream as stream
 
     monkeypatch.setattr(stream, "BATCH", 2)  # several batches, and errors that straddle them
+    monkeypatch.setattr(stream, "CHUNK", 300)  # blocks of a line or two, read again as such
+    monkeypatch.setattr(stream, "PARALLEL", 0 if workers else 10**9)  # the blocks read and matched by worker processes, or here
     path = exported(tmp_path)
     path.write_text(change(path.read_text(encoding="utf-8")), encoding="utf-8", newline="")
     streamed, whole = verdicts(path)

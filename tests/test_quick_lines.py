@@ -216,12 +216,15 @@ def test_a_fresh_home_and_a_merge_into_a_store_in_use_give_the_same_store(cli, t
     assert cards_alike(stored_cards(homes["fresh"]), stored_cards(homes["in-use"]))
 
 
-def test_a_file_cut_short_after_its_first_pass_is_refused_not_half_read(tmp_path, monkeypatch):
+@pytest.mark.parametrize("workers", [False, True])
+def test_a_file_cut_short_after_its_first_pass_is_refused_not_half_read(tmp_path, monkeypatch, workers):
     import certdrill.exchange.stream as stream
     from certdrill.errors import InputError
     from certdrill.exchange.reader import open_progress
 
     monkeypatch.setattr(stream, "BATCH", 2)
+    monkeypatch.setattr(stream, "CHUNK", 300)  # blocks of a line or two
+    monkeypatch.setattr(stream, "PARALLEL", 0 if workers else 10**9)  # read again by worker processes, or here
     path = tmp_path / "p.json"
     write_file(path, [file_line((f"a{n}", "item-1", "mini", 1_767_225_600_000 + n, 3, "[1]", 1, 900, "study", "s")) for n in range(5)])
     incoming = open_progress(path)

@@ -19,9 +19,9 @@ T = TypeVar("T")
 R = TypeVar("R")
 
 
-def ordered_map(fn: Callable[[T], R], chunks: Iterable[T], *, workers: int | None = None) -> Iterator[R]:
-    """`map(fn, chunks)` on up to `workers` processes (default: one a core); a few chunks in flight
-    at a time, so a long stream of chunks is never all in memory."""
+def ordered_map(fn: Callable[[T], R], chunks: Iterable[T], *, workers: int | None = None, ahead: int = 2) -> Iterator[R]:
+    """`map(fn, chunks)` on up to `workers` processes (default: one a core); `ahead` chunks a worker
+    in flight at a time, so a long stream of chunks is never all in memory."""
     chunks = iter(chunks)
     first = next(chunks, None)
     if first is None:
@@ -37,7 +37,7 @@ def ordered_map(fn: Callable[[T], R], chunks: Iterable[T], *, workers: int | Non
         pending: deque[Future[R]] = deque()
         for chunk in chain([first, second], chunks):
             pending.append(pool.submit(fn, chunk))
-            if len(pending) >= 2 * workers:
+            if len(pending) >= ahead * workers:
                 yield pending.popleft().result()
         while pending:
             yield pending.popleft().result()

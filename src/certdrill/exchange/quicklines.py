@@ -41,37 +41,47 @@ _UNQUOTED = itemgetter(slice(1, -1))
 def quick_rows(text: str, lines: int) -> list[tuple] | None:
     """The review rows of `text` (`lines` whole review lines as the file has them, each ending in a
     newline), or None unless every line is in export's own form."""
+    columns = quick_columns(text, lines)
+    return None if columns is None else list(zip(*columns, strict=True))
+
+
+def quick_columns(text: str, lines: int) -> list[list] | None:
+    """`quick_rows` a column at a time (the row's ten fields, each a list): what a worker process
+    hands back, as ten lists pickle in less time than thousands of tuples."""
     found = LINE.findall(text)
     if len(found) != lines:  # a line matches at most once (no newline inside a match): one is not in the form
         return None
     if not found:
-        return []
+        return [[] for _ in range(10)]
     ids, items, banks, days, minutes, seconds, ratings, answers, correct, durations, kinds, sessions = zip(*found, strict=True)
     try:
         at = _times(days, minutes, seconds)
     except ValueError:  # a date or hour that does not exist: the model names it
         return None
-    return list(
-        zip(
-            ids,
-            items,
-            banks,
-            at,
-            map(_RATING.__getitem__, ratings),
-            _each(answers, lambda a: None if a == "null" else a.replace(" ", "")),
-            map(_CORRECT.__getitem__, correct),
-            map(int, durations) if "null" not in durations else _each(durations, lambda d: None if d == "null" else int(d)),
-            kinds,
-            map(_UNQUOTED, sessions) if "null" not in sessions else _each(sessions, lambda s: None if s == "null" else _UNQUOTED(s)),
-            strict=True,
-        )
-    )
+    return [
+        list(ids),
+        list(items),
+        list(banks),
+        at,
+        list(map(_RATING.__getitem__, ratings)),
+        list(_each(answers, lambda a: None if a == "null" else a.replace(" ", ""))),
+        list(map(_CORRECT.__getitem__, correct)),
+        list(map(int, durations) if "null" not in durations else _each(durations, lambda d: None if d == "null" else int(d))),
+        list(kinds),
+        list(map(_UNQUOTED, sessions) if "null" not in sessions else _each(sessions, lambda s: None if s == "null" else _UNQUOTED(s))),
+    ]
 
 
 def rows_of_lines(text: bytes) -> list[tuple] | None:
     """`quick_rows` of whole lines as read from the file (each ending in a newline), or None."""
+    columns = columns_of_lines(text)
+    return None if columns is None else list(zip(*columns, strict=True))
+
+
+def columns_of_lines(text: bytes) -> list[list] | None:
+    """`quick_columns` of whole lines as read from the file (each ending in a newline), or None."""
     try:
-        return quick_rows(text.decode("utf-8"), text.count(b"\n") + (not text.endswith(b"\n")))
+        return quick_columns(text.decode("utf-8"), text.count(b"\n") + (not text.endswith(b"\n")))
     except UnicodeDecodeError:
         return None
 

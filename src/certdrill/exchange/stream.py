@@ -11,8 +11,9 @@ from __future__ import annotations
 import json
 import re
 from array import array
-from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from functools import partial
 from itertools import chain, pairwise
 from operator import itemgetter
 from pathlib import Path
@@ -24,11 +25,13 @@ from certdrill.exchange.controls import control_rows_of_head
 from certdrill.exchange.jsonpos import json_line, loads
 from certdrill.exchange.lines import CHUNK, MAX_BYTES, MAX_LINE, open_regular, read_line, read_rest, read_text, too_long
 from certdrill.exchange.models import REVIEW_DEFAULTS as DEFAULTS
-from certdrill.exchange.quicklines import rows_of_lines
+from certdrill.exchange.quicklines import columns_of_lines
 from certdrill.exchange.whole import check_format, invalid, parse_progress, reused, review_of
 from certdrill.schedule.review_log import review_row
 
 BATCH = 5000
+PARALLEL = 50_000  # reviews from which the lines are read in worker processes
+AHEAD = 6  # blocks a worker may have read ahead of the rows stored (a megabyte each): a busy machine stalls each side less on the other
 MAX_HEADER_BYTES = 1024 * 1024
 REVIEWS_OPEN = b'  "reviews": [\n'
 REVIEWS_CLOSE = (b"  ],\n", b"  ]\n")
@@ -42,6 +45,8 @@ class Layout:
     count: int
     tail: str  # "{" + everything after the reviews
     tail_line: int  # the file line of the tail's second line
+    # the review lines as the first pass read them, (byte offset, bytes, lines) a block: how it was read, not what it is
+    spans: tuple[tuple[int, int, int], ...] = field(default=(), compare=False)
 
 
 def export_layout(fh: BinaryIO, name: str) -> Layout | None:
@@ -64,7 +69,7 @@ def export_layout(fh: BinaryIO, name: str) -> Layout | None:
     scanned = _review_lines(fh, name, first_line)
     if scanned is None:
         return None
-    count, not_utf8 = scanned
+    count, not_utf8, spans = scanned
     tail = read_rest(fh, name, first_line + count + 1, MAX_BYTES)
     try:
         head_text = b"".join(head).decode("utf-8-sig") + '  "reviews": []\n}\n'
@@ -76,16 +81,18 @@ def export_layout(fh: BinaryIO, name: str) -> Layout | None:
         tail_text = "{\n" + tail.decode("utf-8")
     except UnicodeDecodeError:
         return None
-    return Layout(head_text, offset, first_line, count, tail_text, first_line + count + 1)
+    return Layout(head_text, offset, first_line, count, tail_text, first_line + count + 1, tuple(spans))
 
 
-def _review_lines(fh: BinaryIO, name: str, first_line: int) -> tuple[int, InputError | None] | None:
+def _review_lines(fh: BinaryIO, name: str, first_line: int) -> tuple[int, InputError | None, list[tuple[int, int, int]]] | None:
     """The number of review lines, each one review as export writes it (`    {...},` and the last
     `    {...}`), read a megabyte at a time up to the line that closes them, which the file is left
-    after; and the first byte among them that is not UTF-8. None when the lines are not that.
+    after; the first byte among them that is not UTF-8; and the blocks read (offset, bytes, lines).
+    None when the lines are not that.
 
     A line longer than MAX_LINE is refused at once (its start and its end are never both in memory)."""
     count, carry, ended, not_utf8 = 0, b"", False, None
+    spans: list[tuple[int, int, int]] = []
     at = fh.tell()  # the file offset of `carry`
     while chunk := fh.read(CHUNK):
         data = carry + chunk
@@ -104,12 +111,14 @@ def _review_lines(fh: BinaryIO, name: str, first_line: int) -> tuple[int, InputE
         if not_utf8 is None and not region.isascii():
             not_utf8 = _not_utf8(region, at, name, first_line + count)
         count += lines
+        if lines:
+            spans.append((at, len(region), lines))
         if stop:
             close = block[stop.start() : block.find(b"\n", stop.start()) + 1]
             if close not in REVIEWS_CLOSE or not ended:
                 return None
             fh.seek(at + stop.start() + len(close))
-            return count, not_utf8
+            return count, not_utf8, spans
         if len(carry) > MAX_LINE:
             raise too_long(name, first_line + count)
         at += len(block)
@@ -141,7 +150,7 @@ class ReviewStream:
     def __init__(self, path: Path, name: str, layout: Layout, head: dict, tail: dict):
         from pydantic import TypeAdapter
 
-        from certdrill.exchange.models import CardModel, ReviewFields, ReviewModel
+        from certdrill.exchange.models import ReviewFields, ReviewModel
 
         self.path, self.name, self.layout = path, name, layout
         self.count = 0
@@ -149,7 +158,8 @@ class ReviewStream:
         self.reviews_adapter = TypeAdapter(list[ReviewModel])
         self.header_problem = self._header_errors(head, tail)
         self.controls = control_rows_of_head(head)
-        self.cards_problem = self._card_errors(TypeAdapter(list[CardModel]), tail.get("cards", []))  # checked now, reported in document order
+        self._cards: list | None = tail.get("cards", [])  # checked while the first blocks are read (`_check_cards`), reported in document order
+        self.cards_problem: tuple[tuple[Mapping[str, Any], int] | None, int] = (None, 0)
 
     def __iter__(self) -> Iterator[tuple]:
         return chain.from_iterable(self._row_batches())  # a million rows through C, not a generator frame each
@@ -157,25 +167,64 @@ class ReviewStream:
     def _row_batches(self) -> Iterator[list[tuple]]:
         first, total = self.header_problem
         ids = array("q")  # hashes of the ids read, to find an id used twice without keeping a million strings
-        for start, lines in self._batches():
-            quick = rows_of_lines(b"\n".join(lines) + b"\n")
-            rows, error, count = (quick, None, 0) if quick is not None else self._validate(start, lines)
+        for start, lines, quick, hashes in self._quick_batches():
+            self._check_cards()  # the first time, while worker processes read the next blocks
+            batch = lines() if quick is None else None
+            rows, error, count = (quick, None, 0) if batch is None else self._validate(start, batch)
             if rows is None:
                 first, total = first or error, total + count
                 continue
-            if len(rows) != len(lines):  # more than one review on a line: not quite the layout after all
+            if batch is not None and len(rows) != len(batch):  # more than one review on a line: not quite the layout after all
                 yield self._whole()
                 return
             if first is not None:
                 continue
-            ids.extend(map(hash, map(itemgetter(0), rows)))
+            if hashes is None:
+                ids.extend(map(hash, map(itemgetter(0), rows)))
+            else:
+                ids.frombytes(hashes)
             self.count += len(rows)
             yield rows
+        self._check_cards()
         error, count = self.cards_problem
         first, total = first or error, total + count
         if first is not None:
             raise invalid(first[0], total, self.name, first[1])
         self._check_reused(ids)
+
+    def _quick_batches(self) -> Iterator[tuple[int, Callable[[], list[bytes]], list[tuple] | None, bytes | None]]:
+        """Each block of review lines the first pass read: its first line's index, its lines (read
+        again when asked), its rows by the quick expression (None: not all in export's own form),
+        and the `hash` of each row's id as an array's bytes (None: to be hashed here; a worker
+        started afresh hashes text differently, which its hash of a probe shows).
+
+        Past `PARALLEL` reviews the blocks are read and matched by worker processes, each from the
+        file itself, while this one stores the rows: a block's rows come back as ten columns, which
+        pickle in a fraction of the time of its tuples, and its lines never pass through here."""
+        from certdrill.parallel import ordered_map
+
+        spans = self.layout.spans
+        tasks = [(str(self.path), offset, size, lines) for offset, size, lines in spans]
+        start, workers, probe = 0, None if self.layout.count >= PARALLEL else 1, hash(PROBE)
+        for (_, offset, size, lines), read in zip(tasks, ordered_map(span_columns, tasks, workers=workers, ahead=AHEAD), strict=True):
+            if isinstance(read, str):  # CHANGED
+                raise InputError("the file changed while it was imported; import it again", file=self.name, line=self.layout.first_line + start)
+            again = partial(self._span_lines, start, offset, size, lines)
+            if read is None:
+                yield start, again, None, None
+            else:
+                columns, hashes, theirs = read
+                yield start, again, unpacked(columns), hashes if theirs == probe else None
+            start += lines
+
+    def _span_lines(self, start: int, offset: int, size: int, lines: int) -> list[bytes]:
+        """A block's lines (without their newlines), read again."""
+        with open_regular(self.path) as fh:
+            fh.seek(offset)
+            batch = fh.read(size).split(b"\n")
+        if len(batch) != lines + 1 or batch[-1]:
+            raise InputError("the file changed while it was imported; import it again", file=self.name, line=self.layout.first_line + start)
+        return batch[:-1]
 
     def _batches(self) -> Iterator[tuple[int, list[bytes]]]:
         """The review lines again (without their newlines), BATCH at a time, each as read in the
@@ -215,6 +264,17 @@ class ReviewStream:
             first = exc.errors()[0]
             return (first, json_line(self.layout.head, tuple(first["loc"]))), exc.error_count()
         return None, 0
+
+    def _check_cards(self) -> None:
+        """The file's cards checked by the model, once (a few hundred ms at 50,000 items)."""
+        if self._cards is None:
+            return
+        from pydantic import TypeAdapter
+
+        from certdrill.exchange.models import CardModel
+
+        self.cards_problem = self._card_errors(TypeAdapter(list[CardModel]), self._cards)
+        self._cards = None
 
     def _card_errors(self, adapter, cards: list) -> tuple[tuple[Mapping[str, Any], int] | None, int]:
         from pydantic import ValidationError
@@ -294,6 +354,45 @@ class ReviewStream:
         reviews = parse_progress(read_text(self.path, self.name), self.name)
         self.count = len(reviews)
         return [review_row(r) for r in reviews]
+
+
+CHANGED = "changed"  # what `span_columns` gives for a block that is not what the first pass read
+
+
+PROBE = "certdrill"  # hashed by a worker and here: equal, the worker's hashes of the ids are this process's
+
+
+def span_columns(task: tuple[str, int, int, int]) -> tuple[list[list | str], bytes, int] | str | None:
+    """`columns_of_lines` of a block of review lines read from the file (path, offset, bytes, lines),
+    with the hashes of the ids and of `PROBE`; None when not all lines are in export's own form, or
+    CHANGED when the file no longer has those lines there (run in a worker process)."""
+    path, offset, size, lines = task
+    try:
+        with open_regular(Path(path)) as fh:  # never a FIFO put in its place meanwhile
+            fh.seek(offset)
+            block = fh.read(size)
+    except (OSError, InputError):
+        return CHANGED
+    if len(block) != size or block.count(b"\n") != lines or not block.endswith(b"\n"):
+        return CHANGED
+    columns = columns_of_lines(block)
+    if columns is None:
+        return None
+    return [_packed(column, i) for i, column in enumerate(columns)], array("q", map(hash, columns[0])).tobytes(), hash(PROBE)
+
+
+_TEXTS, _MAYBE_TEXTS = (0, 1, 2, 8), (5, 9)  # the columns always text (id, item, bank, kind), and those text or null (answer, session)
+
+
+def _packed(column: list, index: int) -> list | str:
+    """A column of text as one string, its values a line each (no value read from a line holds a
+    newline): it pickles in half the time of the list of them."""
+    return "\n".join(column) if index in _TEXTS or (index in _MAYBE_TEXTS and None not in column) else column
+
+
+def unpacked(columns: list) -> list[tuple]:
+    """The rows of `span_columns`'s columns."""
+    return list(zip(*(column.split("\n") if isinstance(column, str) else column for column in columns), strict=True))
 
 
 def _bare(line: bytes) -> bytes:
