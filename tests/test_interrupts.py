@@ -82,3 +82,23 @@ def test_ctrl_c_at_any_import_exits_130(tmp_path, index):
         assert "Traceback" not in result.stderr, (argv, at, result.stderr)
     if argv != ["--version"]:  # --version imports nothing: there is no import to interrupt
         assert fired >= 2, argv  # a start-up import and a later one at least
+
+
+def _interrupted_inside_a_print(console):
+    """A Ctrl-C that lands inside Rich's bookkeeping: its buffer entered, the `with` that leaves it not yet begun."""
+    console._enter_buffer()
+    raise KeyboardInterrupt
+
+
+def test_a_ctrl_c_inside_a_print_still_says_the_exam_is_left_to_resume(cli, mini, home, monkeypatch):
+    monkeypatch.setattr("certdrill.ui.exam.run_exam", lambda exam, console, **kw: _interrupted_inside_a_print(console))
+    result = cli("exam", "--bank", mini, "--count", "2")
+    assert result.exit_code == 130
+    assert "is left in progress: certdrill exam --resume continues it" in result.output
+
+
+def test_a_ctrl_c_inside_a_print_still_shows_the_session_summary(cli, mini, home, monkeypatch):
+    monkeypatch.setattr("certdrill.ui.loop.run_session", lambda session, console, **kw: _interrupted_inside_a_print(console))
+    result = cli("study", "--bank", mini)
+    assert result.exit_code == 130
+    assert "Session summary" in result.output

@@ -230,6 +230,9 @@ def run_drill(console: Console, drill: Drill, seed: int | None, *, title: str = 
             undo=lambda outcome: drill.undo(session, outcome, clock.now()),
         )
     except KeyboardInterrupt:
+        from certdrill.ui.console import after_interrupt
+
+        after_interrupt(console)
         interrupted = True
         console.print()
     today, tomorrow = drill.due_after(session, clock.now())

@@ -118,6 +118,9 @@ def _sit(console: Console, sitting: Sitting, running: Running) -> None:
     try:
         step = run_exam(running.exam, console, now=clock.now, save=lambda position: sitting.save(running, position))
     except KeyboardInterrupt:
+        from certdrill.ui.console import after_interrupt
+
+        after_interrupt(console)
         console.print(f"Exam {running.id} is left in progress: certdrill exam --resume continues it (the clock keeps running).", markup=False)
         raise
     _close(console, sitting, running, abandon=step.kind == ABANDONED)

@@ -33,6 +33,20 @@ def _inert(segment: Segment) -> Segment:
     return Segment(strip_controls(text), style)
 
 
+def after_interrupt(console: Console) -> None:
+    """Let a console show what follows a Ctrl-C that landed inside Rich's own bookkeeping.
+
+    A KeyboardInterrupt between Rich entering its buffer (`Console.__enter__`) and the `with`
+    block that leaves it leaves the console holding back every later print, so the line saying
+    how to resume (or the session's summary) would never reach the terminal. Rich has no public
+    way to leave its buffer: its depth goes back to 0, and what the interrupted print had rendered
+    is dropped.
+    """
+    if getattr(console, "_buffer_index", 0):
+        console._buffer_index = 0
+        del console._buffer[:]
+
+
 MAX_WIDTH = 100  # lines longer than this are hard to read: a very wide terminal gets 100 columns
 
 
