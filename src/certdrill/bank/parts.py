@@ -17,11 +17,12 @@ from __future__ import annotations
 import hashlib
 import pickle
 import struct
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from itertools import repeat
 from pathlib import Path
 from pickle import loads
+from typing import TypeVar
 
 from certdrill.bank import build, loader
 from certdrill.bank.build import Part, Summary, summary
@@ -29,6 +30,8 @@ from certdrill.bank.items import Choices, Entry, Item
 from certdrill.errors import BankError, InputError
 from certdrill.files import replace_atomically
 from certdrill.gcpause import paused_gc
+
+T = TypeVar("T")
 
 CACHE_VERSION = 8  # 8: each part keeps its items' choices apart; 7: a part per file, items read one by one; 6: banks with control characters no longer load
 MAGIC = b"certdrill-part%02d" % CACHE_VERSION
@@ -157,27 +160,22 @@ class PartShelf:
         self.parts = {str(p.source): p for p in parts}
 
     def load(self, entries: Sequence[Entry]) -> list[Item]:
-        by_file: dict[str, list[Entry]] = {}
-        for entry in entries:
-            by_file.setdefault(entry.file, []).append(entry)
-        found: dict[tuple[str, int], Item] = {}
-        with paused_gc():
-            for file, wanted in by_file.items():
-                for entry, item in zip(wanted, self._read(self.parts[file], wanted), strict=True):
-                    found[(file, entry.slot)] = item
-        return [found[(e.file, e.slot)] for e in entries]
+        return self._gathered(entries, self._read)
 
     def choices(self, entries: Sequence[Entry]) -> list[Choices]:
         """The choices of these entries' items, in the same order, read from the parts' choices records."""
+        return self._gathered(entries, self._read_choices)
+
+    def _gathered(self, entries: Sequence[Entry], read: Callable[[StoredPart, Sequence[Entry]], Sequence[T]]) -> list[T]:
+        """`read` of each file's part for its entries, one file at a time, given back in the order asked."""
         by_file: dict[str, list[Entry]] = {}
         for entry in entries:
             by_file.setdefault(entry.file, []).append(entry)
-        found: dict[tuple[str, int], Choices] = {}
+        found: dict[tuple[str, int], T] = {}
         with paused_gc():
             for file, wanted in by_file.items():
-                part = self.parts[file]
-                for entry, choices in zip(wanted, self._read_choices(part, wanted), strict=True):
-                    found[(file, entry.slot)] = choices
+                for entry, value in zip(wanted, read(self.parts[file], wanted), strict=True):
+                    found[(file, entry.slot)] = value
         return [found[(e.file, e.slot)] for e in entries]
 
     def _read_choices(self, part: StoredPart, entries: Sequence[Entry]) -> list[Choices]:
