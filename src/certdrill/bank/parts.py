@@ -179,12 +179,7 @@ class PartShelf:
         return [found[(e.file, e.slot)] for e in entries]
 
     def _read_choices(self, part: StoredPart, entries: Sequence[Entry]) -> list[Choices]:
-        if part.items is None:
-            try:
-                return _choices(part.path, entries)
-            except Exception:  # noqa: BLE001 - a damaged part is rebuilt, whatever the damage
-                part.items = _rebuilt(part)
-        return [Choices.of(part.items[e.slot]) for e in entries]
+        return _from_part(part, entries, _choices, Choices.of)
 
     def load_all(self) -> tuple[Item, ...]:
         """Every item, a part at a time in bank order (the entries say which a bank kept)."""
@@ -201,12 +196,21 @@ class PartShelf:
         return tuple(items)
 
     def _read(self, part: StoredPart, entries: Sequence[Entry]) -> list[Item]:
-        if part.items is None:
-            try:
-                return _records(part.path, entries)
-            except Exception:  # noqa: BLE001 - a damaged part is rebuilt, whatever the damage
-                part.items = _rebuilt(part)
-        return [part.items[e.slot] for e in entries]
+        return _from_part(part, entries, _records, _itself)
+
+
+def _from_part(part: StoredPart, entries: Sequence[Entry], records: Callable[[Path, Sequence[Entry]], list[T]], made: Callable[[Item], T]) -> list[T]:
+    """These entries' records read from the part's file; once it is found damaged, `made` of its items parsed again."""
+    if part.items is None:
+        try:
+            return records(part.path, entries)
+        except Exception:  # noqa: BLE001 - a damaged part is rebuilt, whatever the damage
+            part.items = _rebuilt(part)
+    return [made(part.items[e.slot]) for e in entries]
+
+
+def _itself(item: Item) -> Item:
+    return item
 
 
 def _rebuilt(part: StoredPart) -> list[Item]:
