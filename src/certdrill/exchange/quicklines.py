@@ -72,12 +72,6 @@ def quick_columns(text: str, lines: int) -> list[list] | None:
     ]
 
 
-def rows_of_lines(text: bytes) -> list[tuple] | None:
-    """`quick_rows` of whole lines as read from the file (each ending in a newline), or None."""
-    columns = columns_of_lines(text)
-    return None if columns is None else list(zip(*columns, strict=True))
-
-
 def columns_of_lines(text: bytes) -> list[list] | None:
     """`quick_columns` of whole lines as read from the file (each ending in a newline), or None."""
     try:

@@ -207,7 +207,7 @@ class ReviewStream:
         tasks = [(str(self.path), offset, size, lines) for offset, size, lines in spans]
         start, workers, probe = 0, None if self.layout.count >= PARALLEL else 1, hash(PROBE)
         for (_, offset, size, lines), read in zip(tasks, ordered_map(span_columns, tasks, workers=workers, ahead=AHEAD), strict=True):
-            if isinstance(read, str):  # CHANGED
+            if isinstance(read, str):  # CHANGED, the only text span_columns gives: the block is not what the first pass read
                 raise InputError("the file changed while it was imported; import it again", file=self.name, line=self.layout.first_line + start)
             again = partial(self._span_lines, start, offset, size, lines)
             if read is None:
